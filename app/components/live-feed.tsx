@@ -1,0 +1,88 @@
+import { createContext, useContext, useEffect, useReducer, type ReactNode } from "react";
+import type { NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
+
+export type LinkStatus = "connecting" | "live" | "reconnecting";
+
+type FeedState = {
+  status: LinkStatus;
+  notifications: NotificationView[];
+  creditBalance: number | null;
+};
+
+type FeedAction =
+  | { type: "status"; status: LinkStatus }
+  | { type: "snapshot"; snapshot: UserFeedSnapshot }
+  | { type: "delta"; message: UserFeedMessage }
+  | { type: "dismiss-local"; id: string };
+
+function reduce(state: FeedState, action: FeedAction): FeedState {
+  switch (action.type) {
+    case "status":
+      return { ...state, status: action.status };
+    case "snapshot":
+      return { status: "live", notifications: action.snapshot.notifications, creditBalance: action.snapshot.creditBalance };
+    case "dismiss-local":
+      return { ...state, notifications: state.notifications.filter((n) => n.id !== action.id) };
+    case "delta": {
+      const message = action.message;
+      if (message.type === "notification") {
+        if (state.notifications.some((n) => n.id === message.notification.id)) return state;
+        return { ...state, notifications: [message.notification, ...state.notifications] };
+      }
+      if (message.type === "notification.dismissed") {
+        return { ...state, notifications: state.notifications.filter((n) => n.id !== message.id) };
+      }
+      return { ...state, creditBalance: message.balance };
+    }
+  }
+}
+
+const FeedContext = createContext<(FeedState & { dismissLocally: (id: string) => void }) | null>(null);
+
+/**
+ * The signed-in user's live feed (notifications and credit balance) over one EventSource per tab.
+ * The server sends a fresh snapshot on every (re)connect, so nothing missed while offline is lost.
+ */
+export function UserFeedProvider({ initialBalance, children }: { initialBalance: number; children: ReactNode }) {
+  const [state, dispatch] = useReducer(reduce, { status: "connecting", notifications: [], creditBalance: initialBalance });
+
+  useEffect(() => {
+    let source: EventSource | undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let attempt = 0;
+    let stopped = false;
+
+    const connect = () => {
+      source = new EventSource("/events/user");
+      source.addEventListener("snapshot", (event) => {
+        attempt = 0;
+        dispatch({ type: "snapshot", snapshot: JSON.parse((event as MessageEvent<string>).data) as UserFeedSnapshot });
+      });
+      source.addEventListener("delta", (event) => {
+        dispatch({ type: "delta", message: JSON.parse((event as MessageEvent<string>).data) as UserFeedMessage });
+      });
+      source.onerror = () => {
+        dispatch({ type: "status", status: "reconnecting" });
+        // The browser retries a dropped stream itself; a refused one (CLOSED) we retry with backoff.
+        if (source?.readyState === EventSource.CLOSED && !stopped) {
+          source.close();
+          const delay = Math.min(30_000, 1_000 * 2 ** attempt++) * (0.5 + Math.random() / 2);
+          retry = setTimeout(connect, delay);
+        }
+      };
+    };
+    connect();
+    return () => {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      source?.close();
+    };
+  }, []);
+
+  const value = { ...state, dismissLocally: (id: string) => dispatch({ type: "dismiss-local", id }) };
+  return <FeedContext.Provider value={value}>{children}</FeedContext.Provider>;
+}
+
+export function useUserFeed() {
+  return useContext(FeedContext);
+}

@@ -1,0 +1,45 @@
+import type { JobsOptions } from "bullmq";
+import { z } from "zod";
+
+/** Retries for transient failures: exponential backoff with jitter so retries do not stampede. */
+const transientRetries = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 2_000, jitter: 0.5 },
+} satisfies JobsOptions;
+
+type JobDefinition<S extends z.ZodTypeAny> = {
+  queue: QueueName;
+  payload: S;
+  /** Derived from the business key, so enqueueing the same work twice collapses into one job. */
+  jobId: (payload: z.output<S>) => string;
+  options: JobsOptions;
+};
+
+export const queueNames = ["email", "housekeeping"] as const;
+export type QueueName = (typeof queueNames)[number];
+
+function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>) {
+  return definition;
+}
+
+/** The one catalog of background jobs, shared by web (enqueue) and worker (handle). */
+export const jobCatalog = {
+  "email.send": defineJob({
+    queue: "email",
+    payload: z.object({ emailId: z.string().min(1) }),
+    jobId: ({ emailId }) => `email.send-${emailId}`,
+    options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
+  }),
+  "housekeeping.sweep": defineJob({
+    queue: "housekeeping",
+    payload: z.object({}),
+    jobId: () => "housekeeping.sweep",
+    options: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 },
+  }),
+};
+
+export type JobName = keyof typeof jobCatalog;
+export type JobPayload<N extends JobName> = z.input<(typeof jobCatalog)[N]["payload"]>;
+
+/** Repeatable jobs the worker schedules at boot. */
+export const repeatableJobs: { name: JobName; everyMs: number }[] = [{ name: "housekeeping.sweep", everyMs: 60_000 }];

@@ -1,0 +1,48 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Card } from "~/components/ui";
+import { getUser } from "~/utils/auth.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getUser(request);
+  return { name: user?.name ?? null };
+}
+
+export default function Home() {
+  const { name } = useLoaderData<typeof loader>();
+  return (
+    <div className="flex flex-col gap-8">
+      <section className="py-6">
+        <h1 className="text-4xl font-extrabold tracking-tight sm:text-5xl">{name ? `Hi ${name}, ready to race?` : "Your next start line is here."}</h1>
+        <p className="mt-4 max-w-2xl text-lg text-slate-700">
+          Startline sells and runs races: registration with waivers, group entries, fair queues for popular openings and
+          check-in on race day.
+        </p>
+        {name ? null : (
+          <div className="mt-6 flex flex-wrap gap-3">
+            <Link to="/signup" className="rounded-lg bg-brand-600 px-5 py-3 font-semibold text-white hover:bg-brand-700">
+              Create a free account
+            </Link>
+            <Link to="/login" className="rounded-lg px-5 py-3 font-semibold ring-1 ring-slate-300 hover:bg-white">
+              Log in
+            </Link>
+          </div>
+        )}
+      </section>
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Card>
+          <h2 className="font-semibold">For runners</h2>
+          <p className="mt-2 text-sm text-slate-700">Register yourself and your team, sign waivers once, keep your tickets on your phone.</p>
+        </Card>
+        <Card>
+          <h2 className="font-semibold">For organisers</h2>
+          <p className="mt-2 text-sm text-slate-700">Ticket types, capacity, codes, live sales and a check-in that works on a phone.</p>
+        </Card>
+        <Card>
+          <h2 className="font-semibold">Live everywhere</h2>
+          <p className="mt-2 text-sm text-slate-700">Payments, team members and queue positions update in every open tab.</p>
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, Card } from "~/components/ui";
+import { requireUser } from "~/utils/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "Your account · Startline" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  return { user };
+}
+
+const roleLabels = { BUYER: "Participant", ORGANISER: "Organiser", OPERATOR: "Operator" } as const;
+
+export default function AccountPage() {
+  const { user } = useLoaderData<typeof loader>();
+  return (
+    <Card className="max-w-xl">
+      <h1 className="text-2xl font-bold">Your account</h1>
+      <dl className="mt-4 grid grid-cols-[8rem_1fr] gap-y-2 text-sm">
+        <dt className="text-slate-600">Name</dt>
+        <dd>{user.name}</dd>
+        <dt className="text-slate-600">Email</dt>
+        <dd>{user.email}</dd>
+        <dt className="text-slate-600">Role</dt>
+        <dd>
+          <Badge>{roleLabels[user.role]}</Badge>
+        </dd>
+      </dl>
+    </Card>
+  );
+}

@@ -1,0 +1,70 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Button, Card, Field, FormError } from "~/components/ui";
+import { LoginError } from "~/services/users.server";
+import { authenticator, logIn, requireAnonymous } from "~/utils/auth.server";
+import { loginSchema, safeRedirect } from "~/validation/auth";
+
+export const meta: MetaFunction = () => [{ title: "Log in · Startline" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAnonymous(request);
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.clone().formData(), { schema: loginSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  try {
+    const user = await authenticator.authenticate("password", request);
+    return await logIn(request, user.id, submission.value.redirectTo);
+  } catch (error) {
+    if (!(error instanceof LoginError)) throw error;
+    const headers = error.retryAfterSeconds ? { "Retry-After": String(error.retryAfterSeconds) } : undefined;
+    return data(submission.reply({ formErrors: [error.message], hideFields: ["password"] }), { status: error.status, headers });
+  }
+}
+
+export default function LoginPage() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const redirectTo = safeRedirect(searchParams.get("redirectTo"));
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult,
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),
+  });
+  return (
+    <div className="mx-auto max-w-md">
+      <Card>
+        <h1 className="text-2xl font-bold">Log in</h1>
+        <p className="mt-1 text-sm text-slate-600">Welcome back to Startline.</p>
+        <Form method="post" {...getFormProps(form)} className="mt-6 flex flex-col gap-4">
+          <FormError id={form.errorId} errors={form.errors} />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+          <Field label="Email" autoComplete="email" errors={fields.email.errors} {...getInputProps(fields.email, { type: "email" })} />
+          <Field
+            label="Password"
+            autoComplete="current-password"
+            errors={fields.password.errors}
+            {...getInputProps(fields.password, { type: "password" })}
+          />
+          <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Logging in…">
+            Log in
+          </Button>
+        </Form>
+        <p className="mt-6 text-sm">
+          New to Startline?{" "}
+          <Link className="font-medium text-brand-700 underline" to={{ pathname: "/signup", search: `?${new URLSearchParams({ redirectTo })}` }}>
+            Create an account
+          </Link>
+        </p>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Button, Card, Field, FormError } from "~/components/ui";
+import { EmailTakenError, signUp } from "~/services/users.server";
+import { logIn, requireAnonymous } from "~/utils/auth.server";
+import { safeRedirect, signupSchema } from "~/validation/auth";
+
+export const meta: MetaFunction = () => [{ title: "Create an account · Startline" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAnonymous(request);
+  return null;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: signupSchema });
+  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  try {
+    const user = await signUp(submission.value);
+    return await logIn(request, user.id, submission.value.redirectTo);
+  } catch (error) {
+    if (!(error instanceof EmailTakenError)) throw error;
+    return data(submission.reply({ fieldErrors: { email: [error.message] }, hideFields: ["password"] }), { status: 409 });
+  }
+}
+
+export default function SignupPage() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const redirectTo = safeRedirect(searchParams.get("redirectTo"));
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "signup",
+    lastResult,
+    shouldValidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
+  });
+  return (
+    <div className="mx-auto max-w-md">
+      <Card>
+        <h1 className="text-2xl font-bold">Create your account</h1>
+        <p className="mt-1 text-sm text-slate-600">Register for races and keep your tickets in one place.</p>
+        <Form method="post" {...getFormProps(form)} className="mt-6 flex flex-col gap-4">
+          <FormError id={form.errorId} errors={form.errors} />
+          <input type="hidden" name="redirectTo" value={redirectTo} />
+          <Field label="Full name" autoComplete="name" errors={fields.name.errors} {...getInputProps(fields.name, { type: "text" })} />
+          <Field label="Email" autoComplete="email" errors={fields.email.errors} {...getInputProps(fields.email, { type: "email" })} />
+          <Field
+            label="Password"
+            autoComplete="new-password"
+            hint="At least 10 characters."
+            errors={fields.password.errors}
+            {...getInputProps(fields.password, { type: "password" })}
+          />
+          <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Creating your account…">
+            Create account
+          </Button>
+        </Form>
+        <p className="mt-6 text-sm">
+          Already have an account?{" "}
+          <Link className="font-medium text-brand-700 underline" to={{ pathname: "/login", search: `?${new URLSearchParams({ redirectTo })}` }}>
+            Log in
+          </Link>
+        </p>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import { UnrecoverableError } from "bullmq";
+import { enqueue } from "~/jobs/queues.server";
+import { db, type Db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { mailer } from "~/utils/mailer.server";
+import { notify } from "./notifications.server";
+
+export type EmailDraft = { userId?: string; kind: string; to: string; subject: string; text: string; html: string };
+
+/** Stores the email (inside the caller's transaction when given); call `sendQueued` after commit. */
+export async function recordEmail(draft: EmailDraft, tx: Db = db) {
+  return tx.emailMessage.create({ data: { ...draft, userId: draft.userId ?? null }, select: { id: true } });
+}
+
+export async function sendQueued(emailId: string) {
+  await enqueue("email.send", { emailId });
+}
+
+/** Emails stuck in QUEUED (e.g. the enqueue after commit failed) are queued again by housekeeping. */
+export async function requeueStaleEmails(olderThanMs = 5 * 60_000) {
+  const stale = await db.emailMessage.findMany({
+    where: { status: "QUEUED", createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+    select: { id: true },
+    take: 500,
+  });
+  for (const { id } of stale) await sendQueued(id);
+  return stale.length;
+}
+
+/** What to tell the user once an email of this kind has gone out. */
+const deliveryNotices: Record<string, (to: string) => { title: string; body: string; href?: string }> = {
+  welcome: (to) => ({ title: "Welcome to Startline!", body: `We sent a welcome email to ${to}.` }),
+};
+
+/**
+ * Delivers one stored email. Safe to run twice: a sent email is not sent again, and the
+ * delivery notice is deduplicated by the email id.
+ */
+export async function deliverEmail(emailId: string) {
+  const email = await db.emailMessage.findUnique({ where: { id: emailId } });
+  if (!email) throw new UnrecoverableError(`email ${emailId} does not exist`);
+  if (email.status !== "SENT") {
+    await db.emailMessage.update({ where: { id: emailId }, data: { attempts: { increment: 1 } } });
+    const { transport, kind } = mailer;
+    try {
+      const info = await transport.sendMail({
+        from: getEnv().EMAIL_FROM,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        messageId: `<${email.id}@startline>`,
+      });
+      await db.emailMessage.update({
+        where: { id: emailId },
+        data: { status: "SENT", transport: kind, messageId: info.messageId, sentAt: new Date(), error: null },
+      });
+    } catch (error) {
+      await db.emailMessage.update({
+        where: { id: emailId },
+        data: { error: error instanceof Error ? error.message : String(error) },
+      });
+      throw error;
+    }
+  }
+  const notice = deliveryNotices[email.kind];
+  if (notice && email.userId) {
+    await notify({ userId: email.userId, kind: `email.${email.kind}`, dedupeKey: `email-delivered:${email.id}`, ...notice(email.to) });
+  }
+}
+
+/** Marks an email failed after its last retry. */
+export async function markEmailFailed(emailId: string, reason: string) {
+  await db.emailMessage.updateMany({ where: { id: emailId, status: "QUEUED" }, data: { status: "FAILED", error: reason } });
+}
+
+/** The local outbox, newest first, paginated. */
+export async function outboxPage(page: number, pageSize = 20) {
+  const [total, items] = await Promise.all([
+    db.emailMessage.count(),
+    db.emailMessage.findMany({
+      orderBy: { createdAt: "desc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: { id: true, to: true, subject: true, status: true, transport: true, createdAt: true, sentAt: true },
+    }),
+  ]);
+  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
+}
+
+export function outboxEmail(id: string) {
+  return db.emailMessage.findUnique({
+    where: { id },
+    select: { id: true, to: true, subject: true, text: true, html: true, status: true, createdAt: true, sentAt: true, error: true },
+  });
+}

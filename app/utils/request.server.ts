@@ -1,0 +1,17 @@
+/**
+ * The Express server replaces this header on every request with the address it trusts
+ * (see server/index.ts), so a client cannot spoof it.
+ */
+export const CLIENT_IP_HEADER = "x-startline-client-ip";
+
+export function clientIp(request: Request) {
+  return request.headers.get(CLIENT_IP_HEADER) ?? "unknown";
+}
+
+/** Aborted when the HTTP response closes (a browser tab closed), passed via the load context. */
+export type AppLoadContext = { responseClosed: AbortSignal };
+
+export function connectionSignal(request: Request, context: unknown) {
+  const closed = (context as Partial<AppLoadContext> | undefined)?.responseClosed;
+  return closed ? AbortSignal.any([request.signal, closed]) : request.signal;
+}
