@@ -68,14 +68,17 @@ await beat();
 const heartbeat = setInterval(() => void beat().catch((error: unknown) => log.warn("heartbeat failed", { error })), 10_000);
 
 const healthServer = env.WORKER_HEALTH_PORT !== undefined
-  ? createServer((req, res) => {
+  ? createServer((_req, res) => {
       const running = workers.every((worker) => worker.isRunning());
       res.writeHead(running ? 200 : 503, { "Content-Type": "application/json" });
       res.end(JSON.stringify({ status: running ? "ok" : "stopped", worker: workerId, queues: queueNames }));
-    }).listen(env.WORKER_HEALTH_PORT)
+    })
   : undefined;
+if (healthServer) await new Promise<void>((resolve) => healthServer.listen(env.WORKER_HEALTH_PORT, resolve));
+const healthAddress = healthServer?.address();
+const healthPort = typeof healthAddress === "object" && healthAddress ? healthAddress.port : undefined;
 
-log.info("worker ready", { queues: queueNames, concurrency: env.WORKER_CONCURRENCY, prefix: bullPrefix(), healthPort: env.WORKER_HEALTH_PORT });
+log.info("worker ready", { queues: queueNames, concurrency: env.WORKER_CONCURRENCY, prefix: bullPrefix(), healthPort });
 
 let shuttingDown = false;
 async function shutdown(signal: string) {

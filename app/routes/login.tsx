@@ -1,6 +1,6 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, Card, Field, FormError } from "~/components/ui";
@@ -9,6 +9,9 @@ import { authenticator, logIn, requireAnonymous } from "~/utils/auth.server";
 import { loginSchema, safeRedirect } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Startline" }];
+
+/** Lets a rate-limited login answer with its Retry-After header. */
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);

@@ -1,0 +1,76 @@
+import { spawnSync } from "node:child_process";
+import { request } from "node:http";
+import { afterAll, describe, expect, it } from "vitest";
+import { startWeb, startWorker, testEnv } from "../support/processes";
+
+const started: { stop: () => Promise<unknown> }[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((p) => p.stop()));
+});
+
+function getJson(url: string) {
+  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+    request(url, (res) => {
+      let raw = "";
+      res.on("data", (c) => (raw += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(raw) as Record<string, unknown> }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}
+
+describe("health endpoints", () => {
+  it("reports alive and ready when Postgres and Redis answer", async () => {
+    const web = await startWeb();
+    started.push(web);
+    expect((await getJson(`${web.url}/healthz`)).status).toBe(200);
+    const ready = await getJson(`${web.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: "ready", checks: { postgres: { ok: true }, redis: { ok: true } } });
+  });
+
+  it("answers 503 on /readyz, naming the failing dependency, when Redis is unreachable", async () => {
+    const web = await startWeb(testEnv({ REDIS_URL: "redis://127.0.0.1:9" }));
+    started.push(web);
+    expect((await getJson(`${web.url}/healthz`)).status).toBe(200);
+    const ready = await getJson(`${web.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: "unavailable", checks: { postgres: { ok: true }, redis: { ok: false } } });
+  });
+
+  it("exposes the worker's health on its own port", async () => {
+    const worker = await startWorker(testEnv({ WORKER_HEALTH_PORT: "0" }));
+    started.push(worker);
+    const ready = JSON.parse(worker.output.find((l) => l.includes("worker ready"))!) as { healthPort: number };
+    const health = await getJson(`http://127.0.0.1:${ready.healthPort}/`);
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: "ok", queues: ["email", "housekeeping"] });
+  });
+});
+
+describe("configuration at boot", () => {
+  for (const entry of ["server/index.ts", "worker/index.ts"]) {
+    it(`${entry} stops with a message naming a malformed variable`, () => {
+      const result = spawnSync(process.execPath, ["--import", "tsx", entry], {
+        env: testEnv({ DATABASE_URL: "mysql://nope", REDIS_URL: "not a url" }),
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("DATABASE_URL: must be a postgresql:// URL");
+      expect(result.stderr).toContain("REDIS_URL");
+    });
+  }
+
+  it("refuses production without the secrets it needs", () => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "server/index.ts"], {
+      env: testEnv({ DEMO_MODE: "false", APP_URL: "https://races.example.org" }),
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("SESSION_SECRET: is required in production");
+    expect(result.stderr).toContain("SMTP_URL: is required in production");
+  });
+});

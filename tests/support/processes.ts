@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+
+export type RunningProcess = {
+  child: ChildProcess;
+  /** Every line the process printed, stdout and stderr. */
+  output: string[];
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+};
+
+const TEST_ENV_KEYS = ["DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "DEMO_MODE", "LOG_LEVEL", "SMTP_URL", "PATH", "HOME"];
+
+/** The current test worker's environment (its own database and Redis prefix), plus overrides. */
+export function testEnv(overrides: Record<string, string | undefined> = {}) {
+  const base = Object.fromEntries(TEST_ENV_KEYS.map((key) => [key, process.env[key]]));
+  const merged = { ...base, NODE_ENV: "production", LOG_LEVEL: "info", ...overrides };
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
+
+/** Starts `node --import tsx <entry>` and resolves when a log line matches `ready`. */
+export async function startProcess(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000) {
+  const child = spawn(process.execPath, ["--import", "tsx", entry], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const output: string[] = [];
+  let matched: ((line: string) => void) | undefined;
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on("line", (line) => {
+      output.push(line);
+      if (ready.test(line)) matched?.(line);
+    });
+  }
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const readyLine = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} not ready within ${timeoutMs} ms:\n${output.join("\n")}`)), timeoutMs);
+    matched = (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    };
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited with ${code} before it was ready:\n${output.join("\n")}`));
+    });
+  });
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return { child, output, stop, readyLine } satisfies RunningProcess & { readyLine: string };
+}
+
+/** The web server on a free port; resolves with its base URL. */
+export async function startWeb(env: Record<string, string> = testEnv()) {
+  const web = await startProcess("server/index.ts", { PORT: "0", ...env }, /"web listening"/);
+  const { url } = JSON.parse(web.readyLine) as { url: string };
+  return { ...web, url };
+}
+
+export function startWorker(env: Record<string, string> = testEnv()) {
+  return startProcess("worker/index.ts", env, /"worker ready"/);
+}

@@ -1,0 +1,22 @@
+import { inject } from "vitest";
+import { cloneDatabase, databaseUrl } from "./database";
+
+/**
+ * Runs before each test file: the file's worker gets its own database (cloned from the run's
+ * template once per worker) and its own Redis key prefix, set before any app module reads the env.
+ */
+const { runId, template } = inject("testRun");
+const poolId = process.env.VITEST_POOL_ID ?? "0";
+const name = `startline_test_${runId}_w${poolId}`;
+const state = globalThis as { __testDatabaseReady?: string };
+
+if (state.__testDatabaseReady !== name) {
+  await cloneDatabase(template, name);
+  state.__testDatabaseReady = name;
+}
+
+process.env.DATABASE_URL = databaseUrl(name);
+process.env.REDIS_PREFIX = `test-${runId}-w${poolId}`;
+process.env.DEMO_MODE = "true";
+process.env.LOG_LEVEL ??= "warn";
+delete process.env.SMTP_URL;
