@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   plugins: [tsconfigPaths()],
   test: {
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -17,8 +18,6 @@ export default defineConfig({
           globalSetup: ["tests/support/global-setup.ts"],
           setupFiles: ["tests/support/worker-setup.ts"],
           pool: "forks",
-          maxWorkers: 2,
-          minWorkers: 1,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -15,7 +15,7 @@ type FeedAction =
   | { type: "delta"; message: UserFeedMessage }
   | { type: "dismiss-local"; id: string };
 
-function reduce(state: FeedState, action: FeedAction): FeedState {
+export function reduce(state: FeedState, action: FeedAction): FeedState {
   switch (action.type) {
     case "status":
       return { ...state, status: action.status };

@@ -35,7 +35,7 @@ export default function SignupPage() {
   const [form, fields] = useForm({
     id: "signup",
     lastResult,
-    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
   });
   return (

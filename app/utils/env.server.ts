@@ -2,6 +2,17 @@ import { z } from "zod";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
+/** A URL whose scheme is one of `schemes`; one clear message whether it is malformed or of another kind. */
+function urlWithScheme(schemes: string[], message: string) {
+  return z.string().refine((value) => {
+    try {
+      return schemes.includes(new URL(value).protocol.replace(/:$/, ""));
+    } catch {
+      return false;
+    }
+  }, message);
+}
+
 const booleanFlag = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -12,27 +23,15 @@ const envSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     APP_URL: z.string().url().optional(),
-    DATABASE_URL: z
-      .string()
-      .url()
-      .refine((url) => /^postgres(ql)?:\/\//.test(url), "must be a postgresql:// URL")
-      .default("postgresql://postgres@127.0.0.1:5432/startline"),
-    REDIS_URL: z
-      .string()
-      .url()
-      .refine((url) => /^rediss?:\/\//.test(url), "must be a redis:// URL")
-      .default("redis://127.0.0.1:6379"),
+    DATABASE_URL: urlWithScheme(["postgresql", "postgres"], "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/startline"),
+    REDIS_URL: urlWithScheme(["redis", "rediss"], "must be a redis:// URL").default("redis://127.0.0.1:6379"),
     REDIS_PREFIX: z
       .string()
       .regex(/^[a-z0-9_-]+$/i, "letters, digits, - and _ only")
       .default("startline"),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    SMTP_URL: z
-      .string()
-      .url()
-      .refine((url) => /^smtps?:\/\//.test(url), "must be an smtp:// or smtps:// URL")
-      .optional(),
+    SMTP_URL: urlWithScheme(["smtp", "smtps"], "must be an smtp:// or smtps:// URL").optional(),
     EMAIL_FROM: z.string().min(3).default("Startline <no-reply@startline.local>"),
     DEMO_MODE: booleanFlag,
     TRUST_PROXY: booleanFlag,

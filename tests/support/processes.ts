@@ -15,16 +15,16 @@ const TEST_ENV_KEYS = ["DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "DEMO_MODE",
 export function testEnv(overrides: Record<string, string | undefined> = {}) {
   const base = Object.fromEntries(TEST_ENV_KEYS.map((key) => [key, process.env[key]]));
   const merged = { ...base, NODE_ENV: "production", LOG_LEVEL: "info", ...overrides };
-  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
 }
 
 /** Starts `node --import tsx <entry>` and resolves when a log line matches `ready`. */
-export async function startProcess(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 30_000) {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { env, stdio: ["ignore", "pipe", "pipe"] });
+export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000) {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], { env, stdio: ["ignore", "pipe", "pipe"] });
   const output: string[] = [];
   let matched: ((line: string) => void) | undefined;
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on("line", (line) => {
+    createInterface({ input: stream as NodeJS.ReadableStream }).on("line", (line) => {
       output.push(line);
       if (ready.test(line)) matched?.(line);
     });
@@ -49,12 +49,12 @@ export async function startProcess(entry: string, env: Record<string, string>, r
 }
 
 /** The web server on a free port; resolves with its base URL. */
-export async function startWeb(env: Record<string, string> = testEnv()) {
+export async function startWeb(env: NodeJS.ProcessEnv = testEnv()) {
   const web = await startProcess("server/index.ts", { PORT: "0", ...env }, /"web listening"/);
   const { url } = JSON.parse(web.readyLine) as { url: string };
   return { ...web, url };
 }
 
-export function startWorker(env: Record<string, string> = testEnv()) {
+export function startWorker(env: NodeJS.ProcessEnv = testEnv()) {
   return startProcess("worker/index.ts", env, /"worker ready"/);
 }

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv } from "./env.server";
+
+function problems(source: Record<string, string>) {
+  try {
+    parseEnv(source);
+    return [];
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+}
+
+describe("parseEnv", () => {
+  it("runs locally with no configuration at all", () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ PORT: 3000, appOrigin: "http://localhost:3000", useOutbox: true, secureCookies: false });
+    expect(env.DATABASE_URL).toBe("postgresql://postgres@127.0.0.1:5432/startline");
+    expect(env.REDIS_URL).toBe("redis://127.0.0.1:6379");
+  });
+
+  it("lets PORT, DATABASE_URL and REDIS_URL override the defaults", () => {
+    const env = parseEnv({ PORT: "4100", DATABASE_URL: "postgres://u@db:5433/x", REDIS_URL: "redis://cache:6380" });
+    expect(env).toMatchObject({ PORT: 4100, DATABASE_URL: "postgres://u@db:5433/x", REDIS_URL: "redis://cache:6380", appOrigin: "http://localhost:4100" });
+  });
+
+  it("names every malformed variable", () => {
+    expect(problems({ PORT: "eighty", DATABASE_URL: "mysql://x", REDIS_URL: "nope", SMTP_URL: "http://mail" })).toEqual([
+      expect.stringMatching(/^PORT: /),
+      "DATABASE_URL: must be a postgresql:// URL",
+      "REDIS_URL: must be a redis:// URL",
+      "SMTP_URL: must be an smtp:// or smtps:// URL",
+    ]);
+  });
+
+  it("requires secrets, SMTP and https in production", () => {
+    expect(problems({ NODE_ENV: "production", APP_URL: "http://races.example.org" })).toEqual([
+      "SESSION_SECRET: is required in production",
+      "APP_URL: must be https:// in production",
+      "SMTP_URL: is required in production (the local outbox is for development and demo mode)",
+    ]);
+  });
+
+  it("marks cookies Secure when served over https", () => {
+    const env = parseEnv({
+      NODE_ENV: "production",
+      APP_URL: "https://races.example.org",
+      SESSION_SECRET: "s".repeat(40),
+      SMTP_URL: "smtp://mail.example.org:587",
+    });
+    expect(env.secureCookies).toBe(true);
+    expect(env.useOutbox).toBe(false);
+  });
+
+  it("refuses demo mode anywhere but a local address", () => {
+    expect(problems({ DEMO_MODE: "true", APP_URL: "https://races.example.org" })).toEqual([
+      "DEMO_MODE: demo mode only runs on a local address, but APP_URL is https://races.example.org",
+    ]);
+    expect(parseEnv({ NODE_ENV: "production", DEMO_MODE: "true" }).DEMO_MODE).toBe(true);
+  });
+});
