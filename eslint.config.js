@@ -26,6 +26,11 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   {
+    // Playwright fixtures take `({}, use)`; `use` there is not React's hook.
+    files: ["tests/e2e/**"],
+    rules: { "no-empty-pattern": "off", "react-hooks/rules-of-hooks": "off" },
+  },
+  {
     // The offline Prisma recipe patches pg internals that have no types.
     files: ["prisma.config.ts"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },

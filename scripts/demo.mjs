@@ -1,0 +1,45 @@
+// `npm run demo`: install, migrate, seed, build, then run web + worker on http://localhost:3000.
+// Safe to run again on the same database: migrations and the seed are idempotent.
+import { spawn } from "node:child_process";
+import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureDependencies, loadDotEnv, run, step } from "./lib.mjs";
+
+loadDotEnv();
+const env = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+  REDIS_URL: process.env.REDIS_URL ?? DEFAULT_REDIS_URL,
+  PORT: process.env.PORT ?? "3000",
+  NODE_ENV: "production",
+  DEMO_MODE: process.env.DEMO_MODE ?? "true",
+};
+
+ensureDependencies();
+await checkServices(env.DATABASE_URL, env.REDIS_URL);
+step("Database");
+await ensureDatabase(env.DATABASE_URL);
+run("npx", ["prisma", "migrate", "deploy"], { env });
+step("Demo data");
+run("npx", ["tsx", "prisma/seed.ts"], { env });
+step("Build");
+run("npx", ["remix", "vite:build"], { env });
+
+step(`Starting web and worker: open ${env.APP_URL ?? `http://localhost:${env.PORT}`}`);
+const children = [
+  spawn(process.execPath, ["--import", "tsx", "server/index.ts"], { env, stdio: "inherit" }),
+  spawn(process.execPath, ["--import", "tsx", "worker/index.ts"], { env, stdio: "inherit" }),
+];
+let stopping = false;
+function stopAll(signal = "SIGTERM") {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) if (child.exitCode === null) child.kill(signal);
+}
+for (const child of children) {
+  child.on("exit", (code) => {
+    if (!stopping) console.error(`A process stopped (exit ${code}); stopping the other.`);
+    stopAll();
+    if (children.every((c) => c.exitCode !== null || c.signalCode !== null)) process.exit(code ?? 0);
+  });
+}
+process.on("SIGINT", () => stopAll("SIGTERM"));
+process.on("SIGTERM", () => stopAll("SIGTERM"));
