@@ -21,6 +21,10 @@ export function testEnv(overrides: Record<string, string | undefined> = {}) {
 /** Starts `node --import tsx <entry>` and resolves when a log line matches `ready`. */
 export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000) {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Never outlive the test runner, even if its teardown does not run.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   const output: string[] = [];
   let matched: ((line: string) => void) | undefined;
   for (const stream of [child.stdout, child.stderr]) {
