@@ -1,0 +1,44 @@
+import type { OrgRole } from "@prisma/client";
+import { NavLink } from "@remix-run/react";
+
+type Section = { to: string; label: string; minRole: OrgRole };
+
+/** The organiser's sections of one race. Each section's route enforces the same minimum role. */
+export const raceSections: Section[] = [
+  { to: "", label: "Overview", minRole: "CHECKIN" },
+  { to: "dashboard", label: "Live dashboard", minRole: "MANAGER" },
+  { to: "edit", label: "Details", minRole: "MANAGER" },
+  { to: "tickets", label: "Ticket types", minRole: "MANAGER" },
+  { to: "questions", label: "Questions", minRole: "MANAGER" },
+  { to: "waiver", label: "Waiver", minRole: "MANAGER" },
+  { to: "codes", label: "Discount codes", minRole: "MANAGER" },
+  { to: "participants", label: "Participants", minRole: "MANAGER" },
+  { to: "checkin", label: "Check-in", minRole: "CHECKIN" },
+  { to: "audit", label: "Audit log", minRole: "MANAGER" },
+];
+
+const rank: Record<OrgRole, number> = { OWNER: 3, MANAGER: 2, CHECKIN: 1 };
+
+export function RaceNav({ raceId, role }: { raceId: string; role: OrgRole }) {
+  return (
+    <nav aria-label="Race sections" className="-mx-4 mb-6 overflow-x-auto border-b border-slate-200 px-4">
+      <ul className="flex gap-1 whitespace-nowrap text-sm">
+        {raceSections
+          .filter((section) => rank[role] >= rank[section.minRole])
+          .map((section) => (
+            <li key={section.to}>
+              <NavLink
+                end={section.to === ""}
+                to={`/organiser/races/${raceId}${section.to ? `/${section.to}` : ""}`}
+                className={({ isActive }) =>
+                  `inline-block border-b-2 px-3 py-2 ${isActive ? "border-brand-600 font-semibold text-brand-700" : "border-transparent text-slate-700 hover:text-ink"}`
+                }
+              >
+                {section.label}
+              </NavLink>
+            </li>
+          ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,50 @@
+import type { Prisma } from "@prisma/client";
+import type { Db } from "~/utils/db.server";
+
+type Scalar = string | number | boolean | null | Date | string[] | undefined;
+
+/** `{ field: { from, to } }` for every field whose value differs; dates and arrays compared by value. */
+export function diff(before: Record<string, Scalar>, after: Record<string, Scalar>) {
+  const normalise = (value: Scalar) => (value instanceof Date ? value.toISOString() : value ?? null);
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of Object.keys(after)) {
+    const from = normalise(before[key]);
+    const to = normalise(after[key]);
+    if (JSON.stringify(from) !== JSON.stringify(to)) changes[key] = { from, to };
+  }
+  return changes;
+}
+
+export type AuditInput = {
+  organisationId: string;
+  raceId?: string | null;
+  actorId: string | null;
+  /** e.g. "race.updated", "ticket_type.created", "waiver.version_created" */
+  action: string;
+  entityType: string;
+  entityId: string;
+  changes?: Prisma.InputJsonValue;
+};
+
+/** Records an organiser change; call inside the transaction that makes the change. */
+export async function recordAudit(tx: Db, entry: AuditInput) {
+  await tx.auditEntry.create({
+    data: { ...entry, raceId: entry.raceId ?? null, changes: entry.changes ?? {} },
+  });
+}
+
+/** A race's audit log, newest first, paginated. */
+export async function raceAuditLog(tx: Db, raceId: string, page: number, pageSize = 25) {
+  const where = { raceId };
+  const [total, items] = await Promise.all([
+    tx.auditEntry.count({ where }),
+    tx.auditEntry.findMany({
+      where,
+      orderBy: { createdAt: "desc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: { id: true, action: true, entityType: true, entityId: true, changes: true, createdAt: true, actor: { select: { name: true, email: true } } },
+    }),
+  ]);
+  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
+}
