@@ -19,9 +19,18 @@ export type UserFeedSnapshot = {
   creditBalance: number;
 };
 
+/**
+ * Something changed in a race's sales or check-ins. Live dashboards and check-in pages re-read
+ * their numbers from Postgres when they see it; publishers need not know who listens.
+ */
+export type RaceActivityMessage =
+  | { type: "sales"; at: string }
+  | { type: "checkin"; at: string; participantId: string; checkedInCount: number };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
+  raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
 };
 
 export type Channel<M> = { name: string; message: M };
