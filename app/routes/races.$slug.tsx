@@ -4,6 +4,8 @@ import { useLoaderData } from "@remix-run/react";
 import { Badge, Card } from "~/components/ui";
 import { findPublicRace } from "~/services/races.server";
 import { renderMarkdown } from "~/utils/markdown.server";
+import { formatMoney } from "~/utils/money";
+import { tierInForce } from "~/utils/pricing";
 import { storage } from "~/utils/storage.server";
 import { formatInZone } from "~/utils/time";
 
@@ -22,17 +24,13 @@ export async function loader({ params }: LoaderFunctionArgs) {
       faqHtml: renderMarkdown(race.faq),
       coverUrl: race.coverImageKey ? storage().publicUrl(race.coverImageKey) : null,
       ticketTypes: race.ticketTypes.map((type) => {
-        const tier = type.priceTiers.find((t) => t.endsAt > now);
+        const tier = tierInForce(type.priceTiers, now);
         const remaining = Math.max(0, type.capacity - type.soldCount - type.heldCount);
         const onSale = (!type.salesStartAt || type.salesStartAt <= now) && (!type.salesEndAt || type.salesEndAt > now);
         return { id: type.id, name: type.name, description: type.description, minAge: type.minAge, remaining, onSale, salesStartAt: type.salesStartAt, priceMinor: tier?.priceMinor ?? type.priceMinor, tierLabel: tier?.label ?? null, tierEndsAt: tier?.endsAt ?? null };
       }),
     },
   };
-}
-
-function money(minor: number, currency: string) {
-  return new Intl.NumberFormat("en-IE", { style: "currency", currency }).format(minor / 100);
 }
 
 export default function PublicRacePage() {
@@ -68,7 +66,7 @@ export default function PublicRacePage() {
               <li key={type.id} className="py-3">
                 <div className="flex items-center justify-between gap-2">
                   <span className="font-medium">{type.name}</span>
-                  <span className="font-semibold">{money(type.priceMinor, race.currency)}</span>
+                  <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
                 </div>
                 {type.tierLabel && type.tierEndsAt ? (
                   <p className="text-xs text-brand-700">
