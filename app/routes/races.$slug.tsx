@@ -1,40 +1,66 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { redirect } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Badge, Card } from "~/components/ui";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Button, Card, FormError } from "~/components/ui";
+import { useLiveSnapshot } from "~/components/use-live";
+import { ticketAvailability } from "~/services/race-availability.server";
 import { findPublicRace } from "~/services/races.server";
+import { reservePlaces, ReservationError } from "~/services/reservations.server";
+import { requireUser } from "~/utils/auth.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { formatMoney } from "~/utils/money";
-import { tierInForce } from "~/utils/pricing";
 import { storage } from "~/utils/storage.server";
 import { formatInZone } from "~/utils/time";
+import { cartFromForm } from "~/validation/cart";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.race.name} · Startline` : "Race · Startline" }];
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  const found = await findPublicRace(params.slug ?? "");
+async function publicRace(slug: string | undefined) {
+  const found = await findPublicRace(slug ?? "");
   if (!found) throw new Response("Not found", { status: 404 });
-  if ("movedTo" in found) throw redirect(`/races/${found.movedTo}`, 301);
-  const { race } = found;
-  const now = new Date();
+  if (!found.race) throw redirect(`/races/${found.movedTo}`, 301);
+  return found.race;
+}
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const race = await publicRace(params.slug);
   return {
     race: {
       ...race,
       descriptionHtml: renderMarkdown(race.description),
       faqHtml: renderMarkdown(race.faq),
       coverUrl: race.coverImageKey ? storage().publicUrl(race.coverImageKey) : null,
-      ticketTypes: race.ticketTypes.map((type) => {
-        const tier = tierInForce(type.priceTiers, now);
-        const remaining = Math.max(0, type.capacity - type.soldCount - type.heldCount);
-        const onSale = (!type.salesStartAt || type.salesStartAt <= now) && (!type.salesEndAt || type.salesEndAt > now);
-        return { id: type.id, name: type.name, description: type.description, minAge: type.minAge, remaining, onSale, salesStartAt: type.salesStartAt, priceMinor: tier?.priceMinor ?? type.priceMinor, tierLabel: tier?.label ?? null, tierEndsAt: tier?.endsAt ?? null };
-      }),
     },
+    ticketTypes: await ticketAvailability(race.id),
   };
 }
 
+export async function action({ request, params }: ActionFunctionArgs) {
+  const race = await publicRace(params.slug);
+  const user = await requireUser(request);
+  const lines = cartFromForm(await request.formData());
+  try {
+    const order = await reservePlaces({ raceId: race.id, buyer: user, lines });
+    return redirect(`/checkout/${order.id}`);
+  } catch (error) {
+    if (error instanceof ReservationError) return data({ error: error.message }, { status: error.status });
+    throw error;
+  }
+}
+
+function quantityOptions(max: number) {
+  return Array.from({ length: max + 1 }, (_, n) => n);
+}
+
 export default function PublicRacePage() {
-  const { race } = useLoaderData<typeof loader>();
+  const { race, ticketTypes } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const { snapshot, link } = useLiveSnapshot(`/races/${race.slug}/live`, {
+    type: "availability" as const,
+    remaining: Object.fromEntries(ticketTypes.map((t) => [t.id, t.remaining])),
+  });
+  const open = race.status === "PUBLISHED";
   return (
     <article className="flex flex-col gap-6">
       {race.coverUrl ? <img src={race.coverUrl} alt="" className="aspect-[3/1] w-full rounded-2xl object-cover" /> : null}
@@ -60,26 +86,56 @@ export default function PublicRacePage() {
           ) : null}
         </div>
         <Card>
-          <h2 className="text-xl font-semibold">Tickets</h2>
-          <ul className="mt-3 divide-y divide-slate-200">
-            {race.ticketTypes.map((type) => (
-              <li key={type.id} className="py-3">
-                <div className="flex items-center justify-between gap-2">
-                  <span className="font-medium">{type.name}</span>
-                  <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
-                </div>
-                {type.tierLabel && type.tierEndsAt ? (
-                  <p className="text-xs text-brand-700">
-                    {type.tierLabel} until {formatInZone(type.tierEndsAt, race.timeZone)}
-                  </p>
-                ) : null}
-                <p className="mt-1 text-sm text-slate-600">
-                  {type.remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${type.remaining} places left` : <Badge tone="warn">Not on sale now</Badge>}
-                  {type.minAge ? ` · age ${type.minAge}+ on race day` : ""}
-                </p>
-              </li>
-            ))}
-          </ul>
+          <div className="flex items-center justify-between">
+            <h2 className="text-xl font-semibold">Tickets</h2>
+            <span className="text-xs text-slate-600" data-testid="availability-link">
+              {link === "live" ? "Places update live" : "Connecting…"}
+            </span>
+          </div>
+          <Form method="post" className="mt-3">
+            <FormError id="cart-error" errors={result ? [result.error] : undefined} />
+            <ul className="divide-y divide-slate-200">
+              {ticketTypes.map((type) => {
+                const remaining = snapshot.remaining[type.id] ?? type.remaining;
+                const canBuy = open && type.onSale && remaining > 0;
+                return (
+                  <li key={type.id} className="py-3">
+                    <div className="flex items-center justify-between gap-2">
+                      <span className="font-medium">{type.name}</span>
+                      <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
+                    </div>
+                    {type.description ? <p className="text-sm text-slate-700">{type.description}</p> : null}
+                    {type.tierLabel && type.tierEndsAt ? (
+                      <p className="text-xs text-brand-700">{`${type.tierLabel} until ${formatInZone(type.tierEndsAt, race.timeZone)}`}</p>
+                    ) : null}
+                    <div className="mt-1 flex items-center justify-between gap-2 text-sm text-slate-600">
+                      <span data-testid={`remaining-${type.name}`}>
+                        {remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${remaining} places left` : <Badge tone="warn">Not on sale now</Badge>}
+                        {type.minAge ? ` · age ${type.minAge}+ on race day` : ""}
+                      </span>
+                      {canBuy ? (
+                        <span className="flex items-center gap-2">
+                          <label htmlFor={`qty-${type.id}`}>{`${type.name} tickets`}</label>
+                          <select id={`qty-${type.id}`} name={`qty_${type.id}`} defaultValue="0" className="min-h-11 rounded-lg border border-slate-300 bg-white px-2">
+                            {quantityOptions(Math.min(type.maxPerOrder, remaining, 20)).map((n) => (
+                              <option key={n} value={n}>
+                                {n}
+                              </option>
+                            ))}
+                          </select>
+                        </span>
+                      ) : null}
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+            {open ? (
+              <Button type="submit" className="mt-4 w-full" pending={navigation.state === "submitting"} pendingLabel="Holding your places…">
+                Register
+              </Button>
+            ) : null}
+          </Form>
         </Card>
       </div>
     </article>

@@ -204,11 +204,6 @@ export async function findPublicRace(slug: string) {
       currency: true,
       coverImageKey: true,
       organisation: { select: { name: true } },
-      ticketTypes: {
-        where: { archivedAt: null },
-        orderBy: [{ sortOrder: "asc" }, { createdAt: "asc" }],
-        select: { id: true, name: true, description: true, priceMinor: true, capacity: true, soldCount: true, heldCount: true, salesStartAt: true, salesEndAt: true, minAge: true, priceTiers: { orderBy: { endsAt: "asc" }, select: { label: true, priceMinor: true, endsAt: true } } },
-      },
     },
   });
   if (race && race.status !== "DRAFT") return { race };
