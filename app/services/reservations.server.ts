@@ -73,27 +73,31 @@ function validateCart(lines: CartLine[]) {
  */
 export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: { raceId: string; buyer: Buyer; lines: CartLine[]; now?: Date }) {
   const wanted = validateCart(lines);
+  await refuseClearlySoldOut(buyer.id, raceId, wanted);
+  const race = await db.race.findUnique({
+    where: { id: raceId },
+    select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true },
+  });
+  if (!race) throw new ReservationError("This race does not exist.", 404);
+  if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
+  if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
+  if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
+  const tiers = await db.priceTier.findMany({ where: { ticketTypeId: { in: [...wanted.keys()] } }, select: { ticketTypeId: true, priceMinor: true, endsAt: true } });
+
+  // Only the capacity decision and the writes run under the row locks, to keep them short.
   const order = await db.$transaction(
     async (tx) => {
-      const race = await tx.race.findUnique({
-        where: { id: raceId },
-        select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true },
-      });
-      if (!race) throw new ReservationError("This race does not exist.", 404);
-      if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
-      if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
-      if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
-
       const previous = await tx.order.findMany({
         where: { raceId, buyerId: buyer.id, status: "PENDING" },
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
       });
-      await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
-      for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
-      // Already locked by this transaction: reading again returns the counts after the release.
-      const types = await lockTicketTypes(tx, [...wanted.keys()]);
+      let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
+      if (previous.length) {
+        for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
+        // Already locked by this transaction: reading again returns the counts after the release.
+        types = await lockTicketTypes(tx, [...wanted.keys()]);
+      }
 
-      const tiers = await tx.priceTier.findMany({ where: { ticketTypeId: { in: [...wanted.keys()] } }, select: { ticketTypeId: true, priceMinor: true, endsAt: true } });
       const tickets: Prisma.TicketCreateManyOrderInput[] = [];
       for (const [ticketTypeId, quantity] of wanted) {
         const type = types.get(ticketTypeId);
@@ -130,6 +134,22 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   );
   await publish(channels.raceActivity(raceId), { type: "sales", at: new Date().toISOString() });
   return order;
+}
+
+/**
+ * When a race is sold out, thousands of buyers may still press "Register". Reading the counters
+ * without a lock turns those attempts away without queueing for the row lock. A stale read can only
+ * say "sold out" a moment early; it never lets anyone past the locked check in `reservePlaces`.
+ */
+async function refuseClearlySoldOut(buyerId: string, raceId: string, wanted: Map<string, number>) {
+  const types = await db.ticketType.findMany({
+    where: { id: { in: [...wanted.keys()] } },
+    select: { id: true, name: true, capacity: true, soldCount: true, heldCount: true },
+  });
+  const soldOut = types.find((t) => t.capacity - t.soldCount - t.heldCount <= 0);
+  if (!soldOut) return;
+  const ownHold = await db.ticket.count({ where: { ticketTypeId: soldOut.id, status: "HELD", order: { buyerId, raceId, status: "PENDING" } } });
+  if (ownHold === 0) throw new ReservationError(`${soldOut.name} is sold out.`);
 }
 
 /** Releases one pending order's places (hold expired, checkout abandoned, payment failed). Idempotent. */
