@@ -55,6 +55,9 @@ export function Header({ user, initialBalance, demoMode }: { user: HeaderUser; i
             <Link to="/races" className="text-sm font-medium hover:underline">
               Races
             </Link>
+            <Link to="/tickets" className="text-sm font-medium hover:underline">
+              My tickets
+            </Link>
             <Link to="/organiser" className="text-sm font-medium hover:underline">
               Organise
             </Link>

@@ -1,3 +1,5 @@
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
 import { reservePlaces } from "~/services/reservations.server";
@@ -76,5 +78,28 @@ describe("registering from the race page", () => {
     const update = await viewer.next((e) => e.event === "snapshot" && (e.data as { remaining: Record<string, number> }).remaining[type.id] === 2, 2_000);
     expect(update).toBeDefined();
     await viewer.close();
+  });
+});
+
+describe("my tickets", () => {
+  it("lists the buyer's issued tickets with a scannable QR code, and hides them from others", async () => {
+    const { race, type } = await openRace();
+    const user = await createUser();
+    const { createParticipant } = await import("../support/factories");
+    const { ticket } = await createParticipant(race.id, type.id, { firstName: "Quinn", lastName: "Racer" }, 42);
+    await db.order.update({ where: { id: ticket.orderId }, data: { buyerId: user.id } });
+    const client = await loggedIn(web.url, user.email);
+    const list = await (await client.request("/tickets")).text();
+    expect(list).toContain(`${race.name}: 10K`);
+    expect(list).toContain("Bib 42");
+    const page = await client.request(`/tickets/${ticket.id}`);
+    expect(await page.text()).toContain("<svg");
+    const png = await client.request(`/tickets/${ticket.id}/qr.png`);
+    expect(png.headers.get("Content-Type")).toBe("image/png");
+    const image = PNG.sync.read(Buffer.from(await png.arrayBuffer()));
+    expect(jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data).toBe(ticket.qrToken);
+    const other = await loggedIn(web.url, (await createUser()).email);
+    expect((await other.request(`/tickets/${ticket.id}`)).status).toBe(404);
+    expect((await other.request(`/tickets/${ticket.id}/qr.png`)).status).toBe(404);
   });
 });
