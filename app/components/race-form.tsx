@@ -17,7 +17,15 @@ export type RaceFormValues = {
   registrationClosesAt: string;
   currency: string;
   holdMinutes: number;
+  taxMode: string;
+  taxRatePercent: number;
 };
+
+const taxModes = [
+  { value: "NONE", label: "No tax on entries" },
+  { value: "FIXED_RATE", label: "A fixed rate added to the price" },
+  { value: "STRIPE_TAX", label: "Stripe Tax calculates it at payment" },
+];
 
 const commonZones = [
   "Europe/Dublin",
@@ -41,7 +49,7 @@ export function RaceForm({ defaultValue, lastResult, submitLabel }: { defaultVal
   const [form, fields] = useForm({
     id: "race",
     lastResult,
-    defaultValue: defaultValue ?? { timeZone: "Europe/Dublin", currency: "EUR", holdMinutes: 30 },
+    defaultValue: defaultValue ?? { timeZone: "Europe/Dublin", currency: "EUR", holdMinutes: 30, taxMode: "NONE", taxRatePercent: 0 },
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: raceSchema }),
   });
@@ -63,6 +71,8 @@ export function RaceForm({ defaultValue, lastResult, submitLabel }: { defaultVal
         <Field label="Registration opens" hint="Optional; in the race's time zone." errors={fields.registrationOpensAt.errors} {...getInputProps(fields.registrationOpensAt, { type: "datetime-local" })} />
         <Field label="Registration closes" hint="Optional; in the race's time zone." errors={fields.registrationClosesAt.errors} {...getInputProps(fields.registrationClosesAt, { type: "datetime-local" })} />
         <SelectField label="Currency" options={currencies} errors={fields.currency.errors} {...getSelectProps(fields.currency)} />
+        <SelectField label="Tax" options={taxModes} errors={fields.taxMode.errors} {...getSelectProps(fields.taxMode)} />
+        <Field label="Tax rate (%)" hint="Used with a fixed rate, e.g. 23 or 13.5." errors={fields.taxRatePercent.errors} {...getInputProps(fields.taxRatePercent, { type: "text" })} inputMode="decimal" />
         <Field label="Checkout hold (minutes)" hint="How long places are held while a buyer pays (at least 30)." errors={fields.holdMinutes.errors} {...getInputProps(fields.holdMinutes, { type: "number" })} />
       </div>
       <TextAreaField label="Description" hint="Markdown: **bold**, lists with -, links." errors={fields.description.errors} {...getTextareaProps(fields.description)} />

@@ -28,11 +28,13 @@ export async function raceOverview(raceId: string) {
 export async function raceFormValues(raceId: string) {
   const race = await db.race.findUniqueOrThrow({
     where: { id: raceId },
-    select: { name: true, slug: true, description: true, faq: true, location: true, timeZone: true, startsAt: true, registrationOpensAt: true, registrationClosesAt: true, currency: true, holdMinutes: true },
+    select: { name: true, slug: true, description: true, faq: true, location: true, timeZone: true, startsAt: true, registrationOpensAt: true, registrationClosesAt: true, currency: true, holdMinutes: true, taxMode: true, taxRateBps: true },
   });
   const local = (date: Date | null) => (date ? utcToZonedLocal(date, race.timeZone) : "");
+  const { taxRateBps, ...fields } = race;
   return {
-    ...race,
+    ...fields,
+    taxRatePercent: taxRateBps / 100,
     startsAt: local(race.startsAt),
     registrationOpensAt: local(race.registrationOpensAt),
     registrationClosesAt: local(race.registrationClosesAt),

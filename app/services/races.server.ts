@@ -29,6 +29,8 @@ function toRaceData(input: RaceInput) {
     registrationClosesAt: at(input.registrationClosesAt),
     currency: input.currency,
     holdMinutes: input.holdMinutes,
+    taxMode: input.taxMode,
+    taxRateBps: input.taxMode === "FIXED_RATE" ? Math.round(input.taxRatePercent * 100) : 0,
   };
 }
 
@@ -81,6 +83,8 @@ const auditedFields = {
   registrationClosesAt: true,
   currency: true,
   holdMinutes: true,
+  taxMode: true,
+  taxRateBps: true,
   coverImageKey: true,
 } as const;
 

@@ -25,9 +25,14 @@ export const raceSchema = z
     registrationOpensAt: localDateTime.optional(),
     registrationClosesAt: localDateTime.optional(),
     currency: z.enum(currencies, { errorMap: () => ({ message: "Choose a currency" }) }).default("EUR"),
+    taxMode: z.enum(["NONE", "FIXED_RATE", "STRIPE_TAX"], { errorMap: () => ({ message: "Choose how tax is charged" }) }).default("NONE"),
+    taxRatePercent: z.coerce.number({ invalid_type_error: "Enter a percentage, e.g. 23 or 13.5" }).min(0, "Use 0 or more").max(50, "Use at most 50%").default(0),
     holdMinutes: z.coerce.number({ invalid_type_error: "Enter minutes" }).int().min(30, "Holds last at least 30 minutes (Stripe's minimum)").max(24 * 60).default(30),
   })
   .superRefine((value, ctx) => {
+    if (value.taxMode === "FIXED_RATE" && value.taxRatePercent <= 0) {
+      ctx.addIssue({ code: "custom", path: ["taxRatePercent"], message: "Enter the tax rate to charge" });
+    }
     if (value.registrationOpensAt && value.registrationClosesAt && value.registrationOpensAt >= value.registrationClosesAt) {
       ctx.addIssue({ code: "custom", path: ["registrationClosesAt"], message: "Registration must close after it opens" });
     }

@@ -86,6 +86,18 @@ describe("creating and editing races", () => {
     expect(await db.race.count({ where: { organisationId: organisation.id } })).toBe(0);
   });
 
+  it("stores the tax setting as basis points and insists on a rate for fixed-rate tax", async () => {
+    const { race, client } = await ownerWithRace();
+    const missing = await client.post(`/organiser/races/${race.id}/edit`, { ...raceFields, taxMode: "FIXED_RATE", taxRatePercent: "0" });
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain("Enter the tax rate to charge");
+    const saved = await client.post(`/organiser/races/${race.id}/edit`, { ...raceFields, taxMode: "FIXED_RATE", taxRatePercent: "13.5" });
+    expect(saved.status).toBe(302);
+    expect(await db.race.findUniqueOrThrow({ where: { id: race.id } })).toMatchObject({ taxMode: "FIXED_RATE", taxRateBps: 1350 });
+    const form = await (await client.request(`/organiser/races/${race.id}/edit`)).text();
+    expect(form).toContain('value="13.5"');
+  });
+
   it("refuses a slug another race uses", async () => {
     const { race: other } = await ownerWithRace();
     const { organisation, user } = await createOrganisation("OWNER");
