@@ -48,6 +48,11 @@ export function requireStripe(what: string): Stripe {
   return client;
 }
 
+/** An error answered by Stripe's API (or the SDK failing to reach it), as opposed to a bug of ours. */
+export function isStripeApiError(error: unknown): error is Stripe.errors.StripeError {
+  return error instanceof Stripe.errors.StripeError;
+}
+
 export type WebhookVerification =
   | { ok: true; event: Stripe.Event }
   | { ok: false; reason: string };
