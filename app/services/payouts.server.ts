@@ -1,7 +1,8 @@
+import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { isStripeConfigured, requireStripe, stripeClient } from "~/utils/stripe.server";
+import { isStripeApiError, isStripeConfigured, requireStripe, stripeClient } from "~/utils/stripe.server";
 import { recordAudit } from "./audit.server";
 import { notify } from "./notifications.server";
 import { connectStateOf, feeFromBps, publishingBlockerFor, type ConnectState } from "./payout-rules";
@@ -114,6 +115,20 @@ async function notifyOwnersPaymentsEnabled(organisation: { id: string; name: str
   }
 }
 
+/** The account as Stripe has it now; an account we may no longer read is a permanent failure, not worth retrying. */
+async function currentAccount(snapshot: Stripe.Account) {
+  const stripe = stripeClient();
+  if (!stripe) return snapshot;
+  try {
+    return await stripe.accounts.retrieve(snapshot.id);
+  } catch (error) {
+    if (isStripeApiError(error) && (error.statusCode === 403 || error.statusCode === 404)) {
+      throw new UnrecoverableError(`Stripe account ${snapshot.id} cannot be read: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
 /**
  * `account.updated`: events may arrive out of order, so the account's current state is read from
  * Stripe (the event's own snapshot only without a Stripe client). The owners are told once when
@@ -122,8 +137,7 @@ async function notifyOwnersPaymentsEnabled(organisation: { id: string; name: str
  * (a no-op) instead of losing it.
  */
 export async function handleAccountUpdated(event: Stripe.AccountUpdatedEvent) {
-  const stripe = stripeClient();
-  const account = stripe ? await stripe.accounts.retrieve(event.data.object.id) : event.data.object;
+  const account = await currentAccount(event.data.object);
   const organisation = await db.organisation.findUnique({ where: { stripeAccountId: account.id }, select: { id: true, name: true } });
   if (!organisation) return { ignored: `no organisation uses ${account.id}` };
   const next = connectStateOf(account);

@@ -191,6 +191,14 @@ describe("payouts without Stripe (demo payment mode)", () => {
     expect((await db.organisation.findUniqueOrThrow({ where: { id: organisation.id } })).stripeAccountId).toBeNull();
     expect(await paidPublishingBlocker(organisation.id)).toBeNull();
   });
+
+  it("refuses webhooks while no signing secret is configured, storing nothing", async () => {
+    const event = stripeEvent("customer.created", { id: "cus_demo", object: "customer" });
+    const payload = JSON.stringify(event);
+    const response = await deliverWebhook(demoWeb.url, payload, signWebhook(payload, "whsec_guessed"));
+    expect(response.status).toBe(503);
+    expect(await db.stripeEvent.count({ where: { id: event.id } })).toBe(0);
+  });
 });
 
 describe("platformFeeFor", () => {
