@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues, getQueue } from "~/jobs/queues.server";
 import { handleAccountUpdated } from "~/services/payouts.server";
-import { processStripeEvent } from "~/services/stripe-events.server";
+import { processStripeEvent, requeueUnprocessedStripeEvents } from "~/services/stripe-events.server";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
 import { createOrganisation } from "../support/factories";
@@ -123,6 +123,19 @@ describe("the stripe.event job", () => {
     });
     expect(await db.notification.count({ where: { userId: user.id, kind: "payouts.enabled" } })).toBe(1);
     expect(await db.auditEntry.count({ where: { organisationId: organisation.id, action: "organisation.payouts_status_changed" } })).toBe(1);
+  });
+
+  it("is queued again by housekeeping when an event was stored but never processed", async () => {
+    const { event, payload } = customerEvent();
+    const { event: done, payload: donePayload } = customerEvent();
+    const longAgo = new Date(Date.now() - 10 * 60_000);
+    await db.stripeEvent.create({ data: { id: event.id, type: event.type, payload: JSON.parse(payload) as object, receivedAt: longAgo } });
+    await db.stripeEvent.create({
+      data: { id: done.id, type: done.type, payload: JSON.parse(donePayload) as object, receivedAt: longAgo, processedAt: new Date() },
+    });
+    expect(await requeueUnprocessedStripeEvents()).toBeGreaterThanOrEqual(1);
+    expect(await jobsFor(event.id)).toHaveLength(1);
+    expect(await jobsFor(done.id)).toHaveLength(0);
   });
 
   it("gives up at once (no retries) on an event that is not in the inbox", async () => {
