@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import type { ConnectStatus } from "@prisma/client";
 import { Badge, Button, Card, FormError } from "~/components/ui";
-import { payoutOverview, startPayoutOnboarding } from "~/services/payouts.server";
+import { payoutOverview, refreshPayoutStatus, startPayoutOnboarding } from "~/services/payouts.server";
 import { requireOrgRole } from "~/utils/access.server";
 import { isStripeApiError, StripeNotConfiguredError } from "~/utils/stripe.server";
 import { payoutSetupSchema } from "~/validation/payouts";
@@ -12,6 +12,12 @@ export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { organisation } = await requireOrgRole(request, params.organisationId ?? "", "OWNER");
+  if (new URL(request.url).searchParams.get("from") === "stripe") {
+    // Back from Stripe's form: show the account's state now rather than wait for the webhook.
+    await refreshPayoutStatus(organisation.id).catch((error: unknown) => {
+      if (!isStripeApiError(error)) throw error;
+    });
+  }
   const overview = await payoutOverview(organisation.id);
   return {
     organisation: { id: overview.id, name: overview.name },

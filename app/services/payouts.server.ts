@@ -101,7 +101,7 @@ export async function renewOnboardingLink(organisationId: string) {
   return organisation.stripeAccountId ? onboardingLink(stripe, organisationId, organisation.stripeAccountId) : null;
 }
 
-async function notifyOwnersPaymentsEnabled(organisation: { id: string; name: string }, eventId: string) {
+async function notifyOwnersPaymentsEnabled(organisation: { id: string; name: string }, cause: string) {
   const owners = await db.organisationMember.findMany({ where: { organisationId: organisation.id, role: "OWNER" }, select: { userId: true } });
   for (const { userId } of owners) {
     await notify({
@@ -110,7 +110,7 @@ async function notifyOwnersPaymentsEnabled(organisation: { id: string; name: str
       title: "Payments are enabled",
       body: `Stripe has approved ${organisation.name}: you can now publish paid races and take payments.`,
       href: payoutsPath(organisation.id),
-      dedupeKey: `stripe:${eventId}:payments-enabled:${userId}`,
+      dedupeKey: `${cause}:payments-enabled:${userId}`,
     });
   }
 }
@@ -130,14 +130,12 @@ async function currentAccount(snapshot: Stripe.Account) {
 }
 
 /**
- * `account.updated`: events may arrive out of order, so the account's current state is read from
- * Stripe (the event's own snapshot only without a Stripe client). The owners are told once when
- * charges become enabled: the organisation row is locked while deciding, and the toast goes out
- * before the update commits, so a retry after a crash repeats it under the same dedupe key
- * (a no-op) instead of losing it.
+ * Records a connected account's state on its organisation. The owners are told once when charges
+ * become enabled: the organisation row is locked while deciding, and the toast goes out before the
+ * update commits, so a retry after a crash repeats it under the same dedupe key (`cause`, e.g. the
+ * Stripe event id) instead of losing it.
  */
-export async function handleAccountUpdated(event: Stripe.AccountUpdatedEvent) {
-  const account = await currentAccount(event.data.object);
+async function applyAccountState(account: Stripe.Account, cause: string) {
   const organisation = await db.organisation.findUnique({ where: { stripeAccountId: account.id }, select: { id: true, name: true } });
   if (!organisation) return { ignored: `no organisation uses ${account.id}` };
   const next = connectStateOf(account);
@@ -146,13 +144,10 @@ export async function handleAccountUpdated(event: Stripe.AccountUpdatedEvent) {
       const [current] = await tx.$queryRaw<ConnectState[]>`
         SELECT "connectStatus", "chargesEnabled", "payoutsEnabled" FROM "Organisation" WHERE id = ${organisation.id} FOR UPDATE`;
       if (!current) return { ignored: "organisation deleted" };
-      const unchanged =
-        current.connectStatus === next.connectStatus &&
-        current.chargesEnabled === next.chargesEnabled &&
-        current.payoutsEnabled === next.payoutsEnabled;
-      if (unchanged) return { organisationId: organisation.id, ...next, changed: false };
+      const changed = (Object.keys(next) as (keyof ConnectState)[]).filter((key) => current[key] !== next[key]);
+      if (changed.length === 0) return { organisationId: organisation.id, ...next, changed: false };
       const paymentsEnabled = next.chargesEnabled && !current.chargesEnabled;
-      if (paymentsEnabled) await notifyOwnersPaymentsEnabled(organisation, event.id);
+      if (paymentsEnabled) await notifyOwnersPaymentsEnabled(organisation, cause);
       await tx.organisation.update({ where: { id: organisation.id }, data: next });
       await recordAudit(tx, {
         organisationId: organisation.id,
@@ -160,14 +155,30 @@ export async function handleAccountUpdated(event: Stripe.AccountUpdatedEvent) {
         action: "organisation.payouts_status_changed",
         entityType: "organisation",
         entityId: organisation.id,
-        changes: Object.fromEntries(
-          (Object.keys(next) as (keyof ConnectState)[])
-            .filter((key) => current[key] !== next[key])
-            .map((key) => [key, { from: current[key], to: next[key] }]),
-        ),
+        changes: Object.fromEntries(changed.map((key) => [key, { from: current[key], to: next[key] }])),
       });
       return { organisationId: organisation.id, ...next, changed: true, paymentsEnabled };
     },
     { timeout: 15_000 },
   );
+}
+
+/**
+ * `account.updated`: events may arrive out of order, so the account's current state is read from
+ * Stripe (the event's own snapshot only without a Stripe client).
+ */
+export async function handleAccountUpdated(event: Stripe.AccountUpdatedEvent) {
+  return applyAccountState(await currentAccount(event.data.object), `stripe:${event.id}`);
+}
+
+/**
+ * When the owner comes back from Stripe's form the webhook may not have arrived yet: read the account
+ * now so the page shows where things stand. Does nothing before setup started or without Stripe.
+ */
+export async function refreshPayoutStatus(organisationId: string) {
+  const stripe = stripeClient();
+  const organisation = await db.organisation.findUniqueOrThrow({ where: { id: organisationId }, select: { stripeAccountId: true } });
+  if (!stripe || !organisation.stripeAccountId) return null;
+  const account = await stripe.accounts.retrieve(organisation.stripeAccountId);
+  return applyAccountState(account, `payouts-return:${account.id}:${Date.now()}`);
 }

@@ -137,6 +137,22 @@ describe("payout onboarding with Stripe Connect Express", () => {
     expect(page).not.toContain("Set up payouts with Stripe");
   });
 
+  it("reads the account from Stripe when the owner comes back from Stripe's form, before any webhook", async () => {
+    const { organisation, owner, user, accountId } = await ownerWithOnboardingStarted();
+    const stillPending = await (await owner.request(`${payoutsPage(organisation.id)}?from=stripe`)).text();
+    expect(stillPending).toContain("Welcome back");
+    expect(stillPending).toContain("Pending");
+
+    stripe.updateAccount(accountId, { charges_enabled: true, payouts_enabled: true, details_submitted: true });
+    const page = await owner.request(`${payoutsPage(organisation.id)}?from=stripe`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain("Enabled");
+    expect(html).not.toContain("Finish payout setup");
+    expect(await db.organisation.findUniqueOrThrow({ where: { id: organisation.id } })).toMatchObject({ connectStatus: "ENABLED", chargesEnabled: true });
+    expect(await db.notification.count({ where: { userId: user.id, kind: "payouts.enabled" } })).toBe(1);
+  });
+
   it("shows Stripe's restriction when the account is submitted but payments are held back", async () => {
     const { organisation, accountId } = await ownerWithOnboardingStarted();
     const account = stripe.updateAccount(accountId, { details_submitted: true, charges_enabled: false, payouts_enabled: false });
