@@ -166,6 +166,19 @@ describe("payout onboarding with Stripe Connect Express", () => {
     expect(stored.connectStatus).toBe("RESTRICTED");
   });
 
+  it("takes an owner from /organiser/payouts to their organisation's page, and tells others who can set it up", async () => {
+    const { organisation, user } = await createOrganisation("OWNER");
+    const owner = await loggedIn(web.url, user.email);
+    const response = await owner.request("/organiser/payouts");
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Location")).toBe(payoutsPage(organisation.id));
+
+    const manager = await loggedIn(web.url, (await addMember(organisation.id, "MANAGER")).email);
+    const page = await manager.request("/organiser/payouts");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Only owners of an organisation set up its payouts");
+  });
+
   it("lets only owners set up payouts: a manager gets 403, another organisation's owner 404", async () => {
     const { organisation } = await createOrganisation("OWNER");
     const manager = await loggedIn(web.url, (await addMember(organisation.id, "MANAGER")).email);
