@@ -15,7 +15,7 @@ type JobDefinition<S extends z.ZodTypeAny> = {
   options: JobsOptions;
 };
 
-export const queueNames = ["email", "housekeeping"] as const;
+export const queueNames = ["email", "housekeeping", "stripe"] as const;
 export type QueueName = (typeof queueNames)[number];
 
 function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>) {
@@ -35,6 +35,12 @@ export const jobCatalog = {
     payload: z.object({}),
     jobId: () => "holds.release-expired",
     options: { attempts: 3, backoff: { type: "exponential", delay: 2_000 }, removeOnComplete: 100, removeOnFail: 100 },
+  }),
+  "stripe.event": defineJob({
+    queue: "stripe",
+    payload: z.object({ eventId: z.string().min(1) }),
+    jobId: ({ eventId }) => `stripe.event-${eventId}`,
+    options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
   "housekeeping.sweep": defineJob({
     queue: "housekeeping",

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
-import { paidPublishingBlocker } from "~/services/payout-gate.server";
+import { paidPublishingBlocker } from "~/services/payouts.server";
 import { raceOverview } from "~/services/race-details.server";
 import { changeRaceStatus, publishBlockers, RaceStatusError, setCoverImage } from "~/services/races.server";
 import { requireRaceRole } from "~/utils/access.server";

@@ -38,6 +38,7 @@ describe("parseEnv", () => {
       "SESSION_SECRET: is required in production",
       "APP_URL: must be https:// in production",
       "SMTP_URL: is required in production (the local outbox is for development and demo mode)",
+      "STRIPE_SECRET_KEY: is required in production (simulated payments are for development and demo mode)",
     ]);
   });
 
@@ -47,6 +48,8 @@ describe("parseEnv", () => {
       APP_URL: "https://races.example.org",
       SESSION_SECRET: "s".repeat(40),
       SMTP_URL: "smtp://mail.example.org:587",
+      STRIPE_SECRET_KEY: "sk_live_abc123",
+      STRIPE_WEBHOOK_SECRET: "whsec_abc123",
     });
     expect(env.secureCookies).toBe(true);
     expect(env.useOutbox).toBe(false);
@@ -57,5 +60,29 @@ describe("parseEnv", () => {
       "DEMO_MODE: demo mode only runs on a local address, but APP_URL is https://races.example.org",
     ]);
     expect(parseEnv({ NODE_ENV: "production", DEMO_MODE: "true" }).DEMO_MODE).toBe(true);
+  });
+
+  it("simulates payments without Stripe and charges the default platform fee", () => {
+    expect(parseEnv({})).toMatchObject({ paymentMode: "demo", PLATFORM_FEE_BPS: 300 });
+    const env = parseEnv({
+      STRIPE_SECRET_KEY: "sk_test_123",
+      STRIPE_WEBHOOK_SECRET: "whsec_456",
+      STRIPE_API_BASE: "http://127.0.0.1:12111",
+      PLATFORM_FEE_BPS: "250",
+    });
+    expect(env).toMatchObject({ paymentMode: "stripe", PLATFORM_FEE_BPS: 250, STRIPE_API_BASE: "http://127.0.0.1:12111" });
+  });
+
+  it("names malformed Stripe settings and a secret key without its webhook secret", () => {
+    expect(problems({ STRIPE_SECRET_KEY: "pk_test_123", STRIPE_WEBHOOK_SECRET: "secret", STRIPE_API_BASE: "ftp://x", PLATFORM_FEE_BPS: "12.5" })).toEqual([
+      "STRIPE_SECRET_KEY: must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)",
+      "STRIPE_WEBHOOK_SECRET: must be a webhook signing secret (whsec_…)",
+      "STRIPE_API_BASE: must be an http:// or https:// URL (e.g. http://127.0.0.1:12111)",
+      "PLATFORM_FEE_BPS: must be a whole number of basis points (300 = 3%)",
+    ]);
+    expect(problems({ PLATFORM_FEE_BPS: "20000" })).toEqual(["PLATFORM_FEE_BPS: must be between 0 and 10000 basis points"]);
+    expect(problems({ STRIPE_SECRET_KEY: "sk_test_123" })).toEqual([
+      "STRIPE_WEBHOOK_SECRET: is required with STRIPE_SECRET_KEY (without it no payment or payout update would ever be confirmed)",
+    ]);
   });
 });

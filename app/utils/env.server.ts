@@ -42,6 +42,18 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)")
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be a webhook signing secret (whsec_…)").optional(),
+    STRIPE_API_BASE: urlWithScheme(["http", "https"], "must be an http:// or https:// URL (e.g. http://127.0.0.1:12111)").optional(),
+    PLATFORM_FEE_BPS: z.coerce
+      .number({ invalid_type_error: "must be a whole number of basis points (300 = 3%)" })
+      .int("must be a whole number of basis points (300 = 3%)")
+      .min(0, "must be between 0 and 10000 basis points")
+      .max(10_000, "must be between 0 and 10000 basis points")
+      .default(300),
   })
   .transform((env, ctx) => {
     const appUrl = new URL(env.APP_URL ?? `http://localhost:${env.PORT}`);
@@ -68,6 +80,20 @@ const envSchema = z
         message: "is required in production (the local outbox is for development and demo mode)",
       });
     }
+    if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_WEBHOOK_SECRET"],
+        message: "is required with STRIPE_SECRET_KEY (without it no payment or payout update would ever be confirmed)",
+      });
+    }
+    if (deployed && !env.STRIPE_SECRET_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STRIPE_SECRET_KEY"],
+        message: "is required in production (simulated payments are for development and demo mode)",
+      });
+    }
     return {
       ...env,
       appOrigin: appUrl.origin,
@@ -76,6 +102,8 @@ const envSchema = z
       sessionSecret: env.SESSION_SECRET ?? "startline-development-secret-change-me-please",
       /** Emails go to the local outbox (viewable in the app) when no SMTP server is configured. */
       useOutbox: !env.SMTP_URL,
+      /** Payments go through Stripe when a secret key is set; otherwise they are simulated (demo payment mode). */
+      paymentMode: env.STRIPE_SECRET_KEY ? ("stripe" as const) : ("demo" as const),
     };
   });
 

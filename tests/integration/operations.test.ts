@@ -45,7 +45,7 @@ describe("health endpoints", () => {
     const ready = JSON.parse(worker.output.find((l) => l.includes("worker ready"))!) as { healthPort: number };
     const health = await getJson(`http://127.0.0.1:${ready.healthPort}/`);
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: "ok", queues: ["email", "housekeeping"] });
+    expect(health.body).toMatchObject({ status: "ok", queues: ["email", "housekeeping", "stripe"] });
   });
 });
 

@@ -16,7 +16,8 @@ if (state.__testDatabaseReady !== name) {
 }
 
 process.env.DATABASE_URL = databaseUrl(name);
-process.env.REDIS_PREFIX = `test-${runId}-w${poolId}`;
+// Per file, so rate-limit counters and queues never carry over from another file.
+process.env.REDIS_PREFIX = `test-${runId}-w${poolId}-${Math.random().toString(36).slice(2, 8)}`;
 process.env.DEMO_MODE = "true";
 process.env.LOG_LEVEL ??= "warn";
 delete process.env.SMTP_URL;

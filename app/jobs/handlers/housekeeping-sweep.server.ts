@@ -2,14 +2,16 @@ import type { JobHandler } from "../handler";
 import { requeueStaleEmails } from "~/services/email.server";
 import { deleteExpiredNotifications } from "~/services/notifications.server";
 import { deleteExpiredSessions } from "~/services/sessions.server";
+import { requeueUnprocessedStripeEvents } from "~/services/stripe-events.server";
 
 export const housekeepingSweep: JobHandler<"housekeeping.sweep"> = {
   run: async () => {
-    const [sessions, notifications, emails] = await Promise.all([
+    const [sessions, notifications, emails, stripeEvents] = await Promise.all([
       deleteExpiredSessions(),
       deleteExpiredNotifications(),
       requeueStaleEmails(),
+      requeueUnprocessedStripeEvents(),
     ]);
-    return { expiredSessions: sessions, expiredNotifications: notifications, requeuedEmails: emails };
+    return { expiredSessions: sessions, expiredNotifications: notifications, requeuedEmails: emails, requeuedStripeEvents: stripeEvents };
   },
 };

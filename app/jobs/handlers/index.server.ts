@@ -3,10 +3,12 @@ import type { JobHandler } from "../handler";
 import { emailSend } from "./email-send.server";
 import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
+import { stripeEvent } from "./stripe-event.server";
 
 /** Every job in the catalog has exactly one handler; the type makes a missing one a compile error. */
 export const handlers: { [N in JobName]: JobHandler<N> } = {
   "email.send": emailSend,
   "holds.release-expired": holdsReleaseExpired,
+  "stripe.event": stripeEvent,
   "housekeeping.sweep": housekeepingSweep,
 };

@@ -1,0 +1,66 @@
+import type { Prisma } from "@prisma/client";
+import { UnrecoverableError } from "bullmq";
+import type Stripe from "stripe";
+import { enqueue } from "~/jobs/queues.server";
+import { db, isUniqueViolation } from "~/utils/db.server";
+import { handleAccountUpdated } from "./payouts.server";
+
+type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
+
+/** A handler receives the event as stored in the inbox. It must be safe to run twice and tolerate out-of-order delivery. */
+export type StripeEventHandlers = { [T in Stripe.Event["type"]]?: (event: EventOfType<T>) => Promise<unknown> };
+
+/**
+ * The event types Startline acts on; every other verified event is stored, marked processed and ignored.
+ * Checkout adds its types (checkout.session.completed, …) here.
+ */
+export const stripeEventHandlers: StripeEventHandlers = {
+  "account.updated": handleAccountUpdated,
+};
+
+/**
+ * Records a verified event in the inbox and queues its processing. A redelivered event is not stored
+ * again; it is queued again only while unprocessed, and the job id (derived from the event id)
+ * collapses that into the job already waiting.
+ */
+export async function recordStripeEvent(event: Stripe.Event) {
+  let duplicate = false;
+  try {
+    await db.stripeEvent.create({
+      data: { id: event.id, type: event.type, account: event.account ?? null, payload: event as unknown as Prisma.InputJsonValue },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    duplicate = true;
+  }
+  if (duplicate) {
+    const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id }, select: { processedAt: true } });
+    if (stored.processedAt) return { duplicate, queued: false };
+  }
+  await enqueue("stripe.event", { eventId: event.id });
+  return { duplicate, queued: true };
+}
+
+/** Runs the handler of a stored event once it has been verified and recorded; a processed event is skipped. */
+export async function processStripeEvent(eventId: string) {
+  const stored = await db.stripeEvent.findUnique({ where: { id: eventId }, select: { type: true, payload: true, processedAt: true } });
+  if (!stored) throw new UnrecoverableError(`Stripe event ${eventId} is not in the inbox`);
+  if (stored.processedAt) return { eventId, type: stored.type, outcome: "already processed" };
+  const event = stored.payload as unknown as Stripe.Event;
+  const handler = stripeEventHandlers[event.type] as ((event: Stripe.Event) => Promise<unknown>) | undefined;
+  const result = handler ? await handler(event) : undefined;
+  await db.stripeEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { processedAt: new Date() } });
+  return { eventId, type: stored.type, outcome: handler ? "handled" : "ignored", result };
+}
+
+/** Queues events left unprocessed (e.g. Redis was down when the webhook answered); duplicates collapse by job id. */
+export async function requeueUnprocessedStripeEvents(olderThanMs = 5 * 60_000, now = new Date()) {
+  const stale = await db.stripeEvent.findMany({
+    where: { processedAt: null, receivedAt: { lt: new Date(now.getTime() - olderThanMs) } },
+    orderBy: { receivedAt: "asc" },
+    take: 500,
+    select: { id: true },
+  });
+  for (const { id } of stale) await enqueue("stripe.event", { eventId: id });
+  return stale.length;
+}

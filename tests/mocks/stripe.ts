@@ -1,0 +1,221 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import Stripe from "stripe";
+
+/**
+ * A local stand-in for the parts of Stripe's API that Startline calls, answering with the JSON shapes of
+ * the real API (objects, list envelopes, `{ error: { type, code, message, param } }`, idempotent replays).
+ * The app reaches it through STRIPE_API_BASE like it reaches Stripe, so the production code path is the same.
+ * It also signs webhook payloads exactly as Stripe does, with the SDK's own test helper.
+ */
+
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  params: Record<string, unknown>;
+  idempotencyKey: string | undefined;
+  stripeAccount: string | undefined;
+};
+
+type StripeAccountJson = Record<string, unknown> & {
+  id: string;
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  details_submitted: boolean;
+};
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const randomId = (prefix: string) => `${prefix}_test_${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
+
+/** Decodes Stripe's form encoding (`metadata[organisationId]=…`, `capabilities[transfers][requested]=true`). */
+function parseForm(body: string) {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const path = key.replace(/\]/g, "").split("[");
+    let node = result;
+    path.forEach((part, index) => {
+      if (index === path.length - 1) node[part] = value;
+      else node = (node[part] ??= {}) as Record<string, unknown>;
+    });
+  }
+  return result;
+}
+
+function readBody(request: IncomingMessage) {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  response.writeHead(status, { "Content-Type": "application/json", "Request-Id": randomId("req"), ...headers });
+  response.end(JSON.stringify(body));
+}
+
+function stripeError(status: number, message: string, extra: Record<string, unknown> = {}) {
+  return { status, body: { error: { type: "invalid_request_error", message, ...extra } } };
+}
+
+function newAccount(params: Record<string, unknown>): StripeAccountJson {
+  const id = randomId("acct").replace("_test_", "_");
+  const requested = Object.keys((params.capabilities as Record<string, unknown> | undefined) ?? {});
+  const due = ["business_type", "external_account", "tos_acceptance.date", "tos_acceptance.ip"];
+  return {
+    id,
+    object: "account",
+    type: (params.type as string | undefined) ?? "express",
+    business_profile: { mcc: null, name: null, support_email: null, support_phone: null, support_url: null, url: null },
+    business_type: null,
+    capabilities: Object.fromEntries(requested.map((capability) => [capability, "inactive"])),
+    charges_enabled: false,
+    payouts_enabled: false,
+    details_submitted: false,
+    controller: { type: "application", is_controller: true, stripe_dashboard: { type: "express" } },
+    country: "IE",
+    created: nowSeconds(),
+    default_currency: "eur",
+    email: null,
+    external_accounts: { object: "list", data: [], has_more: false, total_count: 0, url: `/v1/accounts/${id}/external_accounts` },
+    metadata: (params.metadata as Record<string, string> | undefined) ?? {},
+    requirements: {
+      alternatives: [],
+      current_deadline: null,
+      currently_due: due,
+      disabled_reason: "requirements.past_due",
+      errors: [],
+      eventually_due: due,
+      past_due: due,
+      pending_verification: [],
+    },
+    tos_acceptance: { date: null, ip: null, user_agent: null },
+  };
+}
+
+export async function startStripeDouble({ secretKey = "sk_test_startline_double" } = {}) {
+  const requests: RecordedRequest[] = [];
+  const accounts = new Map<string, StripeAccountJson>();
+  const idempotentReplies = new Map<string, { status: number; body: unknown }>();
+
+  function route(method: string, path: string, params: Record<string, unknown>): { status: number; body: unknown } {
+    if (method === "POST" && path === "/v1/accounts") {
+      const account = newAccount(params);
+      accounts.set(account.id, account);
+      return { status: 200, body: account };
+    }
+    const accountPath = /^\/v1\/accounts\/([^/]+)$/.exec(path);
+    if (method === "GET" && accountPath) {
+      const account = accounts.get(accountPath[1]!);
+      if (!account) return stripeError(404, `No such account: '${accountPath[1]}'`, { code: "resource_missing", param: "account" });
+      return { status: 200, body: account };
+    }
+    if (method === "POST" && path === "/v1/account_links") {
+      const accountId = params.account as string | undefined;
+      if (!accountId) return stripeError(400, "Missing required param: account.", { code: "parameter_missing", param: "account" });
+      if (!accounts.has(accountId)) return stripeError(400, `No such account: '${accountId}'`, { code: "resource_missing", param: "account" });
+      if (params.type !== "account_onboarding" && params.type !== "account_update") {
+        return stripeError(400, "Invalid type: must be one of account_onboarding or account_update", { param: "type" });
+      }
+      const created = nowSeconds();
+      return {
+        status: 200,
+        body: {
+          object: "account_link",
+          created,
+          expires_at: created + 300,
+          url: `https://connect.stripe.com/setup/e/${accountId}/${randomBytes(9).toString("base64url")}`,
+        },
+      };
+    }
+    return stripeError(404, `Unrecognized request URL (${method}: ${path}).`);
+  }
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? "/", "http://stripe.double");
+      const raw = await readBody(request);
+      const params = request.method === "GET" ? parseForm(url.searchParams.toString()) : parseForm(raw);
+      const idempotencyKey = request.headers["idempotency-key"] as string | undefined;
+      requests.push({
+        method: request.method ?? "GET",
+        path: url.pathname,
+        params,
+        idempotencyKey,
+        stripeAccount: request.headers["stripe-account"] as string | undefined,
+      });
+      if (request.headers.authorization !== `Bearer ${secretKey}`) {
+        const { status, body } = stripeError(401, "Invalid API Key provided: the double knows only its own key.");
+        return send(response, status, body);
+      }
+      const replayKey = request.method === "POST" && idempotencyKey ? `${url.pathname} ${idempotencyKey}` : undefined;
+      const replay = replayKey ? idempotentReplies.get(replayKey) : undefined;
+      if (replay) return send(response, replay.status, replay.body, { "Idempotent-Replayed": "true" });
+      const reply = route(request.method ?? "GET", url.pathname, params);
+      if (replayKey) idempotentReplies.set(replayKey, reply);
+      send(response, reply.status, reply.body);
+    })().catch((error: unknown) => send(response, 500, { error: { type: "api_error", message: String(error) } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+
+  return {
+    /** Value for STRIPE_API_BASE. */
+    url: `http://127.0.0.1:${port}`,
+    secretKey,
+    requests,
+    callsTo(method: string, path: string) {
+      return requests.filter((request) => request.method === method && request.path === path);
+    },
+    account(id: string) {
+      const account = accounts.get(id);
+      if (!account) throw new Error(`the Stripe double has no account ${id}`);
+      return account;
+    },
+    /** What Stripe does when the owner finishes onboarding (or Stripe restricts the account). */
+    updateAccount(id: string, changes: Partial<StripeAccountJson>) {
+      const account = { ...this.account(id), ...changes };
+      accounts.set(id, account);
+      return account;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type StripeDouble = Awaited<ReturnType<typeof startStripeDouble>>;
+
+/** A webhook event shaped like Stripe's (`object: "event"`, `data.object`, `data.previous_attributes`). */
+export function stripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  { account, previousAttributes, id }: { account?: string; previousAttributes?: Record<string, unknown>; id?: string } = {},
+) {
+  return {
+    id: id ?? randomId("evt").replace("_test_", "_"),
+    object: "event",
+    ...(account ? { account } : {}),
+    api_version: Stripe.API_VERSION,
+    created: nowSeconds(),
+    data: { object, ...(previousAttributes ? { previous_attributes: previousAttributes } : {}) },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
+}
+
+/** The `Stripe-Signature` header Stripe would send for this exact body, signed with the SDK's own helper. */
+export function signWebhook(payload: string, secret: string, timestampSeconds?: number) {
+  return Stripe.webhooks.generateTestHeaderString({ payload, secret, ...(timestampSeconds ? { timestamp: timestampSeconds } : {}) });
+}
+
+/** POSTs a payload to the app's webhook endpoint as Stripe does (no cookies, no Origin). */
+export function deliverWebhook(appUrl: string, payload: string, signature: string | undefined) {
+  return fetch(new URL("/webhooks/stripe", appUrl), {
+    method: "POST",
+    body: payload,
+    headers: { "Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)", ...(signature ? { "Stripe-Signature": signature } : {}) },
+  });
+}
