@@ -66,10 +66,11 @@ async function toView(participantId: string, raceId: string): Promise<CheckinPar
  */
 export async function findForCheckin(raceId: string, code: string) {
   const trimmed = code.trim();
-  const token = trimmed.includes("/") ? (trimmed.split(/[/?#]/).filter(Boolean).pop() ?? trimmed) : trimmed;
+  const lastSegment = trimmed.split(/[/?#=]/).filter(Boolean).pop();
+  const tokens = [...new Set([trimmed, lastSegment ?? trimmed])];
   const bib = /^#?(\d{1,9})$/.exec(trimmed)?.[1];
   const ticket = await db.ticket.findFirst({
-    where: { raceId, OR: [{ qrToken: token }, ...(bib ? [{ bib: Number(bib) }] : [])] },
+    where: { raceId, OR: [{ qrToken: { in: tokens } }, ...(bib ? [{ bib: Number(bib) }] : [])] },
     select: { participant: { select: { id: true } } },
   });
   return ticket?.participant ? toView(ticket.participant.id, raceId) : null;
