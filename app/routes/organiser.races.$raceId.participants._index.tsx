@@ -59,10 +59,10 @@ export default function ParticipantsPage() {
         {filtered ? " match" : ""}
         {filtered ? (
           <>
-            {" · "}
-            <Link to={base} className="text-brand-700 underline">
-              Clear search and filters
-            </Link>
+              {" · "}
+              <Link to={base} className="text-brand-700 underline">
+                Clear search and filters
+              </Link>
           </>
         ) : null}
       </p>
@@ -73,45 +73,66 @@ export default function ParticipantsPage() {
             : "No participants yet. They appear here as soon as people register for this race."}
         </p>
       ) : (
-        <div className="-mx-6 mt-4 overflow-x-auto">
-          <table className="w-full min-w-[36rem] text-left text-sm">
-            <thead className="border-b border-slate-200 text-slate-600">
-              <tr>
-                <th scope="col" className="px-6 py-2 font-medium">Name</th>
-                <th scope="col" className="px-2 py-2 font-medium">Email</th>
-                <th scope="col" className="px-2 py-2 font-medium">Bib</th>
-                <th scope="col" className="px-2 py-2 font-medium">Ticket type</th>
-                <th scope="col" className="px-2 py-2 font-medium">Status</th>
-                <th scope="col" className="px-6 py-2 font-medium">Team</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {items.map((p) => (
-                <tr key={p.id}>
-                  <td className="px-6 py-2">
-                    <Link to={`${base}/${p.id}`} className="font-medium text-brand-700 underline">
-                      {p.lastName}, {p.firstName}
-                    </Link>
-                  </td>
-                  <td className="break-all px-2 py-2">{p.email}</td>
-                  <td className="px-2 py-2 tabular-nums">{p.ticket.bib ?? "—"}</td>
-                  <td className="px-2 py-2">{p.ticket.ticketType.name}</td>
-                  <td className="px-2 py-2">
-                    <span className="flex flex-wrap gap-1">
-                      <Badge tone={ticketTone[p.ticket.status]}>{ticketLabel[p.ticket.status]}</Badge>
-                      {p.checkedInAt ? (
-                        <Badge tone="good">
-                          <span title={formatDateTime(p.checkedInAt, race.timeZone)}>Checked in</span>
-                        </Badge>
-                      ) : null}
-                    </span>
-                  </td>
-                  <td className="px-6 py-2">{p.teamName ?? ""}</td>
+        <>
+          <ul className="mt-4 divide-y divide-slate-100 sm:hidden">
+            {items.map((p) => (
+              <li key={p.id} className="py-3">
+                <div className="flex items-baseline justify-between gap-3">
+                  <Link to={`${base}/${p.id}`} className="font-medium text-brand-700 underline">
+                    {p.lastName}, {p.firstName}
+                  </Link>
+                  <span className="tabular-nums text-slate-700">{p.ticket.bib ? `Bib ${p.ticket.bib}` : "No bib"}</span>
+                </div>
+                <p className="mt-1 break-all text-sm text-slate-700">{p.email}</p>
+                <p className="mt-1 flex flex-wrap items-center gap-1 text-sm">
+                  <span>{p.ticket.ticketType.name}</span>
+                  {p.teamName ? <span className="text-slate-600">· {p.teamName}</span> : null}
+                  <Badge tone={ticketTone[p.ticket.status]}>{ticketLabel[p.ticket.status]}</Badge>
+                  {p.checkedInAt ? <Badge tone="good">Checked in</Badge> : null}
+                </p>
+              </li>
+            ))}
+          </ul>
+          <div className="-mx-6 mt-4 hidden overflow-x-auto sm:block">
+            <table className="w-full min-w-[44rem] text-left text-sm">
+              <thead className="border-b border-slate-200 text-slate-600">
+                <tr>
+                  <th scope="col" className="px-6 py-2 font-medium">Name</th>
+                  <th scope="col" className="px-2 py-2 font-medium">Email</th>
+                  <th scope="col" className="px-2 py-2 font-medium">Bib</th>
+                  <th scope="col" className="px-2 py-2 font-medium">Ticket type</th>
+                  <th scope="col" className="px-2 py-2 font-medium">Status</th>
+                  <th scope="col" className="px-6 py-2 font-medium">Team</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {items.map((p) => (
+                  <tr key={p.id}>
+                    <td className="px-6 py-2">
+                      <Link to={`${base}/${p.id}`} className="font-medium text-brand-700 underline">
+                        {p.lastName}, {p.firstName}
+                      </Link>
+                    </td>
+                    <td className="px-2 py-2">{p.email}</td>
+                    <td className="px-2 py-2 tabular-nums">{p.ticket.bib ?? "—"}</td>
+                    <td className="px-2 py-2">{p.ticket.ticketType.name}</td>
+                    <td className="px-2 py-2">
+                      <span className="flex flex-wrap gap-1">
+                        <Badge tone={ticketTone[p.ticket.status]}>{ticketLabel[p.ticket.status]}</Badge>
+                        {p.checkedInAt ? (
+                          <Badge tone="good">
+                            <span title={formatDateTime(p.checkedInAt, race.timeZone)}>Checked in</span>
+                          </Badge>
+                        ) : null}
+                      </span>
+                    </td>
+                    <td className="px-6 py-2">{p.teamName ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
       <Pagination page={page} pageCount={pageCount} hrefFor={(p) => `?${filterSearchParams(filter, { page: String(p) })}`} />
     </Card>
