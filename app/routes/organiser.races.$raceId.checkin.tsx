@@ -4,11 +4,11 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { CheckinCount } from "~/components/checkin-count";
+import { alreadyCheckedInMessage, notIssuedMessage, ParticipantSummary } from "~/components/checkin-participant";
 import { QrScanButton } from "~/components/qr-scanner";
-import { Badge, Button, Card } from "~/components/ui";
-import { checkIn, checkinCounts, findForCheckin, type CheckinParticipant } from "~/services/checkin.server";
+import { Button, Card } from "~/components/ui";
+import { checkIn, checkinCounts, findForCheckin } from "~/services/checkin.server";
 import { requireRaceRole } from "~/utils/access.server";
-import { formatTime } from "~/utils/dates";
 import { checkinLookupSchema, checkinSchema } from "~/validation/participants";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Check-in · ${data?.race.name ?? "Race"} · Startline` }];
@@ -34,52 +34,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const result = await checkIn({ organisationId: race.organisationId, raceId: race.id, participantId: submission.value.participantId, actorId: user.id });
   if (!result) throw new Response("Not found", { status: 404 });
   return data({ result }, { status: result.outcome === "checked_in" ? 200 : 409 });
-}
-
-const notIssuedReason = {
-  REFUNDED: "was refunded",
-  CANCELLED: "was cancelled",
-  HELD: "is not paid yet (checkout in progress)",
-  ISSUED: "",
-} as const;
-
-function alreadyCheckedIn(p: CheckinParticipant, timeZone: string) {
-  return `Already checked in at ${formatTime(p.checkedInAt!, timeZone)} by ${p.checkedInByName}.`;
-}
-
-function notIssued(p: CheckinParticipant) {
-  return `This ticket ${notIssuedReason[p.ticketStatus]}, so ${p.name} cannot be checked in.`;
-}
-
-function ParticipantSummary({ participant: p }: { participant: CheckinParticipant }) {
-  return (
-    <dl className="grid grid-cols-2 gap-3 text-base">
-      <div>
-        <dt className="text-sm text-slate-600">Bib</dt>
-        <dd className="text-2xl font-bold tabular-nums">{p.bib ?? "None"}</dd>
-      </div>
-      <div>
-        <dt className="text-sm text-slate-600">Ticket type</dt>
-        <dd className="font-semibold">{p.ticketTypeName}</dd>
-      </div>
-      <div>
-        <dt className="text-sm text-slate-600">Waiver signed</dt>
-        <dd>{p.waiverSigned ? <Badge tone="good">Yes</Badge> : <Badge tone="bad">No: ask them to sign before they start</Badge>}</dd>
-      </div>
-      <div>
-        <dt className="text-sm text-slate-600">Age group</dt>
-        <dd>
-          {p.minor === null ? (
-            "Date of birth not given"
-          ) : p.minor ? (
-            <Badge tone="warn">Minor{p.guardianName ? `, guardian ${p.guardianName}` : ", no guardian on record"}</Badge>
-          ) : (
-            "Adult"
-          )}
-        </dd>
-      </div>
-    </dl>
-  );
 }
 
 export default function CheckinPage() {
@@ -145,12 +99,12 @@ export default function CheckinPage() {
         ) : null}
         {result?.outcome === "already_checked_in" ? (
           <p role="alert" className="rounded-xl bg-amber-100 p-4 text-lg font-semibold text-amber-900">
-            {result.participant.name}: {alreadyCheckedIn(result.participant, race.timeZone)}
+            {result.participant.name}: {alreadyCheckedInMessage(result.participant, race.timeZone)}
           </p>
         ) : null}
         {result?.outcome === "not_issued" ? (
           <p role="alert" className="rounded-xl bg-red-100 p-4 text-lg font-semibold text-red-800">
-            {notIssued(result.participant)}
+            {notIssuedMessage(result.participant)}
           </p>
         ) : null}
       </div>
@@ -170,11 +124,11 @@ export default function CheckinPage() {
           <div className="mt-6">
             {found.ticketStatus !== "ISSUED" ? (
               <p role="alert" className="rounded-lg bg-red-100 p-3 font-semibold text-red-800">
-                {notIssued(found)}
+                {notIssuedMessage(found)}
               </p>
             ) : found.checkedInAt ? (
               <p role="alert" className="rounded-lg bg-amber-100 p-3 font-semibold text-amber-900">
-                {alreadyCheckedIn(found, race.timeZone)}
+                {alreadyCheckedInMessage(found, race.timeZone)}
               </p>
             ) : (
               <Form method="post" action={`/organiser/races/${race.id}/checkin`}>

@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { DetailItem } from "~/components/detail-item";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { BibTakenError, ParticipantNotFoundError, participantDetail, updateParticipant } from "~/services/participants.server";
 import { requireRaceRole } from "~/utils/access.server";
@@ -37,15 +37,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 const ticketLabel = { ISSUED: "Ticket issued", HELD: "Checkout in progress", REFUNDED: "Refunded", CANCELLED: "Cancelled" } as const;
-
-function Detail({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="py-2 sm:grid sm:grid-cols-3 sm:gap-4">
-      <dt className="text-sm font-medium text-slate-600">{label}</dt>
-      <dd className="mt-1 break-words text-sm sm:col-span-2 sm:mt-0">{children}</dd>
-    </div>
-  );
-}
 
 export default function ParticipantPage() {
   const { race, participant: p, saved } = useLoaderData<typeof loader>();
@@ -95,34 +86,34 @@ export default function ParticipantPage() {
         <Card>
           <h3 className="text-lg font-semibold">Ticket</h3>
           <dl className="mt-2 divide-y divide-slate-100">
-            <Detail label="Ticket type">{p.ticket.ticketType.name}</Detail>
-            <Detail label="Bib">{p.ticket.bib ?? "Not assigned"}</Detail>
-            <Detail label="Bought by">
+            <DetailItem label="Ticket type">{p.ticket.ticketType.name}</DetailItem>
+            <DetailItem label="Bib">{p.ticket.bib ?? "Not assigned"}</DetailItem>
+            <DetailItem label="Bought by">
               {p.ticket.order.buyerName} ({p.ticket.order.buyerEmail})
-            </Detail>
-            <Detail label="Paid">{p.ticket.order.paidAt ? formatDateTime(p.ticket.order.paidAt, race.timeZone) : "Not paid"}</Detail>
-            <Detail label="Checked in">
+            </DetailItem>
+            <DetailItem label="Paid">{p.ticket.order.paidAt ? formatDateTime(p.ticket.order.paidAt, race.timeZone) : "Not paid"}</DetailItem>
+            <DetailItem label="Checked in">
               {p.checkedInAt ? `${formatDateTime(p.checkedInAt, race.timeZone)} by ${p.checkedInByName ?? "a former team member"}` : "Not yet"}
-            </Detail>
+            </DetailItem>
           </dl>
         </Card>
         <Card>
           <h3 className="text-lg font-semibold">Waiver</h3>
           {signature ? (
             <dl className="mt-2 divide-y divide-slate-100">
-              <Detail label="Version signed">
+              <DetailItem label="Version signed">
                 Version {signature.waiverVersion.version}: {signature.waiverVersion.title}
-              </Detail>
-              <Detail label="Content hash">
+              </DetailItem>
+              <DetailItem label="Content hash">
                 <code className="break-all text-xs">{signature.contentHash}</code>
                 {signature.contentHash !== signature.waiverVersion.contentHash ? (
                   <span className="mt-1 block text-red-700">This differs from the version&apos;s hash ({signature.waiverVersion.contentHash}).</span>
                 ) : null}
-              </Detail>
-              <Detail label="Signed name">{signature.signedName}</Detail>
-              <Detail label="Guardian">{signature.guardianName ?? "None (adult participant)"}</Detail>
-              <Detail label="Signed at">{formatDateTime(signature.signedAt, race.timeZone)}</Detail>
-              <Detail label="IP address">{signature.ip ?? "Not recorded"}</Detail>
+              </DetailItem>
+              <DetailItem label="Signed name">{signature.signedName}</DetailItem>
+              <DetailItem label="Guardian">{signature.guardianName ?? "None (adult participant)"}</DetailItem>
+              <DetailItem label="Signed at">{formatDateTime(signature.signedAt, race.timeZone)}</DetailItem>
+              <DetailItem label="IP address">{signature.ip ?? "Not recorded"}</DetailItem>
             </dl>
           ) : (
             <p className="mt-2 text-sm text-slate-700">No waiver signed. The participant is asked to sign when they register.</p>
@@ -134,9 +125,9 @@ export default function ParticipantPage() {
         {p.answers.length ? (
           <dl className="mt-2 divide-y divide-slate-100">
             {p.answers.map((a) => (
-              <Detail key={a.questionId} label={a.label}>
+              <DetailItem key={a.questionId} label={a.label}>
                 {a.answer || "—"}
-              </Detail>
+              </DetailItem>
             ))}
           </dl>
         ) : (
