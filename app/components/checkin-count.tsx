@@ -42,7 +42,7 @@ export function CheckinCount({ raceId, initial }: { raceId: string; initial: { c
   const link = { connecting: ["neutral", "Connecting…"], live: ["good", "Live"], reconnecting: ["warn", "Reconnecting… numbers may be behind"] } as const;
   const [tone, label] = link[state.status];
   return (
-    <div className="flex flex-wrap items-center gap-3">
+    <div role="group" aria-label="Check-in count" className="flex flex-wrap items-center gap-3">
       <p className="text-lg font-semibold" aria-live="polite">
         <span data-testid="checked-in-count">{state.checkedIn}</span> of {state.total} checked in
       </p>
