@@ -172,6 +172,8 @@ export async function updateParticipant({ organisationId, raceId, participantId,
   const { bib, ...fields } = input;
   try {
     return await db.$transaction(async (tx) => {
+      // Two organisers saving at once: the second waits, so its audit diff starts from the first's result.
+      await tx.$executeRaw`SELECT 1 FROM "Participant" WHERE "id" = ${participantId} AND "raceId" = ${raceId} FOR UPDATE`;
       const before = await tx.participant.findFirst({
         where: { id: participantId, raceId },
         select: {
