@@ -76,7 +76,22 @@ app.all(
       // Under Express, request.signal may not abort when a tab closes (nodejs/node#55428).
       const closed = new AbortController();
       res.on("close", () => closed.abort());
-      return { responseClosed: closed.signal };
+      return {
+        responseClosed: closed.signal,
+        // Remix writes a streamed body without waiting for "drain"; large downloads pace themselves here.
+        whenWritable: () =>
+          res.writableNeedDrain && !res.destroyed
+            ? new Promise<void>((resolve) => {
+                const done = () => {
+                  res.off("drain", done);
+                  res.off("close", done);
+                  resolve();
+                };
+                res.on("drain", done);
+                res.on("close", done);
+              })
+            : Promise.resolve(),
+      };
     },
   }),
 );

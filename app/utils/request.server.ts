@@ -9,9 +9,18 @@ export function clientIp(request: Request) {
 }
 
 /** Aborted when the HTTP response closes (a browser tab closed), passed via the load context. */
-export type AppLoadContext = { responseClosed: AbortSignal };
+export type AppLoadContext = {
+  responseClosed: AbortSignal;
+  /** Resolves once the response can take more bytes (the client keeps up, or the response closed). */
+  whenWritable: () => Promise<void>;
+};
 
 export function connectionSignal(request: Request, context: unknown) {
   const closed = (context as Partial<AppLoadContext> | undefined)?.responseClosed;
   return closed ? AbortSignal.any([request.signal, closed]) : request.signal;
+}
+
+/** Backpressure for a streamed response body; without the Express server (tests, dev tools) never waits. */
+export function responseWritable(context: unknown): () => Promise<void> {
+  return (context as Partial<AppLoadContext> | undefined)?.whenWritable ?? (() => Promise.resolve());
 }

@@ -1,0 +1,17 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { CheckinSnapshot } from "~/components/checkin-feed";
+import { channels, type RaceActivityMessage } from "~/realtime/channels";
+import { liveStream } from "~/realtime/stream.server";
+import { checkinCounts } from "~/services/checkin.server";
+import { requireRaceRole } from "~/utils/access.server";
+import { connectionSignal } from "~/utils/request.server";
+
+/** Live "N of M checked in" for the check-in desks of one race. */
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const { race } = await requireRaceRole(request, params.raceId, "CHECKIN");
+  return liveStream<RaceActivityMessage, CheckinSnapshot>({
+    signal: connectionSignal(request, context),
+    channel: channels.raceActivity(race.id),
+    snapshot: async () => ({ type: "snapshot", ...(await checkinCounts(race.id)) }),
+  });
+}

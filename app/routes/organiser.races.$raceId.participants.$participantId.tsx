@@ -1,0 +1,169 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { DetailItem } from "~/components/detail-item";
+import { Badge, Button, Card, Field, FormError } from "~/components/ui";
+import { BibTakenError, ParticipantNotFoundError, participantDetail, updateParticipant } from "~/services/participants.server";
+import { requireRaceRole } from "~/utils/access.server";
+import { formatDateTime, isoDay } from "~/utils/dates";
+import { participantEditSchema } from "~/validation/participants";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `${data.participant.firstName} ${data.participant.lastName}` : "Participant"} · Startline` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
+  const participant = await participantDetail(race.id, params.participantId ?? "");
+  if (!participant) throw new Response("Not found", { status: 404 });
+  return { race, participant, saved: new URL(request.url).searchParams.has("saved") };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { race, user } = await requireRaceRole(request, params.raceId, "MANAGER");
+  const participantId = params.participantId ?? "";
+  const submission = parseWithZod(await request.formData(), { schema: participantEditSchema });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  try {
+    await updateParticipant({ organisationId: race.organisationId, raceId: race.id, participantId, actorId: user.id, input: submission.value });
+  } catch (error) {
+    if (error instanceof ParticipantNotFoundError) throw new Response("Not found", { status: 404 });
+    if (error instanceof BibTakenError) return data(submission.reply({ fieldErrors: { bib: [error.message] } }), { status: 400 });
+    throw error;
+  }
+  return redirect(`/organiser/races/${race.id}/participants/${participantId}?saved=1`);
+}
+
+const ticketLabel = { ISSUED: "Ticket issued", HELD: "Checkout in progress", REFUNDED: "Refunded", CANCELLED: "Cancelled" } as const;
+
+export default function ParticipantPage() {
+  const { race, participant: p, saved } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "participant-edit",
+    lastResult,
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: participantEditSchema }),
+    defaultValue: {
+      firstName: p.firstName,
+      lastName: p.lastName,
+      email: p.email,
+      dateOfBirth: isoDay(p.dateOfBirth),
+      gender: p.gender ?? "",
+      emergencyName: p.emergencyName ?? "",
+      emergencyPhone: p.emergencyPhone ?? "",
+      club: p.club ?? "",
+      tshirtSize: p.tshirtSize ?? "",
+      teamName: p.teamName ?? "",
+      bib: p.ticket.bib?.toString() ?? "",
+    },
+  });
+  const signature = p.waiverSignature;
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <Link to={`/organiser/races/${race.id}/participants`} className="text-sm text-brand-700 underline">
+          All participants
+        </Link>
+        <div className="mt-2 flex flex-wrap items-center gap-2">
+          <h2 className="text-xl font-bold">
+            {p.firstName} {p.lastName}
+          </h2>
+          <Badge tone={p.ticket.status === "ISSUED" ? "good" : p.ticket.status === "HELD" ? "neutral" : "bad"}>{ticketLabel[p.ticket.status]}</Badge>
+          {p.checkedInAt ? <Badge tone="good">Checked in</Badge> : null}
+        </div>
+      </div>
+      {saved ? (
+        <p role="status" className="rounded-lg bg-brand-100 p-3 text-sm text-brand-700">
+          Changes saved.
+        </p>
+      ) : null}
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <h3 className="text-lg font-semibold">Ticket</h3>
+          <dl className="mt-2 divide-y divide-slate-100">
+            <DetailItem label="Ticket type">{p.ticket.ticketType.name}</DetailItem>
+            <DetailItem label="Bib">{p.ticket.bib ?? "Not assigned"}</DetailItem>
+            <DetailItem label="Bought by">
+              {p.ticket.order.buyerName} ({p.ticket.order.buyerEmail})
+            </DetailItem>
+            <DetailItem label="Paid">{p.ticket.order.paidAt ? formatDateTime(p.ticket.order.paidAt, race.timeZone) : "Not paid"}</DetailItem>
+            <DetailItem label="Checked in">
+              {p.checkedInAt ? `${formatDateTime(p.checkedInAt, race.timeZone)} by ${p.checkedInByName ?? "a former team member"}` : "Not yet"}
+            </DetailItem>
+          </dl>
+        </Card>
+        <Card>
+          <h3 className="text-lg font-semibold">Waiver</h3>
+          {signature ? (
+            <dl className="mt-2 divide-y divide-slate-100">
+              <DetailItem label="Version signed">
+                Version {signature.waiverVersion.version}: {signature.waiverVersion.title}
+              </DetailItem>
+              <DetailItem label="Content hash">
+                <code className="break-all text-xs">{signature.contentHash}</code>
+                {signature.contentHash !== signature.waiverVersion.contentHash ? (
+                  <span className="mt-1 block text-red-700">This differs from the version&apos;s hash ({signature.waiverVersion.contentHash}).</span>
+                ) : null}
+              </DetailItem>
+              <DetailItem label="Signed name">{signature.signedName}</DetailItem>
+              <DetailItem label="Guardian">{signature.guardianName ?? "None (adult participant)"}</DetailItem>
+              <DetailItem label="Signed at">{formatDateTime(signature.signedAt, race.timeZone)}</DetailItem>
+              <DetailItem label="IP address">{signature.ip ?? "Not recorded"}</DetailItem>
+            </dl>
+          ) : (
+            <p className="mt-2 text-sm text-slate-700">No waiver signed. The participant is asked to sign when they register.</p>
+          )}
+        </Card>
+      </div>
+      <Card>
+        <h3 className="text-lg font-semibold">Answers to your questions</h3>
+        {p.answers.length ? (
+          <dl className="mt-2 divide-y divide-slate-100">
+            {p.answers.map((a) => (
+              <DetailItem key={a.questionId} label={a.label}>
+                {a.answer || "—"}
+              </DetailItem>
+            ))}
+          </dl>
+        ) : (
+          <p className="mt-2 text-sm text-slate-700">No answers to custom questions.</p>
+        )}
+      </Card>
+      <Card>
+        <h3 className="text-lg font-semibold">Edit details</h3>
+        <Form method="post" {...getFormProps(form)} className="mt-4 grid gap-4 sm:grid-cols-2">
+          <div className="sm:col-span-2">
+            <FormError id={form.errorId} errors={form.errors} />
+          </div>
+          <Field label="First name" autoComplete="off" errors={fields.firstName.errors} {...getInputProps(fields.firstName, { type: "text" })} />
+          <Field label="Last name" autoComplete="off" errors={fields.lastName.errors} {...getInputProps(fields.lastName, { type: "text" })} />
+          <Field label="Email" autoComplete="off" errors={fields.email.errors} {...getInputProps(fields.email, { type: "email" })} />
+          <Field label="Date of birth" errors={fields.dateOfBirth.errors} {...getInputProps(fields.dateOfBirth, { type: "date" })} />
+          <Field label="Gender" errors={fields.gender.errors} {...getInputProps(fields.gender, { type: "text" })} />
+          <Field label="Club" errors={fields.club.errors} {...getInputProps(fields.club, { type: "text" })} />
+          <Field label="Emergency contact name" errors={fields.emergencyName.errors} {...getInputProps(fields.emergencyName, { type: "text" })} />
+          <Field label="Emergency contact phone" errors={fields.emergencyPhone.errors} {...getInputProps(fields.emergencyPhone, { type: "tel" })} />
+          <Field label="T-shirt size" errors={fields.tshirtSize.errors} {...getInputProps(fields.tshirtSize, { type: "text" })} />
+          <Field label="Team name" errors={fields.teamName.errors} {...getInputProps(fields.teamName, { type: "text" })} />
+          <Field
+            label="Bib number"
+            inputMode="numeric"
+            hint="Unique in this race. Leave empty to remove the bib."
+            errors={fields.bib.errors}
+            {...getInputProps(fields.bib, { type: "text" })}
+          />
+          <div className="sm:col-span-2">
+            <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Saving…">
+              Save changes
+            </Button>
+          </div>
+        </Form>
+      </Card>
+    </div>
+  );
+}
