@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { utcToZonedLocal, zonedLocalToUtc } from "./zoned-time";
+import { formatInZone, utcToZonedLocal, zonedLocalToUtc } from "./zoned-time";
 
 describe("zoned wall-clock times", () => {
   it.each([
@@ -19,4 +19,8 @@ describe("zoned wall-clock times", () => {
   it("takes the first of a time repeated by the autumn DST change", () => {
     expect(zonedLocalToUtc("2026-10-25T01:30", "Europe/Dublin").toISOString()).toBe("2026-10-25T00:30:00.000Z");
   });
+});
+
+it("formats an instant for people in the race's zone, naming the zone", () => {
+  expect(formatInZone(new Date("2026-07-15T08:30:00Z"), "Europe/Dublin", "en-GB")).toMatch(/^15 Jul 2026, 09:30 (IST|GMT\+1)$/);
 });

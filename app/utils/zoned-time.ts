@@ -57,5 +57,13 @@ export function utcToZonedLocal(date: Date, timeZone: string) {
 
 /** A date and time for people, in the race's time zone and the viewer's locale, with the zone named. */
 export function formatInZone(date: Date | string, timeZone: string, locale: string) {
-  return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: "medium", timeStyle: "short", timeZoneName: "short" }).format(new Date(date));
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(new Date(date));
 }
