@@ -3,7 +3,6 @@ import { parseWithZod } from "@conform-to/zod";
 import { Form } from "@remix-run/react";
 import { useMemo } from "react";
 import { Button, Field, FormError } from "~/components/ui";
-import { currencyDigits } from "~/utils/money";
 import { discountCodeSchema } from "~/validation/discounts";
 
 export type DiscountCodeDefaults = {
@@ -73,7 +72,6 @@ export function DiscountCodeForm({ id, intent, lastResult, defaultValue, currenc
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
-  const step = currencyDigits(currency) === 0 ? "1" : String(10 ** -currencyDigits(currency));
   return (
     <Form method="post" {...getFormProps(form)} className="flex flex-col gap-4">
       <input type="hidden" name="intent" value={intent} />
@@ -91,8 +89,8 @@ export function DiscountCodeForm({ id, intent, lastResult, defaultValue, currenc
         field={fields.kind}
         type="radio"
         options={[
-          { value: "PERCENT", label: "Percent off" },
-          { value: "FIXED", label: `Fixed amount off (${currency})` },
+          { value: "PERCENT", label: "A percentage" },
+          { value: "FIXED", label: `A fixed amount (${currency})` },
         ]}
       />
       <div className="grid gap-4 sm:grid-cols-2">
@@ -109,7 +107,6 @@ export function DiscountCodeForm({ id, intent, lastResult, defaultValue, currenc
           label={`Amount off (${currency})`}
           hint="For fixed codes: taken once per order, never more than the tickets it applies to."
           inputMode="decimal"
-          step={step}
           errors={fields.amountOff.errors}
           {...getInputProps(fields.amountOff, { type: "text" })}
         />

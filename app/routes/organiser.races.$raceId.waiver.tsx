@@ -23,14 +23,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     waiverHistory(race.id, page),
     db.race.findUniqueOrThrow({ where: { id: race.id }, select: { guardianUnderAge: true } }),
   ]);
+  const locale = viewerLocale(request);
   return {
     race,
-    locale: viewerLocale(request),
     guardianUnderAge: settings.guardianUnderAge,
     inForce: inForce && { version: inForce.version, title: inForce.title, text: inForce.text, hashPrefix: hashPrefix(inForce.contentHash) },
     page,
     pageCount: history.pageCount,
-    versions: history.items.map(({ contentHash, ...version }) => ({ ...version, hashPrefix: hashPrefix(contentHash) })),
+    // Formatted here so the browser hydrates the same text its own time-zone data might spell differently.
+    versions: history.items.map(({ contentHash, createdAt, ...version }) => ({
+      ...version,
+      savedAt: formatInZone(createdAt, race.timeZone, locale),
+      hashPrefix: hashPrefix(contentHash),
+    })),
   };
 }
 
@@ -55,7 +60,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function WaiverPage() {
-  const { race, locale, guardianUnderAge, inForce, versions, page, pageCount } = useLoaderData<typeof loader>();
+  const { race, guardianUnderAge, inForce, versions, page, pageCount } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
@@ -142,7 +147,7 @@ export default function WaiverPage() {
                     {page === 1 && index === 0 ? <Badge tone="good">in force</Badge> : null}
                   </p>
                   <p className="text-sm text-slate-700">
-                    {formatInZone(version.createdAt, race.timeZone, locale)} · {version.author} · hash <code>{version.hashPrefix}</code>
+                    {version.savedAt} · {version.author} · hash <code>{version.hashPrefix}</code>
                   </p>
                   <p className="text-sm text-slate-700">
                     {version.signatureCount === 1 ? "1 signature" : `${version.signatureCount} signatures`}

@@ -16,11 +16,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const number = versionParam.safeParse(params.version);
   const [version, inForce] = number.success ? await Promise.all([waiverVersion(race.id, number.data), waiverInForce(race.id)]) : [null, null];
   if (!version) throw new Response("Not found", { status: 404 });
-  return { race, locale: viewerLocale(request), version, isInForce: inForce?.id === version.id };
+  const { createdAt, ...rest } = version;
+  const savedAt = formatInZone(createdAt, race.timeZone, viewerLocale(request));
+  return { race, version: { ...rest, savedAt }, isInForce: inForce?.id === version.id };
 }
 
 export default function WaiverVersionPage() {
-  const { race, locale, version, isInForce } = useLoaderData<typeof loader>();
+  const { race, version, isInForce } = useLoaderData<typeof loader>();
   return (
     <Card>
       <p className="text-sm">
@@ -34,7 +36,7 @@ export default function WaiverVersionPage() {
       </div>
       <dl className="mt-3 grid grid-cols-1 gap-x-4 gap-y-1 text-sm text-slate-700 sm:grid-cols-[auto_1fr]">
         <dt className="font-medium">Saved</dt>
-        <dd>{formatInZone(version.createdAt, race.timeZone, locale)}</dd>
+        <dd>{version.savedAt}</dd>
         <dt className="font-medium">By</dt>
         <dd>{version.author}</dd>
         <dt className="font-medium">Signatures</dt>
