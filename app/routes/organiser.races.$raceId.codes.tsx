@@ -4,6 +4,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
+import { discountCodeState } from "~/services/discount-rules";
 import { createDiscountCode, DiscountCodeError, listDiscountCodes, setDiscountCodeActive } from "~/services/discounts.server";
 import { requireRaceRole } from "~/utils/access.server";
 import { db } from "~/utils/db.server";
@@ -14,14 +15,6 @@ import { codeActiveSchema, discountCodeSchema, withTimesInZone } from "~/validat
 import { pageParam } from "~/validation/pagination";
 
 export const meta: MetaFunction = () => [{ title: "Discount codes · Startline" }];
-
-function codeStatus(code: { active: boolean; validFrom: Date | null; validUntil: Date | null; maxRedemptions: number | null; redemptionCount: number }, now: Date) {
-  if (!code.active) return { label: "inactive", tone: "bad" } as const;
-  if (code.validUntil && now > code.validUntil) return { label: "expired", tone: "warn" } as const;
-  if (code.maxRedemptions !== null && code.redemptionCount >= code.maxRedemptions) return { label: "used up", tone: "warn" } as const;
-  if (code.validFrom && now < code.validFrom) return { label: "scheduled", tone: "neutral" } as const;
-  return { label: "active", tone: "good" } as const;
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
@@ -42,7 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       id: code.id,
       code: code.code,
       active: code.active,
-      status: codeStatus(code, now),
+      status: discountCodeState(code, now),
       discount: code.kind === "PERCENT" ? `${code.amount}% off` : `${formatMoney(code.amount, race.currency, locale)} off per order`,
       scope: code.ticketTypes.length ? code.ticketTypes.map((t) => t.name).join(", ") : "Every ticket type",
       uses: code.maxRedemptions === null ? `${code.redemptionCount} used (no limit)` : `${code.redemptionCount} / ${code.maxRedemptions} used`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyDiscountRule, normaliseCode, type DiscountRule } from "./discount-rules";
+import { applyDiscountRule, discountCodeState, normaliseCode, type DiscountRule } from "./discount-rules";
 
 const now = new Date("2026-06-01T12:00:00Z");
 
@@ -118,4 +118,14 @@ describe("rejections", () => {
 
 it("normalises codes to upper case", () => {
   expect(normaliseCode("  early-Bird ")).toBe("EARLY-BIRD");
+});
+
+it.each([
+  [{}, "active"],
+  [{ active: false, validUntil: new Date("2020-01-01") }, "inactive"],
+  [{ validUntil: new Date("2026-06-01T11:00:00Z") }, "expired"],
+  [{ maxRedemptions: 3, redemptionCount: 3 }, "used up"],
+  [{ validFrom: new Date("2026-07-01T00:00:00Z") }, "scheduled"],
+] as const)("a code with %o is shown as %s", (overrides, label) => {
+  expect(discountCodeState(rule(overrides), now).label).toBe(label);
 });

@@ -110,3 +110,15 @@ export function applyDiscountRule(
   const perLine = lines.map((line, index) => ({ ticketTypeId: line.ticketTypeId, discountMinor: perLineMinor[index]! }));
   return { ok: true, codeId: rule.id, code: rule.code, discountMinor: perLineMinor.reduce((a, b) => a + b, 0), perLine };
 }
+
+/** How a code stands right now, for the organiser's list. */
+export function discountCodeState(
+  code: Pick<DiscountRule, "active" | "validFrom" | "validUntil" | "maxRedemptions" | "redemptionCount">,
+  now: Date,
+) {
+  if (!code.active) return { label: "inactive", tone: "bad" } as const;
+  if (code.validUntil && now > code.validUntil) return { label: "expired", tone: "warn" } as const;
+  if (code.maxRedemptions !== null && code.redemptionCount >= code.maxRedemptions) return { label: "used up", tone: "warn" } as const;
+  if (code.validFrom && now < code.validFrom) return { label: "scheduled", tone: "neutral" } as const;
+  return { label: "active", tone: "good" } as const;
+}
