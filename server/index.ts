@@ -62,6 +62,7 @@ if (viteDevServer) {
   app.use(express.static("build/client", { maxAge: "1h" }));
 }
 app.use(express.static("public", { maxAge: "1h" }));
+app.use("/uploads", express.static(env.UPLOAD_DIR, { maxAge: "1d", fallthrough: false }));
 
 const build = viteDevServer
   ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>

@@ -52,6 +52,15 @@ export function Header({ user, initialBalance, demoMode }: { user: HeaderUser; i
         </Link>
         {user ? (
           <nav aria-label="Account" className="flex flex-wrap items-center gap-3">
+            <Link to="/races" className="text-sm font-medium hover:underline">
+              Races
+            </Link>
+            <Link to="/tickets" className="text-sm font-medium hover:underline">
+              My tickets
+            </Link>
+            <Link to="/organiser" className="text-sm font-medium hover:underline">
+              Organise
+            </Link>
             <LiveStatus />
             <CreditBalance initial={initialBalance} />
             <NotificationCount />
@@ -66,6 +75,9 @@ export function Header({ user, initialBalance, demoMode }: { user: HeaderUser; i
           </nav>
         ) : (
           <nav aria-label="Account" className="flex items-center gap-2">
+            <Link to="/races" className="rounded-lg px-3 py-2 text-sm font-medium hover:bg-slate-100">
+              Races
+            </Link>
             <Link to="/login" className="rounded-lg px-3 py-2 text-sm font-medium hover:bg-slate-100">
               Log in
             </Link>

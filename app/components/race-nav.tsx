@@ -1,5 +1,6 @@
 import type { OrgRole } from "@prisma/client";
 import { NavLink } from "@remix-run/react";
+import { hasRole } from "~/utils/roles";
 
 type Section = { to: string; label: string; minRole: OrgRole };
 
@@ -17,14 +18,12 @@ export const raceSections: Section[] = [
   { to: "audit", label: "Audit log", minRole: "MANAGER" },
 ];
 
-const rank: Record<OrgRole, number> = { OWNER: 3, MANAGER: 2, CHECKIN: 1 };
-
 export function RaceNav({ raceId, role }: { raceId: string; role: OrgRole }) {
   return (
     <nav aria-label="Race sections" className="-mx-4 mb-6 overflow-x-auto border-b border-slate-200 px-4">
       <ul className="flex gap-1 whitespace-nowrap text-sm">
         {raceSections
-          .filter((section) => rank[role] >= rank[section.minRole])
+          .filter((section) => hasRole(role, section.minRole))
           .map((section) => (
             <li key={section.to}>
               <NavLink

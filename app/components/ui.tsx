@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
+import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode } from "react";
 
 const buttonStyles = {
   primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-slate-400",
@@ -111,46 +111,6 @@ export function Pagination({ page, pageCount, hrefFor }: { page: number; pageCou
         <span />
       )}
     </nav>
-  );
-}
-
-type TextareaFieldProps = TextareaHTMLAttributes<HTMLTextAreaElement> & {
-  label: string;
-  name: string;
-  id: string;
-  errors?: string[];
-  hint?: string;
-};
-
-/** A labelled textarea whose errors sit next to it and are announced to screen readers. */
-export function TextareaField({ label, id, errors, hint, className = "", ...textarea }: TextareaFieldProps) {
-  const errorId = `${id}-error`;
-  const hintId = `${id}-hint`;
-  const hasErrors = Boolean(errors?.length);
-  const describedBy = [hint ? hintId : null, hasErrors ? errorId : null].filter(Boolean).join(" ") || undefined;
-  return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        {...textarea}
-        aria-invalid={hasErrors || undefined}
-        aria-describedby={describedBy}
-        className={`rounded-lg border px-3 py-2 text-base shadow-sm ${hasErrors ? "border-red-600" : "border-slate-300"} ${className}`}
-      />
-      {hint ? (
-        <p id={hintId} className="text-xs text-slate-600">
-          {hint}
-        </p>
-      ) : null}
-      {hasErrors ? (
-        <p id={errorId} role="alert" className="text-sm text-red-700">
-          {errors?.join(" ")}
-        </p>
-      ) : null}
-    </div>
   );
 }
 

@@ -30,6 +30,12 @@ export const jobCatalog = {
     jobId: ({ emailId }) => `email.send-${emailId}`,
     options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
+  "holds.release-expired": defineJob({
+    queue: "housekeeping",
+    payload: z.object({}),
+    jobId: () => "holds.release-expired",
+    options: { attempts: 3, backoff: { type: "exponential", delay: 2_000 }, removeOnComplete: 100, removeOnFail: 100 },
+  }),
   "housekeeping.sweep": defineJob({
     queue: "housekeeping",
     payload: z.object({}),
@@ -42,4 +48,7 @@ export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.input<(typeof jobCatalog)[N]["payload"]>;
 
 /** Repeatable jobs the worker schedules at boot. */
-export const repeatableJobs: { name: JobName; everyMs: number }[] = [{ name: "housekeeping.sweep", everyMs: 60_000 }];
+export const repeatableJobs: { name: JobName; everyMs: number }[] = [
+  { name: "housekeeping.sweep", everyMs: 60_000 },
+  { name: "holds.release-expired", everyMs: 15_000 },
+];

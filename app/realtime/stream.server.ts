@@ -10,6 +10,12 @@ type LiveStreamOptions<M, S> = {
   channel: Channel<M>;
   /** Read after the subscription is live, so no delta between snapshot and subscription is lost. */
   snapshot: () => Promise<S>;
+  /**
+   * For aggregate feeds (e.g. race stats): instead of forwarding messages as deltas, any message makes
+   * the stream read and send a fresh snapshot, at most once per this many milliseconds, so a burst of
+   * messages costs one read.
+   */
+  resnapshotEveryMs?: number;
 };
 
 /**
@@ -17,27 +23,51 @@ type LiveStreamOptions<M, S> = {
  * Redis as JSON, with a heartbeat comment every 15 s. Every subscription is released on close.
  * A reconnecting client simply gets a fresh snapshot.
  */
-export function liveStream<M, S>({ signal, channel, snapshot }: LiveStreamOptions<M, S>) {
+export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs }: LiveStreamOptions<M, S>) {
   return eventStream(signal, (send, close) => {
     let open = true;
     let release: (() => Promise<void>) | undefined;
     let heartbeat: ReturnType<typeof setInterval> | undefined;
     const pending: M[] = [];
     let snapshotSent = false;
+    let resnapshotTimer: ReturnType<typeof setTimeout> | undefined;
+    let lastSnapshotRead = 0;
+    let reading = Promise.resolve();
 
     const sendJson = (event: string, data: unknown) => {
       if (open) send({ event, data: JSON.stringify(data) });
     };
 
+    /** Reads run one after another, so snapshots reach the client in the order they were read. */
+    const sendSnapshot = () => {
+      lastSnapshotRead = Date.now();
+      reading = reading.then(async () => sendJson("snapshot", await snapshot()));
+      return reading;
+    };
+
+    const scheduleSnapshot = (everyMs: number) => {
+      if (resnapshotTimer || !open) return;
+      resnapshotTimer = setTimeout(() => {
+        resnapshotTimer = undefined;
+        sendSnapshot().catch(() => close());
+      }, Math.max(0, lastSnapshotRead + everyMs - Date.now()));
+    };
+
     const start = async () => {
       release = await subscriptions.subscribe(channel, (message) => {
-        if (snapshotSent) sendJson("delta", message);
-        else pending.push(message);
+        if (!snapshotSent) pending.push(message);
+        else if (resnapshotEveryMs !== undefined) scheduleSnapshot(resnapshotEveryMs);
+        else sendJson("delta", message);
       });
       if (!open) return release();
-      sendJson("snapshot", await snapshot());
+      await sendSnapshot();
       snapshotSent = true;
-      for (const message of pending.splice(0)) sendJson("delta", message);
+      const missed = pending.splice(0);
+      if (resnapshotEveryMs !== undefined) {
+        if (missed.length) scheduleSnapshot(resnapshotEveryMs);
+      } else {
+        for (const message of missed) sendJson("delta", message);
+      }
       heartbeat = setInterval(() => sendJson("ping", { at: Date.now() }), HEARTBEAT_MS);
     };
 
@@ -46,6 +76,7 @@ export function liveStream<M, S>({ signal, channel, snapshot }: LiveStreamOption
     return () => {
       open = false;
       if (heartbeat) clearInterval(heartbeat);
+      if (resnapshotTimer) clearTimeout(resnapshotTimer);
       void release?.();
     };
   });

@@ -10,7 +10,7 @@ import { requireRaceRole } from "~/utils/access.server";
 import { db } from "~/utils/db.server";
 import { viewerLocale } from "~/utils/locale.server";
 import { formatMoney } from "~/utils/money";
-import { formatInZone } from "~/utils/zoned-time";
+import { formatInZone } from "~/utils/time";
 import { codeActiveSchema, discountCodeSchema, withTimesInZone } from "~/validation/discounts";
 import { pageParam } from "~/validation/pagination";
 

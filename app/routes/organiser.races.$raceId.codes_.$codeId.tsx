@@ -8,7 +8,7 @@ import { discountCode, DiscountCodeError, updateDiscountCode } from "~/services/
 import { requireRaceRole } from "~/utils/access.server";
 import { db } from "~/utils/db.server";
 import { toMajorUnits } from "~/utils/money";
-import { utcToZonedLocal } from "~/utils/zoned-time";
+import { utcToZonedLocal } from "~/utils/time";
 import { discountCodeSchema, withTimesInZone } from "~/validation/discounts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.code.code ?? "code"} · Startline` }];

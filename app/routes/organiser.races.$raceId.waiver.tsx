@@ -3,13 +3,14 @@ import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Button, Card, Field, FormError, Notice, Pagination, TextareaField } from "~/components/ui";
+import { TextAreaField } from "~/components/fields";
+import { Badge, Button, Card, Field, FormError, Notice, Pagination } from "~/components/ui";
 import { hashPrefix } from "~/services/waiver-hash.server";
 import { saveWaiver, updateGuardianAge, waiverHistory, waiverInForce } from "~/services/waivers.server";
 import { requireRaceRole } from "~/utils/access.server";
 import { db } from "~/utils/db.server";
 import { viewerLocale } from "~/utils/locale.server";
-import { formatInZone } from "~/utils/zoned-time";
+import { formatInZone } from "~/utils/time";
 import { pageParam } from "~/validation/pagination";
 import { guardianAgeSchema, waiverSchema } from "~/validation/waivers";
 
@@ -99,7 +100,7 @@ export default function WaiverPage() {
           <FormError id={waiverForm.errorId} errors={waiverForm.errors} />
           {actionData?.intent === "waiver" ? <Notice>{actionData.notice}</Notice> : null}
           <Field label="Title" errors={waiverFields.title.errors} {...getInputProps(waiverFields.title, { type: "text" })} />
-          <TextareaField
+          <TextAreaField
             label="Waiver text"
             hint="Plain text. Line breaks are kept exactly as you type them."
             rows={14}

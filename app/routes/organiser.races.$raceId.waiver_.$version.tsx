@@ -5,7 +5,7 @@ import { Badge, Card } from "~/components/ui";
 import { waiverInForce, waiverVersion } from "~/services/waivers.server";
 import { requireRaceRole } from "~/utils/access.server";
 import { viewerLocale } from "~/utils/locale.server";
-import { formatInZone } from "~/utils/zoned-time";
+import { formatInZone } from "~/utils/time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Waiver version ${data?.version.version ?? ""} · Startline` }];
 

@@ -5,14 +5,14 @@ type Scalar = string | number | boolean | null | Date | string[] | undefined;
 
 /** `{ field: { from, to } }` for every field whose value differs; dates and arrays compared by value. */
 export function diff(before: Record<string, Scalar>, after: Record<string, Scalar>) {
-  const normalise = (value: Scalar) => (value instanceof Date ? value.toISOString() : value ?? null);
-  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  const normalise = (value: Scalar): Prisma.InputJsonValue | null => (value instanceof Date ? value.toISOString() : value ?? null);
+  const changes: Record<string, { from: Prisma.InputJsonValue | null; to: Prisma.InputJsonValue | null }> = {};
   for (const key of Object.keys(after)) {
     const from = normalise(before[key]);
     const to = normalise(after[key]);
     if (JSON.stringify(from) !== JSON.stringify(to)) changes[key] = { from, to };
   }
-  return changes;
+  return changes as Prisma.InputJsonObject;
 }
 
 export type AuditInput = {

@@ -153,7 +153,7 @@ export async function updateDiscountCode({ raceId, codeId, actorId, input }: { r
         action: "discount_code.updated",
         entityType: "discount_code",
         entityId: codeId,
-        changes: changes as Prisma.InputJsonValue,
+        changes,
       });
       return { changed: true };
     });

@@ -1,13 +1,5 @@
-import type { OrgRole } from "@prisma/client";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
-
-/** Roles that may do something, from most to least powerful. */
-export const roleRank: Record<OrgRole, number> = { OWNER: 3, MANAGER: 2, CHECKIN: 1 };
-
-export function hasRole(role: OrgRole, atLeast: OrgRole) {
-  return roleRank[role] >= roleRank[atLeast];
-}
 
 export function slugify(value: string) {
   return (

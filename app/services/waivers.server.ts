@@ -1,4 +1,3 @@
-import type { Prisma } from "@prisma/client";
 import { db, type Db } from "~/utils/db.server";
 import type { WaiverInput } from "~/validation/waivers";
 import { diff, recordAudit } from "./audit.server";
@@ -61,7 +60,7 @@ export async function updateGuardianAge({ raceId, actorId, guardianUnderAge }: {
       action: "race.guardian_age_updated",
       entityType: "race",
       entityId: raceId,
-      changes: changes as Prisma.InputJsonValue,
+      changes,
     });
     return { changed: true };
   });

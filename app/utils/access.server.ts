@@ -1,5 +1,5 @@
 import type { OrgRole } from "@prisma/client";
-import { hasRole } from "~/services/organisations.server";
+import { hasRole } from "./roles";
 import { requireUser } from "./auth.server";
 import { db } from "./db.server";
 

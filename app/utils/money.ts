@@ -1,30 +1,30 @@
-/** Money is integer minor units with an ISO 4217 currency; these convert for forms and display. */
-
-/** Minor-unit digits of a currency: 2 for EUR, 0 for JPY, 3 for KWD. */
-export function currencyDigits(currency: string) {
+/** Digits after the decimal point in a currency's minor unit (EUR 2, JPY 0, KWD 3). */
+export function minorUnitDigits(currency: string) {
   return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
+/** An amount in minor units shown in the viewer's locale, e.g. 3000 EUR → "€30.00". */
+export function formatMoney(amountMinor: number, currency: string, locale = "en-IE") {
+  const digits = minorUnitDigits(currency);
+  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amountMinor / 10 ** digits);
+}
+
+/** The amount in major units as typed into a price field: 3000 EUR → "30.00". */
+export function toMajorUnits(amountMinor: number, currency: string) {
+  const digits = minorUnitDigits(currency);
+  return (amountMinor / 10 ** digits).toFixed(digits);
+}
+
 /**
- * Minor units of an amount typed in major units ("12", "12.5", "12.50"); null when it is not a plain
- * non-negative number or has more decimals than the currency allows.
+ * A typed price in minor units: "30" or "30.00" or "30,5" → 3000 / 3050 (EUR). Null when it is not a plain
+ * non-negative amount with at most the currency's number of decimals. Thousands separators are refused
+ * because "1,000" and "1.000" mean different things in different locales.
  */
-export function parseMajorUnits(value: string, currency: string): number | null {
-  const digits = currencyDigits(currency);
-  const match = /^(\d{1,9})(?:[.,](\d+))?$/.exec(value.trim());
+export function parseMoney(input: string, currency: string): number | null {
+  const digits = minorUnitDigits(currency);
+  const match = /^(\d{1,9})(?:[.,](\d*))?$/.exec(input.trim());
   if (!match) return null;
   const [, whole, fraction = ""] = match;
   if (fraction.length > digits) return null;
-  return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
-}
-
-/** The amount as a form would show it in major units, without grouping: 1250 EUR → "12.50". */
-export function toMajorUnits(minor: number, currency: string) {
-  const digits = currencyDigits(currency);
-  return (minor / 10 ** digits).toFixed(digits);
-}
-
-export function formatMoney(minor: number, currency: string, locale: string) {
-  const digits = currencyDigits(currency);
-  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(minor / 10 ** digits);
+  return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || 0);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseMajorUnits } from "~/utils/money";
-import { isZonedLocal, zonedLocalToUtc } from "~/utils/zoned-time";
+import { parseMoney } from "~/utils/money";
+import { zonedLocalToUtc } from "~/utils/time";
 
 const count = (what: string) =>
   z
@@ -12,7 +12,7 @@ const count = (what: string) =>
 
 const localDateTime = z
   .string()
-  .refine(isZonedLocal, "Enter a date and time")
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "Enter a date and time")
   .optional();
 
 /**
@@ -48,7 +48,7 @@ export function discountCodeSchema(currency: string) {
         ctx.addIssue({ code: "custom", path: ["percentOff"], message: "Enter a percentage from 1 to 100" });
       }
       if (value.kind === "FIXED") {
-        const minor = value.amountOff === undefined ? null : parseMajorUnits(value.amountOff, currency);
+        const minor = value.amountOff === undefined ? null : parseMoney(value.amountOff, currency);
         if (minor === null || minor < 1) {
           ctx.addIssue({ code: "custom", path: ["amountOff"], message: `Enter an amount in ${currency}, like 5 or 5.50` });
         }
@@ -68,7 +68,7 @@ export function discountCodeSchema(currency: string) {
     .transform((value) => ({
       code: value.code,
       kind: value.kind,
-      amount: value.kind === "PERCENT" ? value.percentOff! : parseMajorUnits(value.amountOff!, currency)!,
+      amount: value.kind === "PERCENT" ? value.percentOff! : parseMoney(value.amountOff!, currency)!,
       ticketTypeIds: value.scope === "SOME" ? [...new Set(value.ticketTypeIds)] : [],
       maxRedemptions: value.maxRedemptions ?? null,
       perUserLimit: value.perUserLimit ?? null,

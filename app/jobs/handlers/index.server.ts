@@ -1,10 +1,12 @@
 import type { JobName } from "../catalog";
 import type { JobHandler } from "../handler";
 import { emailSend } from "./email-send.server";
+import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
 
 /** Every job in the catalog has exactly one handler; the type makes a missing one a compile error. */
 export const handlers: { [N in JobName]: JobHandler<N> } = {
   "email.send": emailSend,
+  "holds.release-expired": holdsReleaseExpired,
   "housekeeping.sweep": housekeepingSweep,
 };

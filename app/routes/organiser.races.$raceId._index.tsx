@@ -1,0 +1,149 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Button, Card, FormError } from "~/components/ui";
+import { paidPublishingBlocker } from "~/services/payout-gate.server";
+import { raceOverview } from "~/services/race-details.server";
+import { changeRaceStatus, publishBlockers, RaceStatusError, setCoverImage } from "~/services/races.server";
+import { requireRaceRole } from "~/utils/access.server";
+import { imageType, storage } from "~/utils/storage.server";
+import { formatInZone } from "~/utils/time";
+import { raceStatusSchema } from "~/validation/races";
+
+const MAX_COVER_BYTES = 5 * 1024 * 1024;
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { race, role } = await requireRaceRole(request, params.raceId, "CHECKIN");
+  const overview = await raceOverview(race.id);
+  const { blockers, hasPaidTickets } = await publishBlockers(race.id);
+  const payoutBlocker = hasPaidTickets ? await paidPublishingBlocker(overview.organisationId) : null;
+  return {
+    role,
+    race: { ...overview, coverUrl: overview.coverImageKey ? storage().publicUrl(overview.coverImageKey) : null },
+    blockers: payoutBlocker ? [...blockers, payoutBlocker] : blockers,
+  };
+}
+
+async function uploadCover(request: Request, raceId: string, actorId: string) {
+  const form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: MAX_COVER_BYTES })).catch(() => null);
+  const file = form?.get("cover");
+  if (!(file instanceof File) || file.size === 0) return data({ errors: [`Choose a JPEG, PNG or WebP image up to 5 MB.`] }, { status: 400 });
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const type = imageType(bytes);
+  if (!type) return data({ errors: ["That file is not a JPEG, PNG or WebP image."] }, { status: 400 });
+  const key = `covers/${raceId}-${Date.now()}.${type.ext}`;
+  await storage().put(key, bytes, type.contentType);
+  const previous = await setCoverImage(raceId, actorId, key);
+  if (previous) await storage().remove(previous);
+  return { errors: [] as string[] };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { race, user } = await requireRaceRole(request, params.raceId, "MANAGER");
+  if (request.headers.get("Content-Type")?.startsWith("multipart/form-data")) return uploadCover(request, race.id, user.id);
+  const parsed = raceStatusSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ errors: ["Choose what to do with the race."] }, { status: 400 });
+  try {
+    const { hasPaidTickets } = await publishBlockers(race.id);
+    const payoutBlocker = parsed.data.intent === "publish" && hasPaidTickets ? await paidPublishingBlocker(race.organisationId) : null;
+    await changeRaceStatus(race.id, user.id, parsed.data.intent, payoutBlocker ? [payoutBlocker] : []);
+    return { errors: [] as string[] };
+  } catch (error) {
+    if (error instanceof RaceStatusError) return data({ errors: error.reasons }, { status: 409 });
+    throw error;
+  }
+}
+
+export default function RaceOverview() {
+  const { race, blockers, role } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const canManage = role !== "CHECKIN";
+  const sold = race.ticketTypes.reduce((sum, t) => sum + t.soldCount, 0);
+  const capacity = race.ticketTypes.reduce((sum, t) => sum + t.capacity, 0);
+  return (
+    <div className="grid gap-6 lg:grid-cols-3">
+      <Card className="lg:col-span-2">
+        {race.coverUrl ? <img src={race.coverUrl} alt="" className="mb-4 aspect-[3/1] w-full rounded-xl object-cover" /> : null}
+        <dl className="grid grid-cols-[9rem_1fr] gap-y-2 text-sm">
+          <dt className="text-slate-600">Starts</dt>
+          <dd>{formatInZone(race.startsAt, race.timeZone)}</dd>
+          <dt className="text-slate-600">Location</dt>
+          <dd>{race.location}</dd>
+          <dt className="text-slate-600">Registration</dt>
+          <dd>
+            {race.registrationOpensAt ? `opens ${formatInZone(race.registrationOpensAt, race.timeZone)}` : "open when published"}
+            {race.registrationClosesAt ? `, closes ${formatInZone(race.registrationClosesAt, race.timeZone)}` : ""}
+          </dd>
+          <dt className="text-slate-600">Entries</dt>
+          <dd>{`${sold} sold of ${capacity} places · ${race._count.participants} participants`}</dd>
+          <dt className="text-slate-600">Set up</dt>
+          <dd>{`${race.ticketTypes.length} ticket types · ${race._count.questions} custom questions · ${race._count.waivers} waiver versions · ${race._count.discountCodes} discount codes`}</dd>
+        </dl>
+      </Card>
+      {canManage ? (
+        <div className="flex flex-col gap-6">
+          <Card>
+            <h2 className="font-semibold">Status</h2>
+            <FormError id="status-errors" errors={result?.errors} />
+            {race.status === "DRAFT" && blockers.length ? (
+              <div className="mt-3 text-sm">
+                <p className="font-medium">Before you can publish:</p>
+                <ul className="ml-5 list-disc">
+                  {blockers.map((blocker) => (
+                    <li key={blocker}>{blocker}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            <Form method="post" className="mt-3 flex flex-wrap gap-2">
+              {race.status === "DRAFT" ? (
+                <Button type="submit" name="intent" value="publish" disabled={busy}>
+                  Publish race
+                </Button>
+              ) : null}
+              {race.status === "PUBLISHED" ? (
+                <Button type="submit" name="intent" value="close" variant="secondary" disabled={busy}>
+                  Close registration
+                </Button>
+              ) : null}
+              {race.status === "CLOSED" ? (
+                <Button type="submit" name="intent" value="reopen" variant="secondary" disabled={busy}>
+                  Reopen registration
+                </Button>
+              ) : null}
+              {race.status !== "CANCELLED" ? (
+                <Button type="submit" name="intent" value="cancel" variant="ghost" disabled={busy} onClick={(event) => {
+                  if (!confirm("Cancel this race? Registration stops for good.")) event.preventDefault();
+                }}>
+                  Cancel race
+                </Button>
+              ) : null}
+            </Form>
+            {race.status === "PUBLISHED" ? (
+              <p className="mt-3 text-sm">
+                Live at{" "}
+                <Link className="text-brand-700 underline" to={`/races/${race.slug}`}>
+                  /races/{race.slug}
+                </Link>
+              </p>
+            ) : null}
+          </Card>
+          <Card>
+            <h2 className="font-semibold">Cover image</h2>
+            <Form method="post" encType="multipart/form-data" className="mt-3 flex flex-col gap-3">
+              <label htmlFor="cover" className="text-sm font-medium">
+                Image (JPEG, PNG or WebP, up to 5 MB)
+              </label>
+              <input id="cover" name="cover" type="file" accept="image/jpeg,image/png,image/webp" className="text-sm" />
+              <Button type="submit" variant="secondary" disabled={busy}>
+                Upload cover
+              </Button>
+            </Form>
+          </Card>
+        </div>
+      ) : null}
+    </div>
+  );
+}

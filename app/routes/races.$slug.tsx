@@ -1,0 +1,143 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Button, Card, FormError } from "~/components/ui";
+import { useLiveSnapshot } from "~/components/use-live";
+import { ticketAvailability } from "~/services/race-availability.server";
+import { findPublicRace } from "~/services/races.server";
+import { reservePlaces, ReservationError } from "~/services/reservations.server";
+import { requireUser } from "~/utils/auth.server";
+import { renderMarkdown } from "~/utils/markdown.server";
+import { formatMoney } from "~/utils/money";
+import { storage } from "~/utils/storage.server";
+import { formatInZone } from "~/utils/time";
+import { cartFromForm } from "~/validation/cart";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.race.name} · Startline` : "Race · Startline" }];
+
+async function publicRace(slug: string | undefined) {
+  const found = await findPublicRace(slug ?? "");
+  if (!found) throw new Response("Not found", { status: 404 });
+  if (!found.race) throw redirect(`/races/${found.movedTo}`, 301);
+  return found.race;
+}
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const race = await publicRace(params.slug);
+  return {
+    race: {
+      ...race,
+      descriptionHtml: renderMarkdown(race.description),
+      faqHtml: renderMarkdown(race.faq),
+      coverUrl: race.coverImageKey ? storage().publicUrl(race.coverImageKey) : null,
+    },
+    ticketTypes: await ticketAvailability(race.id),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const race = await publicRace(params.slug);
+  const user = await requireUser(request);
+  const lines = cartFromForm(await request.formData());
+  try {
+    const order = await reservePlaces({ raceId: race.id, buyer: user, lines });
+    return redirect(`/checkout/${order.id}`);
+  } catch (error) {
+    if (error instanceof ReservationError) return data({ error: error.message }, { status: error.status });
+    throw error;
+  }
+}
+
+function quantityOptions(max: number) {
+  return Array.from({ length: max + 1 }, (_, n) => n);
+}
+
+export default function PublicRacePage() {
+  const { race, ticketTypes } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const { snapshot, link } = useLiveSnapshot(`/races/${race.slug}/live`, {
+    type: "availability" as const,
+    remaining: Object.fromEntries(ticketTypes.map((t) => [t.id, t.remaining])),
+  });
+  const open = race.status === "PUBLISHED";
+  return (
+    <article className="flex flex-col gap-6">
+      {race.coverUrl ? <img src={race.coverUrl} alt="" className="aspect-[3/1] w-full rounded-2xl object-cover" /> : null}
+      <header>
+        <p className="text-sm text-slate-600">{race.organisation.name}</p>
+        <h1 className="text-3xl font-extrabold sm:text-4xl">{race.name}</h1>
+        <p className="mt-2 text-slate-700">
+          {formatInZone(race.startsAt, race.timeZone)} · {race.location}
+        </p>
+        {race.status === "CANCELLED" ? <p className="mt-3 rounded-lg bg-red-50 p-3 text-red-800">This race has been cancelled.</p> : null}
+        {race.status === "CLOSED" ? <p className="mt-3 rounded-lg bg-amber-50 p-3 text-amber-900">Registration is closed.</p> : null}
+      </header>
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="flex flex-col gap-6 lg:col-span-2">
+          <Card>
+            <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.descriptionHtml }} />
+          </Card>
+          {race.faq ? (
+            <Card>
+              <h2 className="mb-2 text-xl font-semibold">Questions and answers</h2>
+              <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.faqHtml }} />
+            </Card>
+          ) : null}
+        </div>
+        <Card>
+          <div className="flex items-center justify-between">
+            <h2 className="text-xl font-semibold">Tickets</h2>
+            <span className="text-xs text-slate-600" data-testid="availability-link">
+              {link === "live" ? "Places update live" : "Connecting…"}
+            </span>
+          </div>
+          <Form method="post" className="mt-3">
+            <FormError id="cart-error" errors={result ? [result.error] : undefined} />
+            <ul className="divide-y divide-slate-200">
+              {ticketTypes.map((type) => {
+                const remaining = snapshot.remaining[type.id] ?? type.remaining;
+                const canBuy = open && type.onSale && remaining > 0;
+                return (
+                  <li key={type.id} className="py-3">
+                    <div className="flex items-center justify-between gap-2">
+                      <span className="font-medium">{type.name}</span>
+                      <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
+                    </div>
+                    {type.description ? <p className="text-sm text-slate-700">{type.description}</p> : null}
+                    {type.tierLabel && type.tierEndsAt ? (
+                      <p className="text-xs text-brand-700">{`${type.tierLabel} until ${formatInZone(type.tierEndsAt, race.timeZone)}`}</p>
+                    ) : null}
+                    <div className="mt-1 flex items-center justify-between gap-2 text-sm text-slate-600">
+                      <span data-testid={`remaining-${type.name}`}>
+                        {remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${remaining} places left` : <Badge tone="warn">Not on sale now</Badge>}
+                        {type.minAge ? ` · age ${type.minAge}+ on race day` : ""}
+                      </span>
+                      {canBuy ? (
+                        <span className="flex items-center gap-2">
+                          <label htmlFor={`qty-${type.id}`}>{`${type.name} tickets`}</label>
+                          <select id={`qty-${type.id}`} name={`qty_${type.id}`} defaultValue="0" className="min-h-11 rounded-lg border border-slate-300 bg-white px-2">
+                            {quantityOptions(Math.min(type.maxPerOrder, remaining, 20)).map((n) => (
+                              <option key={n} value={n}>
+                                {n}
+                              </option>
+                            ))}
+                          </select>
+                        </span>
+                      ) : null}
+                    </div>
+                  </li>
+                );
+              })}
+            </ul>
+            {open ? (
+              <Button type="submit" className="mt-4 w-full" pending={navigation.state === "submitting"} pendingLabel="Holding your places…">
+                Register
+              </Button>
+            ) : null}
+          </Form>
+        </Card>
+      </div>
+    </article>
+  );
+}

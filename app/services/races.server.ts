@@ -1,0 +1,258 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Prisma, RaceStatus } from "@prisma/client";
+import type { RaceInput } from "~/validation/races";
+import { db, isUniqueViolation, type Db } from "~/utils/db.server";
+import { zonedLocalToUtc } from "~/utils/time";
+import { diff, recordAudit } from "./audit.server";
+import { slugify } from "./organisations.server";
+
+export class RaceInputError extends Error {
+  constructor(
+    readonly field: keyof RaceInput | "form",
+    message: string,
+  ) {
+    super(message);
+    this.name = "RaceInputError";
+  }
+}
+
+function toRaceData(input: RaceInput) {
+  const at = (local?: string) => (local ? zonedLocalToUtc(local, input.timeZone) : null);
+  return {
+    name: input.name,
+    description: input.description,
+    faq: input.faq,
+    location: input.location,
+    timeZone: input.timeZone,
+    startsAt: at(input.startsAt)!,
+    registrationOpensAt: at(input.registrationOpensAt),
+    registrationClosesAt: at(input.registrationClosesAt),
+    currency: input.currency,
+    holdMinutes: input.holdMinutes,
+    taxMode: input.taxMode,
+    taxRateBps: input.taxMode === "FIXED_RATE" ? Math.round(input.taxRatePercent * 100) : 0,
+  };
+}
+
+async function slugTaken(tx: Db, slug: string, exceptRaceId?: string) {
+  const [race, old] = await Promise.all([
+    tx.race.findUnique({ where: { slug }, select: { id: true } }),
+    tx.raceSlug.findUnique({ where: { slug }, select: { raceId: true } }),
+  ]);
+  return Boolean((race && race.id !== exceptRaceId) || (old && old.raceId !== exceptRaceId));
+}
+
+async function freeSlug(tx: Db, wanted: string) {
+  if (!(await slugTaken(tx, wanted))) return wanted;
+  for (let n = 2; n < 50; n++) if (!(await slugTaken(tx, `${wanted}-${n}`))) return `${wanted}-${n}`;
+  return `${wanted}-${randomBytes(3).toString("hex")}`;
+}
+
+export async function createRace(organisationId: string, actorId: string, input: RaceInput) {
+  return db.$transaction(async (tx) => {
+    let slug: string;
+    if (input.slug) {
+      if (await slugTaken(tx, input.slug)) throw new RaceInputError("slug", `The address /races/${input.slug} is taken; choose another.`);
+      slug = input.slug;
+    } else {
+      slug = await freeSlug(tx, slugify(input.name));
+    }
+    const race = await tx.race.create({ data: { organisationId, slug, ...toRaceData(input) }, select: { id: true, slug: true } });
+    await recordAudit(tx, {
+      organisationId,
+      raceId: race.id,
+      actorId,
+      action: "race.created",
+      entityType: "race",
+      entityId: race.id,
+      changes: { name: input.name, slug },
+    });
+    return race;
+  });
+}
+
+const auditedFields = {
+  name: true,
+  slug: true,
+  description: true,
+  faq: true,
+  location: true,
+  timeZone: true,
+  startsAt: true,
+  registrationOpensAt: true,
+  registrationClosesAt: true,
+  currency: true,
+  holdMinutes: true,
+  taxMode: true,
+  taxRateBps: true,
+  coverImageKey: true,
+} as const;
+
+/** Edits a race; a new slug keeps the old one as a redirect. */
+export async function updateRace(raceId: string, actorId: string, input: RaceInput) {
+  return db.$transaction(async (tx) => {
+    const before = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { ...auditedFields, organisationId: true } });
+    const slug = input.slug ?? before.slug;
+    if (slug !== before.slug) {
+      if (await slugTaken(tx, slug, raceId)) throw new RaceInputError("slug", `The address /races/${slug} is taken; choose another.`);
+      await tx.raceSlug.deleteMany({ where: { slug } });
+      await tx.raceSlug.create({ data: { slug: before.slug, raceId } });
+    }
+    const data = { ...toRaceData(input), slug };
+    const after = await tx.race.update({ where: { id: raceId }, data, select: auditedFields });
+    const changes = diff(before, after);
+    if (Object.keys(changes).length) {
+      await recordAudit(tx, { organisationId: before.organisationId, raceId, actorId, action: "race.updated", entityType: "race", entityId: raceId, changes });
+    }
+    return after;
+  });
+}
+
+export async function setCoverImage(raceId: string, actorId: string, key: string | null) {
+  return db.$transaction(async (tx) => {
+    const before = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { coverImageKey: true, organisationId: true } });
+    await tx.race.update({ where: { id: raceId }, data: { coverImageKey: key } });
+    await recordAudit(tx, {
+      organisationId: before.organisationId,
+      raceId,
+      actorId,
+      action: key ? "race.cover_uploaded" : "race.cover_removed",
+      entityType: "race",
+      entityId: raceId,
+      changes: { coverImageKey: { from: before.coverImageKey, to: key } },
+    });
+    return before.coverImageKey;
+  });
+}
+
+type StatusChange = "publish" | "close" | "reopen" | "cancel";
+
+const transitions: Record<StatusChange, { from: RaceStatus[]; to: RaceStatus; done: string }> = {
+  publish: { from: ["DRAFT"], to: "PUBLISHED", done: "published" },
+  close: { from: ["PUBLISHED"], to: "CLOSED", done: "closed" },
+  reopen: { from: ["CLOSED"], to: "PUBLISHED", done: "reopened" },
+  cancel: { from: ["DRAFT", "PUBLISHED", "CLOSED"], to: "CANCELLED", done: "cancelled" },
+};
+
+/** Why a race cannot be published yet, or null. */
+export async function publishBlockers(raceId: string, tx: Db = db) {
+  const race = await tx.race.findUniqueOrThrow({
+    where: { id: raceId },
+    select: {
+      startsAt: true,
+      ticketTypes: { where: { archivedAt: null }, select: { priceMinor: true } },
+      _count: { select: { waivers: true } },
+    },
+  });
+  const blockers: string[] = [];
+  if (race.ticketTypes.length === 0) blockers.push("Add at least one ticket type.");
+  if (race._count.waivers === 0) blockers.push("Write the waiver participants will sign.");
+  if (race.startsAt <= new Date()) blockers.push("The start time is in the past.");
+  return { blockers, hasPaidTickets: race.ticketTypes.some((t) => t.priceMinor > 0) };
+}
+
+export class RaceStatusError extends Error {
+  constructor(readonly reasons: string[]) {
+    super(reasons.join(" "));
+    this.name = "RaceStatusError";
+  }
+}
+
+/**
+ * Publishes, closes, reopens or cancels a race. `extraBlockers` lets the caller add conditions it owns
+ * (e.g. payout setup for paid races) without this service knowing about payments.
+ */
+export async function changeRaceStatus(raceId: string, actorId: string, change: StatusChange, extraBlockers: string[] = []) {
+  return db.$transaction(async (tx) => {
+    const race = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { status: true, organisationId: true } });
+    const rule = transitions[change];
+    if (!rule.from.includes(race.status)) {
+      throw new RaceStatusError([`A ${race.status.toLowerCase()} race cannot be ${rule.done}.`]);
+    }
+    if (change === "publish") {
+      const { blockers } = await publishBlockers(raceId, tx);
+      if (blockers.length || extraBlockers.length) throw new RaceStatusError([...blockers, ...extraBlockers]);
+    }
+    const data: Prisma.RaceUpdateInput = { status: rule.to };
+    if (change === "publish") data.publishedAt = new Date();
+    await tx.race.update({ where: { id: raceId }, data });
+    await recordAudit(tx, {
+      organisationId: race.organisationId,
+      raceId,
+      actorId,
+      action: `race.${rule.done}`,
+      entityType: "race",
+      entityId: raceId,
+      changes: { status: { from: race.status, to: rule.to } },
+    });
+    return rule.to;
+  });
+}
+
+/** A published (or closed/cancelled) race by its slug; an old slug returns where it moved. */
+export async function findPublicRace(slug: string) {
+  const race = await db.race.findUnique({
+    where: { slug },
+    select: {
+      id: true,
+      name: true,
+      slug: true,
+      status: true,
+      description: true,
+      faq: true,
+      location: true,
+      timeZone: true,
+      startsAt: true,
+      registrationOpensAt: true,
+      registrationClosesAt: true,
+      currency: true,
+      coverImageKey: true,
+      organisation: { select: { name: true } },
+    },
+  });
+  if (race && race.status !== "DRAFT") return { race };
+  if (race) return null;
+  const moved = await db.raceSlug.findUnique({ where: { slug }, select: { race: { select: { slug: true, status: true } } } });
+  if (moved && moved.race.status !== "DRAFT") return { movedTo: moved.race.slug };
+  return null;
+}
+
+/** Published races that have not started, soonest first, paginated. */
+export async function upcomingRaces(page: number, pageSize = 12, now = new Date()) {
+  const where = { status: "PUBLISHED" as const, startsAt: { gt: now } };
+  const [total, items] = await Promise.all([
+    db.race.count({ where }),
+    db.race.findMany({
+      where,
+      orderBy: { startsAt: "asc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: { id: true, name: true, slug: true, location: true, startsAt: true, timeZone: true, coverImageKey: true, organisation: { select: { name: true } } },
+    }),
+  ]);
+  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
+}
+
+/** Races of the organisations the user belongs to. */
+export function racesForUser(userId: string) {
+  return db.race.findMany({
+    where: { organisation: { members: { some: { userId } } } },
+    orderBy: [{ startsAt: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      status: true,
+      startsAt: true,
+      timeZone: true,
+      location: true,
+      organisation: { select: { name: true } },
+      ticketTypes: { where: { archivedAt: null }, select: { capacity: true, soldCount: true } },
+    },
+  });
+}
+
+export function sha256(text: string) {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+export { isUniqueViolation };

@@ -1,0 +1,178 @@
+import { randomBytes } from "node:crypto";
+import { Prisma } from "@prisma/client";
+import { channels } from "~/realtime/channels";
+import { publish } from "~/realtime/pubsub.server";
+import { db, type Db } from "~/utils/db.server";
+import { priceInForce } from "~/utils/pricing";
+
+export class ReservationError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 = 409,
+  ) {
+    super(message);
+    this.name = "ReservationError";
+  }
+}
+
+export type CartLine = { ticketTypeId: string; quantity: number };
+export type Buyer = { id: string; email: string; name: string };
+
+type LockedTicketType = {
+  id: string;
+  raceId: string;
+  name: string;
+  capacity: number;
+  soldCount: number;
+  heldCount: number;
+  priceMinor: number;
+  maxPerOrder: number;
+  salesStartAt: Date | null;
+  salesEndAt: Date | null;
+  archivedAt: Date | null;
+};
+
+/**
+ * Row-locks ticket types (in id order, so concurrent checkouts never deadlock) for the rest of
+ * the transaction: capacity decisions made under this lock cannot oversell.
+ */
+async function lockTicketTypes(tx: Db, ids: string[]) {
+  if (ids.length === 0) return new Map<string, LockedTicketType>();
+  const rows = await tx.$queryRaw<LockedTicketType[]>`
+    SELECT id, "raceId", name, capacity, "soldCount", "heldCount", "priceMinor", "maxPerOrder", "salesStartAt", "salesEndAt", "archivedAt"
+    FROM "TicketType" WHERE id IN (${Prisma.join([...new Set(ids)].sort())}) ORDER BY id FOR UPDATE`;
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Gives back the places of a pending order; a no-op for an order that is no longer pending. */
+async function releaseHeldPlaces(tx: Db, orderId: string, status: "EXPIRED" | "CANCELLED") {
+  const { count } = await tx.order.updateMany({ where: { id: orderId, status: "PENDING" }, data: { status } });
+  if (count === 0) return false;
+  const held = await tx.ticket.groupBy({ by: ["ticketTypeId"], where: { orderId, status: "HELD" }, _count: true });
+  for (const { ticketTypeId, _count } of held) {
+    await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { decrement: _count } } });
+  }
+  await tx.ticket.updateMany({ where: { orderId, status: "HELD" }, data: { status: "CANCELLED" } });
+  return true;
+}
+
+function validateCart(lines: CartLine[]) {
+  const merged = new Map<string, number>();
+  for (const { ticketTypeId, quantity } of lines) {
+    if (!Number.isInteger(quantity) || quantity < 0) throw new ReservationError("Choose whole numbers of tickets.", 400);
+    if (quantity > 0) merged.set(ticketTypeId, (merged.get(ticketTypeId) ?? 0) + quantity);
+  }
+  if (merged.size === 0) throw new ReservationError("Choose at least one ticket.", 400);
+  return merged;
+}
+
+/**
+ * Holds places for a buyer in one transaction that locks the ticket types' capacity rows, and
+ * creates a pending order whose hold expires after the race's hold time. A buyer who starts again
+ * gets their earlier pending order for this race released first, so places are never held twice.
+ */
+export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: { raceId: string; buyer: Buyer; lines: CartLine[]; now?: Date }) {
+  const wanted = validateCart(lines);
+  await refuseClearlySoldOut(buyer.id, raceId, wanted);
+  const race = await db.race.findUnique({
+    where: { id: raceId },
+    select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true },
+  });
+  if (!race) throw new ReservationError("This race does not exist.", 404);
+  if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
+  if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
+  if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
+  const tiers = await db.priceTier.findMany({ where: { ticketTypeId: { in: [...wanted.keys()] } }, select: { ticketTypeId: true, priceMinor: true, endsAt: true } });
+
+  // Only the capacity decision and the writes run under the row locks, to keep them short.
+  const order = await db.$transaction(
+    async (tx) => {
+      const previous = await tx.order.findMany({
+        where: { raceId, buyerId: buyer.id, status: "PENDING" },
+        select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
+      });
+      let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
+      if (previous.length) {
+        for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
+        // Already locked by this transaction: reading again returns the counts after the release.
+        types = await lockTicketTypes(tx, [...wanted.keys()]);
+      }
+
+      const tickets: Prisma.TicketCreateManyOrderInput[] = [];
+      for (const [ticketTypeId, quantity] of wanted) {
+        const type = types.get(ticketTypeId);
+        if (!type || type.raceId !== raceId || type.archivedAt) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", 400);
+        if ((type.salesStartAt && type.salesStartAt > now) || (type.salesEndAt && type.salesEndAt <= now)) throw new ReservationError(`${type.name} is not on sale right now.`);
+        if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, 400);
+        const remaining = type.capacity - type.soldCount - type.heldCount;
+        if (remaining < quantity) {
+          throw new ReservationError(remaining <= 0 ? `${type.name} is sold out.` : `Only ${remaining} ${type.name} ${remaining === 1 ? "place is" : "places are"} left.`);
+        }
+        await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { increment: quantity } } });
+        const priceMinor = priceInForce(type.priceMinor, tiers.filter((t) => t.ticketTypeId === ticketTypeId), now);
+        for (let i = 0; i < quantity; i++) {
+          tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url") });
+        }
+      }
+      const subtotalMinor = tickets.reduce((sum, t) => sum + t.priceMinor, 0);
+      return tx.order.create({
+        data: {
+          raceId,
+          buyerId: buyer.id,
+          buyerEmail: buyer.email,
+          buyerName: buyer.name,
+          currency: race.currency,
+          subtotalMinor,
+          totalMinor: subtotalMinor,
+          holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
+          tickets: { createMany: { data: tickets } },
+        },
+        select: { id: true, holdExpiresAt: true, subtotalMinor: true },
+      });
+    },
+    { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
+  );
+  await publish(channels.raceActivity(raceId), { type: "sales", at: new Date().toISOString() });
+  return order;
+}
+
+/**
+ * When a race is sold out, thousands of buyers may still press "Register". Reading the counters
+ * without a lock turns those attempts away without queueing for the row lock. A stale read can only
+ * say "sold out" a moment early; it never lets anyone past the locked check in `reservePlaces`.
+ */
+async function refuseClearlySoldOut(buyerId: string, raceId: string, wanted: Map<string, number>) {
+  const types = await db.ticketType.findMany({
+    where: { id: { in: [...wanted.keys()] } },
+    select: { id: true, name: true, capacity: true, soldCount: true, heldCount: true },
+  });
+  const soldOut = types.find((t) => t.capacity - t.soldCount - t.heldCount <= 0);
+  if (!soldOut) return;
+  const ownHold = await db.ticket.count({ where: { ticketTypeId: soldOut.id, status: "HELD", order: { buyerId, raceId, status: "PENDING" } } });
+  if (ownHold === 0) throw new ReservationError(`${soldOut.name} is sold out.`);
+}
+
+/** Releases one pending order's places (hold expired, checkout abandoned, payment failed). Idempotent. */
+export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED") {
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } } });
+  if (!order) return false;
+  const released = await db.$transaction(async (tx) => {
+    await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
+    return releaseHeldPlaces(tx, orderId, status);
+  });
+  if (released) await publish(channels.raceActivity(order.raceId), { type: "sales", at: new Date().toISOString() });
+  return released;
+}
+
+/** Housekeeping: releases every hold that has run out. */
+export async function releaseExpiredHolds(now = new Date(), batch = 200) {
+  const expired = await db.order.findMany({
+    where: { status: "PENDING", holdExpiresAt: { lte: now } },
+    select: { id: true },
+    orderBy: { holdExpiresAt: "asc" },
+    take: batch,
+  });
+  let released = 0;
+  for (const { id } of expired) if (await releaseOrder(id, "EXPIRED")) released += 1;
+  return released;
+}

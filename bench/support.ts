@@ -1,0 +1,17 @@
+import { randomBytes } from "node:crypto";
+import { createMigratedDatabase, databaseUrl, dropDatabase } from "../tests/support/database";
+
+/** A fresh migrated database and Redis prefix for one benchmark run; set before app modules load. */
+export async function benchEnvironment(name: string) {
+  const database = `startline_bench_${name}_${randomBytes(3).toString("hex")}`;
+  await createMigratedDatabase(database);
+  process.env.DATABASE_URL = databaseUrl(database);
+  process.env.REDIS_PREFIX = `bench-${database}`;
+  process.env.LOG_LEVEL = "warn";
+  return { database, drop: () => dropDatabase(database) };
+}
+
+export function percentile(sorted: number[], p: number) {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}

@@ -1,0 +1,106 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { closeQueues } from "~/jobs/queues.server";
+import { releaseExpiredHolds, releaseOrder, reservePlaces, ReservationError } from "~/services/reservations.server";
+import { db } from "~/utils/db.server";
+import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
+
+afterAll(async () => {
+  await closeQueues();
+  await db.$disconnect();
+});
+
+async function publishedRace(data: Parameters<typeof createRace>[1] = {}) {
+  const { organisation } = await createOrganisation("OWNER");
+  return createRace(organisation.id, { status: "PUBLISHED", ...data });
+}
+
+async function buyer() {
+  const user = await createUser();
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+async function counts(ticketTypeId: string) {
+  const type = await db.ticketType.findUniqueOrThrow({ where: { id: ticketTypeId } });
+  const held = await db.ticket.count({ where: { ticketTypeId, status: "HELD" } });
+  return { heldCount: type.heldCount, soldCount: type.soldCount, heldTickets: held };
+}
+
+describe("reserving places", () => {
+  it("never holds more than capacity under 20× concurrent attempts", async () => {
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 10 });
+    const buyers = await Promise.all(Array.from({ length: 200 }, () => buyer()));
+    const results = await Promise.allSettled(buyers.map((b) => reservePlaces({ raceId: race.id, buyer: b, lines: [{ ticketTypeId: type.id, quantity: 1 }] })));
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(won).toHaveLength(10);
+    expect(lost).toHaveLength(190);
+    for (const failure of lost) {
+      expect(failure.reason).toBeInstanceOf(ReservationError);
+      expect((failure.reason as Error).message).toBe("10K is sold out.");
+    }
+    expect(await counts(type.id)).toEqual({ heldCount: 10, soldCount: 0, heldTickets: 10 });
+  });
+
+  it("holds several ticket types in one order at the price in force", async () => {
+    const race = await publishedRace({ holdMinutes: 45 });
+    const five = await createTicketType(race.id, { name: "5K", priceMinor: 2000 });
+    const half = await createTicketType(race.id, { name: "Half", priceMinor: 4500 });
+    await db.priceTier.create({ data: { ticketTypeId: half.id, label: "Early bird", priceMinor: 3900, endsAt: new Date(Date.now() + 86_400_000) } });
+    const before = Date.now();
+    const order = await reservePlaces({ raceId: race.id, buyer: await buyer(), lines: [{ ticketTypeId: five.id, quantity: 2 }, { ticketTypeId: half.id, quantity: 1 }] });
+    expect(order.subtotalMinor).toBe(2 * 2000 + 3900);
+    expect(order.holdExpiresAt!.getTime()).toBeGreaterThanOrEqual(before + 45 * 60_000);
+    const tickets = await db.ticket.findMany({ where: { orderId: order.id }, orderBy: { priceMinor: "asc" } });
+    expect(tickets.map((t) => [t.priceMinor, t.status])).toEqual([[2000, "HELD"], [2000, "HELD"], [3900, "HELD"]]);
+    expect(new Set(tickets.map((t) => t.qrToken)).size).toBe(3);
+  });
+
+  it("does not hold places twice when the buyer starts checkout again", async () => {
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 5 });
+    const me = await buyer();
+    const first = await reservePlaces({ raceId: race.id, buyer: me, lines: [{ ticketTypeId: type.id, quantity: 3 }] });
+    const second = await reservePlaces({ raceId: race.id, buyer: me, lines: [{ ticketTypeId: type.id, quantity: 4 }] });
+    expect((await db.order.findUniqueOrThrow({ where: { id: first.id } })).status).toBe("CANCELLED");
+    expect((await db.order.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("PENDING");
+    expect(await counts(type.id)).toEqual({ heldCount: 4, soldCount: 0, heldTickets: 4 });
+  });
+
+  it("explains why places cannot be held", async () => {
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 3, maxPerOrder: 2 });
+    const attempt = (quantity: number, raceId = race.id, ticketTypeId = type.id) =>
+      buyer().then((b) => reservePlaces({ raceId, buyer: b, lines: [{ ticketTypeId, quantity }] }));
+    await expect(attempt(3)).rejects.toThrow("You can buy at most 2 10K tickets in one order.");
+    await expect(attempt(0)).rejects.toThrow("Choose at least one ticket.");
+    await attempt(2);
+    await expect(attempt(2)).rejects.toThrow("Only 1 10K place is left.");
+    const draft = await createRace((await createOrganisation()).organisation.id);
+    const draftType = await createTicketType(draft.id);
+    await expect(attempt(1, draft.id, draftType.id)).rejects.toThrow("Registration for this race is closed.");
+    await expect(attempt(1, race.id, draftType.id)).rejects.toThrow("One of the tickets is no longer offered");
+    const notYet = await createTicketType(race.id, { name: "Late", salesStartAt: new Date(Date.now() + 86_400_000) });
+    await expect(attempt(1, race.id, notYet.id)).rejects.toThrow("Late is not on sale right now.");
+  });
+
+  it("releases expired holds, exactly once", async () => {
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 2 });
+    const order = await reservePlaces({ raceId: race.id, buyer: await buyer(), lines: [{ ticketTypeId: type.id, quantity: 2 }] });
+    expect(await releaseExpiredHolds(new Date())).toBe(0);
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("PENDING");
+    expect(await releaseExpiredHolds(new Date(Date.now() + 31 * 60_000))).toBeGreaterThanOrEqual(1);
+    expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("EXPIRED");
+    expect(await counts(type.id)).toEqual({ heldCount: 0, soldCount: 0, heldTickets: 0 });
+  });
+
+  it("releases one order once even when two releases race", async () => {
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 2 });
+    const order = await reservePlaces({ raceId: race.id, buyer: await buyer(), lines: [{ ticketTypeId: type.id, quantity: 2 }] });
+    const results = await Promise.all([releaseOrder(order.id, "EXPIRED"), releaseOrder(order.id, "CANCELLED")]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await counts(type.id)).toEqual({ heldCount: 0, soldCount: 0, heldTickets: 0 });
+  });
+});
