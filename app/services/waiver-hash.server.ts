@@ -1,11 +1,13 @@
 import { createHash } from "node:crypto";
 
 /**
- * sha256 (hex) of a waiver's title and text. The pair is hashed as the JSON array `[title, text]` so no
- * choice of title and text can collide with another split of the same characters.
+ * sha256 (hex) of a waiver: the title, a line feed, then the text (UTF-8), so anyone can check a signed
+ * version by hand (`printf '%s\n%s' "$title" "$text" | sha256sum`). Titles never contain line breaks,
+ * which keeps the split between title and text unambiguous.
  */
 export function waiverContentHash(title: string, text: string) {
-  return createHash("sha256").update(JSON.stringify([title, text]), "utf8").digest("hex");
+  if (/[\r\n]/.test(title)) throw new RangeError("a waiver title cannot contain line breaks");
+  return createHash("sha256").update(`${title}\n${text}`, "utf8").digest("hex");
 }
 
 /** The first characters of a hash, enough to tell versions apart on screen. */

@@ -14,6 +14,12 @@ describe("waiverSchema", () => {
   });
 });
 
+it("keeps the title on one line", () => {
+  expect(waiverSchema.safeParse({ title: "Line\nbreak", text: "Long enough waiver text here." }).error?.flatten().fieldErrors).toEqual({
+    title: ["Keep the title on one line"],
+  });
+});
+
 describe("guardianAgeSchema", () => {
   it.each([
     [18, true],

@@ -8,7 +8,8 @@ export const waiverSchema = z.object({
     .string({ required_error: "Give the waiver a title" })
     .trim()
     .min(1, "Give the waiver a title")
-    .max(200, "Use at most 200 characters"),
+    .max(200, "Use at most 200 characters")
+    .refine((title) => !/[\r\n]/.test(title), "Keep the title on one line"),
   text: z
     .string({ required_error: "Write the waiver text participants will sign" })
     .transform(normaliseLineBreaks)
