@@ -31,7 +31,7 @@ export class DiscountCodeError extends Error {
 
 function assertAmount(input: DiscountCodeInput) {
   const valid = Number.isInteger(input.amount) && input.amount >= 1 && (input.kind === "FIXED" || input.amount <= 100);
-  if (!valid) throw new DiscountCodeError("amount", input.kind === "PERCENT" ? "Enter a percentage from 1 to 100" : "Enter an amount of at least one minor unit");
+  if (!valid) throw new DiscountCodeError("amount", input.kind === "PERCENT" ? "Enter a whole percentage from 1 to 100" : "Enter an amount of at least one minor unit");
 }
 
 async function assertTicketTypesOfRace(tx: Db, raceId: string, ticketTypeIds: string[]) {

@@ -60,7 +60,11 @@ describe("discountCodeSchema", () => {
     expect(errors.validUntil).toEqual(["End after the start"]);
   });
 
-  it.each(["0", "101"])("refuses %s percent", (percentOff) => {
-    expect(form({ code: "PCT", kind: "PERCENT", percentOff, scope: "ALL" }).reply().error?.percentOff).toEqual(["Enter a percentage from 1 to 100"]);
+  it.each(["0", "101", "12.5", ""])("refuses %j percent", (percentOff) => {
+    expect(form({ code: "PCT", kind: "PERCENT", percentOff, scope: "ALL" }).reply().error?.percentOff).toEqual(["Enter a whole percentage from 1 to 100"]);
+  });
+
+  it("ignores a leftover percentage when the code takes a fixed amount", () => {
+    expect(form({ code: "FIX", kind: "FIXED", percentOff: "150", amountOff: "5", scope: "ALL" }).status).toBe("success");
   });
 });

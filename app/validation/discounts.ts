@@ -29,12 +29,8 @@ export function discountCodeSchema(currency: string) {
         .toUpperCase()
         .pipe(z.string().regex(/^[A-Z0-9][A-Z0-9_-]{2,31}$/, "Use 3 to 32 letters, digits, - or _")),
       kind: z.enum(["PERCENT", "FIXED"], { required_error: "Choose percent or fixed amount", invalid_type_error: "Choose percent or fixed amount" }),
-      percentOff: z
-        .number({ invalid_type_error: "Enter a whole percentage" })
-        .int("Enter a whole percentage")
-        .min(1, "Enter a percentage from 1 to 100")
-        .max(100, "Enter a percentage from 1 to 100")
-        .optional(),
+      // Checked below only for the kind chosen, so a leftover value in the other field never blocks saving.
+      percentOff: z.number({ invalid_type_error: "Enter a whole percentage from 1 to 100" }).optional(),
       amountOff: z.string().optional(),
       scope: z.enum(["ALL", "SOME"], { required_error: "Choose which tickets the code applies to" }),
       ticketTypeIds: z.array(z.string()).default([]),
@@ -44,8 +40,9 @@ export function discountCodeSchema(currency: string) {
       validUntil: localDateTime,
     })
     .superRefine((value, ctx) => {
-      if (value.kind === "PERCENT" && value.percentOff === undefined) {
-        ctx.addIssue({ code: "custom", path: ["percentOff"], message: "Enter a percentage from 1 to 100" });
+      const percent = value.percentOff;
+      if (value.kind === "PERCENT" && (percent === undefined || !Number.isInteger(percent) || percent < 1 || percent > 100)) {
+        ctx.addIssue({ code: "custom", path: ["percentOff"], message: "Enter a whole percentage from 1 to 100" });
       }
       if (value.kind === "FIXED") {
         const minor = value.amountOff === undefined ? null : parseMoney(value.amountOff, currency);

@@ -51,7 +51,7 @@ test("create a scoped code, see errors next to fields, edit it and deactivate it
   await page.getByLabel("Percent off").fill("150");
   await page.getByRole("button", { name: "Create code" }).click();
   await expect(page.getByLabel("Percent off")).toHaveAttribute("aria-invalid", "true");
-  await expect(page.getByText("Enter a percentage from 1 to 100")).toBeVisible();
+  await expect(page.getByText("Enter a whole percentage from 1 to 100")).toBeVisible();
 
   await page.getByLabel("Percent off").fill("15");
   await page.getByLabel("Only the ticket types ticked below").check();

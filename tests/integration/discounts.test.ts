@@ -134,7 +134,7 @@ describe("managing codes over HTTP", () => {
     expect(response.status).toBe(400);
     const html = await page(response);
     expect(html).toContain("Use 3 to 32 letters, digits, - or _");
-    expect(html).toContain("Enter a percentage from 1 to 100");
+    expect(html).toContain("Enter a whole percentage from 1 to 100");
     expect(html).toContain("Enter at least 1, or leave empty for no limit");
     expect(await db.discountCode.count({ where: { raceId: race.id } })).toBe(0);
   });
