@@ -27,9 +27,13 @@ export type RaceActivityMessage =
   | { type: "sales"; at: string }
   | { type: "checkin"; at: string; participantId: string; checkedInCount: number };
 
+/** An order's status changed (payment confirmed, hold expired, refunded): its page re-reads it. */
+export type OrderMessage = { type: "order.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
+  order: (orderId: string) => ({ name: `order:${orderId}`, message: null as unknown as OrderMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
 };
 

@@ -103,3 +103,25 @@ describe("my tickets", () => {
     expect((await other.request(`/tickets/${ticket.id}/qr.png`)).status).toBe(404);
   });
 });
+
+describe("order page", () => {
+  it("moves live from processing to confirmed, for the buyer only", async () => {
+    const { race, type } = await openRace();
+    const user = await createUser();
+    const order = await reservePlaces({ raceId: race.id, buyer: user, lines: [{ ticketTypeId: type.id, quantity: 1 }] });
+    const client = await loggedIn(web.url, user.email);
+    expect(await (await client.request(`/orders/${order.id}`)).text()).toContain("Payment processing");
+    const live = await openEventStream(client, `/orders/${order.id}/live`);
+    expect(((await live.next((e) => e.event === "snapshot")).data as { status: string }).status).toBe("PENDING");
+
+    await db.order.update({ where: { id: order.id }, data: { status: "PAID" } });
+    const { announceOrderChange } = await import("~/services/orders.server");
+    await announceOrderChange(order.id);
+    await live.next((e) => e.event === "snapshot" && (e.data as { status: string }).status === "PAID", 2_000);
+    await live.close();
+
+    const other = await loggedIn(web.url, (await createUser()).email);
+    expect((await other.request(`/orders/${order.id}`)).status).toBe(404);
+    expect((await other.request(`/orders/${order.id}/live`)).status).toBe(404);
+  });
+});
