@@ -68,6 +68,8 @@ test("create a scoped code, see errors next to fields, edit it and deactivate it
   await expect(page.getByText("This race already has a code EARLY. Choose another code.")).toBeVisible();
 
   await page.getByRole("link", { name: "Edit EARLY" }).click();
+  // The list page has a create form with the same labels: act only once the edit page is showing.
+  await expect(page.getByRole("heading", { name: "Edit EARLY" })).toBeVisible();
   await page.getByLabel("A fixed amount (EUR)").check();
   await page.getByLabel("Amount off (EUR)").fill("5.5");
   await page.getByRole("button", { name: "Save changes" }).click();
