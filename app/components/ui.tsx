@@ -113,3 +113,13 @@ export function Pagination({ page, pageCount, hrefFor }: { page: number; pageCou
     </nav>
   );
 }
+
+/** The outcome of a form that worked (or changed nothing), announced politely. */
+export function Notice({ children }: { children: ReactNode }) {
+  if (!children) return null;
+  return (
+    <p role="status" className="rounded-lg bg-brand-50 p-3 text-sm text-brand-700 ring-1 ring-brand-100">
+      {children}
+    </p>
+  );
+}

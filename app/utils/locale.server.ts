@@ -1,16 +1,18 @@
-/** The viewer's preferred locale from Accept-Language, if this runtime supports it; else en-IE. */
-export function viewerLocale(request: Request) {
-  const preferred = (request.headers.get("Accept-Language") ?? "")
-    .split(",")
-    .map((part) => part.split(";")[0]!.trim())
-    .filter((tag) => tag && tag !== "*");
-  for (const tag of preferred) {
+/**
+ * The viewer's preferred locale from Accept-Language, used to format dates and money on the server so
+ * the page hydrates with the same text in the browser.
+ */
+export function viewerLocale(request: Request, fallback = "en-IE") {
+  const header = request.headers.get("Accept-Language") ?? "";
+  for (const part of header.split(",")) {
+    const tag = part.split(";")[0]?.trim();
+    if (!tag || tag === "*") continue;
     try {
-      const [supported] = Intl.NumberFormat.supportedLocalesOf([tag]);
+      const [supported] = Intl.DateTimeFormat.supportedLocalesOf(tag);
       if (supported) return supported;
     } catch {
-      // A malformed tag: try the next one.
+      // a malformed tag: try the next one
     }
   }
-  return "en-IE";
+  return fallback;
 }

@@ -13,7 +13,7 @@ export default async function globalSetup() {
   const env = testEnv({ DATABASE_URL: databaseUrl(database), REDIS_PREFIX: `test-${runId}-e2e`, DEMO_MODE: "true" });
   const [web, worker] = await Promise.all([startWeb(env), startWorker(env)]);
   process.env.E2E_BASE_URL = web.url;
-  // Specs that need data the UI cannot create yet (races, tickets) write it to the same database.
+  // Specs may arrange data directly with the test factories (e.g. a race with ticket types).
   process.env.DATABASE_URL = databaseUrl(database);
   return async () => {
     await Promise.all([web.stop(), worker.stop()]);

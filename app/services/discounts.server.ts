@@ -1,0 +1,269 @@
+import type { DiscountKind, Prisma } from "@prisma/client";
+import { db, isUniqueViolation, type Db } from "~/utils/db.server";
+import { diff, recordAudit } from "./audit.server";
+import { applyDiscountRule, normaliseCode, normaliseEmail, rejectionMessages, type DiscountEvaluation, type DiscountLine } from "./discount-rules";
+
+export type { DiscountEvaluation, DiscountLine, DiscountRejection } from "./discount-rules";
+
+/** What an organiser sets on a code. Amount: percent (1–100) or minor units of the race currency. */
+export type DiscountCodeInput = {
+  code: string;
+  kind: DiscountKind;
+  amount: number;
+  /** Empty: every ticket type of the race. */
+  ticketTypeIds: string[];
+  maxRedemptions: number | null;
+  perUserLimit: number | null;
+  validFrom: Date | null;
+  validUntil: Date | null;
+};
+
+/** A problem with one field of the code's form, shown next to that field. */
+export class DiscountCodeError extends Error {
+  constructor(
+    readonly field: keyof DiscountCodeInput,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DiscountCodeError";
+  }
+}
+
+function assertAmount(input: DiscountCodeInput) {
+  const valid = Number.isInteger(input.amount) && input.amount >= 1 && (input.kind === "FIXED" || input.amount <= 100);
+  if (!valid) throw new DiscountCodeError("amount", input.kind === "PERCENT" ? "Enter a whole percentage from 1 to 100" : "Enter an amount of at least one minor unit");
+}
+
+async function assertTicketTypesOfRace(tx: Db, raceId: string, ticketTypeIds: string[]) {
+  if (ticketTypeIds.length === 0) return;
+  const found = await tx.ticketType.count({ where: { raceId, id: { in: ticketTypeIds } } });
+  if (found !== ticketTypeIds.length) throw new DiscountCodeError("ticketTypeIds", "Choose ticket types of this race");
+}
+
+function duplicate(code: string) {
+  return new DiscountCodeError("code", `This race already has a code ${code}. Choose another code.`);
+}
+
+function auditValues(input: DiscountCodeInput) {
+  return { ...input, ticketTypeIds: [...input.ticketTypeIds].sort() };
+}
+
+/** Creates a code (stored upper-case). A code already used by the race → DiscountCodeError on "code". */
+export async function createDiscountCode({ raceId, actorId, input }: { raceId: string; actorId: string; input: DiscountCodeInput }) {
+  assertAmount(input);
+  const code = normaliseCode(input.code);
+  try {
+    return await db.$transaction(async (tx) => {
+      const race = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { organisationId: true } });
+      await assertTicketTypesOfRace(tx, raceId, input.ticketTypeIds);
+      const created = await tx.discountCode.create({
+        data: {
+          raceId,
+          code,
+          kind: input.kind,
+          amount: input.amount,
+          maxRedemptions: input.maxRedemptions,
+          perUserLimit: input.perUserLimit,
+          validFrom: input.validFrom,
+          validUntil: input.validUntil,
+          ticketTypes: { connect: input.ticketTypeIds.map((id) => ({ id })) },
+        },
+        select: { id: true, code: true },
+      });
+      const values = auditValues({ ...input, code });
+      await recordAudit(tx, {
+        organisationId: race.organisationId,
+        raceId,
+        actorId,
+        action: "discount_code.created",
+        entityType: "discount_code",
+        entityId: created.id,
+        changes: { ...values, validFrom: values.validFrom?.toISOString() ?? null, validUntil: values.validUntil?.toISOString() ?? null },
+      });
+      return created;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate(code);
+    throw error;
+  }
+}
+
+const codeSelect = {
+  id: true,
+  code: true,
+  kind: true,
+  amount: true,
+  maxRedemptions: true,
+  perUserLimit: true,
+  validFrom: true,
+  validUntil: true,
+  redemptionCount: true,
+  active: true,
+  ticketTypes: { select: { id: true, name: true }, orderBy: { sortOrder: "asc" } },
+} as const satisfies Prisma.DiscountCodeSelect;
+
+/**
+ * Changes a code of this race; null if the race has no such code. The row is locked so the check that
+ * the maximum is not below the uses so far holds against redemptions running at the same time.
+ */
+export async function updateDiscountCode({ raceId, codeId, actorId, input }: { raceId: string; codeId: string; actorId: string; input: DiscountCodeInput }) {
+  assertAmount(input);
+  const code = normaliseCode(input.code);
+  try {
+    return await db.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "DiscountCode" WHERE id = ${codeId} AND "raceId" = ${raceId} FOR UPDATE`;
+      if (locked.length === 0) return null;
+      const before = await tx.discountCode.findUniqueOrThrow({ where: { id: codeId }, select: { ...codeSelect, race: { select: { organisationId: true } } } });
+      if (input.maxRedemptions !== null && input.maxRedemptions < before.redemptionCount) {
+        throw new DiscountCodeError("maxRedemptions", `This code has been used ${before.redemptionCount} times; enter ${before.redemptionCount} or more.`);
+      }
+      await assertTicketTypesOfRace(tx, raceId, input.ticketTypeIds);
+      const after = auditValues({ ...input, code });
+      const changes = diff(
+        {
+          code: before.code,
+          kind: before.kind,
+          amount: before.amount,
+          ticketTypeIds: before.ticketTypes.map((t) => t.id).sort(),
+          maxRedemptions: before.maxRedemptions,
+          perUserLimit: before.perUserLimit,
+          validFrom: before.validFrom,
+          validUntil: before.validUntil,
+        },
+        after,
+      );
+      if (Object.keys(changes).length === 0) return { changed: false };
+      await tx.discountCode.update({
+        where: { id: codeId },
+        data: {
+          code,
+          kind: input.kind,
+          amount: input.amount,
+          maxRedemptions: input.maxRedemptions,
+          perUserLimit: input.perUserLimit,
+          validFrom: input.validFrom,
+          validUntil: input.validUntil,
+          ticketTypes: { set: input.ticketTypeIds.map((id) => ({ id })) },
+        },
+      });
+      await recordAudit(tx, {
+        organisationId: before.race.organisationId,
+        raceId,
+        actorId,
+        action: "discount_code.updated",
+        entityType: "discount_code",
+        entityId: codeId,
+        changes,
+      });
+      return { changed: true };
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw duplicate(code);
+    throw error;
+  }
+}
+
+/** Deactivates (or reactivates) a code of this race; null if the race has no such code. */
+export async function setDiscountCodeActive({ raceId, codeId, actorId, active }: { raceId: string; codeId: string; actorId: string; active: boolean }) {
+  return db.$transaction(async (tx) => {
+    const before = await tx.discountCode.findFirst({ where: { id: codeId, raceId }, select: { active: true, code: true, race: { select: { organisationId: true } } } });
+    if (!before) return null;
+    if (before.active === active) return { changed: false, code: before.code };
+    await tx.discountCode.update({ where: { id: codeId }, data: { active } });
+    await recordAudit(tx, {
+      organisationId: before.race.organisationId,
+      raceId,
+      actorId,
+      action: active ? "discount_code.reactivated" : "discount_code.deactivated",
+      entityType: "discount_code",
+      entityId: codeId,
+      changes: { active: { from: before.active, to: active } },
+    });
+    return { changed: true, code: before.code };
+  });
+}
+
+/** A race's codes, newest first, with their ticket types and uses; paginated. */
+export async function listDiscountCodes(raceId: string, page: number, pageSize = 20, tx: Db = db) {
+  const where = { raceId };
+  const [total, items] = await Promise.all([
+    tx.discountCode.count({ where }),
+    tx.discountCode.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: (page - 1) * pageSize, take: pageSize, select: codeSelect }),
+  ]);
+  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
+}
+
+/** One code of this race, or null. */
+export function discountCode(raceId: string, codeId: string, tx: Db = db) {
+  return tx.discountCode.findFirst({ where: { id: codeId, raceId }, select: codeSelect });
+}
+
+/**
+ * Whether `code` (any case) takes money off these lines for this buyer now, and how much per line
+ * (rounding rules in discount-rules.ts). Read-only: checkout calls it to show a price, then calls
+ * `redeemDiscount` when the order is paid.
+ */
+export async function evaluateDiscount(
+  { raceId, code, email, lines, now }: { raceId: string; code: string; email: string; lines: DiscountLine[]; now: Date },
+  tx: Db = db,
+): Promise<DiscountEvaluation> {
+  const normalised = normaliseCode(code);
+  const found = normalised
+    ? await tx.discountCode.findUnique({
+        where: { raceId_code: { raceId, code: normalised } },
+        select: { ...codeSelect, ticketTypes: { select: { id: true } } },
+      })
+    : null;
+  const usesByEmail =
+    found?.perUserLimit != null ? await tx.discountRedemption.count({ where: { discountCodeId: found.id, email: normaliseEmail(email) } }) : 0;
+  const rule = found && { ...found, ticketTypeIds: found.ticketTypes.map((t) => t.id) };
+  return applyDiscountRule(rule, { lines, now, usesByEmail });
+}
+
+export type RedeemResult =
+  | { status: "counted"; redemptionId: string }
+  /** This order was counted before: nothing changed. */
+  | { status: "already_counted"; redemptionId: string }
+  | { status: "used_up"; message: string }
+  | { status: "per_user_limit"; message: string };
+
+/** Transaction-scoped advisory lock on a string key (released at commit or rollback). */
+async function lockKey(tx: Prisma.TransactionClient, key: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
+/**
+ * Counts one use of a code by a paid order, exactly once, inside the caller's transaction (the one that
+ * marks the order paid), so a rollback undoes the count too.
+ * - Same order again (even concurrently): an advisory lock on the order serialises the calls; the
+ *   second finds the redemption row and returns `already_counted` without counting.
+ * - Per-buyer limit: an advisory lock on code + email serialises that buyer's redemptions, so the count
+ *   of their earlier redemptions cannot go stale before this one is written.
+ * - Maximum: one conditional UPDATE (`redemptionCount < maxRedemptions`); Postgres re-checks the
+ *   condition after waiting on the row lock, so concurrent calls never overshoot.
+ * Locks are always taken in that order (order, code + email, code row), so calls cannot deadlock.
+ * Validity dates and `active` are checked by `evaluateDiscount` when the buyer applies the code.
+ */
+export async function redeemDiscount(
+  tx: Prisma.TransactionClient,
+  { codeId, orderId, email, userId }: { codeId: string; orderId: string; email: string; userId: string | null },
+): Promise<RedeemResult> {
+  if ("$transaction" in tx) throw new Error("redeemDiscount must run inside an interactive transaction");
+  const buyerEmail = normaliseEmail(email);
+  await lockKey(tx, `discount-order:${orderId}`);
+  const existing = await tx.discountRedemption.findUnique({ where: { orderId }, select: { id: true } });
+  if (existing) return { status: "already_counted", redemptionId: existing.id };
+
+  await lockKey(tx, `discount-buyer:${codeId}:${buyerEmail}`);
+  const code = await tx.discountCode.findUniqueOrThrow({ where: { id: codeId }, select: { perUserLimit: true } });
+  if (code.perUserLimit !== null) {
+    const used = await tx.discountRedemption.count({ where: { discountCodeId: codeId, email: buyerEmail } });
+    if (used >= code.perUserLimit) return { status: "per_user_limit", message: rejectionMessages.per_user_limit };
+  }
+  const counted = await tx.$executeRaw`
+    UPDATE "DiscountCode" SET "redemptionCount" = "redemptionCount" + 1, "updatedAt" = now()
+    WHERE id = ${codeId} AND ("maxRedemptions" IS NULL OR "redemptionCount" < "maxRedemptions")`;
+  if (counted === 0) return { status: "used_up", message: rejectionMessages.used_up };
+  const redemption = await tx.discountRedemption.create({ data: { discountCodeId: codeId, orderId, email: buyerEmail, userId }, select: { id: true } });
+  return { status: "counted", redemptionId: redemption.id };
+}

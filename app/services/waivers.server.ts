@@ -1,0 +1,109 @@
+import { db, type Db } from "~/utils/db.server";
+import type { WaiverInput } from "~/validation/waivers";
+import { diff, recordAudit } from "./audit.server";
+import { waiverContentHash } from "./waiver-hash.server";
+
+const versionFields = { id: true, version: true, title: true, text: true, contentHash: true, createdAt: true, createdById: true } as const;
+
+/**
+ * The waiver version in force for a race (its highest version), or null if the race has none yet.
+ * Checkout pins each new signature to this version (id and content hash) inside its own transaction.
+ */
+export function waiverInForce(raceId: string, tx: Db = db) {
+  return tx.waiverVersion.findFirst({ where: { raceId }, orderBy: { version: "desc" }, select: versionFields });
+}
+
+export type SaveWaiverResult =
+  | { created: true; version: number; contentHash: string }
+  | { created: false; version: number; contentHash: string };
+
+/**
+ * Saves the race's waiver. Content that differs from the version in force becomes a new immutable
+ * version (previous + 1); identical content creates nothing. Versions are serialised per race by a
+ * lock on the race row, so two organisers saving at once get consecutive versions.
+ */
+export async function saveWaiver({ raceId, actorId, title, text }: WaiverInput & { raceId: string; actorId: string }): Promise<SaveWaiverResult> {
+  const contentHash = waiverContentHash(title, text);
+  return db.$transaction(async (tx) => {
+    const [race] = await tx.$queryRaw<{ organisationId: string }[]>`SELECT "organisationId" FROM "Race" WHERE id = ${raceId} FOR UPDATE`;
+    if (!race) throw new Error(`race ${raceId} not found`);
+    const current = await waiverInForce(raceId, tx);
+    if (current?.contentHash === contentHash) return { created: false, version: current.version, contentHash };
+    const created = await tx.waiverVersion.create({
+      data: { raceId, version: (current?.version ?? 0) + 1, title, text, contentHash, createdById: actorId },
+      select: { id: true, version: true },
+    });
+    await recordAudit(tx, {
+      organisationId: race.organisationId,
+      raceId,
+      actorId,
+      action: "waiver.version_created",
+      entityType: "waiver_version",
+      entityId: created.id,
+      changes: { version: created.version, title, contentHash, previousVersion: current?.version ?? null },
+    });
+    return { created: true, version: created.version, contentHash };
+  });
+}
+
+/** Sets the age under which participants need a guardian's signature; returns whether it changed. */
+export async function updateGuardianAge({ raceId, actorId, guardianUnderAge }: { raceId: string; actorId: string; guardianUnderAge: number }) {
+  return db.$transaction(async (tx) => {
+    const before = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { organisationId: true, guardianUnderAge: true } });
+    const changes = diff({ guardianUnderAge: before.guardianUnderAge }, { guardianUnderAge });
+    if (Object.keys(changes).length === 0) return { changed: false };
+    await tx.race.update({ where: { id: raceId }, data: { guardianUnderAge } });
+    await recordAudit(tx, {
+      organisationId: before.organisationId,
+      raceId,
+      actorId,
+      action: "race.guardian_age_updated",
+      entityType: "race",
+      entityId: raceId,
+      changes,
+    });
+    return { changed: true };
+  });
+}
+
+async function authorNames(tx: Db, ids: (string | null)[]) {
+  const known = [...new Set(ids.filter((id): id is string => id !== null))];
+  const users = known.length ? await tx.user.findMany({ where: { id: { in: known } }, select: { id: true, name: true } }) : [];
+  return new Map(users.map((user) => [user.id, user.name]));
+}
+
+/** A race's waiver versions, newest first, with author and number of signatures; paginated. */
+export async function waiverHistory(raceId: string, page: number, pageSize = 20, tx: Db = db) {
+  const [total, versions] = await Promise.all([
+    tx.waiverVersion.count({ where: { raceId } }),
+    tx.waiverVersion.findMany({
+      where: { raceId },
+      orderBy: { version: "desc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: { id: true, version: true, title: true, contentHash: true, createdAt: true, createdById: true, _count: { select: { signatures: true } } },
+    }),
+  ]);
+  const authors = await authorNames(tx, versions.map((v) => v.createdById));
+  return {
+    total,
+    pageCount: Math.max(1, Math.ceil(total / pageSize)),
+    items: versions.map(({ _count, createdById, ...version }) => ({
+      ...version,
+      author: createdById ? (authors.get(createdById) ?? "Former member") : "Unknown",
+      signatureCount: _count.signatures,
+    })),
+  };
+}
+
+/** One version of a race's waiver, or null. */
+export async function waiverVersion(raceId: string, version: number, tx: Db = db) {
+  const found = await tx.waiverVersion.findUnique({
+    where: { raceId_version: { raceId, version } },
+    select: { ...versionFields, _count: { select: { signatures: true } } },
+  });
+  if (!found) return null;
+  const { _count, createdById, ...rest } = found;
+  const authors = await authorNames(tx, [createdById]);
+  return { ...rest, author: createdById ? (authors.get(createdById) ?? "Former member") : "Unknown", signatureCount: _count.signatures };
+}
