@@ -5,11 +5,26 @@ import { getEnv } from "~/utils/env.server";
 import { mailer } from "~/utils/mailer.server";
 import { notify } from "./notifications.server";
 
-export type EmailDraft = { userId?: string; kind: string; to: string; subject: string; text: string; html: string };
+/** A file sent with an email; `cid` lets the HTML show it inline (`<img src="cid:…">`). */
+export type EmailAttachment = { filename: string; contentType: string; cid?: string; base64: string };
+
+export type EmailDraft = {
+  userId?: string;
+  kind: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments?: EmailAttachment[];
+};
 
 /** Stores the email (inside the caller's transaction when given); call `sendQueued` after commit. */
 export async function recordEmail(draft: EmailDraft, tx: Db = db) {
-  return tx.emailMessage.create({ data: { ...draft, userId: draft.userId ?? null }, select: { id: true } });
+  const { attachments, ...fields } = draft;
+  return tx.emailMessage.create({
+    data: { ...fields, userId: draft.userId ?? null, ...(attachments ? { attachments } : {}) },
+    select: { id: true },
+  });
 }
 
 export async function sendQueued(emailId: string) {
@@ -49,6 +64,12 @@ export async function deliverEmail(emailId: string) {
         subject: email.subject,
         text: email.text,
         html: email.html,
+        attachments: ((email.attachments ?? []) as EmailAttachment[]).map((file) => ({
+          filename: file.filename,
+          contentType: file.contentType,
+          cid: file.cid,
+          content: Buffer.from(file.base64, "base64"),
+        })),
         messageId: `<${email.id}@startline>`,
       });
       await db.emailMessage.update({
