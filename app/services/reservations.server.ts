@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { channels } from "~/realtime/channels";
-import { publish } from "~/realtime/pubsub.server";
 import { db, type Db } from "~/utils/db.server";
+import { orderTotals } from "~/utils/order-totals";
 import { priceInForce } from "~/utils/pricing";
+import { announceOrderChange } from "./orders.server";
+import { announceSale } from "./race-stats.server";
 
 export class ReservationError extends Error {
   constructor(
@@ -36,7 +37,7 @@ type LockedTicketType = {
  * Row-locks ticket types (in id order, so concurrent checkouts never deadlock) for the rest of
  * the transaction: capacity decisions made under this lock cannot oversell.
  */
-async function lockTicketTypes(tx: Db, ids: string[]) {
+export async function lockTicketTypes(tx: Db, ids: string[]) {
   if (ids.length === 0) return new Map<string, LockedTicketType>();
   const rows = await tx.$queryRaw<LockedTicketType[]>`
     SELECT id, "raceId", name, capacity, "soldCount", "heldCount", "priceMinor", "maxPerOrder", "salesStartAt", "salesEndAt", "archivedAt"
@@ -76,7 +77,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   await refuseClearlySoldOut(buyer.id, raceId, wanted);
   const race = await db.race.findUnique({
     where: { id: raceId },
-    select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true },
+    select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
   });
   if (!race) throw new ReservationError("This race does not exist.", 404);
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
@@ -114,7 +115,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
           tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url") });
         }
       }
-      const subtotalMinor = tickets.reduce((sum, t) => sum + t.priceMinor, 0);
+      const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
       return tx.order.create({
         data: {
           raceId,
@@ -122,8 +123,9 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
           buyerEmail: buyer.email,
           buyerName: buyer.name,
           currency: race.currency,
-          subtotalMinor,
-          totalMinor: subtotalMinor,
+          subtotalMinor: totals.subtotalMinor,
+          taxMinor: totals.taxMinor,
+          totalMinor: totals.totalMinor,
           holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
           tickets: { createMany: { data: tickets } },
         },
@@ -132,7 +134,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
   );
-  await publish(channels.raceActivity(raceId), { type: "sales", at: new Date().toISOString() });
+  await announceSale(raceId);
   return order;
 }
 
@@ -160,7 +162,7 @@ export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELL
     await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
     return releaseHeldPlaces(tx, orderId, status);
   });
-  if (released) await publish(channels.raceActivity(order.raceId), { type: "sales", at: new Date().toISOString() });
+  if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId)]);
   return released;
 }
 

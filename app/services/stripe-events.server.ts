@@ -3,6 +3,7 @@ import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
+import { handleSessionFailed, handleSessionPaid } from "./payments.server";
 import { handleAccountUpdated } from "./payouts.server";
 
 type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
@@ -16,6 +17,10 @@ export type StripeEventHandlers = { [T in Stripe.Event["type"]]?: (event: EventO
  */
 export const stripeEventHandlers: StripeEventHandlers = {
   "account.updated": handleAccountUpdated,
+  "checkout.session.completed": handleSessionPaid,
+  "checkout.session.async_payment_succeeded": handleSessionPaid,
+  "checkout.session.async_payment_failed": handleSessionFailed,
+  "checkout.session.expired": handleSessionFailed,
 };
 
 /**

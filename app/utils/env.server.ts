@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -94,16 +95,24 @@ const envSchema = z
         message: "is required in production (simulated payments are for development and demo mode)",
       });
     }
+    const sessionSecret = env.SESSION_SECRET ?? "startline-development-secret-change-me-please";
     return {
       ...env,
       appOrigin: appUrl.origin,
       /** Cookies are `Secure` whenever the app is served over https. */
       secureCookies: appUrl.protocol === "https:",
-      sessionSecret: env.SESSION_SECRET ?? "startline-development-secret-change-me-please",
+      sessionSecret,
       /** Emails go to the local outbox (viewable in the app) when no SMTP server is configured. */
       useOutbox: !env.SMTP_URL,
       /** Payments go through Stripe when a secret key is set; otherwise they are simulated (demo payment mode). */
       paymentMode: env.STRIPE_SECRET_KEY ? ("stripe" as const) : ("demo" as const),
+      /**
+       * The secret webhooks are verified with: STRIPE_WEBHOOK_SECRET whenever it is set; in demo payment mode
+       * without it, one derived from the session secret, so demo payments still travel the signed webhook path.
+       */
+      webhookSecret:
+        env.STRIPE_WEBHOOK_SECRET ??
+        (env.STRIPE_SECRET_KEY ? undefined : `whsec_demo${createHash("sha256").update(sessionSecret).digest("hex").slice(0, 32)}`),
     };
   });
 

@@ -31,7 +31,7 @@ export function isStripeConfigured() {
 }
 
 export function isWebhookConfigured() {
-  return Boolean(getEnv().STRIPE_WEBHOOK_SECRET);
+  return Boolean(getEnv().webhookSecret);
 }
 
 export class StripeNotConfiguredError extends Error {
@@ -62,7 +62,7 @@ export type WebhookVerification =
  * (default tolerance: 5 minutes, so a replayed old delivery is refused).
  */
 export function verifyWebhook(rawBody: string, signature: string | null): WebhookVerification {
-  const secret = getEnv().STRIPE_WEBHOOK_SECRET;
+  const secret = getEnv().webhookSecret;
   if (!secret) return { ok: false, reason: "STRIPE_WEBHOOK_SECRET is not set, so no signature can be verified." };
   if (!signature) return { ok: false, reason: "Missing Stripe-Signature header." };
   try {

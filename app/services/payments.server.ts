@@ -1,0 +1,177 @@
+import { createHash, randomBytes } from "node:crypto";
+import Stripe from "stripe";
+import { db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { stripeClient } from "~/utils/stripe.server";
+import { CheckoutError, incompleteTickets, pendingOrder } from "./checkout.server";
+import { fulfilOrder, type FulfilmentOutcome } from "./fulfilment.server";
+import { platformFeeFor } from "./payouts.server";
+import { releaseOrder } from "./reservations.server";
+
+/** Stripe refuses Checkout Sessions that expire sooner than 30 minutes from now. */
+const STRIPE_MIN_SESSION_MS = 30 * 60_000 + 60_000;
+
+/**
+ * Sends a complete, pending order to payment: free orders are fulfilled at once; otherwise a Stripe
+ * Checkout Session (or, without Stripe, the demo payment page). The hold is stretched to Stripe's minimum
+ * session life if needed so the session and the hold end together.
+ */
+export async function startPayment({ orderId, buyerId, origin }: { orderId: string; buyerId: string; origin: string }) {
+  await pendingOrder(orderId, buyerId);
+  const missing = await incompleteTickets(orderId);
+  if (missing.length) {
+    throw new CheckoutError(`Fill in and sign for participant ${missing.map((t) => t.position).join(", ")} before paying.`, "form", 400);
+  }
+  const order = await db.order.findUniqueOrThrow({
+    where: { id: orderId },
+    select: {
+      id: true,
+      currency: true,
+      totalMinor: true,
+      taxMinor: true,
+      discountMinor: true,
+      subtotalMinor: true,
+      buyerEmail: true,
+      holdExpiresAt: true,
+      race: { select: { name: true, organisationId: true, taxMode: true, organisation: { select: { stripeAccountId: true, chargesEnabled: true } } } },
+      tickets: { where: { status: "HELD" }, orderBy: { createdAt: "asc" }, select: { id: true, priceMinor: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } } },
+    },
+  });
+  if (order.totalMinor === 0) {
+    await fulfilOrder({ orderId });
+    return { redirectTo: `/orders/${orderId}` };
+  }
+  const expiresAt = new Date(Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS));
+  await db.order.update({ where: { id: orderId }, data: { holdExpiresAt: expiresAt } });
+
+  const stripe = stripeClient();
+  if (!stripe) return { redirectTo: `/checkout/${orderId}/demo-pay` };
+
+  const lineItems = ticketLineItems(order);
+  const connect = order.race.organisation.chargesEnabled && order.race.organisation.stripeAccountId;
+  const params: Stripe.Checkout.SessionCreateParams = {
+    mode: "payment",
+    client_reference_id: order.id,
+    customer_email: order.buyerEmail,
+    line_items: lineItems,
+    metadata: { orderId: order.id },
+    expires_at: Math.floor(expiresAt.getTime() / 1000),
+    success_url: `${origin}/orders/${order.id}?session_id={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${origin}/checkout/${order.id}`,
+    ...(order.race.taxMode === "STRIPE_TAX" ? { automatic_tax: { enabled: true } } : {}),
+    payment_intent_data: {
+      metadata: { orderId: order.id },
+      ...(connect ? { application_fee_amount: await platformFeeFor(order.race.organisationId, order.totalMinor), transfer_data: { destination: connect } } : {}),
+    },
+  };
+  // Same order and same amounts → same key, so a double click or a retry cannot open two sessions.
+  const idempotencyKey = `checkout-${order.id}-${createHash("sha256").update(JSON.stringify(lineItems)).digest("hex").slice(0, 16)}`;
+  const session = await stripe.checkout.sessions.create(params, { idempotencyKey });
+  await db.order.update({ where: { id: order.id }, data: { stripeSessionId: session.id } });
+  if (!session.url) throw new Error(`Stripe returned no URL for session ${session.id}`);
+  return { redirectTo: session.url };
+}
+
+/** One line per ticket at its discounted price, plus a tax line for a fixed-rate tax. */
+function ticketLineItems(order: {
+  currency: string;
+  discountMinor: number;
+  subtotalMinor: number;
+  taxMinor: number;
+  race: { name: string; taxMode: string };
+  tickets: { priceMinor: number; ticketType: { name: string }; participant: { firstName: string; lastName: string } | null }[];
+}): Stripe.Checkout.SessionCreateParams.LineItem[] {
+  const currency = order.currency.toLowerCase();
+  let discountLeft = order.discountMinor;
+  const items = order.tickets.map((ticket, index) => {
+    const isLast = index === order.tickets.length - 1;
+    const share = isLast ? discountLeft : Math.floor((order.discountMinor * ticket.priceMinor) / Math.max(order.subtotalMinor, 1));
+    discountLeft -= share;
+    const who = ticket.participant ? `${ticket.participant.firstName} ${ticket.participant.lastName}` : `Participant ${index + 1}`;
+    return {
+      quantity: 1,
+      price_data: { currency, unit_amount: ticket.priceMinor - share, product_data: { name: `${order.race.name}: ${ticket.ticketType.name}`, description: who } },
+    };
+  });
+  if (order.taxMinor > 0 && order.race.taxMode === "FIXED_RATE") {
+    items.push({ quantity: 1, price_data: { currency, unit_amount: order.taxMinor, product_data: { name: "Tax", description: order.race.name } } });
+  }
+  return items;
+}
+
+/**
+ * Demo payment mode: builds the event Stripe would send for a paid Checkout Session, signs it with the
+ * webhook secret and posts it to our own webhook route, so verification, inbox, queue and worker all run.
+ */
+export async function sendDemoPayment({ orderId, buyerId, origin }: { orderId: string; buyerId: string; origin: string }) {
+  if (getEnv().paymentMode !== "demo") throw new CheckoutError("Demo payments are off: this installation takes real payments.", "form", 409);
+  await pendingOrder(orderId, buyerId);
+  const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { id: true, totalMinor: true, taxMinor: true, currency: true, buyerEmail: true } });
+  const created = Math.floor(Date.now() / 1000);
+  const event = {
+    id: `evt_demo_${randomBytes(12).toString("hex")}`,
+    object: "event",
+    api_version: "2025-10-29.clover",
+    created,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: "checkout.session.completed",
+    data: {
+      object: {
+        id: `cs_demo_${order.id}`,
+        object: "checkout.session",
+        mode: "payment",
+        status: "complete",
+        payment_status: "paid",
+        amount_total: order.totalMinor,
+        amount_subtotal: order.totalMinor - order.taxMinor,
+        total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: order.taxMinor },
+        currency: order.currency.toLowerCase(),
+        client_reference_id: order.id,
+        customer_email: order.buyerEmail,
+        metadata: { orderId: order.id },
+        payment_intent: null,
+        created,
+      },
+    },
+  };
+  const payload = JSON.stringify(event);
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: getEnv().webhookSecret! });
+  const response = await fetch(`${origin}/webhooks/stripe`, { method: "POST", body: payload, headers: { "Content-Type": "application/json", "Stripe-Signature": signature } });
+  if (!response.ok) throw new Error(`demo payment webhook answered ${response.status}`);
+}
+
+type SessionFacts = { id: string; payment_status: string; metadata: Stripe.Metadata | null; client_reference_id: string | null; payment_intent: string | Stripe.PaymentIntent | null; amount_total: number | null; total_details?: { amount_tax: number } | null };
+
+/** The session as Stripe sees it now (events can be stale or arrive out of order); the event's copy in demo mode. */
+async function currentSession(session: SessionFacts): Promise<SessionFacts> {
+  const stripe = stripeClient();
+  return stripe ? await stripe.checkout.sessions.retrieve(session.id) : session;
+}
+
+function orderIdOf(session: SessionFacts) {
+  return session.metadata?.orderId ?? session.client_reference_id ?? null;
+}
+
+/** checkout.session.completed / async_payment_succeeded: fulfil once the money is there. */
+export async function handleSessionPaid(event: { data: { object: SessionFacts } }): Promise<FulfilmentOutcome | "unpaid" | "unknown_order"> {
+  const session = await currentSession(event.data.object);
+  const orderId = orderIdOf(session);
+  if (!orderId) return "unknown_order";
+  if (session.payment_status !== "paid" && session.payment_status !== "no_payment_required") return "unpaid";
+  return fulfilOrder({
+    orderId,
+    stripeSessionId: session.id,
+    paymentIntentId: typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? null),
+    amountTotalMinor: session.amount_total,
+    amountTaxMinor: session.total_details?.amount_tax ?? null,
+  });
+}
+
+/** checkout.session.expired / async_payment_failed: give the places back. */
+export async function handleSessionFailed(event: { data: { object: SessionFacts } }) {
+  const orderId = orderIdOf(event.data.object);
+  if (!orderId) return "unknown_order";
+  return (await releaseOrder(orderId, "EXPIRED")) ? "released" : "nothing to release";
+}
