@@ -98,6 +98,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
   const requests: RecordedRequest[] = [];
   const accounts = new Map<string, StripeAccountJson>();
   const idempotentReplies = new Map<string, { status: number; body: unknown }>();
+  const sessions = new Map<string, Record<string, unknown>>();
 
   function route(method: string, path: string, params: Record<string, unknown>): { status: number; body: unknown } {
     if (method === "POST" && path === "/v1/accounts") {
@@ -129,7 +130,56 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
         },
       };
     }
+    if (method === "POST" && path === "/v1/checkout/sessions") return createCheckoutSession(params);
+    const sessionPath = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
+    if (method === "GET" && sessionPath) {
+      const session = sessions.get(sessionPath[1]!);
+      if (!session) return stripeError(404, `No such checkout.session: '${sessionPath[1]}'`, { code: "resource_missing", param: "session" });
+      return { status: 200, body: session };
+    }
     return stripeError(404, `Unrecognized request URL (${method}: ${path}).`);
+  }
+
+  /** Checkout Sessions with Stripe's own validation of the parameters Startline sends. */
+  function createCheckoutSession(params: Record<string, unknown>) {
+    const lineItems = Object.values((params.line_items as Record<string, Record<string, unknown>> | undefined) ?? {});
+    if (lineItems.length === 0) return stripeError(400, "Missing required param: line_items.", { param: "line_items" });
+    const expiresAt = Number(params.expires_at);
+    const now = nowSeconds();
+    if (params.expires_at !== undefined && (expiresAt < now + 30 * 60 || expiresAt > now + 24 * 3600)) {
+      return stripeError(400, "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.", { param: "expires_at" });
+    }
+    let amountTotal = 0;
+    let currency = "";
+    for (const item of lineItems) {
+      const priceData = item.price_data as Record<string, unknown> & { product_data?: Record<string, unknown> };
+      amountTotal += Number(priceData.unit_amount) * Number(item.quantity ?? 1);
+      currency = String(priceData.currency);
+    }
+    const id = randomId("cs");
+    const session = {
+      id,
+      object: "checkout.session",
+      mode: params.mode ?? "payment",
+      status: "open",
+      payment_status: "unpaid",
+      amount_total: amountTotal,
+      amount_subtotal: amountTotal,
+      total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+      currency,
+      client_reference_id: params.client_reference_id ?? null,
+      customer_email: params.customer_email ?? null,
+      metadata: params.metadata ?? {},
+      expires_at: params.expires_at ? expiresAt : now + 24 * 3600,
+      payment_intent: null,
+      success_url: params.success_url,
+      cancel_url: params.cancel_url,
+      url: `https://checkout.stripe.com/c/pay/${id}`,
+      created: now,
+      livemode: false,
+    };
+    sessions.set(id, session);
+    return { status: 200, body: session };
   }
 
   const server = createServer((request, response) => {
@@ -173,6 +223,17 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       const account = accounts.get(id);
       if (!account) throw new Error(`the Stripe double has no account ${id}`);
       return account;
+    },
+    session(id: string) {
+      const session = sessions.get(id);
+      if (!session) throw new Error(`the Stripe double has no checkout session ${id}`);
+      return session;
+    },
+    /** What Stripe does when the buyer pays: the session completes with a PaymentIntent. */
+    completeSession(id: string) {
+      const session = { ...this.session(id), status: "complete", payment_status: "paid", payment_intent: randomId("pi").replace("_test_", "_") };
+      sessions.set(id, session);
+      return session;
     },
     /** What Stripe does when the owner finishes onboarding (or Stripe restricts the account). */
     updateAccount(id: string, changes: Partial<StripeAccountJson>) {
