@@ -30,11 +30,8 @@ export const standardFieldsSchema = z.object({
 /** A custom question; a choice lists its options one per line. */
 export const questionSchema = z
   .object({
-    label: z
-      .string({ required_error: "Enter the question, like “Which wave do you want to start in?”" })
-      .trim()
-      .min(1, "Enter the question, like “Which wave do you want to start in?”")
-      .max(200, "Use at most 200 characters"),
+    // A default rather than required_error, so a missing label still lets the options be checked.
+    label: z.string().trim().min(1, "Enter the question, like “Which wave do you want to start in?”").max(200, "Use at most 200 characters").default(""),
     kind: z.enum(QUESTION_KINDS, { errorMap: () => ({ message: "Choose the kind of answer" }) }),
     options: z
       .string()
