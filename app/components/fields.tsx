@@ -1,4 +1,4 @@
-import type { SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
+import type { InputHTMLAttributes, SelectHTMLAttributes, TextareaHTMLAttributes } from "react";
 
 type Described = { id: string; label: string; errors?: string[]; hint?: string };
 
@@ -73,6 +73,21 @@ export function SelectField({
           );
         })}
       </select>
+      <Messages id={id} hint={hint} errors={errors} />
+    </div>
+  );
+}
+
+export function CheckboxField({ label, id, errors, hint, ...input }: Described & Omit<InputHTMLAttributes<HTMLInputElement>, "type">) {
+  const aria = { "aria-invalid": errors?.length ? true : undefined, "aria-describedby": describedBy(id, hint, errors) };
+  return (
+    <div className="flex flex-col gap-1">
+      <div className="flex min-h-11 items-center gap-3">
+        <input id={id} type="checkbox" {...input} {...aria} className="h-5 w-5 rounded border-slate-300" />
+        <label htmlFor={id} className="text-sm font-medium text-slate-800">
+          {label}
+        </label>
+      </div>
       <Messages id={id} hint={hint} errors={errors} />
     </div>
   );

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useState } from "react";
 import { ParticipantForm } from "~/components/participant-form";
 import { Button, Card, Field, FormError } from "~/components/ui";
-import { applyDiscountCode, checkoutState, CheckoutError, removeDiscountCode, saveParticipant } from "~/services/checkout.server";
+import { applyDiscountCode, checkoutState, CheckoutError, removeDiscountCode, requireBuyersOrder, saveParticipant } from "~/services/checkout.server";
 import { startPayment } from "~/services/payments.server";
 import { releaseOrder } from "~/services/reservations.server";
 import { requireUser } from "~/utils/auth.server";
@@ -51,6 +51,7 @@ function fail(intent: string, error: CheckoutError, extra: Partial<ActionReply> 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const orderId = params.orderId ?? "";
+  await requireBuyersOrder(orderId, user.id);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   try {

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card } from "~/components/ui";
-import { useLiveSnapshot } from "~/components/use-live";
+import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { buyerOrder } from "~/services/orders.server";
 import { requireUser } from "~/utils/auth.server";
 import { formatMoney } from "~/utils/money";
@@ -25,7 +25,7 @@ const statusText = {
 
 export default function OrderPage() {
   const initial = useLoaderData<typeof loader>().order;
-  const { snapshot: order, link } = useLiveSnapshot(`/orders/${initial.id}/live`, initial);
+  const { value: order, status: link } = useLiveSnapshot(`/orders/${initial.id}/live`, initial);
   const status = statusText[order.status];
   return (
     <div className="mx-auto flex max-w-2xl flex-col gap-6">

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { SelectField } from "~/components/select-field";
+import { SelectField } from "~/components/fields";
 import { Badge, Button, Card, Field, Pagination } from "~/components/ui";
 import { listParticipants, raceTicketTypes } from "~/services/participants.server";
 import { requireRaceRole } from "~/utils/access.server";

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Button, Card, FormError } from "~/components/ui";
-import { useLiveSnapshot } from "~/components/use-live";
+import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
 import { findPublicRace } from "~/services/races.server";
 import { reservePlaces, ReservationError } from "~/services/reservations.server";
@@ -56,7 +56,7 @@ export default function PublicRacePage() {
   const { race, ticketTypes } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { snapshot, link } = useLiveSnapshot(`/races/${race.slug}/live`, {
+  const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
     type: "availability" as const,
     remaining: Object.fromEntries(ticketTypes.map((t) => [t.id, t.remaining])),
   });

@@ -216,4 +216,10 @@ export async function incompleteTickets(orderId: string) {
     .filter((ticket) => !ticket.signed);
 }
 
+/** 404 unless the order is this buyer's. */
+export async function requireBuyersOrder(orderId: string, buyerId: string) {
+  const order = await db.order.findFirst({ where: { id: orderId, buyerId }, select: { id: true } });
+  if (!order) throw new Response("Not found", { status: 404 });
+}
+
 export { pendingOrder };

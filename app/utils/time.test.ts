@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { formatInZone, isTimeZone, utcToZonedLocal, zonedLocalToUtc } from "./time";
+import { formatDateTime, formatInZone, isTimeZone, utcToZonedLocal, zonedLocalToUtc } from "./time";
 
 describe("race time zones", () => {
   it("converts a wall-clock time in summer and winter", () => {
-    expect(zonedLocalToUtc("2026-06-14T09:30", "Europe/Dublin").toISOString()).toBe("2026-06-14T08:30:00.000Z");
-    expect(zonedLocalToUtc("2026-01-10T09:30", "Europe/Dublin").toISOString()).toBe("2026-01-10T09:30:00.000Z");
-    expect(zonedLocalToUtc("2026-03-01T07:00", "America/New_York").toISOString()).toBe("2026-03-01T12:00:00.000Z");
+    expect(zonedLocalToUtc("2026-06-14T09:30", "Europe/Dublin")?.toISOString()).toBe("2026-06-14T08:30:00.000Z");
+    expect(zonedLocalToUtc("2026-01-10T09:30", "Europe/Dublin")?.toISOString()).toBe("2026-01-10T09:30:00.000Z");
+    expect(zonedLocalToUtc("2026-03-01T07:00", "America/New_York")?.toISOString()).toBe("2026-03-01T12:00:00.000Z");
   });
 
   it("round-trips for the edit form", () => {
-    const instant = zonedLocalToUtc("2026-10-25T10:15", "Australia/Sydney");
+    const instant = zonedLocalToUtc("2026-10-25T10:15", "Australia/Sydney")!;
     expect(utcToZonedLocal(instant, "Australia/Sydney")).toBe("2026-10-25T10:15");
   });
 
@@ -20,5 +20,36 @@ describe("race time zones", () => {
 
   it("formats in the race's zone", () => {
     expect(formatInZone("2026-06-14T08:30:00.000Z", "Europe/Dublin")).toContain("09:30");
+  });
+});
+
+describe("zonedLocalToUtc", () => {
+  it("reads a wall-clock time in the race's zone, winter and summer", () => {
+    expect(zonedLocalToUtc("2026-01-15T09:00", "Europe/Dublin")?.toISOString()).toBe("2026-01-15T09:00:00.000Z");
+    expect(zonedLocalToUtc("2026-07-15T09:00", "Europe/Dublin")?.toISOString()).toBe("2026-07-15T08:00:00.000Z");
+    expect(zonedLocalToUtc("2026-07-15T09:00", "America/New_York")?.toISOString()).toBe("2026-07-15T13:00:00.000Z");
+    expect(zonedLocalToUtc("2026-07-15T09:00", "Asia/Kolkata")?.toISOString()).toBe("2026-07-15T03:30:00.000Z");
+  });
+
+  it("moves a time skipped by the spring DST change forward", () => {
+    expect(zonedLocalToUtc("2026-03-29T01:30", "Europe/Dublin")?.toISOString()).toBe("2026-03-29T01:30:00.000Z");
+  });
+
+  it.each(["", "2026-02-30T10:00", "2026-01-01 10:00", "2026-01-01T24:00", "tomorrow"])("refuses %j", (text) => {
+    expect(zonedLocalToUtc(text, "Europe/Dublin")).toBeNull();
+  });
+});
+
+describe("utcToZonedLocal", () => {
+  it("is the inverse of zonedLocalToUtc", () => {
+    for (const local of ["2026-01-15T09:00", "2026-07-15T23:45", "2026-10-25T00:30"]) {
+      expect(utcToZonedLocal(zonedLocalToUtc(local, "Europe/Dublin")!, "Europe/Dublin")).toBe(local);
+    }
+  });
+});
+
+describe("formatDateTime", () => {
+  it("shows the time in the race's zone", () => {
+    expect(formatDateTime(new Date("2026-07-15T08:00:00Z"), "Europe/Dublin", "en-IE")).toBe("15 Jul 2026, 09:00");
   });
 });

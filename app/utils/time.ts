@@ -9,40 +9,49 @@ export function isTimeZone(value: string) {
   }
 }
 
-function zoneOffsetMs(utcMs: number, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(new Date(utcMs))
-      .map((p) => [p.type, p.value]),
-  );
-  const asUtc = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
-  return asUtc - (utcMs - (utcMs % 1000));
+const LOCAL_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
+
+/** Milliseconds the zone is ahead of UTC at the given instant. */
+function zoneOffset(instant: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).formatToParts(new Date(instant));
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  const asUtc = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second"));
+  return asUtc - (instant - (instant % 1000));
 }
 
-/** "2026-06-01T09:30" on the wall clock of `timeZone` → the UTC instant. */
-export function zonedLocalToUtc(local: string, timeZone: string): Date {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local);
-  if (!match) throw new RangeError(`not a local date-time: ${local}`);
-  const [, y, mo, d, h, mi] = match.map(Number) as number[];
-  const wall = Date.UTC(y!, mo! - 1, d!, h!, mi!);
-  let utc = wall - zoneOffsetMs(wall, timeZone);
-  utc = wall - zoneOffsetMs(utc, timeZone);
-  return new Date(utc);
+/**
+ * A wall-clock time typed into a `datetime-local` input ("2026-05-01T09:30") read in the race's time zone,
+ * as a UTC instant. Null when the text is not such a time. A time skipped by a DST change moves forward.
+ */
+export function zonedLocalToUtc(local: string, timeZone: string): Date | null {
+  const match = LOCAL_PATTERN.exec(local);
+  if (!match) return null;
+  const [year, month, day, hour, minute] = match.slice(1).map(Number) as [number, number, number, number, number];
+  const wallClock = Date.UTC(year, month - 1, day, hour, minute);
+  const check = new Date(wallClock);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  const firstGuess = wallClock - zoneOffset(wallClock, timeZone);
+  return new Date(wallClock - zoneOffset(firstGuess, timeZone));
 }
 
-/** The UTC instant as "YYYY-MM-DDTHH:mm" on the wall clock of `timeZone` (for datetime-local inputs). */
-export function utcToZonedLocal(date: Date, timeZone: string) {
-  const shifted = new Date(date.getTime() + zoneOffsetMs(date.getTime(), timeZone));
+/** The value a `datetime-local` input shows for a UTC instant in the race's time zone. */
+export function utcToZonedLocal(instant: Date, timeZone: string) {
+  const shifted = new Date(instant.getTime() + zoneOffset(instant.getTime(), timeZone));
   return shifted.toISOString().slice(0, 16);
+}
+
+/** A date and time for people, in the race's time zone and the viewer's locale. */
+export function formatDateTime(instant: Date | string, timeZone: string, locale = "en-IE") {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(instant));
 }
 
 /** e.g. "Sun 14 June 2026, 09:30 (Europe/Dublin)". */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isTimeZone } from "~/utils/time";
+import { isTimeZone, zonedLocalToUtc } from "~/utils/time";
 
 const localDateTime = z
   .string({ required_error: "Choose a date and time" })
@@ -30,6 +30,12 @@ export const raceSchema = z
     holdMinutes: z.coerce.number({ invalid_type_error: "Enter minutes" }).int().min(30, "Holds last at least 30 minutes (Stripe's minimum)").max(24 * 60).default(30),
   })
   .superRefine((value, ctx) => {
+    for (const field of ["startsAt", "registrationOpensAt", "registrationClosesAt"] as const) {
+      const local = value[field];
+      if (local && isTimeZone(value.timeZone) && !zonedLocalToUtc(local, value.timeZone)) {
+        ctx.addIssue({ code: "custom", path: [field], message: "Choose a date and time that exists, e.g. 2031-06-14 09:30" });
+      }
+    }
     if (value.taxMode === "FIXED_RATE" && value.taxRatePercent <= 0) {
       ctx.addIssue({ code: "custom", path: ["taxRatePercent"], message: "Enter the tax rate to charge" });
     }

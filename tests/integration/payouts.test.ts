@@ -120,7 +120,8 @@ describe("payout onboarding with Stripe Connect Express", () => {
     expect(stripe.callsTo("GET", `/v1/accounts/${accountId}`).length).toBeGreaterThanOrEqual(1);
     expect(await db.notification.count({ where: { userId: coOwner.id, kind: "payouts.enabled" } })).toBe(1);
     expect(await db.notification.count({ where: { userId: manager.id, kind: "payouts.enabled" } })).toBe(0);
-    expect(worker.output.some((line) => line.includes(`stripe.event-${event.id}`) && line.includes("job completed"))).toBe(true);
+    const completed = () => worker.output.some((line) => line.includes(`stripe.event-${event.id}`) && line.includes("job completed"));
+    expect(await eventually(async () => completed(), Boolean)).toBe(true);
 
     // An older event delivered late does not undo the newer state: the handler reads the account from Stripe.
     const stale = stripeEvent("account.updated", { ...account, charges_enabled: false, payouts_enabled: false, details_submitted: false }, { account: accountId });
@@ -221,11 +222,11 @@ describe("payouts without Stripe (demo payment mode)", () => {
     expect(await paidPublishingBlocker(organisation.id)).toBeNull();
   });
 
-  it("refuses webhooks while no signing secret is configured, storing nothing", async () => {
+  it("verifies demo webhooks with its own derived secret, so a guessed secret stores nothing", async () => {
     const event = stripeEvent("customer.created", { id: "cus_demo", object: "customer" });
     const payload = JSON.stringify(event);
     const response = await deliverWebhook(demoWeb.url, payload, signWebhook(payload, "whsec_guessed"));
-    expect(response.status).toBe(503);
+    expect(response.status).toBe(400);
     expect(await db.stripeEvent.count({ where: { id: event.id } })).toBe(0);
   });
 });

@@ -52,10 +52,10 @@ describe("registering from the race page", () => {
 
     const stranger = await loggedIn(web.url, (await createUser()).email);
     expect((await stranger.request(`/checkout/${order.id}`)).status).toBe(404);
-    expect((await stranger.post(`/checkout/${order.id}`, {})).status).toBe(404);
+    expect((await stranger.post(`/checkout/${order.id}`, { intent: "cancel" })).status).toBe(404);
     expect((await db.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("PENDING");
 
-    const cancel = await client.post(`/checkout/${order.id}`, {});
+    const cancel = await client.post(`/checkout/${order.id}`, { intent: "cancel" });
     expect(cancel.headers.get("Location")).toBe(`/races/${race.slug}`);
     expect((await db.ticketType.findUniqueOrThrow({ where: { id: type.id } })).heldCount).toBe(0);
   });
