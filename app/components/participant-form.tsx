@@ -40,6 +40,16 @@ type FormShape = { ticketId: string; participant: ParticipantShape; signedName: 
 
 const draftKey = (ticketId: string) => `startline:participant:${ticketId}`;
 
+/** Sets an uncontrolled input the way typing does, so conform and the browser both see it. */
+function setField(form: HTMLFormElement, name: string, value: string) {
+  const field = form.elements.namedItem(name);
+  if (field instanceof HTMLInputElement && field.type === "checkbox") field.checked = value === "on";
+  else if (field instanceof HTMLInputElement || field instanceof HTMLSelectElement || field instanceof HTMLTextAreaElement) field.value = value;
+  else return;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+  field.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
 /** The waiver in a scroll box; the signature unlocks once the end has been reached (or there is nothing to scroll). */
 function WaiverBox({ waiver, onRead, id }: { waiver: NonNullable<Props["waiver"]>; onRead: () => void; id: string }) {
   const box = useRef<HTMLDivElement>(null);
@@ -69,17 +79,19 @@ function WaiverBox({ waiver, onRead, id }: { waiver: NonNullable<Props["waiver"]
 export function ParticipantForm(props: Props) {
   const { ticketId, position, ticketTypeName, standardFields, questions, waiver, guardianUnderAge, saved, buyer, lastResult } = props;
   const navigation = useNavigation();
-  const [draft, setDraft] = useState<SavedParticipant | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   const [read, setRead] = useState(true);
   useEffect(() => {
     // A half-filled form survives a reload: restore what was typed but not yet saved.
     if (saved) return;
     const stored = sessionStorage.getItem(draftKey(ticketId));
-    if (stored) setDraft(JSON.parse(stored) as SavedParticipant);
+    if (stored && formRef.current) {
+      for (const [name, value] of JSON.parse(stored) as [string, string][]) setField(formRef.current, name, value);
+    }
     setRead(false);
   }, [saved, ticketId]);
   const schema = participantFormSchema(standardFields, questions);
-  const defaults = { ticketId, ...(draft ?? (saved ? { participant: saved, signedName: saved.signedName, guardianName: saved.guardianName ?? undefined } : {})) };
+  const defaults = { ticketId, ...(saved ? { participant: saved, signedName: saved.signedName, guardianName: saved.guardianName ?? undefined } : {}) };
   const [form, fields] = useForm<FormShape, z.output<typeof schema>>({
     id: `participant-${ticketId}`,
     lastResult,
@@ -93,29 +105,22 @@ export function ParticipantForm(props: Props) {
   const saving = navigation.formData?.get("ticketId") === ticketId;
 
   const copyMine = () => {
+    const element = formRef.current;
+    if (!element) return;
     const [first, ...rest] = buyer.name.trim().split(/\s+/);
-    form.update({ name: participant.firstName.name, value: first ?? "" });
-    form.update({ name: participant.lastName.name, value: rest.join(" ") });
-    form.update({ name: participant.email.name, value: buyer.email });
+    setField(element, participant.firstName.name, first ?? "");
+    setField(element, participant.lastName.name, rest.join(" "));
+    setField(element, participant.email.name, buyer.email);
   };
 
   return (
     <Form
       method="post"
       {...getFormProps(form)}
-      key={draft ? "draft" : "saved"}
+      ref={formRef}
       onChange={(event) => {
-        const data = Object.fromEntries(new FormData(event.currentTarget));
-        const nested: Record<string, unknown> = { participant: { answers: {} } };
-        for (const [name, value] of Object.entries(data)) {
-          const parts = name.split(".");
-          let node = nested as Record<string, unknown>;
-          parts.forEach((part, i) => {
-            if (i === parts.length - 1) node[part] = value;
-            else node = (node[part] ??= {}) as Record<string, unknown>;
-          });
-        }
-        sessionStorage.setItem(draftKey(ticketId), JSON.stringify(nested));
+        const entries = [...new FormData(event.currentTarget)].filter(([name]) => name !== "intent" && name !== "ticketId");
+        sessionStorage.setItem(draftKey(ticketId), JSON.stringify(entries));
       }}
       onSubmit={() => sessionStorage.removeItem(draftKey(ticketId))}
       className="flex flex-col gap-4"
