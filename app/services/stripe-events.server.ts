@@ -4,6 +4,7 @@ import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { handleAccountUpdated } from "./payouts.server";
+import { handleChargeRefunded } from "./refunds.server";
 
 type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
 
@@ -16,6 +17,7 @@ export type StripeEventHandlers = { [T in Stripe.Event["type"]]?: (event: EventO
  */
 export const stripeEventHandlers: StripeEventHandlers = {
   "account.updated": handleAccountUpdated,
+  "charge.refunded": handleChargeRefunded,
 };
 
 /**
