@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues, getQueue } from "~/jobs/queues.server";
+import { refundPayment } from "~/services/refunds.server";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, startStripeDouble, stripeEvent, type StripeDouble } from "../mocks/stripe";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
-import { uniqueEmail, type Client } from "../support/http";
+import { openEventStream, uniqueEmail, type Client } from "../support/http";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 import { loggedIn } from "../support/session";
 
@@ -106,6 +107,11 @@ describe("refunding a whole order paid through Stripe", () => {
     expect(before).toContain("Order and refunds");
     expect(before).toContain("€60.00");
     expect(before).toContain("Refund this ticket (€30.00)");
+    const buyerClient = await loggedIn(web.url, buyer.email);
+    const orderFeed = await openEventStream(buyerClient, `/orders/${order.id}/live`);
+    const userFeed = await openEventStream(buyerClient, "/events/user");
+    await orderFeed.next((e) => e.event === "snapshot");
+    await userFeed.next((e) => e.event === "snapshot");
 
     const response = await manager.post(firstPage, refundOrderForm());
     expect(response.status).toBe(302);
@@ -126,6 +132,12 @@ describe("refunding a whole order paid through Stripe", () => {
     expect(emails[0]!.subject).toBe("Refund of €60.00 for Harbour 10K");
     expect(emails[0]!.text).toContain("We have refunded €60.00");
     expect(await db.notification.count({ where: { userId: buyer.id, kind: "refund" } })).toBe(1);
+    const live = await orderFeed.next((e) => e.event === "snapshot" && (e.data as { status: string }).status === "REFUNDED");
+    expect((live.data as { tickets: { status: string }[] }).tickets.map((t) => t.status)).toEqual(["REFUNDED", "REFUNDED"]);
+    const toast = await userFeed.next((e) => e.event === "delta" && (e.data as { type: string }).type === "notification");
+    expect(toast.data).toMatchObject({ notification: { title: "Refund issued", body: "€60.00 is on its way back to you for Harbour 10K.", href: `/orders/${order.id}` } });
+    await Promise.all([orderFeed.close(), userFeed.close()]);
+    expect(await html(buyerClient.request(`/orders/${order.id}`))).toMatch(/Refunded to you.*€60\.00/s);
 
     const after = await html(manager.request(`${firstPage}?refunded=6000`));
     expect(after).toContain("Refund of €60.00 recorded");
@@ -301,6 +313,20 @@ describe("charge.refunded from Stripe", () => {
     await deliver(stripe.chargeRefundedEvent(paymentIntentId!));
     expect(await stateOf(order.id, type.id)).toEqual({ status: "PARTIALLY_REFUNDED", refundedMinor: 3000, soldCount: 1, tickets: ["REFUNDED", "ISSUED"] });
     expect(await db.auditEntry.count({ where: { raceId: race.id, action: "order.refund_recorded_from_stripe" } })).toBe(0);
+  });
+});
+
+describe("refundPayment (a payment that arrived after its hold expired)", () => {
+  it("marks the order refunded with the amount, leaves its tickets to the caller, and is safe to call twice", async () => {
+    const { order, type, race } = await paidOrder({ paidWith: "demo" });
+    await db.order.update({ where: { id: order.id }, data: { status: "EXPIRED" } });
+    const args = { orderId: order.id, amountMinor: 6000, reason: "paid after the hold expired", idempotencyKey: `late-payment-${order.id}` };
+    expect(await refundPayment(args)).toEqual({ applied: true, stripeRefundId: null });
+    expect(await refundPayment(args)).toEqual({ applied: false, stripeRefundId: null });
+    expect(await stateOf(order.id, type.id)).toEqual({ status: "REFUNDED", refundedMinor: 6000, soldCount: 2, tickets: ["ISSUED", "ISSUED"] });
+    const audit = await db.auditEntry.findMany({ where: { raceId: race.id, action: "order.refunded" } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.changes).toMatchObject({ kind: "automatic", reason: "paid after the hold expired", amountMinor: 6000, status: { from: "EXPIRED", to: "REFUNDED" } });
   });
 });
 
