@@ -32,9 +32,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     refundNotice:
       refunded === "again"
         ? "This refund had already been made; nothing more was refunded."
-        : refunded !== null && /^\d+$/.test(refunded)
-          ? `Refund of ${formatMoney(Number(refunded), race.currency)} recorded. The buyer has been emailed.`
-          : null,
+        : refunded === "0"
+          ? "Cancelled; no money was left to give back. The buyer has been emailed."
+          : refunded !== null && /^\d+$/.test(refunded)
+            ? `Refund of ${formatMoney(Number(refunded), race.currency)} recorded. The buyer has been emailed.`
+            : null,
   };
 }
 
@@ -86,6 +88,7 @@ export default function ParticipantPage() {
   const lastResult = actionData && "refund" in actionData ? undefined : actionData;
   const navigation = useNavigation();
   const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
+  const ticketRefundMinor = order ? Math.min(p.ticket.priceMinor, order.refundableMinor) : 0;
   const [form, fields] = useForm({
     id: "participant-edit",
     lastResult,
@@ -145,15 +148,18 @@ export default function ParticipantPage() {
               method="post"
               className="mt-4 flex flex-col gap-2"
               onSubmit={(event) => {
-                const amount = formatMoney(Math.min(p.ticket.priceMinor, order.refundableMinor), order.currency);
-                if (!confirm(`Refund this ticket? ${amount} goes back to the buyer, the ticket is cancelled and its place is released.`)) event.preventDefault();
+                const question =
+                  ticketRefundMinor > 0
+                    ? `Refund this ticket? ${formatMoney(ticketRefundMinor, order.currency)} goes back to the buyer, the ticket is cancelled and its place is released.`
+                    : "Cancel this ticket? Nothing is left to refund on its order; the place is released.";
+                if (!confirm(question)) event.preventDefault();
               }}
             >
               <input type="hidden" name="intent" value="refund-ticket" />
               <FormError id="refund-ticket-error" errors={refundError?.intent === "refund-ticket" ? [refundError.message] : undefined} />
               <div>
                 <Button type="submit" variant="secondary" pending={submittingIntent === "refund-ticket"} pendingLabel="Refunding…">
-                  Refund this ticket ({formatMoney(Math.min(p.ticket.priceMinor, order.refundableMinor), order.currency)})
+                  {ticketRefundMinor > 0 ? `Refund this ticket (${formatMoney(ticketRefundMinor, order.currency)})` : "Cancel this ticket (nothing left to refund)"}
                 </Button>
               </div>
             </Form>

@@ -44,7 +44,12 @@ async function refundThroughStripe(args: {
     );
   } catch (error) {
     if (isStripeApiError(error)) {
-      if (error.type === "StripeInvalidRequestError") throw new RefundError(`Stripe refused the refund: ${error.message}`, 409);
+      if (error.type === "StripeIdempotencyError") {
+        throw new RefundError("This refund is already being made (was it submitted twice?). Reload the page in a moment to see it.", 409);
+      }
+      if (error.type === "StripeInvalidRequestError") {
+        throw new RefundError(`Stripe refused the refund: ${error.message}. If money was refunded in Stripe's dashboard, reload the page in a moment to see it.`, 409);
+      }
       throw new RefundError(`Stripe could not be reached to make the refund (${error.message}). Nothing was refunded; try again in a moment.`, 502);
     }
     throw error;

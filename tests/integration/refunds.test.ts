@@ -316,6 +316,30 @@ describe("charge.refunded from Stripe", () => {
   });
 });
 
+describe("an order refunded in Stripe's dashboard", () => {
+  it("lets Stripe refuse a refund Startline does not know is done yet, then lets the organiser cancel the tickets", async () => {
+    const { order, type, buyer, paymentIntentId, manager, firstPage } = await paidOrder();
+    stripe.refundInDashboard(paymentIntentId!, 6000);
+    const refused = await manager.post(firstPage, refundOrderForm());
+    expect(refused.status).toBe(409);
+    expect(await html(refused)).toMatch(/Stripe refused the refund: Charge ch_\w+ has already been refunded\./);
+    expect(await stateOf(order.id, type.id)).toEqual({ status: "PAID", refundedMinor: 0, soldCount: 2, tickets: ["ISSUED", "ISSUED"] });
+
+    await deliver(stripe.chargeRefundedEvent(paymentIntentId!));
+    expect(await stateOf(order.id, type.id)).toEqual({ status: "REFUNDED", refundedMinor: 6000, soldCount: 2, tickets: ["ISSUED", "ISSUED"] });
+    const page = await html(manager.request(firstPage));
+    expect(page).toContain("This order has been fully refunded.");
+    expect(page).toContain("Cancel this ticket (nothing left to refund)");
+
+    const cancel = await manager.post(firstPage, { intent: "refund-ticket" });
+    expect(cancel.headers.get("Location")).toBe(`${firstPage}?refunded=0`);
+    expect(await html(manager.request(`${firstPage}?refunded=0`))).toContain("Cancelled; no money was left to give back.");
+    expect(await stateOf(order.id, type.id)).toEqual({ status: "REFUNDED", refundedMinor: 6000, soldCount: 1, tickets: ["REFUNDED", "ISSUED"] });
+    expect(refundObjectsOf(paymentIntentId)).toHaveLength(1);
+    expect(await db.emailMessage.findFirstOrThrow({ where: { to: buyer.email, kind: "refund" } })).toMatchObject({ subject: "Ticket cancelled for Harbour 10K" });
+  });
+});
+
 describe("refundPayment (a payment that arrived after its hold expired)", () => {
   it("marks the order refunded with the amount, leaves its tickets to the caller, and is safe to call twice", async () => {
     const { order, type, race } = await paidOrder({ paidWith: "demo" });
