@@ -4,11 +4,11 @@ import { db, type Db } from "~/utils/db.server";
 import { formatMoney } from "~/utils/money";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 import { recordAudit } from "./audit.server";
-import { statusAfterRefund } from "./refund-rules";
 import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
+import { statusAfterRefund } from "./refund-rules";
 
 export class RefundError extends Error {
   constructor(
@@ -48,9 +48,11 @@ async function refundThroughStripe(args: {
         throw new RefundError("This refund is already being made (was it submitted twice?). Reload the page in a moment to see it.", 409);
       }
       if (error.type === "StripeInvalidRequestError") {
-        throw new RefundError(`Stripe refused the refund: ${error.message}. If money was refunded in Stripe's dashboard, reload the page in a moment to see it.`, 409);
+        const reason = error.message.replace(/\.$/, "");
+        throw new RefundError(`Stripe refused the refund: ${reason}. If money was refunded in Stripe's dashboard, reload the page in a moment to see it.`, 409);
       }
-      throw new RefundError(`Stripe could not be reached to make the refund (${error.message}). Nothing was refunded; try again in a moment.`, 502);
+      // The request may or may not have reached Stripe; the idempotency key makes trying again safe.
+      throw new RefundError(`Stripe did not confirm the refund (${error.message}). Try again in a moment: the same refund is never made twice.`, 502);
     }
     throw error;
   }
@@ -241,7 +243,7 @@ function escapeHtml(text: string) {
 
 const settlementNote = "Refunds to a card usually show on the statement within 5–10 working days.";
 
-function refusePaidOnly(order: OrderForRefund) {
+function refuseUnpaid(order: OrderForRefund) {
   if (order.status === "REFUNDED") return;
   if (!REFUNDABLE_STATUSES.includes(order.status)) {
     throw new RefundError(`Only paid orders can be refunded; this order is ${order.status.toLowerCase().replace("_", " ")}.`, 409);
@@ -258,7 +260,7 @@ export async function refundTicket({ raceId, ticketId, actorId }: { raceId: stri
   const ticket = await db.ticket.findFirst({ where: { id: ticketId, raceId }, select: { orderId: true } });
   if (!ticket) throw new RefundError("This ticket does not belong to this race.", 404);
   const order = await loadOrder(raceId, ticket.orderId);
-  refusePaidOnly(order);
+  refuseUnpaid(order);
   const target = order.tickets.find((t) => t.id === ticketId)!;
   if (target.status === "REFUNDED") throw new RefundError("This ticket has already been refunded.", 409);
   if (target.status !== "ISSUED") throw new RefundError("Only issued tickets can be refunded; this one was never paid for.", 409);
@@ -304,7 +306,7 @@ export async function refundOrder({
   expectedRefundedMinor?: number;
 }) {
   const order = await loadOrder(raceId, orderId);
-  refusePaidOnly(order);
+  refuseUnpaid(order);
   const basis = expectedRefundedMinor ?? order.refundedMinor;
   if (!Number.isInteger(basis) || basis < 0 || basis > order.totalMinor) throw new RefundError("The page was out of date. Reload it and try again.", 400);
   const refundable = order.totalMinor - basis;
