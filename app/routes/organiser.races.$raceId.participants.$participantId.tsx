@@ -192,7 +192,7 @@ export default function ParticipantPage() {
         <Card>
           <h3 className="text-lg font-semibold">Order and refunds</h3>
           <dl className="mt-2 divide-y divide-slate-100">
-            <DetailItem label="Order total paid">{formatMoney(order.totalMinor, order.currency)}</DetailItem>
+            <DetailItem label="Order total">{formatMoney(order.totalMinor, order.currency)}</DetailItem>
             <DetailItem label="Refunded">{formatMoney(order.refundedMinor, order.currency)}</DetailItem>
             <DetailItem label="Refundable">{formatMoney(order.refundableMinor, order.currency)}</DetailItem>
             <DetailItem label="Refunds go">{order.throughStripe ? "Back to the buyer's card through Stripe" : "Recorded here only (no card payment to give back)"}</DetailItem>

@@ -428,10 +428,11 @@ export async function orderRefundSummary(raceId: string, orderId: string) {
   });
   if (!order) return null;
   const { stripePaymentIntentId, ...fields } = order;
+  const canRefund = REFUNDABLE_STATUSES.includes(order.status);
   return {
     ...fields,
-    refundableMinor: order.totalMinor - order.refundedMinor,
+    refundableMinor: canRefund ? order.totalMinor - order.refundedMinor : 0,
     throughStripe: Boolean(stripePaymentIntentId) && stripeClient() !== null,
-    canRefund: REFUNDABLE_STATUSES.includes(order.status),
+    canRefund,
   };
 }
