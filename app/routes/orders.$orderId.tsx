@@ -80,6 +80,12 @@ export default function OrderPage() {
           ) : null}
           <dt className="font-semibold">Total</dt>
           <dd className="font-semibold">{formatMoney(order.totalMinor, order.currency)}</dd>
+          {order.refundedMinor ? (
+            <>
+              <dt>Refunded to you</dt>
+              <dd>{formatMoney(order.refundedMinor, order.currency)}</dd>
+            </>
+          ) : null}
         </dl>
       </Card>
     </div>

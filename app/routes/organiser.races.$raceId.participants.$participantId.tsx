@@ -6,9 +6,12 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { DetailItem } from "~/components/detail-item";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { BibTakenError, ParticipantNotFoundError, participantDetail, updateParticipant } from "~/services/participants.server";
+import { orderRefundSummary, RefundError, refundOrder, refundTicket } from "~/services/refunds.server";
 import { requireRaceRole } from "~/utils/access.server";
 import { formatDateTime, isoDay } from "~/utils/dates";
+import { formatMoney, toMajorUnits } from "~/utils/money";
 import { participantEditSchema } from "~/validation/participants";
+import { refundFormSchema } from "~/validation/refunds";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `${data.participant.firstName} ${data.participant.lastName}` : "Participant"} · Startline` },
@@ -18,13 +21,53 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
   const participant = await participantDetail(race.id, params.participantId ?? "");
   if (!participant) throw new Response("Not found", { status: 404 });
-  return { race, participant, saved: new URL(request.url).searchParams.has("saved") };
+  const order = await orderRefundSummary(race.id, participant.ticket.order.id);
+  const url = new URL(request.url);
+  const refunded = url.searchParams.get("refunded");
+  return {
+    race,
+    participant,
+    order,
+    saved: url.searchParams.has("saved"),
+    refundNotice:
+      refunded === "again"
+        ? "This refund had already been made; nothing more was refunded."
+        : refunded === "0"
+          ? "Cancelled; no money was left to give back. The buyer has been emailed."
+          : refunded !== null && /^\d+$/.test(refunded)
+            ? `Refund of ${formatMoney(Number(refunded), race.currency)} recorded. The buyer has been emailed.`
+            : null,
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { race, user } = await requireRaceRole(request, params.raceId, "MANAGER");
   const participantId = params.participantId ?? "";
-  const submission = parseWithZod(await request.formData(), { schema: participantEditSchema });
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  if (intent === "refund-ticket" || intent === "refund-order") {
+    const participant = await participantDetail(race.id, participantId);
+    if (!participant) throw new Response("Not found", { status: 404 });
+    const parsed = refundFormSchema(race.currency).safeParse(Object.fromEntries(formData));
+    if (!parsed.success) return data({ refund: { intent, message: parsed.error.issues.map((i) => i.message).join(" ") } }, { status: 400 });
+    try {
+      const outcome =
+        parsed.data.intent === "refund-ticket"
+          ? await refundTicket({ raceId: race.id, ticketId: participant.ticket.id, actorId: user.id })
+          : await refundOrder({
+              raceId: race.id,
+              orderId: participant.ticket.order.id,
+              actorId: user.id,
+              amountMinor: parsed.data.amount,
+              expectedRefundedMinor: parsed.data.expectedRefundedMinor,
+            });
+      return redirect(`/organiser/races/${race.id}/participants/${participantId}?refunded=${outcome.applied ? outcome.amountMinor : "again"}`);
+    } catch (error) {
+      if (error instanceof RefundError) return data({ refund: { intent, message: error.message } }, { status: error.status });
+      throw error;
+    }
+  }
+  const submission = parseWithZod(formData, { schema: participantEditSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   try {
     await updateParticipant({ organisationId: race.organisationId, raceId: race.id, participantId, actorId: user.id, input: submission.value });
@@ -39,9 +82,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
 const ticketLabel = { ISSUED: "Ticket issued", HELD: "Checkout in progress", REFUNDED: "Refunded", CANCELLED: "Cancelled" } as const;
 
 export default function ParticipantPage() {
-  const { race, participant: p, saved } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const { race, participant: p, order, saved, refundNotice } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const refundError = actionData && "refund" in actionData ? actionData.refund : null;
+  const lastResult = actionData && "refund" in actionData ? undefined : actionData;
   const navigation = useNavigation();
+  const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
+  const ticketRefundMinor = order ? Math.min(p.ticket.priceMinor, order.refundableMinor) : 0;
   const [form, fields] = useForm({
     id: "participant-edit",
     lastResult,
@@ -77,9 +124,9 @@ export default function ParticipantPage() {
           {p.checkedInAt ? <Badge tone="good">Checked in</Badge> : null}
         </div>
       </div>
-      {saved ? (
+      {saved || refundNotice ? (
         <p role="status" className="rounded-lg bg-brand-100 p-3 text-sm text-brand-700">
-          Changes saved.
+          {refundNotice ?? "Changes saved."}
         </p>
       ) : null}
       <div className="grid gap-6 lg:grid-cols-2">
@@ -96,6 +143,27 @@ export default function ParticipantPage() {
               {p.checkedInAt ? `${formatDateTime(p.checkedInAt, race.timeZone)} by ${p.checkedInByName ?? "a former team member"}` : "Not yet"}
             </DetailItem>
           </dl>
+          {order && p.ticket.status === "ISSUED" && (order.canRefund || order.status === "REFUNDED") ? (
+            <Form
+              method="post"
+              className="mt-4 flex flex-col gap-2"
+              onSubmit={(event) => {
+                const question =
+                  ticketRefundMinor > 0
+                    ? `Refund this ticket? ${formatMoney(ticketRefundMinor, order.currency)} goes back to the buyer, the ticket is cancelled and its place is released.`
+                    : "Cancel this ticket? Nothing is left to refund on its order; the place is released.";
+                if (!confirm(question)) event.preventDefault();
+              }}
+            >
+              <input type="hidden" name="intent" value="refund-ticket" />
+              <FormError id="refund-ticket-error" errors={refundError?.intent === "refund-ticket" ? [refundError.message] : undefined} />
+              <div>
+                <Button type="submit" variant="secondary" pending={submittingIntent === "refund-ticket"} pendingLabel="Refunding…">
+                  {ticketRefundMinor > 0 ? `Refund this ticket (${formatMoney(ticketRefundMinor, order.currency)})` : "Cancel this ticket (nothing left to refund)"}
+                </Button>
+              </div>
+            </Form>
+          ) : null}
         </Card>
         <Card>
           <h3 className="text-lg font-semibold">Waiver</h3>
@@ -120,6 +188,50 @@ export default function ParticipantPage() {
           )}
         </Card>
       </div>
+      {order ? (
+        <Card>
+          <h3 className="text-lg font-semibold">Order and refunds</h3>
+          <dl className="mt-2 divide-y divide-slate-100">
+            <DetailItem label="Order total">{formatMoney(order.totalMinor, order.currency)}</DetailItem>
+            <DetailItem label="Refunded">{formatMoney(order.refundedMinor, order.currency)}</DetailItem>
+            <DetailItem label="Refundable">{formatMoney(order.refundableMinor, order.currency)}</DetailItem>
+            <DetailItem label="Refunds go">{order.throughStripe ? "Back to the buyer's card through Stripe" : "Recorded here only (no card payment to give back)"}</DetailItem>
+          </dl>
+          {order.canRefund ? (
+            <Form
+              method="post"
+              className="mt-4 flex flex-col gap-3 sm:max-w-sm"
+              onSubmit={(event) => {
+                const typed = new FormData(event.currentTarget).get("amount")?.toString().trim();
+                const what = typed ? `${typed} ${order.currency}` : `everything left (${formatMoney(order.refundableMinor, order.currency)}) and cancel all tickets of this order`;
+                if (!confirm(`Refund ${what}?`)) event.preventDefault();
+              }}
+            >
+              <input type="hidden" name="intent" value="refund-order" />
+              <input type="hidden" name="expectedRefundedMinor" value={order.refundedMinor} />
+              <Field
+                label={`Amount to refund (${order.currency})`}
+                name="amount"
+                id="refund-amount"
+                inputMode="decimal"
+                autoComplete="off"
+                placeholder={toMajorUnits(order.refundableMinor, order.currency)}
+                hint="Leave empty to refund everything left and cancel every ticket of the order. A smaller amount gives money back and keeps the tickets valid."
+                errors={refundError?.intent === "refund-order" ? [refundError.message] : undefined}
+              />
+              <div>
+                <Button type="submit" variant="secondary" pending={submittingIntent === "refund-order"} pendingLabel="Refunding…">
+                  Refund
+                </Button>
+              </div>
+            </Form>
+          ) : (
+            <p className="mt-2 text-sm text-slate-700">
+              {order.status === "REFUNDED" ? "This order has been fully refunded." : "This order has not been paid, so there is nothing to refund."}
+            </p>
+          )}
+        </Card>
+      ) : null}
       <Card>
         <h3 className="text-lg font-semibold">Answers to your questions</h3>
         {p.answers.length ? (
@@ -158,7 +270,7 @@ export default function ParticipantPage() {
             {...getInputProps(fields.bib, { type: "text" })}
           />
           <div className="sm:col-span-2">
-            <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Saving…">
+            <Button type="submit" pending={navigation.state === "submitting" && !submittingIntent} pendingLabel="Saving…">
               Save changes
             </Button>
           </div>

@@ -15,6 +15,7 @@ export async function buyerOrder(orderId: string, buyerId: string) {
       taxMinor: true,
       feeMinor: true,
       totalMinor: true,
+      refundedMinor: true,
       holdExpiresAt: true,
       createdAt: true,
       race: { select: { id: true, name: true, slug: true, startsAt: true, timeZone: true, location: true } },

@@ -114,8 +114,10 @@ export async function participantDetail(raceId: string, participantId: string) {
       createdAt: true,
       ticket: {
         select: {
+          id: true,
           bib: true,
           status: true,
+          priceMinor: true,
           ticketType: { select: { name: true } },
           order: { select: { id: true, buyerName: true, buyerEmail: true, paidAt: true } },
         },

@@ -5,6 +5,7 @@ import { enqueue } from "~/jobs/queues.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { handleSessionFailed, handleSessionPaid } from "./payments.server";
 import { handleAccountUpdated } from "./payouts.server";
+import { handleChargeRefunded } from "./refunds.server";
 
 type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
 
@@ -21,6 +22,7 @@ export const stripeEventHandlers: StripeEventHandlers = {
   "checkout.session.async_payment_succeeded": handleSessionPaid,
   "checkout.session.async_payment_failed": handleSessionFailed,
   "checkout.session.expired": handleSessionFailed,
+  "charge.refunded": handleChargeRefunded,
 };
 
 /**

@@ -24,6 +24,8 @@ type StripeAccountJson = Record<string, unknown> & {
   details_submitted: boolean;
 };
 
+type PaymentJson = { paymentIntentId: string; chargeId: string; amount: number; currency: string; amountRefunded: number; created: number };
+
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const randomId = (prefix: string) => `${prefix}_test_${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
 
@@ -94,11 +96,77 @@ function newAccount(params: Record<string, unknown>): StripeAccountJson {
   };
 }
 
+/** The Charge object of a payment, as Stripe returns it (API versions since 2022-11-15 leave `refunds` out). */
+function chargeJson(payment: PaymentJson) {
+  return {
+    id: payment.chargeId,
+    object: "charge",
+    amount: payment.amount,
+    amount_captured: payment.amount,
+    amount_refunded: payment.amountRefunded,
+    balance_transaction: randomId("txn").replace("_test_", "_"),
+    captured: true,
+    created: payment.created,
+    currency: payment.currency,
+    disputed: false,
+    livemode: false,
+    metadata: {},
+    paid: true,
+    payment_intent: payment.paymentIntentId,
+    refunded: payment.amountRefunded >= payment.amount,
+    status: "succeeded",
+  };
+}
+
+/** Stripe's form encoding sends arrays as `expand[0]=charge`. */
+function listParam(value: unknown) {
+  if (Array.isArray(value)) return value as string[];
+  if (value && typeof value === "object") return Object.values(value as Record<string, string>);
+  return typeof value === "string" ? [value] : [];
+}
+
 export async function startStripeDouble({ secretKey = "sk_test_startline_double" } = {}) {
   const requests: RecordedRequest[] = [];
   const accounts = new Map<string, StripeAccountJson>();
   const idempotentReplies = new Map<string, { status: number; body: unknown }>();
   const sessions = new Map<string, Record<string, unknown>>();
+  const payments = new Map<string, PaymentJson>();
+
+  function createRefund(params: Record<string, unknown>): { status: number; body: unknown } {
+    const paymentIntentId = params.payment_intent as string | undefined;
+    if (!paymentIntentId) return stripeError(400, "One of the following params should be provided for this request: payment_intent or charge.", { code: "parameter_missing" });
+    const payment = payments.get(paymentIntentId);
+    if (!payment) return stripeError(400, `No such payment_intent: '${paymentIntentId}'`, { code: "resource_missing", param: "payment_intent" });
+    const remaining = payment.amount - payment.amountRefunded;
+    if (remaining === 0) return stripeError(400, `Charge ${payment.chargeId} has already been refunded.`, { code: "charge_already_refunded" });
+    const amount = params.amount === undefined ? remaining : Number(params.amount);
+    if (!Number.isInteger(amount) || amount < 1) return stripeError(400, "Invalid positive integer", { code: "parameter_invalid_integer", param: "amount" });
+    if (amount > remaining) {
+      return stripeError(400, `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, { param: "amount" });
+    }
+    payment.amountRefunded += amount;
+    const charge = chargeJson(payment);
+    const refund = {
+      id: randomId("re").replace("_test_", "_"),
+      object: "refund",
+      amount,
+      balance_transaction: randomId("txn").replace("_test_", "_"),
+      charge: listParam(params.expand).includes("charge") ? charge : payment.chargeId,
+      created: nowSeconds(),
+      currency: payment.currency,
+      destination_details: { card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" }, type: "card" },
+      metadata: (params.metadata as Record<string, string> | undefined) ?? {},
+      payment_intent: paymentIntentId,
+      reason: (params.reason as string | undefined) ?? null,
+      receipt_number: null,
+      source_transfer_reversal: null,
+      status: "succeeded",
+      transfer_reversal: null,
+    };
+    refunds.push(refund);
+    return { status: 200, body: refund };
+  }
+  const refunds: Record<string, unknown>[] = [];
 
   function route(method: string, path: string, params: Record<string, unknown>): { status: number; body: unknown } {
     if (method === "POST" && path === "/v1/accounts") {
@@ -137,6 +205,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       if (!session) return stripeError(404, `No such checkout.session: '${sessionPath[1]}'`, { code: "resource_missing", param: "session" });
       return { status: 200, body: session };
     }
+    if (method === "POST" && path === "/v1/refunds") return createRefund(params);
     return stripeError(404, `Unrecognized request URL (${method}: ${path}).`);
   }
 
@@ -231,7 +300,9 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
     },
     /** What Stripe does when the buyer pays: the session completes with a PaymentIntent. */
     completeSession(id: string) {
-      const session = { ...this.session(id), status: "complete", payment_status: "paid", payment_intent: randomId("pi").replace("_test_", "_") };
+      const open = this.session(id);
+      const paymentIntent = this.createPayment(Number(open.amount_total), String(open.currency));
+      const session = { ...open, status: "complete", payment_status: "paid", payment_intent: paymentIntent };
       sessions.set(id, session);
       return session;
     },
@@ -240,6 +311,26 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       const account = { ...this.account(id), ...changes };
       accounts.set(id, account);
       return account;
+    },
+    /** A succeeded card payment, as a completed Checkout Session leaves it; returns its PaymentIntent id. */
+    createPayment(amount: number, currency = "eur") {
+      const paymentIntentId = randomId("pi").replace("_test_", "_");
+      payments.set(paymentIntentId, { paymentIntentId, chargeId: randomId("ch").replace("_test_", "_"), amount, currency: currency.toLowerCase(), amountRefunded: 0, created: nowSeconds() });
+      return paymentIntentId;
+    },
+    /** Refund objects created so far (replays not counted). */
+    refunds,
+    /** A refund made outside Startline, e.g. in Stripe's dashboard. */
+    refundInDashboard(paymentIntentId: string, amount: number) {
+      const reply = createRefund({ payment_intent: paymentIntentId, amount: String(amount) });
+      if (reply.status !== 200) throw new Error(`the Stripe double refused the refund: ${JSON.stringify(reply.body)}`);
+      return reply.body;
+    },
+    /** The `charge.refunded` event Stripe sends after a refund of this payment, with the charge as it is now. */
+    chargeRefundedEvent(paymentIntentId: string) {
+      const payment = payments.get(paymentIntentId);
+      if (!payment) throw new Error(`the Stripe double has no payment ${paymentIntentId}`);
+      return stripeEvent("charge.refunded", chargeJson(payment));
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { statusAfterRefund } from "./refund-rules";
+
+describe("statusAfterRefund", () => {
+  it("is REFUNDED once everything paid was given back, whatever tickets remain", () => {
+    expect(statusAfterRefund(6000, 6000, 2)).toBe("REFUNDED");
+    expect(statusAfterRefund(6000, 6000, 0)).toBe("REFUNDED");
+  });
+
+  it("is PARTIALLY_REFUNDED while money is left", () => {
+    expect(statusAfterRefund(6000, 3000, 1)).toBe("PARTIALLY_REFUNDED");
+    expect(statusAfterRefund(6000, 1, 2)).toBe("PARTIALLY_REFUNDED");
+  });
+
+  it("counts a free order as refunded only when none of its tickets is valid", () => {
+    expect(statusAfterRefund(0, 0, 1)).toBe("PARTIALLY_REFUNDED");
+    expect(statusAfterRefund(0, 0, 0)).toBe("REFUNDED");
+  });
+});
