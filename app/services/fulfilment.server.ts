@@ -4,6 +4,7 @@ import { formatMoney } from "~/utils/money";
 import { formatInZone } from "~/utils/time";
 import { assignBib } from "./bibs.server";
 import { redeemDiscount } from "./discounts.server";
+import { refundPayment } from "./refunds.server";
 import { recordEmail, sendQueued, type EmailAttachment } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
@@ -158,4 +159,48 @@ export async function fulfilOrder(payment: PaymentConfirmation): Promise<Fulfilm
     await Promise.all([announceOrderChange(order.id), announceSale(order.raceId)]);
   }
   return result.outcome;
+}
+
+/**
+ * A payment arrived after its hold expired and the places went to someone else: give the money back
+ * automatically and tell the buyer. Safe to run twice (the refund's idempotency key is the order's).
+ */
+export async function refundLatePayment(payment: PaymentConfirmation) {
+  const order = await db.order.update({
+    where: { id: payment.orderId },
+    data: {
+      ...(payment.stripeSessionId ? { stripeSessionId: payment.stripeSessionId } : {}),
+      ...(payment.paymentIntentId ? { stripePaymentIntentId: payment.paymentIntentId } : {}),
+    },
+    select: { id: true, totalMinor: true, currency: true, buyerId: true, buyerEmail: true, buyerName: true, race: { select: { name: true, slug: true } } },
+  });
+  const amountMinor = payment.amountTotalMinor ?? order.totalMinor;
+  const { applied } = await refundPayment({
+    orderId: order.id,
+    amountMinor,
+    reason: "payment arrived after the hold expired and the places were taken",
+    idempotencyKey: `startline-late-payment-${order.id}`,
+  });
+  if (!applied) return;
+  const amount = formatMoney(amountMinor, order.currency);
+  const raceUrl = `${getEnv().appOrigin}/races/${order.race.slug}`;
+  const email = await recordEmail({
+    userId: order.buyerId ?? undefined,
+    kind: "late_payment_refunded",
+    to: order.buyerEmail,
+    subject: `Your payment for ${order.race.name} was refunded`,
+    text: `Hi ${order.buyerName},\n\nYour payment arrived after your places were released, and they have since been taken. We have refunded ${amount} in full; it reaches your account in 5–10 days.\n\nYou can try again at ${raceUrl}.`,
+    html: `<p>Hi ${escapeHtml(order.buyerName)},</p><p>Your payment arrived after your places were released, and they have since been taken. We have refunded <strong>${amount}</strong> in full; it reaches your account in 5–10 days.</p><p><a href="${raceUrl}">Try again</a></p>`,
+  });
+  await sendQueued(email.id);
+  if (order.buyerId) {
+    await notify({
+      userId: order.buyerId,
+      kind: "order.late_refund",
+      title: "Payment refunded",
+      body: `Your places for ${order.race.name} were taken before your payment arrived; ${amount} is on its way back.`,
+      href: `/orders/${order.id}`,
+      dedupeKey: `late-refund:${order.id}`,
+    });
+  }
 }

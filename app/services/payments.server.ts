@@ -4,7 +4,7 @@ import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
 import { CheckoutError, incompleteTickets, pendingOrder } from "./checkout.server";
-import { fulfilOrder, type FulfilmentOutcome } from "./fulfilment.server";
+import { fulfilOrder, refundLatePayment, type FulfilmentOutcome } from "./fulfilment.server";
 import { platformFeeFor } from "./payouts.server";
 import { releaseOrder } from "./reservations.server";
 
@@ -160,13 +160,16 @@ export async function handleSessionPaid(event: { data: { object: SessionFacts } 
   const orderId = orderIdOf(session);
   if (!orderId) return "unknown_order";
   if (session.payment_status !== "paid" && session.payment_status !== "no_payment_required") return "unpaid";
-  return fulfilOrder({
+  const payment = {
     orderId,
     stripeSessionId: session.id,
     paymentIntentId: typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? null),
     amountTotalMinor: session.amount_total,
     amountTaxMinor: session.total_details?.amount_tax ?? null,
-  });
+  };
+  const outcome = await fulfilOrder(payment);
+  if (outcome === "late_no_places") await refundLatePayment(payment);
+  return outcome;
 }
 
 /** checkout.session.expired / async_payment_failed: give the places back. */

@@ -146,4 +146,24 @@ describe("paying through Stripe Checkout", () => {
     expect(order.tickets[0]!.status).toBe("ISSUED");
     expect(await db.ticketType.findUniqueOrThrow({ where: { id: type.id } })).toMatchObject({ soldCount: 1, heldCount: 0 });
   });
+
+  it("refunds a payment that arrives after its hold expired and the places were taken, and tells the buyer", async () => {
+    const { client, orderId, type, buyer, race } = await readyToPay({ capacity: 1, quantity: 1 });
+    await client.post(`/checkout/${orderId}`, { intent: "pay" });
+    const { stripeSessionId } = await db.order.findUniqueOrThrow({ where: { id: orderId } });
+    const { releaseOrder, reservePlaces } = await import("~/services/reservations.server");
+    await releaseOrder(orderId, "EXPIRED");
+    await reservePlaces({ raceId: race.id, buyer: await createUser(), lines: [{ ticketTypeId: type.id, quantity: 1 }] });
+
+    const session = stripe.completeSession(stripeSessionId!);
+    const payload = completedEvent(session);
+    await deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET));
+    const order = await waitFor(() => db.order.findUniqueOrThrow({ where: { id: orderId }, include: { tickets: true } }), (o) => o.status === "REFUNDED");
+    expect(order).toMatchObject({ status: "REFUNDED", refundedMinor: 2700, stripePaymentIntentId: session.payment_intent });
+    expect(order.tickets.every((t) => t.status === "CANCELLED")).toBe(true);
+    expect(stripe.refunds.filter((r) => r.payment_intent === session.payment_intent).map((r) => r.amount)).toEqual([2700]);
+    expect(await db.ticketType.findUniqueOrThrow({ where: { id: type.id } })).toMatchObject({ soldCount: 0, heldCount: 1 });
+    const email = await waitFor(() => db.emailMessage.findFirst({ where: { to: buyer.email, kind: "late_payment_refunded" } }), Boolean);
+    expect(email?.text).toContain("We have refunded €27.00 in full");
+  });
 });
