@@ -82,8 +82,10 @@ test("a buyer registers an adult and a minor, applies a code, pays in demo mode 
   await organiserPage.getByLabel("Email").fill(organiser.email);
   await organiserPage.getByLabel("Password").fill(TEST_PASSWORD);
   await organiserPage.getByRole("button", { name: "Log in" }).click();
+  await expect(organiserPage.getByRole("button", { name: "Log out" })).toBeVisible();
   await organiserPage.goto(`/organiser/races/${race.id}/participants`);
-  await expect(organiserPage.getByText("Kit Buyer").first()).toBeVisible();
-  await expect(organiserPage.getByText("Bea Buyer").first()).toBeVisible();
+  await expect(organiserPage.getByText("2 participants")).toBeVisible();
+  await expect(organiserPage.getByRole("link", { name: /Kit/ }).first()).toBeVisible();
+  await expect(organiserPage.getByRole("link", { name: /Bea/ }).first()).toBeVisible();
   await organiserContext.close();
 });
