@@ -58,7 +58,9 @@ describe("configuration at boot", () => {
         timeout: 20_000,
       });
       expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`[${entry.startsWith("server") ? "web" : "worker"}] Invalid configuration:`);
       expect(result.stderr).toContain("DATABASE_URL: must be a postgresql:// URL");
+      expect(result.stderr).not.toContain("    at ");
       expect(result.stderr).toContain("REDIS_URL");
     });
   }

@@ -1,0 +1,111 @@
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { closeQueues } from "~/jobs/queues.server";
+import { subscriptions } from "~/realtime/pubsub.server";
+import { rejectCrossSite } from "~/utils/csrf.server";
+import { db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { createLogger } from "~/utils/logger.server";
+import { redis } from "~/utils/redis.server";
+import { CLIENT_IP_HEADER, type AppLoadContext } from "~/utils/request.server";
+import { mountHealth } from "./health";
+
+const env = getEnv();
+const log = createLogger({ process: "web", pid: process.pid });
+
+const viteDevServer =
+  env.NODE_ENV === "production"
+    ? undefined
+    : await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }));
+
+const app = express();
+app.disable("x-powered-by");
+app.set("trust proxy", env.TRUST_PROXY);
+
+mountHealth(app);
+
+app.use((req, res, next) => {
+  req.headers[CLIENT_IP_HEADER] = req.ip ?? req.socket.remoteAddress ?? "unknown";
+  const refusal = rejectCrossSite(
+    {
+      method: req.method,
+      path: req.path,
+      origin: req.get("origin"),
+      secFetchSite: req.get("sec-fetch-site"),
+      host: req.get("host"),
+      protocol: req.protocol,
+    },
+    env.appOrigin,
+  );
+  if (refusal) {
+    log.warn("csrf refused", { path: req.path, reason: refusal });
+    res.status(403).type("text/plain").send("This form was sent from another site, so it was refused. Go back to Startline and try again.");
+    return;
+  }
+  next();
+});
+
+// SSE responses must not be buffered by compression.
+app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res) }));
+
+if (viteDevServer) {
+  app.use(viteDevServer.middlewares);
+} else {
+  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+  app.use(express.static("build/client", { maxAge: "1h" }));
+}
+app.use(express.static("public", { maxAge: "1h" }));
+app.use("/uploads", express.static(env.UPLOAD_DIR, { maxAge: "1d", fallthrough: false }));
+
+const build = viteDevServer
+  ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+  : ((await import(new URL("../build/server/index.js", import.meta.url).href)) as ServerBuild);
+
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    getLoadContext(_req, res): AppLoadContext {
+      // Under Express, request.signal may not abort when a tab closes (nodejs/node#55428).
+      const closed = new AbortController();
+      res.on("close", () => closed.abort());
+      return {
+        responseClosed: closed.signal,
+        // Remix writes a streamed body without waiting for "drain"; large downloads pace themselves here.
+        whenWritable: () =>
+          res.writableNeedDrain && !res.destroyed
+            ? new Promise<void>((resolve) => {
+                const done = () => {
+                  res.off("drain", done);
+                  res.off("close", done);
+                  resolve();
+                };
+                res.on("drain", done);
+                res.on("close", done);
+              })
+            : Promise.resolve(),
+      };
+    },
+  }),
+);
+
+const server = app.listen(env.PORT, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  log.info("web listening", { url: `http://localhost:${port}`, mode: env.NODE_ENV, demo: env.DEMO_MODE });
+});
+
+let shuttingDown = false;
+async function shutdown(signal: string) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log.info("web shutting down", { signal });
+  server.close();
+  server.closeAllConnections();
+  await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), redis.quit(), viteDevServer?.close()]);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
