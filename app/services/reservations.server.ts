@@ -74,7 +74,6 @@ function validateCart(lines: CartLine[]) {
  */
 export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: { raceId: string; buyer: Buyer; lines: CartLine[]; now?: Date }) {
   const wanted = validateCart(lines);
-  await refuseClearlySoldOut(buyer.id, raceId, wanted);
   const race = await db.race.findUnique({
     where: { id: raceId },
     select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
@@ -92,6 +91,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
         where: { raceId, buyerId: buyer.id, status: "PENDING" },
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
       });
+      if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
       let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
       if (previous.length) {
         for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
@@ -139,19 +139,17 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
 }
 
 /**
- * When a race is sold out, thousands of buyers may still press "Register". Reading the counters
- * without a lock turns those attempts away without queueing for the row lock. A stale read can only
- * say "sold out" a moment early; it never lets anyone past the locked check in `reservePlaces`.
+ * When a race sells out, thousands of buyers may still press "Register". A read without a lock turns
+ * them away at once instead of queueing them all on the row lock. It can only say "sold out" (never
+ * "available"), so it cannot oversell; the locked check below stays the one that decides.
  */
-async function refuseClearlySoldOut(buyerId: string, raceId: string, wanted: Map<string, number>) {
-  const types = await db.ticketType.findMany({
+async function refuseWhenSoldOut(tx: Db, wanted: Map<string, number>) {
+  const types = await tx.ticketType.findMany({
     where: { id: { in: [...wanted.keys()] } },
     select: { id: true, name: true, capacity: true, soldCount: true, heldCount: true },
   });
   const soldOut = types.find((t) => t.capacity - t.soldCount - t.heldCount <= 0);
-  if (!soldOut) return;
-  const ownHold = await db.ticket.count({ where: { ticketTypeId: soldOut.id, status: "HELD", order: { buyerId, raceId, status: "PENDING" } } });
-  if (ownHold === 0) throw new ReservationError(`${soldOut.name} is sold out.`);
+  if (soldOut) throw new ReservationError(`${soldOut.name} is sold out.`);
 }
 
 /** Releases one pending order's places (hold expired, checkout abandoned, payment failed). Idempotent. */
