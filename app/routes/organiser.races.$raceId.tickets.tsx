@@ -30,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 type TicketTypeRow = ReturnType<typeof useLoaderData<typeof loader>>["active"][number];
 
 function TicketTypeCard({ ticketType, raceId, currency, timeZone, locale }: { ticketType: TicketTypeRow; raceId: string; currency: string; timeZone: string; locale: string }) {
-  const window = [
+  const salesWindow = [
     ticketType.salesStartAt ? `from ${formatDateTime(ticketType.salesStartAt, timeZone, locale)}` : null,
     ticketType.salesEndAt ? `until ${formatDateTime(ticketType.salesEndAt, timeZone, locale)}` : null,
   ].filter(Boolean);
@@ -60,7 +60,7 @@ function TicketTypeCard({ ticketType, raceId, currency, timeZone, locale }: { ti
         </dl>
         <p className="text-sm text-slate-700">
           Capacity {ticketType.capacity}
-          {window.length ? ` · sales ${window.join(" ")}` : " · on sale while the race is open"}
+          {salesWindow.length ? ` · sales ${salesWindow.join(" ")}` : " · on sale while the race is open"}
           {ticketType.bibRangeStart !== null ? ` · bibs ${ticketType.bibRangeStart}–${ticketType.bibRangeEnd}` : ""}
           {ticketType.minAge !== null ? ` · ${ticketType.minAge}+ on race day` : ""}
         </p>
