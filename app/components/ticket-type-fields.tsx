@@ -26,7 +26,7 @@ export function TicketTypeFields({ fields, currency, timeZone }: { fields: Field
       <Field
         label={`Price (${currency})`}
         inputMode="decimal"
-        hint="The base price, e.g. 30.00. Price tiers below can lower it until a date."
+        hint="The base price, e.g. 30.00. Early-bird price tiers can be added per ticket type."
         errors={fields.price.errors}
         {...getInputProps(fields.price, { type: "text" })}
       />

@@ -63,11 +63,10 @@ function QuestionSummary({ question }: { question: Question }) {
   );
 }
 
-export default function QuestionsPage() {
-  const { race, standardFields, active, archived } = useLoaderData<typeof loader>();
+/** Remounted (keyed by the question count) after each added question, so it starts empty again. */
+function NewQuestionForm() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busyWith = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const [form, fields] = useForm({
     id: "new-question",
     lastResult: actionData?.intent === "create" ? actionData.result : undefined,
@@ -75,6 +74,29 @@ export default function QuestionsPage() {
     defaultValue: { kind: "TEXT" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: questionSchema }),
   });
+  return (
+    <Form method="post" {...getFormProps(form)} className="mt-4 flex flex-col gap-4">
+      <FormError id={form.errorId} errors={form.errors} />
+      <QuestionFields fields={fields} />
+      <Button
+        type="submit"
+        name="intent"
+        value="create"
+        className="self-start"
+        pending={navigation.state === "submitting" && navigation.formData?.get("intent") === "create"}
+        pendingLabel="Adding…"
+      >
+        Add question
+      </Button>
+    </Form>
+  );
+}
+
+export default function QuestionsPage() {
+  const { race, standardFields, active, archived } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busyWith = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const otherErrors = actionData && actionData.intent !== "create" ? Object.values(actionData.result.error ?? {}).flatMap((errors) => errors ?? []) : [];
   const questionPath = (id: string) => `/organiser/races/${race.id}/questions/${id}`;
 
@@ -152,13 +174,7 @@ export default function QuestionsPage() {
 
       <Card>
         <h2 className="text-xl font-bold">Add a question</h2>
-        <Form method="post" {...getFormProps(form)} className="mt-4 flex flex-col gap-4">
-          <FormError id={form.errorId} errors={form.errors} />
-          <QuestionFields fields={fields} />
-          <Button type="submit" name="intent" value="create" className="self-start" pending={busyWith === "create"} pendingLabel="Adding…">
-            Add question
-          </Button>
-        </Form>
+        <NewQuestionForm key={active.length + archived.length} />
       </Card>
 
       {archived.length > 0 ? (

@@ -30,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 type TicketTypeRow = ReturnType<typeof useLoaderData<typeof loader>>["active"][number];
 
 function TicketTypeCard({ ticketType, raceId, currency, timeZone, locale }: { ticketType: TicketTypeRow; raceId: string; currency: string; timeZone: string; locale: string }) {
-  const window = [
+  const salesWindow = [
     ticketType.salesStartAt ? `from ${formatDateTime(ticketType.salesStartAt, timeZone, locale)}` : null,
     ticketType.salesEndAt ? `until ${formatDateTime(ticketType.salesEndAt, timeZone, locale)}` : null,
   ].filter(Boolean);
@@ -60,7 +60,7 @@ function TicketTypeCard({ ticketType, raceId, currency, timeZone, locale }: { ti
         </dl>
         <p className="text-sm text-slate-700">
           Capacity {ticketType.capacity}
-          {window.length ? ` · sales ${window.join(" ")}` : " · on sale while the race is open"}
+          {salesWindow.length ? ` · sales ${salesWindow.join(" ")}` : " · on sale while the race is open"}
           {ticketType.bibRangeStart !== null ? ` · bibs ${ticketType.bibRangeStart}–${ticketType.bibRangeEnd}` : ""}
           {ticketType.minAge !== null ? ` · ${ticketType.minAge}+ on race day` : ""}
         </p>
@@ -72,17 +72,30 @@ function TicketTypeCard({ ticketType, raceId, currency, timeZone, locale }: { ti
   );
 }
 
-export default function TicketTypesPage() {
-  const { race, active, archived, locale } = useLoaderData<typeof loader>();
+/** Remounted (keyed by the ticket type count) after each added type, so it starts empty again. */
+function NewTicketTypeForm({ race, nextPosition }: { race: { currency: string; timeZone: string }; nextPosition: number }) {
   const lastResult = useActionData<typeof action>()?.result;
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: "new-ticket-type",
     lastResult,
     shouldRevalidate: "onBlur",
-    defaultValue: { maxPerOrder: "10", sortOrder: String(active.length) },
+    defaultValue: { maxPerOrder: "10", sortOrder: String(nextPosition) },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ticketTypeSchema(race) }),
   });
+  return (
+    <Form method="post" {...getFormProps(form)} className="mt-4 flex flex-col gap-4">
+      <FormError id={form.errorId} errors={form.errors} />
+      <TicketTypeFields fields={fields} currency={race.currency} timeZone={race.timeZone} />
+      <Button type="submit" className="self-start" pending={navigation.state === "submitting"} pendingLabel="Adding…">
+        Add ticket type
+      </Button>
+    </Form>
+  );
+}
+
+export default function TicketTypesPage() {
+  const { race, active, archived, locale } = useLoaderData<typeof loader>();
   const cardProps = { raceId: race.id, currency: race.currency, timeZone: race.timeZone, locale };
   return (
     <div className="flex flex-col gap-8">
@@ -103,13 +116,7 @@ export default function TicketTypesPage() {
 
       <Card>
         <h2 className="text-xl font-bold">Add a ticket type</h2>
-        <Form method="post" {...getFormProps(form)} className="mt-4 flex flex-col gap-4">
-          <FormError id={form.errorId} errors={form.errors} />
-          <TicketTypeFields fields={fields} currency={race.currency} timeZone={race.timeZone} />
-          <Button type="submit" className="self-start" pending={navigation.state === "submitting"} pendingLabel="Adding…">
-            Add ticket type
-          </Button>
-        </Form>
+        <NewTicketTypeForm key={active.length + archived.length} race={race} nextPosition={active.length} />
       </Card>
 
       {archived.length > 0 ? (

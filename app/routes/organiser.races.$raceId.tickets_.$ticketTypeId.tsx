@@ -62,6 +62,39 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+/** Remounted (keyed by the tier count) after each added tier, so it starts empty again. */
+function NewPriceTierForm({ race }: { race: { currency: string; timeZone: string } }) {
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "add-price-tier",
+    lastResult: actionData?.intent === "add-tier" ? actionData.result : undefined,
+    shouldRevalidate: "onBlur",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: priceTierSchema(race) }),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} className="mt-4 flex flex-col gap-4">
+      <FormError id={form.errorId} errors={form.errors} />
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Field label="Tier label" errors={fields.label.errors} {...getInputProps(fields.label, { type: "text" })} />
+        <Field label={`Tier price (${race.currency})`} inputMode="decimal" errors={fields.price.errors} {...getInputProps(fields.price, { type: "text" })} />
+        <Field label="Ends at" hint={`In ${race.timeZone}.`} errors={fields.endsAt.errors} {...getInputProps(fields.endsAt, { type: "datetime-local" })} />
+      </div>
+      <Button
+        type="submit"
+        name="intent"
+        value="add-tier"
+        variant="secondary"
+        className="self-start"
+        pending={navigation.state === "submitting" && navigation.formData?.get("intent") === "add-tier"}
+        pendingLabel="Adding…"
+      >
+        Add price tier
+      </Button>
+    </Form>
+  );
+}
+
 export default function EditTicketTypePage() {
   const { race, ticketType, locale } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -88,12 +121,6 @@ export default function EditTicketTypePage() {
       sortOrder: String(ticketType.sortOrder),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ticketTypeSchema(race) }),
-  });
-  const [tierForm, tierFields] = useForm({
-    id: "add-price-tier",
-    lastResult: resultFor("add-tier"),
-    shouldRevalidate: "onBlur",
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: priceTierSchema(race) }),
   });
   const lifecycleErrors = [resultFor("delete"), resultFor("archive"), resultFor("restore"), resultFor("remove-tier")].flatMap(
     (result) => result?.error?.[""] ?? [],
@@ -149,27 +176,7 @@ export default function EditTicketTypePage() {
             ))}
           </ul>
         )}
-        <Form method="post" {...getFormProps(tierForm)} className="mt-4 flex flex-col gap-4">
-          <FormError id={tierForm.errorId} errors={tierForm.errors} />
-          <div className="grid gap-4 sm:grid-cols-3">
-            <Field label="Tier label" errors={tierFields.label.errors} {...getInputProps(tierFields.label, { type: "text" })} />
-            <Field
-              label={`Tier price (${race.currency})`}
-              inputMode="decimal"
-              errors={tierFields.price.errors}
-              {...getInputProps(tierFields.price, { type: "text" })}
-            />
-            <Field
-              label="Ends at"
-              hint={`In ${race.timeZone}.`}
-              errors={tierFields.endsAt.errors}
-              {...getInputProps(tierFields.endsAt, { type: "datetime-local" })}
-            />
-          </div>
-          <Button type="submit" name="intent" value="add-tier" variant="secondary" className="self-start" pending={busyWith === "add-tier"} pendingLabel="Adding…">
-            Add price tier
-          </Button>
-        </Form>
+        <NewPriceTierForm key={ticketType.priceTiers.length} race={race} />
       </Card>
 
       <Card>

@@ -1,6 +1,9 @@
 import type { User } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RuleViolationError } from "~/services/errors.server";
+import { createTicketType as createTicketTypeAsManager } from "~/services/ticket-types.server";
 import { db } from "~/utils/db.server";
+import { ticketTypeSchema } from "~/validation/ticket-types";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import type { Client } from "../support/http";
 import { startWeb, testEnv } from "../support/processes";
@@ -99,6 +102,24 @@ describe("creating ticket types", () => {
     const adjacent = await manager.client.post(ticketsPath(race.id), ticketForm({ name: "10K", bibRangeStart: "501", bibRangeEnd: "900" }));
     expect(adjacent.status).toBe(302);
     expect(await db.ticketType.count({ where: { raceId: race.id } })).toBe(2);
+  });
+
+  it("lets only one of several simultaneous overlapping bib ranges through", async () => {
+    const race = await createRace(manager.organisationId);
+    const input = ticketTypeSchema({ currency: "EUR", timeZone: "Europe/Dublin" });
+    const attempts = await Promise.allSettled(
+      ["A", "B", "C", "D", "E", "F"].map((name, index) =>
+        createTicketTypeAsManager(
+          { raceId: race.id, actorId: manager.user.id },
+          input.parse({ name, price: "30", capacity: 10, bibRangeStart: 100 + index, bibRangeEnd: 200 + index }),
+        ),
+      ),
+    );
+    expect(attempts.filter((attempt) => attempt.status === "fulfilled")).toHaveLength(1);
+    for (const attempt of attempts) {
+      if (attempt.status === "rejected") expect(attempt.reason).toBeInstanceOf(RuleViolationError);
+    }
+    expect(await db.ticketType.count({ where: { raceId: race.id } })).toBe(1);
   });
 
   it("refuses a second active ticket type with the same name", async () => {
