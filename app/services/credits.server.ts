@@ -1,7 +1,146 @@
-import { db, type Db } from "~/utils/db.server";
+import type { CreditEntryKind } from "@prisma/client";
+import { channels } from "~/realtime/channels";
+import { publish } from "~/realtime/pubsub.server";
+import { db, isUniqueViolation, type Db } from "~/utils/db.server";
+
+export class InsufficientCreditsError extends Error {
+  constructor(
+    readonly balance: number,
+    readonly needed: number,
+  ) {
+    super(`This needs ${needed} credits and you have ${balance}. Buy credits on the billing page.`);
+    this.name = "InsufficientCreditsError";
+  }
+}
 
 /** A user's balance is derived from the append-only ledger, never stored separately. */
 export async function creditBalance(userId: string, tx: Db = db) {
   const { _sum } = await tx.creditEntry.aggregate({ where: { userId }, _sum: { amount: true } });
   return _sum.amount ?? 0;
+}
+
+/** Serialises every ledger write of one user for the rest of the transaction. */
+async function lockLedger(tx: Db, userId: string) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`credits:${userId}`}))`;
+}
+
+/** Pushes the new balance to every open tab of the user. */
+export async function publishBalance(userId: string) {
+  await publish(channels.user(userId), { type: "credits.balance", balance: await creditBalance(userId) });
+}
+
+type LedgerWrite = { userId: string; description: string; idempotencyKey: string };
+type Written = { created: boolean; balance: number; entryId: string };
+
+/**
+ * Runs one ledger write under the user's lock. The idempotency key is unique, so the same business
+ * event (a Stripe event, a job) writes once however often it is delivered.
+ */
+async function writeOnce(userId: string, idempotencyKey: string, write: (tx: Db) => Promise<{ id: string }>): Promise<Written> {
+  let result: Written;
+  try {
+    result = await db.$transaction(async (tx) => {
+      await lockLedger(tx, userId);
+      const existing = await tx.creditEntry.findUnique({ where: { idempotencyKey }, select: { id: true } });
+      if (existing) return { created: false, balance: await creditBalance(userId, tx), entryId: existing.id };
+      const entry = await write(tx);
+      return { created: true, balance: await creditBalance(userId, tx), entryId: entry.id };
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const existing = await db.creditEntry.findUniqueOrThrow({ where: { idempotencyKey }, select: { id: true } });
+    return { created: false, balance: await creditBalance(userId), entryId: existing.id };
+  }
+  if (result.created) await publishBalance(userId);
+  return result;
+}
+
+/** Adds credits (a purchase, a membership allowance, an operator's adjustment). Expiring grants track what is left. */
+export function grantCredits({
+  userId,
+  amount,
+  description,
+  idempotencyKey,
+  kind = "GRANT",
+  expiresAt,
+  purchaseId,
+}: LedgerWrite & { amount: number; kind?: Extract<CreditEntryKind, "GRANT" | "ADJUSTMENT">; expiresAt?: Date; purchaseId?: string }) {
+  if (!Number.isInteger(amount) || (kind === "GRANT" && amount <= 0)) throw new RangeError("a grant is a positive whole number of credits");
+  return writeOnce(userId, idempotencyKey, (tx) =>
+    tx.creditEntry.create({
+      data: { userId, kind, amount, description, idempotencyKey, expiresAt: expiresAt ?? null, remaining: expiresAt ? amount : null, purchaseId: purchaseId ?? null },
+      select: { id: true },
+    }),
+  );
+}
+
+/**
+ * Takes credits if the balance covers them — checked under the user's lock, so concurrent spends can
+ * never take the balance below zero. Expiring grants are used first, soonest expiry first.
+ */
+export function spendCredits({ userId, amount, description, idempotencyKey, aiJobId }: LedgerWrite & { amount: number; aiJobId?: string }) {
+  if (!Number.isInteger(amount) || amount <= 0) throw new RangeError("a spend is a positive whole number of credits");
+  return writeOnce(userId, idempotencyKey, async (tx) => {
+    const balance = await creditBalance(userId, tx);
+    if (balance < amount) throw new InsufficientCreditsError(balance, amount);
+    let left = amount;
+    const grants = await tx.creditEntry.findMany({
+      where: { userId, remaining: { gt: 0 }, expiresAt: { gt: new Date() } },
+      orderBy: { expiresAt: "asc" },
+      select: { id: true, remaining: true },
+    });
+    for (const grant of grants) {
+      if (left === 0) break;
+      const take = Math.min(left, grant.remaining!);
+      await tx.creditEntry.update({ where: { id: grant.id }, data: { remaining: { decrement: take } } });
+      left -= take;
+    }
+    return tx.creditEntry.create({ data: { userId, kind: "SPEND", amount: -amount, description, idempotencyKey, aiJobId: aiJobId ?? null }, select: { id: true } });
+  });
+}
+
+/** Gives back a spend (e.g. an AI job that finally failed), once. Refunded credits do not expire. */
+export async function refundSpend({ spendIdempotencyKey, description }: { spendIdempotencyKey: string; description: string }) {
+  const spend = await db.creditEntry.findUnique({ where: { idempotencyKey: spendIdempotencyKey }, select: { userId: true, amount: true, kind: true, aiJobId: true } });
+  if (!spend || spend.kind !== "SPEND") return null;
+  return writeOnce(spend.userId, `refund:${spendIdempotencyKey}`, (tx) =>
+    tx.creditEntry.create({
+      data: { userId: spend.userId, kind: "REFUND", amount: -spend.amount, description, idempotencyKey: `refund:${spendIdempotencyKey}`, aiJobId: spend.aiJobId },
+      select: { id: true },
+    }),
+  );
+}
+
+/** Housekeeping: what is left of expired grants leaves the balance, with an entry saying so. */
+export async function expireCredits(now = new Date()) {
+  const expired = await db.creditEntry.findMany({ where: { remaining: { gt: 0 }, expiresAt: { lte: now } }, select: { id: true, userId: true }, take: 500 });
+  let count = 0;
+  for (const grant of expired) {
+    const result = await writeOnce(grant.userId, `expiry:${grant.id}`, async (tx) => {
+      const current = await tx.creditEntry.findUniqueOrThrow({ where: { id: grant.id }, select: { remaining: true, description: true } });
+      await tx.creditEntry.update({ where: { id: grant.id }, data: { remaining: 0 } });
+      return tx.creditEntry.create({
+        data: { userId: grant.userId, kind: "EXPIRY", amount: -(current.remaining ?? 0), description: `Expired: ${current.description}`, idempotencyKey: `expiry:${grant.id}` },
+        select: { id: true },
+      });
+    });
+    if (result.created) count += 1;
+  }
+  return count;
+}
+
+/** A user's ledger, newest first, paginated (the billing page's history). */
+export async function ledgerPage(userId: string, page: number, pageSize = 20) {
+  const where = { userId };
+  const [total, items] = await Promise.all([
+    db.creditEntry.count({ where }),
+    db.creditEntry.findMany({
+      where,
+      orderBy: { createdAt: "desc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: { id: true, kind: true, amount: true, description: true, createdAt: true, expiresAt: true },
+    }),
+  ]);
+  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
 }

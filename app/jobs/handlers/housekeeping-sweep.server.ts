@@ -1,4 +1,5 @@
 import type { JobHandler } from "../handler";
+import { expireCredits } from "~/services/credits.server";
 import { requeueStaleEmails } from "~/services/email.server";
 import { deleteExpiredNotifications } from "~/services/notifications.server";
 import { deleteExpiredSessions } from "~/services/sessions.server";
@@ -6,12 +7,13 @@ import { requeueUnprocessedStripeEvents } from "~/services/stripe-events.server"
 
 export const housekeepingSweep: JobHandler<"housekeeping.sweep"> = {
   run: async () => {
-    const [sessions, notifications, emails, stripeEvents] = await Promise.all([
+    const [sessions, notifications, emails, stripeEvents, expiredCredits] = await Promise.all([
       deleteExpiredSessions(),
       deleteExpiredNotifications(),
       requeueStaleEmails(),
       requeueUnprocessedStripeEvents(),
+      expireCredits(),
     ]);
-    return { expiredSessions: sessions, expiredNotifications: notifications, requeuedEmails: emails, requeuedStripeEvents: stripeEvents };
+    return { expiredSessions: sessions, expiredNotifications: notifications, requeuedEmails: emails, requeuedStripeEvents: stripeEvents, expiredCredits };
   },
 };
