@@ -33,7 +33,8 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
       subtotalMinor: true,
       buyerEmail: true,
       holdExpiresAt: true,
-      race: { select: { name: true, organisationId: true, taxMode: true, organisation: { select: { stripeAccountId: true, chargesEnabled: true } } } },
+      createdAt: true,
+      race: { select: { name: true, holdMinutes: true, organisationId: true, taxMode: true, organisation: { select: { stripeAccountId: true, chargesEnabled: true } } } },
       tickets: { where: { status: "HELD" }, orderBy: { createdAt: "asc" }, select: { id: true, priceMinor: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } } },
     },
   });
@@ -41,8 +42,12 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
     await fulfilOrder({ orderId });
     return { redirectTo: `/orders/${orderId}` };
   }
-  const expiresAt = new Date(Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS));
+  // Stretch the hold once to Stripe's minimum session life, but never beyond that: pressing Pay again
+  // must not keep places held for ever.
+  const cap = order.createdAt.getTime() + order.race.holdMinutes * 60_000 + STRIPE_MIN_SESSION_MS;
+  const expiresAt = new Date(Math.min(cap, Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS)));
   await db.order.update({ where: { id: orderId }, data: { holdExpiresAt: expiresAt } });
+  const sessionCanExpireWithHold = expiresAt.getTime() >= Date.now() + 30 * 60_000;
 
   const stripe = stripeClient();
   if (!stripe) return { redirectTo: `/checkout/${orderId}/demo-pay` };
@@ -55,7 +60,8 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
     customer_email: order.buyerEmail,
     line_items: lineItems,
     metadata: { orderId: order.id },
-    expires_at: Math.floor(expiresAt.getTime() / 1000),
+    // Stripe needs at least 30 minutes; past that point a late payment is handled by fulfilment.
+    ...(sessionCanExpireWithHold ? { expires_at: Math.floor(expiresAt.getTime() / 1000) } : {}),
     // The configured address, never the request's Host header.
     success_url: `${getEnv().appOrigin}/orders/${order.id}?session_id={CHECKOUT_SESSION_ID}`,
     cancel_url: `${getEnv().appOrigin}/checkout/${order.id}`,
