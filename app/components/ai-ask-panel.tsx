@@ -6,10 +6,11 @@ import { Button, Card } from "./ui";
 
 /** "Ask about this race": a question answered from the race's own details, tickets and FAQ. */
 export function AiAskPanel({ raceId, slug, configured, signedIn }: { raceId: string; slug: string; configured: boolean; signedIn: boolean }) {
-  const { job, error, starting, live, busy, onSubmit } = useAiJob();
+  const { job, error, starting, live, busy, follower, onSubmit } = useAiJob();
   const cost = aiJobCosts.RACE_QUESTION;
   return (
     <Card>
+      {follower}
       <h2 className="text-xl font-semibold">Ask about this race</h2>
       {!configured ? (
         <p className="mt-2 text-sm text-slate-600">{AI_NOT_CONFIGURED}</p>

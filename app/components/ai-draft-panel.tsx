@@ -17,11 +17,12 @@ function fillDescription(text: string) {
 
 /** "Draft with AI": bullet points in, a race description streamed live, one click to use it. */
 export function AiDraftPanel({ raceId, configured }: { raceId: string; configured: boolean }) {
-  const { job, error, starting, live, busy, onSubmit } = useAiJob();
+  const { job, error, starting, live, busy, follower, onSubmit } = useAiJob();
   const [used, setUsed] = useState(false);
   const cost = aiJobCosts.RACE_DESCRIPTION;
   return (
     <Card className="max-w-2xl">
+      {follower}
       <h2 className="text-xl font-semibold">Draft with AI</h2>
       {!configured ? (
         <p className="mt-2 text-sm text-slate-600">{AI_NOT_CONFIGURED}</p>

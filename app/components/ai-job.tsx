@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from "react";
 import type { AiJobView } from "~/validation/ai-jobs";
 import { Badge } from "./ui";
+import { useEventSource } from "./use-event-source";
 
 const statusLabels: Record<AiJobView["status"], { text: string; tone: "neutral" | "good" | "warn" | "bad" }> = {
   QUEUED: { text: "queued", tone: "neutral" },
@@ -12,33 +13,24 @@ const statusLabels: Record<AiJobView["status"], { text: string; tone: "neutral" 
 
 export const isFinished = (job: AiJobView | null) => job?.status === "DONE" || job?.status === "FAILED";
 
+/** Follows one job's live feed while it is mounted; the parent unmounts it once the job is finished. */
+function FollowJob({ jobId, onSnapshot, onLink }: { jobId: string; onSnapshot: (job: AiJobView) => void; onLink: (live: boolean) => void }) {
+  const link = useEventSource(`/ai-jobs/${jobId}/live`, { snapshot: (data) => onSnapshot(data as AiJobView) });
+  useEffect(() => onLink(link === "live"), [link, onLink]);
+  return null;
+}
+
 /**
  * Starts an AI job through /ai-jobs/new and follows it live over /ai-jobs/:id/live until it is done
  * or failed. The form stays a plain form post, so it works (landing on the job page) before JS loads.
+ * Render `follower` somewhere on the page: it holds the live link while the job runs.
  */
 export function useAiJob(initial: AiJobView | null = null) {
   const [job, setJob] = useState<AiJobView | null>(initial);
   const [error, setError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [live, setLive] = useState(false);
-
-  const jobId = job?.id;
-  const finished = isFinished(job);
-  useEffect(() => {
-    if (!jobId || finished) return;
-    const source = new EventSource(`/ai-jobs/${jobId}/live`);
-    source.addEventListener("snapshot", (event) => {
-      setLive(true);
-      const next = JSON.parse((event as MessageEvent<string>).data) as AiJobView;
-      setJob(next);
-      if (isFinished(next)) source.close();
-    });
-    source.onerror = () => setLive(false);
-    return () => {
-      source.close();
-      setLive(false);
-    };
-  }, [jobId, finished]);
+  const follower = job && !isFinished(job) ? <FollowJob key={job.id} jobId={job.id} onSnapshot={setJob} onLink={setLive} /> : null;
 
   const onSubmit = useCallback((event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -62,7 +54,7 @@ export function useAiJob(initial: AiJobView | null = null) {
     })();
   }, []);
 
-  return { job, error, starting, live, onSubmit, busy: starting || (job !== null && !isFinished(job)) };
+  return { job, error, starting, live, follower, onSubmit, busy: starting || (job !== null && !isFinished(job)) };
 }
 
 /** The live status and text of a job, announced politely as it grows. */

@@ -4,10 +4,11 @@ import { Button, Card } from "./ui";
 
 /** A plain-language summary of the waiver in force, written by AI on request; the latest one is kept. */
 export function AiWaiverSummaryPanel({ raceId, configured, hasWaiver, latest }: { raceId: string; configured: boolean; hasWaiver: boolean; latest: AiJobView | null }) {
-  const { job, error, starting, live, busy, onSubmit } = useAiJob(latest);
+  const { job, error, starting, live, busy, follower, onSubmit } = useAiJob(latest);
   const cost = aiJobCosts.WAIVER_SUMMARY;
   return (
     <Card>
+      {follower}
       <h2 className="text-xl font-semibold">Plain-language summary</h2>
       {!configured ? (
         <p className="mt-2 text-sm text-slate-600">{AI_NOT_CONFIGURED}</p>

@@ -18,9 +18,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function AiJobPage() {
   const { job: initial, label } = useLoaderData<typeof loader>();
-  const { job, live } = useAiJob(initial);
+  const { job, live, follower } = useAiJob(initial);
   return (
     <Card className="mx-auto max-w-2xl">
+      {follower}
       <h1 className="text-2xl font-bold">{label}</h1>
       <p className="text-sm text-slate-600">{`${initial.cost} credits`}</p>
       <AiJobOutput job={job} live={live} label={label} />

@@ -10,6 +10,7 @@ import { addMember, createOrganisation, createRace, createTicketType, createUser
 import { openEventStream, type Client } from "../support/http";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 import { loggedIn } from "../support/session";
+import { waitFor } from "../support/wait";
 
 let double: OpenAiDouble;
 let web: Awaited<ReturnType<typeof startWeb>>;
@@ -33,16 +34,6 @@ afterAll(async () => {
   await redis.quit();
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}\n${worker.output.slice(-20).join("\n")}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** An organiser (MANAGER) of a race, logged in, with credits. */
 async function organiserWithRace(credits = 20) {
   const { organisation, user } = await createOrganisation("MANAGER");
@@ -59,6 +50,7 @@ async function startJob(client: Client, fields: Record<string, string>) {
 
 const finished = (job: { status: string } | null) => job?.status === "DONE" || job?.status === "FAILED";
 const jobRow = (id: string) => db.aiJob.findUniqueOrThrow({ where: { id } });
+const waitForJob = (id: string) => waitFor(() => jobRow(id), finished, 20_000);
 const refundsOf = (aiJobId: string) => db.creditEntry.count({ where: { aiJobId, kind: "REFUND" } });
 
 describe("a race description draft", () => {
@@ -99,7 +91,7 @@ describe("a race description draft", () => {
     const marker = `transient-${race.id}`;
     double.script(marker, [{ error: 500 }, { error: 429 }, { reply: "Third time lucky." }]);
     const started = await startJob(client, { kind: "RACE_DESCRIPTION", raceId: race.id, bullets: `- ${marker}` });
-    const job = await waitFor(() => jobRow(started.job!.id), finished);
+    const job = await waitForJob(started.job!.id);
     expect(job).toMatchObject({ status: "DONE", result: "Third time lucky.", attempts: 3, error: null });
     expect(double.requestsFor(marker)).toHaveLength(3);
     expect(await creditBalance(user.id)).toBe(10 - aiJobCosts.RACE_DESCRIPTION);
@@ -110,7 +102,7 @@ describe("a race description draft", () => {
     const marker = `permanent-${race.id}`;
     double.script(marker, [{ error: 400, message: "Invalid value for 'messages'." }]);
     const started = await startJob(client, { kind: "RACE_DESCRIPTION", raceId: race.id, bullets: `- ${marker}` });
-    const job = await waitFor(() => jobRow(started.job!.id), finished);
+    const job = await waitForJob(started.job!.id);
     expect(job.status).toBe("FAILED");
     expect(job.error).toContain("The AI service refused the request (HTTP 400)");
     expect(job.error).toContain("Your credits were refunded.");
@@ -129,6 +121,7 @@ describe("a race description draft", () => {
     double.script(marker, Array.from({ length: 4 }, () => ({ hangMs: 10_000 })));
     const started = await startJob(client, { kind: "RACE_DESCRIPTION", raceId: race.id, bullets: `- ${marker}` });
     const job = await waitFor(() => jobRow(started.job!.id), finished, 28_000);
+    expect(job.status, worker.output.slice(-10).join("\n")).toBe("FAILED");
     expect(job.status).toBe("FAILED");
     expect(job.error).toMatch(/did not (answer|finish) within 2 seconds/);
     expect(job.attempts).toBe(4);
@@ -202,7 +195,7 @@ describe("a question about a race", () => {
     const marker = `question-${race.id}`;
     const started = await startJob(client, { kind: "RACE_QUESTION", raceId: race.id, question: `Where can I park? (${marker})` });
     expect(started.status).toBe(202);
-    const job = await waitFor(() => jobRow(started.job!.id), finished);
+    const job = await waitForJob(started.job!.id);
     expect(job.status).toBe("DONE");
     expect(await creditBalance(buyer.id)).toBe(3 - aiJobCosts.RACE_QUESTION);
 

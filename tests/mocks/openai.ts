@@ -71,7 +71,8 @@ function defaultReply(messages: ChatMessage[]) {
   return `Here is a friendly draft for you. It is based on: ${gist}. See you at the start line!`;
 }
 
-export async function startOpenAiDouble({ port = 0 }: { port?: number } = {}) {
+/** `chunkDelayMs`: the pause between streamed chunks of the default reply (slower makes streaming visible in a browser). */
+export async function startOpenAiDouble({ port = 0, chunkDelayMs = 40 }: { port?: number; chunkDelayMs?: number } = {}) {
   const requests: RecordedChatRequest[] = [];
   const scripts: { marker: string; steps: Step[] }[] = [];
 
@@ -99,7 +100,7 @@ export async function startOpenAiDouble({ port = 0 }: { port?: number } = {}) {
       const messages = body.messages;
       requests.push({ model: body.model, stream: body.stream === true, messages, authorization, at: Date.now() });
 
-      const step = nextStep(messages) ?? { reply: defaultReply(messages) };
+      const step = nextStep(messages) ?? { reply: defaultReply(messages), chunkDelayMs };
       if ("error" in step) return sendError(response, step);
       if ("hangMs" in step) {
         await Promise.race([sleep(step.hangMs), new Promise((resolve) => response.once("close", resolve))]);
