@@ -67,7 +67,8 @@ function sendError(response: ServerResponse, step: Extract<Step, { error: number
 /** The default answer: deterministic, mentions what was asked, long enough to arrive in several chunks. */
 function defaultReply(messages: ChatMessage[]) {
   const last = messages.filter((m) => m.role === "user").at(-1)?.content ?? "";
-  const gist = last.replace(/\s+/g, " ").slice(0, 60).trim();
+  // The end of the prompt is what was asked (the notes, the question); the start is context.
+  const gist = last.replace(/\s+/g, " ").trim().slice(-80);
   return `Here is a friendly draft for you. It is based on: ${gist}. See you at the start line!`;
 }
 
