@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AiJobKind, Prisma } from "@prisma/client";
 import { UnrecoverableError } from "bullmq";
-import { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import { enqueue } from "~/jobs/queues.server";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
@@ -10,6 +9,7 @@ import { getEnv } from "~/utils/env.server";
 import { openaiClient } from "~/utils/openai.server";
 import { hasRole } from "~/utils/roles";
 import { AI_NOT_CONFIGURED, aiJobCosts, aiJobRequestSchema, type AiJobRequest, type AiJobView } from "~/validation/ai-jobs";
+import { classifyAiFailure, permanent } from "./ai-failures.server";
 import { raceDescriptionMessages, raceQuestionMessages, waiverSummaryMessages, type AiMessages } from "./ai-prompts.server";
 import { refundSpend, spendCredits } from "./credits.server";
 import { NotFoundError, RuleViolationError } from "./errors.server";
@@ -156,32 +156,6 @@ async function announce(jobId: string) {
   await publish(channels.aiJob(jobId), { type: "aiJob.changed", at: new Date().toISOString() });
 }
 
-/** A failure retrying cannot fix: BullMQ stops at once and the final-failure hook refunds. */
-function permanent(message: string) {
-  return new UnrecoverableError(message);
-}
-
-/** Sorts a failed model call into "retry" (rethrown as is) or "give up" (UnrecoverableError with a clear message). */
-function classify(error: unknown, timedOut: boolean, timeoutMs: number): Error {
-  if (timedOut || (error instanceof APIUserAbortError && timedOut)) {
-    return new Error(`The AI service did not finish within ${Math.round(timeoutMs / 1000)} seconds.`);
-  }
-  if (error instanceof APIConnectionError) {
-    return new Error(error.name === "APIConnectionTimeoutError" ? `The AI service did not answer within ${Math.round(timeoutMs / 1000)} seconds.` : "Could not reach the AI service.");
-  }
-  if (error instanceof APIError) {
-    const status = error.status ?? 0;
-    const code = (error as { code?: string | null }).code;
-    if (status === 429 && code === "insufficient_quota") return permanent("The AI service's quota for this installation is used up.");
-    if (status === 408 || status === 409 || status === 429 || status >= 500) return new Error(`The AI service is busy or failing (HTTP ${status}).`);
-    if (status === 401) return permanent("The AI service rejected this installation's API key.");
-    if (status === 403) return permanent("The AI service refused access for this installation.");
-    if (status === 404) return permanent(`The AI model is not available: ${error.message}`);
-    return permanent(`The AI service refused the request (HTTP ${status}): ${error.message}`);
-  }
-  return error instanceof Error ? error : new Error(String(error));
-}
-
 const FLUSH_EVERY_MS = 150;
 
 /**
@@ -233,7 +207,7 @@ export async function runAiJob(aiJobId: string) {
     await announce(aiJobId);
     return { done: true, characters: text.length };
   } catch (error) {
-    const classified = error instanceof UnrecoverableError ? error : classify(error, timedOut, env.AI_TIMEOUT_MS);
+    const classified = error instanceof UnrecoverableError ? error : classifyAiFailure(error, timedOut, env.AI_TIMEOUT_MS);
     if (!(classified instanceof UnrecoverableError)) {
       await db.aiJob.update({ where: { id: aiJobId }, data: { status: "QUEUED", error: `${classified.message} Retrying…` } });
       await announce(aiJobId);
