@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from "react";
 import type { AiJobView } from "~/validation/ai-jobs";
 import { Badge } from "./ui";
@@ -78,6 +79,9 @@ export function AiJobOutput({ job, live, label, children }: { job: AiJobView | n
         {job.result || (isFinished(job) ? "" : "…")}
       </div>
       {children}
+      <Link to="/ai-jobs" className="text-sm font-medium text-brand-700 underline">
+        All my AI jobs
+      </Link>
     </div>
   );
 }
