@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { creditBalance, grantCredits } from "~/services/credits.server";
+import { saveWaiver } from "~/services/waivers.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";
 import { aiJobCosts, type AiJobView } from "~/validation/ai-jobs";
@@ -178,6 +179,28 @@ describe("refusals", () => {
     expect(await page.text()).not.toContain("private draft notes");
     const mine = await client.request(`/ai-jobs/${started.job!.id}`);
     expect(mine.status).toBe(200);
+  });
+});
+
+describe("a waiver summary", () => {
+  it("summarises the waiver in force, and is refused (400, no debit) before a waiver exists", async () => {
+    const { user, race, client } = await organiserWithRace(10);
+    const early = await startJob(client, { kind: "WAIVER_SUMMARY", raceId: race.id });
+    expect(early.status).toBe(400);
+    expect(early.error).toMatch(/no waiver yet/);
+    expect(await creditBalance(user.id)).toBe(10);
+
+    await saveWaiver({ raceId: race.id, actorId: user.id, title: "Entry waiver", text: `Version one: I run at my own risk (${race.id}).` });
+    await saveWaiver({ raceId: race.id, actorId: user.id, title: "Entry waiver", text: `Version two: I run at my own risk and follow marshals (${race.id}).` });
+    const started = await startJob(client, { kind: "WAIVER_SUMMARY", raceId: race.id });
+    expect(started.status).toBe(202);
+    expect((await waitForJob(started.job!.id)).status).toBe("DONE");
+    const sent = double.requestsFor(race.id).flatMap((r) => r.messages.map((m) => m.content)).join("\n");
+    expect(sent).toContain("follow marshals");
+    expect(sent).not.toContain("Version one");
+    expect(await creditBalance(user.id)).toBe(10 - aiJobCosts.WAIVER_SUMMARY);
+    const page = await client.request(`/organiser/races/${race.id}/waiver`);
+    expect(await page.text()).toContain("Plain-language summary");
   });
 });
 
