@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AiJobKind, Prisma } from "@prisma/client";
 import { UnrecoverableError } from "bullmq";
-import { enqueue } from "~/jobs/queues.server";
+import { enqueue, getQueue } from "~/jobs/queues.server";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
@@ -226,6 +226,45 @@ export async function failAiJob(aiJobId: string, reason: string) {
     where: { id: aiJobId, status: { not: "DONE" } },
     data: { status: "FAILED", error: `${reason} Your credits were refunded.`, finishedAt: new Date() },
   });
-  await refundSpend({ spendIdempotencyKey: spendKey(aiJobId), description: `Refund: ${kindLabels[job.kind]} failed` });
+  await refundAiJob(aiJobId, job.kind);
   await announce(aiJobId);
+}
+
+function refundAiJob(aiJobId: string, kind: AiJobKind) {
+  return refundSpend({ spendIdempotencyKey: spendKey(aiJobId), description: `Refund: ${kindLabels[kind]} failed` });
+}
+
+const STALE_AFTER_MS = 30 * 60_000;
+
+/**
+ * Housekeeping: the final-failure hook runs in the worker after BullMQ gives up, so a worker that dies at
+ * that moment could leave a FAILED job unrefunded, or a job whose queue entry is gone stuck as QUEUED or
+ * RUNNING. Both are settled here: failed and refunded (once, by the spend's key).
+ */
+export async function settleAbandonedAiJobs(now = new Date()) {
+  const unrefunded = await db.aiJob.findMany({
+    where: { status: "FAILED", finishedAt: { lt: new Date(now.getTime() - 60_000), gt: new Date(now.getTime() - 7 * 24 * 3_600_000) } },
+    select: { id: true, kind: true },
+    orderBy: { finishedAt: "desc" },
+    take: 200,
+  });
+  let settled = 0;
+  for (const job of unrefunded) {
+    const refund = await refundAiJob(job.id, job.kind);
+    if (refund?.created) settled += 1;
+  }
+  const stale = await db.aiJob.findMany({
+    where: { status: { in: ["QUEUED", "RUNNING", "STREAMING"] }, createdAt: { lt: new Date(now.getTime() - STALE_AFTER_MS) } },
+    select: { id: true },
+    take: 200,
+  });
+  for (const { id } of stale) {
+    const queued = await getQueue("ai").getJob(`ai.run-${id}`);
+    const state = queued ? await queued.getState() : "missing";
+    if (state === "missing" || state === "failed" || state === "unknown") {
+      await failAiJob(id, "The job stopped unexpectedly.");
+      settled += 1;
+    }
+  }
+  return settled;
 }

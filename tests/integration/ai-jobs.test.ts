@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
-import { creditBalance, grantCredits } from "~/services/credits.server";
+import { settleAbandonedAiJobs } from "~/services/ai-jobs.server";
+import { creditBalance, grantCredits, spendCredits } from "~/services/credits.server";
 import { saveWaiver } from "~/services/waivers.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";
@@ -243,6 +244,28 @@ describe("a question about a race", () => {
     const refused = await startJob(await loggedIn(web.url, buyer.email), { kind: "RACE_QUESTION", raceId: draft.id, question: "Is it hilly?" });
     expect(refused.status).toBe(404);
     expect(await creditBalance(buyer.id)).toBe(3);
+  });
+});
+
+describe("housekeeping", () => {
+  it("refunds a failed job that missed its refund and fails a job abandoned by the queue, once each", async () => {
+    const user = await createUser();
+    await grantCredits({ userId: user.id, amount: 10, description: "Test", idempotencyKey: `g-${user.id}` });
+    const longAgo = new Date(Date.now() - 2 * 3_600_000);
+    const jobs = await Promise.all(
+      (["FAILED", "RUNNING"] as const).map(async (status) => {
+        const id = `${status.toLowerCase()}-${user.id}`;
+        await spendCredits({ userId: user.id, amount: 3, description: "Waiver summary", idempotencyKey: `ai-job:${id}`, aiJobId: id });
+        return db.aiJob.create({ data: { id, userId: user.id, kind: "WAIVER_SUMMARY", cost: 3, status, prompt: {}, createdAt: longAgo, ...(status === "FAILED" ? { finishedAt: longAgo, error: "The AI service is busy or failing (HTTP 500). Your credits were refunded." } : {}) } });
+      }),
+    );
+    expect(await creditBalance(user.id)).toBe(4);
+    await settleAbandonedAiJobs();
+    await settleAbandonedAiJobs();
+    expect(await creditBalance(user.id)).toBe(10);
+    for (const job of jobs) expect(await refundsOf(job.id)).toBe(1);
+    expect(await jobRow(jobs[0]!.id)).toMatchObject({ status: "FAILED", error: "The AI service is busy or failing (HTTP 500). Your credits were refunded." });
+    expect(await jobRow(jobs[1]!.id)).toMatchObject({ status: "FAILED", error: "The job stopped unexpectedly. Your credits were refunded." });
   });
 });
 
