@@ -15,7 +15,7 @@ type JobDefinition<S extends z.ZodTypeAny> = {
   options: JobsOptions;
 };
 
-export const queueNames = ["email", "housekeeping", "stripe"] as const;
+export const queueNames = ["ai", "email", "housekeeping", "stripe"] as const;
 export type QueueName = (typeof queueNames)[number];
 
 function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>) {
@@ -24,6 +24,13 @@ function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>) {
 
 /** The one catalog of background jobs, shared by web (enqueue) and worker (handle). */
 export const jobCatalog = {
+  "ai.run": defineJob({
+    queue: "ai",
+    payload: z.object({ aiJobId: z.string().min(1) }),
+    jobId: ({ aiJobId }) => `ai.run-${aiJobId}`,
+    // A user is waiting on the page: fewer, quicker retries than background work, then a refund.
+    options: { attempts: 4, backoff: { type: "exponential", delay: 1_000, jitter: 0.5 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
+  }),
   "email.send": defineJob({
     queue: "email",
     payload: z.object({ emailId: z.string().min(1) }),

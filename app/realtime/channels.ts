@@ -30,10 +30,14 @@ export type RaceActivityMessage =
 /** An order's status changed (payment confirmed, hold expired, refunded): its page re-reads it. */
 export type OrderMessage = { type: "order.changed"; at: string };
 
+/** An AI job's status or text changed: its live view re-reads the job. */
+export type AiJobMessage = { type: "aiJob.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
   order: (orderId: string) => ({ name: `order:${orderId}`, message: null as unknown as OrderMessage }),
+  aiJob: (jobId: string) => ({ name: `ai-job:${jobId}`, message: null as unknown as AiJobMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
 };
 

@@ -2,16 +2,18 @@ import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
+import { AiDraftPanel } from "~/components/ai-draft-panel";
 import { RaceForm } from "~/components/race-form";
 import { Card } from "~/components/ui";
 import { raceFormValues } from "~/services/race-details.server";
 import { RaceInputError, updateRace } from "~/services/races.server";
 import { requireRaceRole } from "~/utils/access.server";
+import { getEnv } from "~/utils/env.server";
 import { raceSchema } from "~/validation/races";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
-  return { values: await raceFormValues(race.id) };
+  return { raceId: race.id, values: await raceFormValues(race.id), aiConfigured: getEnv().aiConfigured };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -28,12 +30,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditRacePage() {
-  const { values } = useLoaderData<typeof loader>();
+  const { raceId, values, aiConfigured } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
-    <Card className="max-w-2xl">
-      <h2 className="mb-4 text-xl font-semibold">Race details</h2>
-      <RaceForm defaultValue={values} lastResult={lastResult} submitLabel="Save details" />
-    </Card>
+    <div className="flex flex-col gap-6">
+      <Card className="max-w-2xl">
+        <h2 className="mb-4 text-xl font-semibold">Race details</h2>
+        <RaceForm defaultValue={values} lastResult={lastResult} submitLabel="Save details" />
+      </Card>
+      <AiDraftPanel raceId={raceId} configured={aiConfigured} />
+    </div>
   );
 }

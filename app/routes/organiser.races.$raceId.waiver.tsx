@@ -3,12 +3,15 @@ import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AiWaiverSummaryPanel } from "~/components/ai-waiver-summary-panel";
 import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card, Field, FormError, Notice, Pagination } from "~/components/ui";
+import { latestAiJob } from "~/services/ai-jobs.server";
 import { hashPrefix } from "~/services/waiver-hash.server";
 import { saveWaiver, updateGuardianAge, waiverHistory, waiverInForce } from "~/services/waivers.server";
 import { requireRaceRole } from "~/utils/access.server";
 import { db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { viewerLocale } from "~/utils/locale.server";
 import { formatInZone } from "~/utils/time";
 import { pageParam } from "~/validation/pagination";
@@ -17,17 +20,19 @@ import { guardianAgeSchema, waiverSchema } from "~/validation/waivers";
 export const meta: MetaFunction = () => [{ title: "Waiver · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
+  const { race, user } = await requireRaceRole(request, params.raceId, "MANAGER");
   const page = pageParam(request);
-  const [inForce, history, settings] = await Promise.all([
+  const [inForce, history, settings, aiSummary] = await Promise.all([
     waiverInForce(race.id),
     waiverHistory(race.id, page),
     db.race.findUniqueOrThrow({ where: { id: race.id }, select: { guardianUnderAge: true } }),
+    latestAiJob(user.id, "WAIVER_SUMMARY", race.id),
   ]);
   const locale = viewerLocale(request);
   return {
     race,
     guardianUnderAge: settings.guardianUnderAge,
+    ai: { configured: getEnv().aiConfigured, summary: aiSummary },
     inForce: inForce && { version: inForce.version, title: inForce.title, text: inForce.text, hashPrefix: hashPrefix(inForce.contentHash) },
     page,
     pageCount: history.pageCount,
@@ -61,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function WaiverPage() {
-  const { race, guardianUnderAge, inForce, versions, page, pageCount } = useLoaderData<typeof loader>();
+  const { race, guardianUnderAge, inForce, versions, page, pageCount, ai } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
@@ -112,6 +117,7 @@ export default function WaiverPage() {
           </Button>
         </Form>
       </Card>
+      <AiWaiverSummaryPanel raceId={race.id} configured={ai.configured} hasWaiver={inForce !== null} latest={ai.summary} />
 
       <Card>
         <h2 className="text-xl font-bold">Guardian signature</h2>

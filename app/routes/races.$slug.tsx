@@ -1,12 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AiAskPanel } from "~/components/ai-ask-panel";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
 import { findPublicRace } from "~/services/races.server";
 import { reservePlaces, ReservationError } from "~/services/reservations.server";
-import { requireUser } from "~/utils/auth.server";
+import { getUser, requireUser } from "~/utils/auth.server";
+import { getEnv } from "~/utils/env.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { formatMoney } from "~/utils/money";
 import { storage } from "~/utils/storage.server";
@@ -22,9 +24,11 @@ async function publicRace(slug: string | undefined) {
   return found.race;
 }
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const race = await publicRace(params.slug);
+  const user = await getUser(request);
   return {
+    ai: { configured: getEnv().aiConfigured, signedIn: user !== null },
     race: {
       ...race,
       descriptionHtml: renderMarkdown(race.description),
@@ -53,7 +57,7 @@ function quantityOptions(max: number) {
 }
 
 export default function PublicRacePage() {
-  const { race, ticketTypes } = useLoaderData<typeof loader>();
+  const { race, ticketTypes, ai } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
@@ -84,6 +88,7 @@ export default function PublicRacePage() {
               <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.faqHtml }} />
             </Card>
           ) : null}
+          {open ? <AiAskPanel raceId={race.id} slug={race.slug} configured={ai.configured} signedIn={ai.signedIn} /> : null}
         </div>
         <Card>
           <div className="flex items-center justify-between">

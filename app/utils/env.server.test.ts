@@ -85,4 +85,14 @@ describe("parseEnv", () => {
       "STRIPE_WEBHOOK_SECRET: is required with STRIPE_SECRET_KEY (without it no payment or payout update would ever be confirmed)",
     ]);
   });
+
+  it("offers AI only with an OpenAI key, and names a bad AI setting", () => {
+    expect(parseEnv({})).toMatchObject({ aiConfigured: false, OPENAI_MODEL: "gpt-4o-mini", AI_TIMEOUT_MS: 60_000, AI_JOBS_PER_HOUR: 30 });
+    expect(parseEnv({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: "http://127.0.0.1:4010/v1" })).toMatchObject({ aiConfigured: true, OPENAI_BASE_URL: "http://127.0.0.1:4010/v1" });
+    expect(problems({ OPENAI_BASE_URL: "127.0.0.1:4010", AI_TIMEOUT_MS: "10", AI_JOBS_PER_HOUR: "0" })).toEqual([
+      "OPENAI_BASE_URL: must be an http:// or https:// URL ending in /v1 (e.g. http://127.0.0.1:4010/v1)",
+      "AI_TIMEOUT_MS: must be at least 1000 ms",
+      "AI_JOBS_PER_HOUR: must be a whole number of at least 1",
+    ]);
+  });
 });

@@ -55,6 +55,11 @@ const envSchema = z
       .min(0, "must be between 0 and 10000 basis points")
       .max(10_000, "must be between 0 and 10000 basis points")
       .default(300),
+    OPENAI_API_KEY: z.string().min(1).optional(),
+    OPENAI_BASE_URL: urlWithScheme(["http", "https"], "must be an http:// or https:// URL ending in /v1 (e.g. http://127.0.0.1:4010/v1)").optional(),
+    OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+    AI_TIMEOUT_MS: z.coerce.number().int().min(1_000, "must be at least 1000 ms").max(600_000, "must be at most 600000 ms").default(60_000),
+    AI_JOBS_PER_HOUR: z.coerce.number().int().min(1, "must be a whole number of at least 1").default(30),
   })
   .transform((env, ctx) => {
     const appUrl = new URL(env.APP_URL ?? `http://localhost:${env.PORT}`);
@@ -105,6 +110,8 @@ const envSchema = z
       /** Emails go to the local outbox (viewable in the app) when no SMTP server is configured. */
       useOutbox: !env.SMTP_URL,
       /** Payments go through Stripe when a secret key is set; otherwise they are simulated (demo payment mode). */
+      /** AI features are offered only when an OpenAI (or compatible) key is set; otherwise they say so up front. */
+      aiConfigured: Boolean(env.OPENAI_API_KEY),
       paymentMode: env.STRIPE_SECRET_KEY ? ("stripe" as const) : ("demo" as const),
       /**
        * The secret webhooks are verified with: STRIPE_WEBHOOK_SECRET whenever it is set; in demo payment mode

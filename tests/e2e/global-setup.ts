@@ -1,22 +1,32 @@
 import { randomBytes } from "node:crypto";
+import { startOpenAiDouble } from "../mocks/openai";
 import { createMigratedDatabase, databaseUrl, dropDatabase } from "../support/database";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 
 /**
  * Browser tests drive the built app as people use it: a fresh migrated database, the web process
- * and a separate worker process, on a free port. Tests read the address from E2E_BASE_URL.
+ * and a separate worker process, on a free port. Tests read the address from E2E_BASE_URL. AI jobs go to
+ * the local OpenAI double, streaming slowly enough for a person (and a test) to watch the text grow.
  */
 export default async function globalSetup() {
   const runId = randomBytes(3).toString("hex");
   const database = `startline_test_${runId}_e2e`;
   await createMigratedDatabase(database);
-  const env = testEnv({ DATABASE_URL: databaseUrl(database), REDIS_PREFIX: `test-${runId}-e2e`, DEMO_MODE: "true" });
+  const openai = await startOpenAiDouble({ chunkDelayMs: 150 });
+  const env = testEnv({
+    DATABASE_URL: databaseUrl(database),
+    REDIS_PREFIX: `test-${runId}-e2e`,
+    DEMO_MODE: "true",
+    OPENAI_API_KEY: "sk-test",
+    OPENAI_BASE_URL: `${openai.url}/v1`,
+  });
   const [web, worker] = await Promise.all([startWeb(env), startWorker(env)]);
   process.env.E2E_BASE_URL = web.url;
   // Specs may arrange data directly with the test factories (e.g. a race with ticket types).
   process.env.DATABASE_URL = databaseUrl(database);
   return async () => {
     await Promise.all([web.stop(), worker.stop()]);
+    await openai.stop();
     await dropDatabase(database);
   };
 }

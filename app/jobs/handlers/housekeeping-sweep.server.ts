@@ -1,4 +1,5 @@
 import type { JobHandler } from "../handler";
+import { settleAbandonedAiJobs } from "~/services/ai-jobs.server";
 import { expireCredits } from "~/services/credits.server";
 import { requeueStaleEmails } from "~/services/email.server";
 import { deleteExpiredNotifications } from "~/services/notifications.server";
@@ -7,13 +8,14 @@ import { requeueUnprocessedStripeEvents } from "~/services/stripe-events.server"
 
 export const housekeepingSweep: JobHandler<"housekeeping.sweep"> = {
   run: async () => {
-    const [sessions, notifications, emails, stripeEvents, expiredCredits] = await Promise.all([
+    const [sessions, notifications, emails, stripeEvents, expiredCredits, settledAiJobs] = await Promise.all([
       deleteExpiredSessions(),
       deleteExpiredNotifications(),
       requeueStaleEmails(),
       requeueUnprocessedStripeEvents(),
       expireCredits(),
+      settleAbandonedAiJobs(),
     ]);
-    return { expiredSessions: sessions, expiredNotifications: notifications, requeuedEmails: emails, requeuedStripeEvents: stripeEvents, expiredCredits };
+    return { expiredSessions: sessions, expiredNotifications: notifications, requeuedEmails: emails, requeuedStripeEvents: stripeEvents, expiredCredits, settledAiJobs };
   },
 };

@@ -1,0 +1,33 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { AiJobOutput, useAiJob } from "~/components/ai-job";
+import { Card } from "~/components/ui";
+import { aiJobForOwner, aiJobLabel } from "~/services/ai-jobs.server";
+import { NotFoundError } from "~/services/errors.server";
+import { requireUser } from "~/utils/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "AI job · Startline" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const job = await aiJobForOwner(params.jobId ?? "", user.id).catch((error: unknown) => {
+    throw error instanceof NotFoundError ? new Response("Not found", { status: 404 }) : error;
+  });
+  return { job, label: aiJobLabel(job.kind) };
+}
+
+export default function AiJobPage() {
+  const { job: initial, label } = useLoaderData<typeof loader>();
+  const { job, live, follower } = useAiJob(initial);
+  return (
+    <Card className="mx-auto max-w-2xl">
+      {follower}
+      <h1 className="text-2xl font-bold">{label}</h1>
+      <p className="text-sm text-slate-600">{`${initial.cost} credits`}</p>
+      <AiJobOutput job={job} live={live} label={label} />
+      <Link to="/ai-jobs" className="mt-4 inline-block font-medium text-brand-700 underline">
+        All my AI jobs
+      </Link>
+    </Card>
+  );
+}
