@@ -129,6 +129,7 @@ export async function billingPortalUrl(userId: string, origin: string) {
 export async function sendDemoPackPayment({ userId, purchaseId, origin }: { userId: string; purchaseId: string; origin: string }) {
   if (getEnv().paymentMode !== "demo") throw new RuleViolationError("form", "Demo payments are off: this installation takes real payments.");
   const purchase = await pendingPackPurchase(purchaseId, userId);
+  if (purchase.status !== "PENDING") throw new RuleViolationError("form", "This purchase is already paid.");
   const created = Math.floor(Date.now() / 1000);
   const event = {
     id: `evt_demo_${randomBytes(12).toString("hex")}`,
@@ -189,6 +190,8 @@ export async function handlePackPaid(event: { data: { object: CheckoutFacts } })
   if (!purchase || purchase.kind !== "PACK") return "unknown_purchase";
   if (session.amount_total !== purchase.amountMinor) return "amount_mismatch";
   const paidAt = new Date();
+  // Marked paid before the grant publishes the new balance; a retry after a failed grant still grants (same key).
+  await db.creditPurchase.updateMany({ where: { id: purchase.id, status: { not: "PAID" } }, data: { status: "PAID", paidAt, stripeSessionId: session.id } });
   const grant = await grantCredits({
     userId: purchase.userId,
     amount: purchase.credits,
@@ -197,7 +200,6 @@ export async function handlePackPaid(event: { data: { object: CheckoutFacts } })
     expiresAt: packExpiry(paidAt),
     purchaseId: purchase.id,
   });
-  await db.creditPurchase.updateMany({ where: { id: purchase.id, status: { not: "PAID" } }, data: { status: "PAID", paidAt, stripeSessionId: session.id } });
   await notify({
     userId: purchase.userId,
     kind: "credits_granted",
