@@ -1,7 +1,8 @@
-import { createContext, useContext, useEffect, useReducer, type ReactNode } from "react";
+import { createContext, useContext, useReducer, type ReactNode } from "react";
 import type { NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
+import { useEventSource, type LinkStatus } from "./use-event-source";
 
-export type LinkStatus = "connecting" | "live" | "reconnecting";
+export type { LinkStatus };
 
 type FeedState = {
   status: LinkStatus;
@@ -46,40 +47,12 @@ const FeedContext = createContext<(FeedState & { dismissLocally: (id: string) =>
 export function UserFeedProvider({ initialBalance, children }: { initialBalance: number; children: ReactNode }) {
   const [state, dispatch] = useReducer(reduce, { status: "connecting", notifications: [], creditBalance: initialBalance });
 
-  useEffect(() => {
-    let source: EventSource | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let attempt = 0;
-    let stopped = false;
+  const status = useEventSource("/events/user", {
+    snapshot: (data) => dispatch({ type: "snapshot", snapshot: data as UserFeedSnapshot }),
+    delta: (data) => dispatch({ type: "delta", message: data as UserFeedMessage }),
+  });
 
-    const connect = () => {
-      source = new EventSource("/events/user");
-      source.addEventListener("snapshot", (event) => {
-        attempt = 0;
-        dispatch({ type: "snapshot", snapshot: JSON.parse((event as MessageEvent<string>).data) as UserFeedSnapshot });
-      });
-      source.addEventListener("delta", (event) => {
-        dispatch({ type: "delta", message: JSON.parse((event as MessageEvent<string>).data) as UserFeedMessage });
-      });
-      source.onerror = () => {
-        dispatch({ type: "status", status: "reconnecting" });
-        // The browser retries a dropped stream itself; a refused one (CLOSED) we retry with backoff.
-        if (source?.readyState === EventSource.CLOSED && !stopped) {
-          source.close();
-          const delay = Math.min(30_000, 1_000 * 2 ** attempt++) * (0.5 + Math.random() / 2);
-          retry = setTimeout(connect, delay);
-        }
-      };
-    };
-    connect();
-    return () => {
-      stopped = true;
-      if (retry) clearTimeout(retry);
-      source?.close();
-    };
-  }, []);
-
-  const value = { ...state, dismissLocally: (id: string) => dispatch({ type: "dismiss-local", id }) };
+  const value = { ...state, status, dismissLocally: (id: string) => dispatch({ type: "dismiss-local", id }) };
   return <FeedContext.Provider value={value}>{children}</FeedContext.Provider>;
 }
 

@@ -18,6 +18,9 @@ export default function Home() {
           Startline sells and runs races: registration with waivers, group entries, fair queues for popular openings and
           check-in on race day.
         </p>
+        <Link to="/races" className="mt-6 inline-block font-semibold text-brand-700 underline">
+          Browse upcoming races
+        </Link>
         {name ? null : (
           <div className="mt-6 flex flex-wrap gap-3">
             <Link to="/signup" className="rounded-lg bg-brand-600 px-5 py-3 font-semibold text-white hover:bg-brand-700">

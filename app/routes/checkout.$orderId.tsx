@@ -91,7 +91,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return { intent } satisfies ActionReply;
     }
     if (intent === "pay") {
-      const { redirectTo } = await startPayment({ orderId, buyerId: user.id, origin: new URL(request.url).origin });
+      const { redirectTo } = await startPayment({ orderId, buyerId: user.id });
       return redirect(redirectTo);
     }
     if (intent === "cancel") {

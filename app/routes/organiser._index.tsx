@@ -74,9 +74,14 @@ export default function OrganiserHome() {
               </div>
               <div className="flex flex-wrap gap-2">
                 {hasRole(role, "OWNER") ? (
-                  <Link className="rounded-lg px-3 py-2 text-sm ring-1 ring-slate-300" to={`/organiser/organisations/${organisation.id}/team`}>
-                    Team
-                  </Link>
+                  <>
+                    <Link className="rounded-lg px-3 py-2 text-sm ring-1 ring-slate-300" to={`/organiser/organisations/${organisation.id}/team`}>
+                      Team
+                    </Link>
+                    <Link className="rounded-lg px-3 py-2 text-sm ring-1 ring-slate-300" to={`/organiser/organisations/${organisation.id}/payouts`}>
+                      Payouts
+                    </Link>
+                  </>
                 ) : null}
                 {hasRole(role, "MANAGER") ? (
                   <>

@@ -1,4 +1,5 @@
 import { db } from "~/utils/db.server";
+import { escapeHtml } from "~/utils/html";
 import { getEnv } from "~/utils/env.server";
 import { formatMoney } from "~/utils/money";
 import { formatInZone } from "~/utils/time";
@@ -27,9 +28,6 @@ export type FulfilmentOutcome = "fulfilled" | "already_paid" | "late_no_places" 
 
 type ConfirmedTicket = { id: string; bib: number | null; qrToken: string; priceMinor: number; typeName: string; participant: string };
 
-function escapeHtml(value: string) {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 async function confirmationEmail(order: { id: string; currency: string; totalMinor: number; buyerName: string; race: { name: string; startsAt: Date; timeZone: string; location: string } }, tickets: ConfirmedTicket[]) {
   const origin = getEnv().appOrigin;

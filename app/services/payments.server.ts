@@ -16,7 +16,7 @@ const STRIPE_MIN_SESSION_MS = 30 * 60_000 + 60_000;
  * Checkout Session (or, without Stripe, the demo payment page). The hold is stretched to Stripe's minimum
  * session life if needed so the session and the hold end together.
  */
-export async function startPayment({ orderId, buyerId, origin }: { orderId: string; buyerId: string; origin: string }) {
+export async function startPayment({ orderId, buyerId }: { orderId: string; buyerId: string }) {
   await pendingOrder(orderId, buyerId);
   const missing = await incompleteTickets(orderId);
   if (missing.length) {
@@ -56,8 +56,9 @@ export async function startPayment({ orderId, buyerId, origin }: { orderId: stri
     line_items: lineItems,
     metadata: { orderId: order.id },
     expires_at: Math.floor(expiresAt.getTime() / 1000),
-    success_url: `${origin}/orders/${order.id}?session_id={CHECKOUT_SESSION_ID}`,
-    cancel_url: `${origin}/checkout/${order.id}`,
+    // The configured address, never the request's Host header.
+    success_url: `${getEnv().appOrigin}/orders/${order.id}?session_id={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${getEnv().appOrigin}/checkout/${order.id}`,
     ...(order.race.taxMode === "STRIPE_TAX" ? { automatic_tax: { enabled: true } } : {}),
     payment_intent_data: {
       metadata: { orderId: order.id },
@@ -105,6 +106,8 @@ function ticketLineItems(order: {
  */
 export async function sendDemoPayment({ orderId, buyerId, origin }: { orderId: string; buyerId: string; origin: string }) {
   if (getEnv().paymentMode !== "demo") throw new CheckoutError("Demo payments are off: this installation takes real payments.", "form", 409);
+  // The event goes back to this same server; never let a forged Host header send it elsewhere.
+  if (!["localhost", "127.0.0.1", "[::1]"].includes(new URL(origin).hostname)) throw new CheckoutError("Demo payments work only on a local address.", "form", 409);
   await pendingOrder(orderId, buyerId);
   const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { id: true, totalMinor: true, taxMinor: true, currency: true, buyerEmail: true } });
   const created = Math.floor(Date.now() / 1000);

@@ -1,4 +1,5 @@
 import { Prisma, type OrderStatus } from "@prisma/client";
+import { escapeHtml } from "~/utils/html";
 import type Stripe from "stripe";
 import { db, type Db } from "~/utils/db.server";
 import { formatMoney } from "~/utils/money";
@@ -237,9 +238,6 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
   };
 }
 
-function escapeHtml(text: string) {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 const settlementNote = "Refunds to a card usually show on the statement within 5–10 working days.";
 

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { escapeHtml } from "~/utils/html";
 import type { OrgRole } from "@prisma/client";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -41,7 +42,7 @@ export async function inviteStaff(organisationId: string, actorId: string, email
         to: email,
         subject: `${inviter.name} invited you to ${organisation.name} on Startline`,
         text: `${inviter.name} invited you to join ${organisation.name} on Startline as ${roleNames[role]}.\n\nAccept: ${link}\n\nThe link works for 7 days.`,
-        html: `<p>${escape(inviter.name)} invited you to join <strong>${escape(organisation.name)}</strong> on Startline as ${roleNames[role]}.</p><p><a href="${link}">Accept the invitation</a></p><p>The link works for 7 days.</p>`,
+        html: `<p>${escapeHtml(inviter.name)} invited you to join <strong>${escapeHtml(organisation.name)}</strong> on Startline as ${roleNames[role]}.</p><p><a href="${link}">Accept the invitation</a></p><p>The link works for 7 days.</p>`,
       },
       tx,
     );
@@ -51,9 +52,6 @@ export async function inviteStaff(organisationId: string, actorId: string, email
   return { token };
 }
 
-function escape(value: string) {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 export async function findInvite(token: string) {
   return db.organisationInvite.findUnique({

@@ -1,4 +1,5 @@
 import type { SignupInput } from "~/validation/auth";
+import { escapeHtml } from "~/utils/html";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "~/utils/password.server";
@@ -34,9 +35,6 @@ function welcomeEmail(name: string, email: string) {
   };
 }
 
-function escapeHtml(value: string) {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** Creates the account and its welcome email in one transaction, then queues the email. */
 export async function signUp({ name, email, password }: Pick<SignupInput, "name" | "email" | "password">) {

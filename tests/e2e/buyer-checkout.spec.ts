@@ -49,7 +49,14 @@ test("a buyer registers an adult and a minor, applies a code, pays in demo mode 
   await adult.getByRole("button", { name: "Save participant 1" }).click();
   await expect(adult.getByText("Saved and signed")).toBeVisible();
 
-  const minor = page.getByRole("form", { name: "Participant 2: 5K" });
+  // A half-filled form survives a reload.
+  let minor = page.getByRole("form", { name: "Participant 2: 5K" });
+  await minor.getByLabel("First name").fill("Kit");
+  await minor.getByLabel("Last name").fill("Buyer");
+  await page.reload();
+  minor = page.getByRole("form", { name: "Participant 2: 5K" });
+  await expect(minor.getByLabel("Last name")).toHaveValue("Buyer");
+  await expect(page.getByRole("form", { name: "Participant 1: 10K" }).getByText("Saved and signed")).toBeVisible();
   await minor.getByLabel("First name").fill("Kit");
   await minor.getByLabel("Last name").fill("Buyer");
   await minor.getByLabel("Participant's email").fill("kit@example.com");

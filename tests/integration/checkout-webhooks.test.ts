@@ -5,6 +5,7 @@ import { deliverWebhook, signWebhook, startStripeDouble, stripeEvent, type Strip
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 import { loggedIn } from "../support/session";
+import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_checkout_tests";
 let stripe: StripeDouble;
@@ -53,14 +54,6 @@ function completedEvent(session: Record<string, unknown>, id?: string) {
   return JSON.stringify(stripeEvent("checkout.session.completed", session, id ? { id } : {}));
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("paying through Stripe Checkout", () => {
   it("creates one session per order with the order's lines, hold-aligned expiry and an idempotency key", async () => {

@@ -5,6 +5,7 @@ import { createOrganisation, createRace, createTicketType, createUser } from "..
 import { Client } from "../support/http";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 import { loggedIn } from "../support/session";
+import { waitFor } from "../support/wait";
 
 let web: Awaited<ReturnType<typeof startWeb>>;
 let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -45,14 +46,6 @@ function participantFields(ticketId: string, first: string, last: string, dateOf
   };
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("checkout in demo payment mode", () => {
   it("registers two participants (one a minor with a guardian), applies a code, pays, and issues tickets once", async () => {

@@ -6,6 +6,7 @@ import { db } from "~/utils/db.server";
 import { startSmtpDouble } from "../mocks/smtp";
 import { uniqueEmail } from "../support/http";
 import { startWorker, testEnv } from "../support/processes";
+import { waitFor } from "../support/wait";
 
 afterAll(async () => {
   await closeQueues();
@@ -19,14 +20,6 @@ async function userWithEmail(subject = "Welcome to Startline") {
   return { userId: user.id, emailId: id, to };
 }
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("email.send", () => {
   let stopWorker: (() => Promise<unknown>) | undefined;

@@ -5,6 +5,7 @@ import { closeQueues } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
 import { Client, openEventStream, uniqueEmail } from "../support/http";
 import { startWeb, startWorker, testEnv } from "../support/processes";
+import { waitFor } from "../support/wait";
 
 let web: Awaited<ReturnType<typeof startWeb>>;
 let worker: Awaited<ReturnType<typeof startWorker>>;
@@ -34,14 +35,6 @@ function subscriberCount(userId: string) {
   return inspector.pubsub("NUMSUB", channel).then((reply) => Number((reply as [string, number])[1]));
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-}
 
 describe("the user's live feed", () => {
   it("refuses anonymous visitors", async () => {
@@ -52,7 +45,7 @@ describe("the user's live feed", () => {
   it("delivers a notification published by the worker process to SSE clients of the web process, then releases the subscription", async () => {
     const { client, email, userId } = await signedInUser();
     // Let the welcome email from sign-up land first, so the delta below is the only new one.
-    await eventually(async () => (await db.notification.count({ where: { userId } })) === 1, 10_000);
+    await waitFor(async () => (await db.notification.count({ where: { userId } })) === 1, Boolean, 10_000);
 
     const tabA = await openEventStream(client, "/events/user");
     const tabB = await openEventStream(client, "/events/user");
@@ -76,12 +69,12 @@ describe("the user's live feed", () => {
 
     await tabA.close();
     await tabB.close();
-    expect(await eventually(async () => (await subscriberCount(userId)) === 0)).toBe(true);
+    expect(await waitFor(async () => (await subscriberCount(userId)) === 0, Boolean)).toBe(true);
   });
 
   it("gives a tab that connects later the stored notification in its snapshot, and dismissing clears it in other tabs", async () => {
     const { client, email, userId } = await signedInUser();
-    expect(await eventually(async () => (await db.notification.count({ where: { userId } })) === 1, 10_000)).toBe(true);
+    expect(await waitFor(async () => (await db.notification.count({ where: { userId } })) === 1, Boolean, 10_000)).toBe(true);
 
     const early = await openEventStream(client, "/events/user");
     await early.next((e) => e.event === "snapshot");
@@ -99,7 +92,7 @@ describe("the user's live feed", () => {
   it("does not let one user dismiss another user's notification", async () => {
     const owner = await signedInUser();
     const other = await signedInUser();
-    expect(await eventually(async () => (await db.notification.count({ where: { userId: owner.userId } })) === 1, 10_000)).toBe(true);
+    expect(await waitFor(async () => (await db.notification.count({ where: { userId: owner.userId } })) === 1, Boolean, 10_000)).toBe(true);
     const notification = await db.notification.findFirstOrThrow({ where: { userId: owner.userId } });
     await other.client.post("/notifications/dismiss", { id: notification.id });
     const after = await db.notification.findUniqueOrThrow({ where: { id: notification.id } });

@@ -7,6 +7,7 @@ import { addMember, createOrganisation } from "../support/factories";
 import { openEventStream } from "../support/http";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 import { loggedIn } from "../support/session";
+import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_startline_payouts_secret";
 let stripe: StripeDouble;
@@ -28,14 +29,6 @@ afterAll(async () => {
 
 const payoutsPage = (organisationId: string) => `/organiser/organisations/${organisationId}/payouts`;
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function ownerWithOnboardingStarted() {
   const { organisation, user } = await createOrganisation("OWNER");
@@ -111,7 +104,7 @@ describe("payout onboarding with Stripe Connect Express", () => {
     const toast = await feed.next((e) => e.event === "delta" && (e.data as { type: string }).type === "notification");
     expect(toast.data).toMatchObject({ notification: { title: "Payments are enabled", href: payoutsPage(organisation.id) } });
     await feed.close();
-    const stored = await eventually(
+    const stored = await waitFor(
       () => db.organisation.findUniqueOrThrow({ where: { id: organisation.id } }),
       (org) => org.connectStatus === "ENABLED",
     );
@@ -121,13 +114,13 @@ describe("payout onboarding with Stripe Connect Express", () => {
     expect(await db.notification.count({ where: { userId: coOwner.id, kind: "payouts.enabled" } })).toBe(1);
     expect(await db.notification.count({ where: { userId: manager.id, kind: "payouts.enabled" } })).toBe(0);
     const completed = () => worker.output.some((line) => line.includes(`stripe.event-${event.id}`) && line.includes("job completed"));
-    expect(await eventually(async () => completed(), Boolean)).toBe(true);
+    expect(await waitFor(async () => completed(), Boolean)).toBe(true);
 
     // An older event delivered late does not undo the newer state: the handler reads the account from Stripe.
     const stale = stripeEvent("account.updated", { ...account, charges_enabled: false, payouts_enabled: false, details_submitted: false }, { account: accountId });
     const stalePayload = JSON.stringify(stale);
     expect((await deliverWebhook(web.url, stalePayload, signWebhook(stalePayload, WEBHOOK_SECRET))).status).toBe(200);
-    await eventually(
+    await waitFor(
       () => db.stripeEvent.findUniqueOrThrow({ where: { id: stale.id } }),
       (row) => row.processedAt !== null,
     );
@@ -160,7 +153,7 @@ describe("payout onboarding with Stripe Connect Express", () => {
     const event = stripeEvent("account.updated", account, { account: accountId });
     const payload = JSON.stringify(event);
     expect((await deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET))).status).toBe(200);
-    const stored = await eventually(
+    const stored = await waitFor(
       () => db.organisation.findUniqueOrThrow({ where: { id: organisation.id } }),
       (org) => org.connectStatus === "RESTRICTED",
     );

@@ -7,6 +7,7 @@ import { addMember, createOrganisation, createParticipant, createRace, createTic
 import { openEventStream, uniqueEmail, type Client } from "../support/http";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 import { loggedIn } from "../support/session";
+import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_startline_refunds_secret";
 let stripe: StripeDouble;
@@ -28,14 +29,6 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The page's HTML without React's text separators, as a reader sees it. */
 async function html(response: Response | Promise<Response>) {
@@ -93,7 +86,7 @@ async function deliver(event: ReturnType<typeof stripeEvent>) {
   const payload = JSON.stringify(event);
   const response = await deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET));
   expect(response.status).toBe(200);
-  return eventually(
+  return waitFor(
     () => db.stripeEvent.findUniqueOrThrow({ where: { id: event.id }, select: { processedAt: true } }),
     (stored) => stored.processedAt !== null,
   );
