@@ -16,8 +16,9 @@ export const meta: MetaFunction = () => [{ title: "Credits and billing · Startl
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const page = pageParam(request);
-  return { page, locale: viewerLocale(request), ...(await billingOverview(user.id, page)) };
+  const ledgerPage = pageParam(request);
+  const purchasesPage = pageParam(request, "purchases");
+  return { ledgerPage, purchasesPage, locale: viewerLocale(request), ...(await billingOverview(user.id, { ledgerPage, purchasesPage })) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -40,7 +41,7 @@ const statusTone = { ACTIVE: "good", PAST_DUE: "warn", CANCELED: "bad", INCOMPLE
 const statusText = { ACTIVE: "Active", PAST_DUE: "Payment overdue", CANCELED: "Cancelled", INCOMPLETE: "Waiting for payment" } as const;
 
 export default function BillingPage() {
-  const { balance, membership, paymentMode, canManageSubscription, packs, plan, ledger, purchases, page, locale } = useLoaderData<typeof loader>();
+  const { balance, membership, paymentMode, canManageSubscription, packs, plan, ledger, purchases, ledgerPage, purchasesPage, locale } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const feed = useUserFeed();
@@ -143,7 +144,7 @@ export default function BillingPage() {
             ))}
           </ul>
         )}
-        <Pagination page={page} pageCount={purchases.pageCount} hrefFor={(p) => `?page=${p}`} />
+        <Pagination page={purchasesPage} pageCount={purchases.pageCount} hrefFor={(p) => `?purchases=${p}&page=${ledgerPage}`} />
       </Card>
 
       <Card>
@@ -164,7 +165,7 @@ export default function BillingPage() {
             ))}
           </ul>
         )}
-        <Pagination page={page} pageCount={ledger.pageCount} hrefFor={(p) => `?page=${p}`} />
+        <Pagination page={ledgerPage} pageCount={ledger.pageCount} hrefFor={(p) => `?page=${p}&purchases=${purchasesPage}`} />
       </Card>
     </div>
   );

@@ -85,7 +85,7 @@ export async function startMembership({ userId, origin }: { userId: string; orig
   });
   const metadata = { kind: CHECKOUT_KIND.membership, userId, plan: membershipPlan.id };
   // Clicks within the same ten minutes reuse one session instead of opening several subscriptions.
-  const window = Math.floor(Date.now() / 600_000);
+  const tenMinuteSlot = Math.floor(Date.now() / 600_000);
   const session = await stripe.checkout.sessions.create(
     {
       mode: "subscription",
@@ -107,7 +107,7 @@ export async function startMembership({ userId, origin }: { userId: string; orig
       success_url: `${origin}/billing?membership=started`,
       cancel_url: `${origin}/billing`,
     },
-    { idempotencyKey: `membership-${userId}-${window}` },
+    { idempotencyKey: `membership-${userId}-${tenMinuteSlot}` },
   );
   if (!session.url) throw new Error(`Stripe returned no URL for session ${session.id}`);
   return { redirectTo: session.url };
@@ -346,9 +346,15 @@ const subscriptionStatus: Record<string, MembershipStatus> = {
 
 type SubscriptionFacts = Pick<Stripe.Subscription, "id" | "status" | "cancel_at_period_end" | "customer" | "metadata"> & { items?: { data: { current_period_end?: number }[] } };
 
+/** The subscription as Stripe sees it now, so an out-of-order "updated" event cannot roll the status back; the event's copy in demo mode. */
+async function currentSubscription(subscription: SubscriptionFacts): Promise<SubscriptionFacts> {
+  const stripe = stripeClient();
+  return stripe ? await stripe.subscriptions.retrieve(subscription.id) : subscription;
+}
+
 /** customer.subscription.updated / deleted: status, cancel-at-period-end and period end follow Stripe. A cancelled subscription stays cancelled. */
 export async function handleSubscriptionChanged(event: { type: string; data: { object: SubscriptionFacts } }) {
-  const subscription = event.data.object;
+  const subscription = await currentSubscription(event.data.object);
   const status: MembershipStatus = event.type === "customer.subscription.deleted" ? "CANCELED" : (subscriptionStatus[subscription.status] ?? "INCOMPLETE");
   const periodEnd = subscription.items?.data[0]?.current_period_end;
   const membership = await db.membership.findUnique({ where: { stripeSubscriptionId: subscription.id }, select: { id: true, status: true } });
@@ -365,13 +371,13 @@ export async function handleSubscriptionChanged(event: { type: string; data: { o
 }
 
 /** Everything the billing page shows. */
-export async function billingOverview(userId: string, page: number) {
+export async function billingOverview(userId: string, { ledgerPage: ledgerPageNumber, purchasesPage }: { ledgerPage: number; purchasesPage: number }) {
   const [balance, membership, user, ledger, purchases] = await Promise.all([
     creditBalance(userId),
     db.membership.findUnique({ where: { userId }, select: { plan: true, status: true, currentPeriodEnd: true, cancelAtPeriodEnd: true } }),
     db.user.findUniqueOrThrow({ where: { id: userId }, select: { stripeCustomerId: true } }),
-    ledgerPage(userId, page),
-    purchasePage(userId, page),
+    ledgerPage(userId, ledgerPageNumber),
+    purchasePage(userId, purchasesPage),
   ]);
   const paymentMode = getEnv().paymentMode;
   return {
