@@ -30,14 +30,24 @@ export function checkoutKind(session: { mode?: string | null; metadata: Stripe.M
   return "race_order" as const;
 }
 
+const REUSE_PENDING_PURCHASE_MS = 10 * 60_000;
+
 /** Opens a Stripe Checkout Session for a pack (or, without Stripe, the demo payment page). */
 export async function startPackPurchase({ userId, packId, origin }: { userId: string; packId: string; origin: string }) {
   const pack = findPack(packId);
   if (!pack) throw new RuleViolationError("packId", "That pack is not on sale. Choose one of the packs listed.");
-  const purchase = await db.creditPurchase.create({
-    data: { userId, kind: "PACK", product: pack.id, credits: pack.credits, amountMinor: pack.amountMinor, currency: pack.currency },
+  // A double click (or a quick retry) continues the purchase just started instead of opening a second one.
+  const recent = await db.creditPurchase.findFirst({
+    where: { userId, kind: "PACK", product: pack.id, status: "PENDING", createdAt: { gt: new Date(Date.now() - REUSE_PENDING_PURCHASE_MS) } },
+    orderBy: { createdAt: "desc" },
     select: { id: true },
   });
+  const purchase =
+    recent ??
+    (await db.creditPurchase.create({
+      data: { userId, kind: "PACK", product: pack.id, credits: pack.credits, amountMinor: pack.amountMinor, currency: pack.currency },
+      select: { id: true },
+    }));
   const stripe = stripeClient();
   if (!stripe) return { redirectTo: `/billing/packs/${purchase.id}/demo-pay` };
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, stripeCustomerId: true } });

@@ -69,7 +69,10 @@ describe("buying a credit pack through Stripe Checkout", () => {
   it("opens a payment-mode session with the pack's price, an idempotency key and metadata naming the purchase", async () => {
     const user = await createUser();
     const client = await loggedIn(web.url, user.email);
-    expect(await buyPack(client)).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+    const first = await buyPack(client);
+    expect(first).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
+    expect(await buyPack(client), "a second click continues the same purchase").toBe(first);
+    expect(await db.creditPurchase.count({ where: { userId: user.id } })).toBe(1);
     const purchase = await db.creditPurchase.findFirstOrThrow({ where: { userId: user.id } });
     expect(purchase).toMatchObject({ kind: "PACK", product: "pack_200", credits: 200, amountMinor: 1500, currency: "EUR", status: "PENDING" });
     const call = stripe.callsTo("POST", "/v1/checkout/sessions").find((c) => (c.params.metadata as Record<string, string>).purchaseId === purchase.id)!;
