@@ -1,11 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { MembershipStatus } from "@prisma/client";
 import Stripe from "stripe";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
 import { allowanceExpiry, creditPacks, findPack, membershipPlan, packExpiry } from "./credit-catalog";
-import { creditBalance, grantCredits, ledgerPage } from "./credits.server";
+import { creditBalance, grantCredits, InsufficientCreditsError, ledgerPage, spendCredits } from "./credits.server";
 import { NotFoundError, RuleViolationError } from "./errors.server";
 import { notify } from "./notifications.server";
 
@@ -416,4 +416,30 @@ export async function purchasePage(userId: string, page: number, pageSize = 10) 
     }),
   ]);
   return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
+}
+
+/** The key an adjustment form carries from the moment it is shown. */
+export function newAdjustmentKey() {
+  return randomUUID();
+}
+
+/**
+ * An operator adds credits (an ADJUSTMENT that never expires) or takes them back (a spend, so the balance
+ * never goes below zero and expiring grants are used first). The form's request key makes a resubmission apply once.
+ */
+export async function adjustCredits({ operatorName, email, amount, reason, requestKey }: { operatorName: string; email: string; amount: number; reason: string; requestKey: string }) {
+  const user = await db.user.findUnique({ where: { email }, select: { id: true } });
+  if (!user) throw new RuleViolationError("email", "No account has that email address.");
+  const description = `Adjustment by ${operatorName}: ${reason}`;
+  const idempotencyKey = `adjustment:${requestKey}`;
+  try {
+    const written =
+      amount > 0
+        ? await grantCredits({ userId: user.id, amount, description, idempotencyKey, kind: "ADJUSTMENT" })
+        : await spendCredits({ userId: user.id, amount: -amount, description, idempotencyKey });
+    return { userId: user.id, ...written };
+  } catch (error) {
+    if (error instanceof InsufficientCreditsError) throw new RuleViolationError("amount", `The balance is ${error.balance}; take back at most that.`);
+    throw error;
+  }
 }

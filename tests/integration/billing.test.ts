@@ -296,3 +296,36 @@ describe("buying a pack without Stripe (demo payment mode)", () => {
     expect((await other.post(location, {})).status).toBe(404);
   });
 });
+
+describe("operator adjustments", () => {
+  async function adjustmentForm(client: Client) {
+    const page = await (await client.request("/operator/credits")).text();
+    return /name="requestKey" value="([^"]+)"/.exec(page)![1]!;
+  }
+
+  it("adds credits once per submitted form, takes back no more than the balance, and is for operators only", async () => {
+    const operator = await createUser({ role: "OPERATOR", name: "Olga Operator" });
+    const target = await createUser();
+    const client = await loggedIn(web.url, operator.email);
+    const requestKey = await adjustmentForm(client);
+    const form = { email: target.email, amount: "40", reason: "Goodwill after an outage", requestKey };
+    const replies = await Promise.all([client.post("/operator/credits", form), client.post("/operator/credits", form)]);
+    expect(replies.map((r) => r.status)).toEqual([200, 200]);
+    expect(await creditBalance(target.id)).toBe(40);
+    expect(await db.creditEntry.findFirstOrThrow({ where: { userId: target.id } })).toMatchObject({ kind: "ADJUSTMENT", amount: 40, description: "Adjustment by Olga Operator: Goodwill after an outage", expiresAt: null });
+
+    const tooMuch = await client.post("/operator/credits", { email: target.email, amount: "-41", reason: "Correction", requestKey: await adjustmentForm(client) });
+    expect(tooMuch.status).toBe(400);
+    expect(await tooMuch.text()).toContain("The balance is 40");
+    expect((await client.post("/operator/credits", { email: target.email, amount: "-15", reason: "Correction", requestKey: await adjustmentForm(client) })).status).toBe(200);
+    expect(await creditBalance(target.id)).toBe(25);
+
+    const unknown = await client.post("/operator/credits", { email: "nobody@example.com", amount: "5", reason: "Test", requestKey: await adjustmentForm(client) });
+    expect(unknown.status).toBe(400);
+
+    const buyer = await loggedIn(web.url, target.email);
+    expect((await buyer.request("/operator/credits")).status).toBe(403);
+    expect((await buyer.post("/operator/credits", { ...form, requestKey: "8b0f1c3e-4a7d-4b9e-9f00-000000000001" })).status).toBe(403);
+    expect(await creditBalance(target.id)).toBe(25);
+  });
+});
