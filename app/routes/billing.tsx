@@ -1,9 +1,9 @@
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useUserFeed } from "~/components/live-feed";
-import { Badge, Button, Card, FormError, Pagination } from "~/components/ui";
+import { Badge, Button, Card, FormError, Notice, Pagination } from "~/components/ui";
 import { billingOverview, billingPortalUrl, startMembership, startPackPurchase } from "~/services/billing.server";
 import { RuleViolationError } from "~/services/errors.server";
 import { requireUser } from "~/utils/auth.server";
@@ -45,6 +45,8 @@ export default function BillingPage() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const feed = useUserFeed();
+  const [searchParams] = useSearchParams();
+  const returnedFromPayment = searchParams.has("purchase") || searchParams.has("membership");
   const liveBalance = feed?.creditBalance ?? balance;
   const submitting = navigation.state === "submitting" ? navigation.formData?.get("packId") ?? navigation.formData?.get("intent") : null;
   const date = (value: string | Date | null) => (value ? new Date(value).toLocaleDateString(locale, { dateStyle: "medium", timeZone: "UTC" }) : "");
@@ -60,6 +62,11 @@ export default function BillingPage() {
         <p className="mt-1 text-sm text-slate-600">Credits pay for AI jobs such as drafting a race description.</p>
         {paymentMode === "demo" ? (
           <p className="mt-3 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">Demo payment mode: packs are paid on a demo page and no money moves. Memberships need Stripe.</p>
+        ) : null}
+        {returnedFromPayment ? (
+          <div className="mt-3">
+            <Notice>Thank you! Your credits appear here as soon as the payment is confirmed.</Notice>
+          </div>
         ) : null}
         <FormError id="billing-error" errors={result ? [result.error] : undefined} />
       </Card>

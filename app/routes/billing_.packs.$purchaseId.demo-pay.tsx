@@ -37,7 +37,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (error instanceof RuleViolationError) return data({ error: error.message }, { status: 409 });
     throw error;
   }
-  return redirect("/billing");
+  return redirect(`/billing?purchase=${params.purchaseId ?? ""}`);
 }
 
 /** Stand-in for Stripe Checkout for credit packs when no Stripe key is configured. */

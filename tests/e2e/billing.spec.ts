@@ -26,7 +26,8 @@ test("a user buys a credit pack in demo payment mode and both tabs' header balan
   await expect(page.getByText("Demo payment: no money moves.")).toBeVisible();
   await page.getByRole("button", { name: "Pay €5.00 (demo)" }).click();
 
-  await expect(page).toHaveURL(/\/billing$/);
+  await expect(page).toHaveURL(/\/billing\?purchase=/);
+  await expect(page.getByText("Your credits appear here as soon as the payment is confirmed.")).toBeVisible();
   await expect(secondTab.getByLabel("Credit balance: 50")).toBeVisible();
   await expect(page.getByLabel("Credit balance: 50")).toBeVisible();
   await expect(page.getByTestId("billing-balance")).toHaveText("50 credits");

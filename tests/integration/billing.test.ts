@@ -121,6 +121,12 @@ describe("buying a credit pack through Stripe Checkout", () => {
     await processed(forged.id);
     expect(await creditBalance(user.id)).toBe(0);
     expect((await db.creditPurchase.findUniqueOrThrow({ where: { id: purchase.id } })).status).toBe("PENDING");
+
+    const expired = stripeEvent("checkout.session.expired", { ...stripe.session(purchase.stripeSessionId!), status: "expired" });
+    await deliver(expired);
+    await processed(expired.id);
+    expect((await db.creditPurchase.findUniqueOrThrow({ where: { id: purchase.id } })).status).toBe("EXPIRED");
+    expect(await creditBalance(user.id)).toBe(0);
   });
 
   it("pushes the new balance to an open /events/user stream after the grant", async () => {
@@ -273,7 +279,7 @@ describe("buying a pack without Stripe (demo payment mode)", () => {
     expect(await (await client.request(location)).text()).toContain("Pay €5.00 (demo)");
     const paid = await client.post(location, {});
     expect(paid.status).toBe(302);
-    expect(paid.headers.get("Location")).toBe("/billing");
+    expect(paid.headers.get("Location")).toBe(`/billing?purchase=${location.split("/")[3]}`);
 
     expect(await waitFor(() => creditBalance(user.id), (b) => b === 50)).toBe(50);
     const purchase = await db.creditPurchase.findFirstOrThrow({ where: { userId: user.id } });
