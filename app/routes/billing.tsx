@@ -25,12 +25,11 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const submission = parseWithZod(await request.formData(), { schema: billingActionSchema });
   if (submission.status !== "success") return data({ error: "Choose what to buy." }, { status: 400 });
-  const origin = new URL(request.url).origin;
   try {
     const input = submission.value;
-    if (input.intent === "buy-pack") return redirect((await startPackPurchase({ userId: user.id, packId: input.packId, origin })).redirectTo);
-    if (input.intent === "start-membership") return redirect((await startMembership({ userId: user.id, origin })).redirectTo);
-    return redirect(await billingPortalUrl(user.id, origin));
+    if (input.intent === "buy-pack") return redirect((await startPackPurchase({ userId: user.id, packId: input.packId })).redirectTo);
+    if (input.intent === "start-membership") return redirect((await startMembership({ userId: user.id })).redirectTo);
+    return redirect(await billingPortalUrl(user.id));
   } catch (error) {
     if (error instanceof RuleViolationError) return data({ error: error.message }, { status: 400 });
     throw error;

@@ -33,7 +33,7 @@ export function checkoutKind(session: { mode?: string | null; metadata: Stripe.M
 const REUSE_PENDING_PURCHASE_MS = 10 * 60_000;
 
 /** Opens a Stripe Checkout Session for a pack (or, without Stripe, the demo payment page). */
-export async function startPackPurchase({ userId, packId, origin }: { userId: string; packId: string; origin: string }) {
+export async function startPackPurchase({ userId, packId }: { userId: string; packId: string }) {
   const pack = findPack(packId);
   if (!pack) throw new RuleViolationError("packId", "That pack is not on sale. Choose one of the packs listed.");
   // A double click (or a quick retry) continues the purchase just started instead of opening a second one.
@@ -60,8 +60,9 @@ export async function startPackPurchase({ userId, packId, origin }: { userId: st
       line_items: [{ quantity: 1, price_data: { currency: pack.currency.toLowerCase(), unit_amount: pack.amountMinor, product_data: { name: `${pack.name}: ${pack.credits} credits` } } }],
       metadata,
       payment_intent_data: { metadata },
-      success_url: `${origin}/billing?purchase=${purchase.id}`,
-      cancel_url: `${origin}/billing`,
+      // The configured address, never the request's Host header.
+      success_url: `${getEnv().appOrigin}/billing?purchase=${purchase.id}`,
+      cancel_url: `${getEnv().appOrigin}/billing`,
     },
     { idempotencyKey: `credit-pack-${purchase.id}` },
   );
@@ -80,7 +81,7 @@ async function stripeCustomerFor(stripe: Stripe, userId: string) {
 }
 
 /** Opens a subscription-mode Checkout Session for the membership plan. Memberships need Stripe (no demo renewals). */
-export async function startMembership({ userId, origin }: { userId: string; origin: string }) {
+export async function startMembership({ userId }: { userId: string }) {
   const stripe = stripeClient();
   if (!stripe) throw new RuleViolationError("form", "Memberships need Stripe, which this installation does not use. Buy a credit pack instead.");
   const current = await db.membership.findUnique({ where: { userId }, select: { status: true } });
@@ -114,8 +115,8 @@ export async function startMembership({ userId, origin }: { userId: string; orig
       ],
       metadata,
       subscription_data: { metadata },
-      success_url: `${origin}/billing?membership=started`,
-      cancel_url: `${origin}/billing`,
+      success_url: `${getEnv().appOrigin}/billing?membership=started`,
+      cancel_url: `${getEnv().appOrigin}/billing`,
     },
     { idempotencyKey: `membership-${userId}-${tenMinuteSlot}` },
   );
@@ -124,11 +125,11 @@ export async function startMembership({ userId, origin }: { userId: string; orig
 }
 
 /** Stripe's customer portal (cancel, change card, invoices) for a user who has a Stripe customer. */
-export async function billingPortalUrl(userId: string, origin: string) {
+export async function billingPortalUrl(userId: string) {
   const stripe = stripeClient();
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, select: { stripeCustomerId: true } });
   if (!stripe || !user.stripeCustomerId) throw new RuleViolationError("form", "There is no subscription to manage yet.");
-  const session = await stripe.billingPortal.sessions.create({ customer: user.stripeCustomerId, return_url: `${origin}/billing` });
+  const session = await stripe.billingPortal.sessions.create({ customer: user.stripeCustomerId, return_url: `${getEnv().appOrigin}/billing` });
   return session.url;
 }
 
@@ -138,6 +139,8 @@ export async function billingPortalUrl(userId: string, origin: string) {
  */
 export async function sendDemoPackPayment({ userId, purchaseId, origin }: { userId: string; purchaseId: string; origin: string }) {
   if (getEnv().paymentMode !== "demo") throw new RuleViolationError("form", "Demo payments are off: this installation takes real payments.");
+  // The event goes back to this same server; never let a forged Host header send it elsewhere.
+  if (!["localhost", "127.0.0.1", "[::1]"].includes(new URL(origin).hostname)) throw new RuleViolationError("form", "Demo payments work only on a local address.");
   const purchase = await pendingPackPurchase(purchaseId, userId);
   if (purchase.status !== "PENDING") throw new RuleViolationError("form", "This purchase is already paid.");
   const created = Math.floor(Date.now() / 1000);
