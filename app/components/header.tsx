@@ -24,9 +24,9 @@ function CreditBalance({ initial }: { initial: number }) {
   const feed = useUserFeed();
   const balance = feed?.creditBalance ?? initial;
   return (
-    <span className="rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700" aria-label={`Credit balance: ${balance}`}>
+    <Link to="/billing" className="rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${balance}`}>
       {balance} credits
-    </span>
+    </Link>
   );
 }
 

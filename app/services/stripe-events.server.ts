@@ -3,6 +3,7 @@ import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
+import { checkoutKind, handleInvoicePaid, handleInvoicePaymentFailed, handleMembershipCheckoutCompleted, handlePackExpired, handlePackPaid, handleSubscriptionChanged } from "./billing.server";
 import { handleSessionFailed, handleSessionPaid } from "./payments.server";
 import { handleAccountUpdated } from "./payouts.server";
 import { handleChargeRefunded } from "./refunds.server";
@@ -12,17 +13,30 @@ type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type:
 /** A handler receives the event as stored in the inbox. It must be safe to run twice and tolerate out-of-order delivery. */
 export type StripeEventHandlers = { [T in Stripe.Event["type"]]?: (event: EventOfType<T>) => Promise<unknown> };
 
+type CheckoutEvent = EventOfType<"checkout.session.completed">;
+
+/** One Checkout Session event type serves race orders, credit packs and memberships; `metadata.kind` (or the mode) says which. */
+function byCheckoutKind(handlers: { race_order: (event: CheckoutEvent) => Promise<unknown>; credit_pack: (event: CheckoutEvent) => Promise<unknown>; membership: (event: CheckoutEvent) => Promise<unknown> }) {
+  return (event: { data: { object: Stripe.Checkout.Session } }) => handlers[checkoutKind(event.data.object)](event as CheckoutEvent);
+}
+
+const sessionPaid = byCheckoutKind({ race_order: handleSessionPaid, credit_pack: handlePackPaid, membership: handleMembershipCheckoutCompleted });
+const sessionFailed = byCheckoutKind({ race_order: handleSessionFailed, credit_pack: handlePackExpired, membership: async () => "ignored" });
+
 /**
  * The event types Startline acts on; every other verified event is stored, marked processed and ignored.
- * Checkout adds its types (checkout.session.completed, …) here.
  */
 export const stripeEventHandlers: StripeEventHandlers = {
   "account.updated": handleAccountUpdated,
-  "checkout.session.completed": handleSessionPaid,
-  "checkout.session.async_payment_succeeded": handleSessionPaid,
-  "checkout.session.async_payment_failed": handleSessionFailed,
-  "checkout.session.expired": handleSessionFailed,
+  "checkout.session.completed": sessionPaid,
+  "checkout.session.async_payment_succeeded": sessionPaid,
+  "checkout.session.async_payment_failed": sessionFailed,
+  "checkout.session.expired": sessionFailed,
   "charge.refunded": handleChargeRefunded,
+  "invoice.paid": handleInvoicePaid,
+  "invoice.payment_failed": handleInvoicePaymentFailed,
+  "customer.subscription.updated": handleSubscriptionChanged,
+  "customer.subscription.deleted": handleSubscriptionChanged,
 };
 
 /**

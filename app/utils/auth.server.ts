@@ -63,6 +63,13 @@ export async function requireOrganiser(request: Request) {
   return user;
 }
 
+/** Operator pages: 403 for anyone else. */
+export async function requireOperator(request: Request) {
+  const user = await requireUser(request);
+  if (user.role !== "OPERATOR") throw new Response("Only operators can open this page.", { status: 403 });
+  return user;
+}
+
 export async function requireAnonymous(request: Request) {
   if (await getUser(request)) throw redirect("/");
 }

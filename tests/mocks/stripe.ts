@@ -24,6 +24,24 @@ type StripeAccountJson = Record<string, unknown> & {
   details_submitted: boolean;
 };
 
+type SubscriptionJson = Record<string, unknown> & {
+  id: string;
+  customer: string;
+  status: string;
+  cancel_at_period_end: boolean;
+  metadata: Record<string, string>;
+  items: {
+    object: "list";
+    data: {
+      id: string;
+      object: "subscription_item";
+      current_period_start: number;
+      current_period_end: number;
+      price: { currency: string; unit_amount: number; product_name: string; recurring: { interval: string } };
+    }[];
+  };
+};
+
 type PaymentJson = { paymentIntentId: string; chargeId: string; amount: number; currency: string; amountRefunded: number; created: number };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -131,6 +149,52 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
   const idempotentReplies = new Map<string, { status: number; body: unknown }>();
   const sessions = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, PaymentJson>();
+  const customers = new Map<string, Record<string, unknown>>();
+  const subscriptions = new Map<string, SubscriptionJson>();
+  const invoices = new Map<string, Record<string, unknown>>();
+  /** What a session was created with that Stripe keeps but does not echo on the session object. */
+  const sessionParams = new Map<string, { lineItems: Record<string, unknown>[]; subscriptionData: Record<string, unknown> | null }>();
+
+  /** An invoice of a subscription for the period it pays, shaped like the 2025 API (`parent.subscription_details`, line periods). */
+  function subscriptionInvoice(subscription: SubscriptionJson, billingReason: string, paid: boolean) {
+    const item = subscription.items.data[0]!;
+    const id = randomId("in").replace("_test_", "_");
+    const invoice = {
+      id,
+      object: "invoice",
+      customer: subscription.customer,
+      currency: item.price.currency,
+      amount_due: item.price.unit_amount,
+      amount_paid: paid ? item.price.unit_amount : 0,
+      amount_remaining: paid ? 0 : item.price.unit_amount,
+      attempt_count: 1,
+      billing_reason: billingReason,
+      status: paid ? "paid" : "open",
+      created: nowSeconds(),
+      livemode: false,
+      period_start: item.current_period_start,
+      period_end: item.current_period_start,
+      parent: { type: "subscription_details", quote_details: null, subscription_details: { metadata: subscription.metadata, subscription: subscription.id } },
+      lines: {
+        object: "list",
+        has_more: false,
+        url: `/v1/invoices/${id}/lines`,
+        data: [
+          {
+            id: randomId("il").replace("_test_", "_"),
+            object: "line_item",
+            amount: item.price.unit_amount,
+            currency: item.price.currency,
+            description: `1 × ${item.price.product_name}`,
+            period: { start: item.current_period_start, end: item.current_period_end },
+            quantity: 1,
+          },
+        ],
+      },
+    };
+    invoices.set(id, invoice);
+    return invoice;
+  }
 
   function createRefund(params: Record<string, unknown>): { status: number; body: unknown } {
     const paymentIntentId = params.payment_intent as string | undefined;
@@ -206,6 +270,28 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       return { status: 200, body: session };
     }
     if (method === "POST" && path === "/v1/refunds") return createRefund(params);
+    if (method === "POST" && path === "/v1/customers") {
+      const id = randomId("cus").replace("_test_", "_");
+      const customer = { id, object: "customer", created: nowSeconds(), email: params.email ?? null, name: params.name ?? null, metadata: params.metadata ?? {}, livemode: false };
+      customers.set(id, customer);
+      return { status: 200, body: customer };
+    }
+    const subscriptionPath = /^\/v1\/subscriptions\/([^/]+)$/.exec(path);
+    if (method === "GET" && subscriptionPath) {
+      const subscription = subscriptions.get(subscriptionPath[1]!);
+      if (!subscription) return stripeError(404, `No such subscription: '${subscriptionPath[1]}'`, { code: "resource_missing", param: "id" });
+      return { status: 200, body: subscription };
+    }
+    if (method === "POST" && path === "/v1/billing_portal/sessions") {
+      const customer = params.customer as string | undefined;
+      if (!customer) return stripeError(400, "Missing required param: customer.", { code: "parameter_missing", param: "customer" });
+      if (!customers.has(customer)) return stripeError(400, `No such customer: '${customer}'`, { code: "resource_missing", param: "customer" });
+      const id = randomId("bps");
+      return {
+        status: 200,
+        body: { id, object: "billing_portal.session", configuration: randomId("bpc"), created: nowSeconds(), customer, livemode: false, locale: null, on_behalf_of: null, return_url: params.return_url ?? null, url: `https://billing.stripe.com/p/session/${id}` },
+      };
+    }
     return stripeError(404, `Unrecognized request URL (${method}: ${path}).`);
   }
 
@@ -218,6 +304,16 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
     if (params.expires_at !== undefined && (expiresAt < now + 30 * 60 || expiresAt > now + 24 * 3600)) {
       return stripeError(400, "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.", { param: "expires_at" });
     }
+    const mode = (params.mode as string | undefined) ?? "payment";
+    if (mode === "subscription") {
+      if (params.payment_intent_data) return stripeError(400, "You can not pass `payment_intent_data` in `subscription` mode.", { param: "payment_intent_data" });
+      if (lineItems.some((item) => !(item.price_data as Record<string, unknown> | undefined)?.recurring)) {
+        return stripeError(400, "You must specify at least one recurring price in `subscription` mode when using prices.", { param: "line_items" });
+      }
+    } else if (params.subscription_data) {
+      return stripeError(400, "You can not pass `subscription_data` in `payment` mode.", { param: "subscription_data" });
+    }
+    if (params.customer && !customers.has(params.customer as string)) return stripeError(400, `No such customer: '${String(params.customer)}'`, { code: "resource_missing", param: "customer" });
     let amountTotal = 0;
     let currency = "";
     for (const item of lineItems) {
@@ -229,7 +325,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
     const session = {
       id,
       object: "checkout.session",
-      mode: params.mode ?? "payment",
+      mode,
       status: "open",
       payment_status: "unpaid",
       amount_total: amountTotal,
@@ -238,6 +334,8 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       currency,
       client_reference_id: params.client_reference_id ?? null,
       customer_email: params.customer_email ?? null,
+      customer: params.customer ?? null,
+      subscription: null,
       metadata: params.metadata ?? {},
       expires_at: params.expires_at ? expiresAt : now + 24 * 3600,
       payment_intent: null,
@@ -248,6 +346,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       livemode: false,
     };
     sessions.set(id, session);
+    sessionParams.set(id, { lineItems, subscriptionData: (params.subscription_data as Record<string, unknown> | undefined) ?? null });
     return { status: 200, body: session };
   }
 
@@ -305,6 +404,68 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       const session = { ...open, status: "complete", payment_status: "paid", payment_intent: paymentIntent };
       sessions.set(id, session);
       return session;
+    },
+    /** What Stripe does when a subscription-mode session is paid: a subscription for its price and a paid first invoice. */
+    completeSubscriptionSession(id: string) {
+      const open = this.session(id);
+      if (open.mode !== "subscription") throw new Error(`session ${id} is not in subscription mode`);
+      const created = sessionParams.get(id)!;
+      const priceData = created.lineItems[0]!.price_data as Record<string, unknown> & { product_data: { name: string } };
+      const start = nowSeconds();
+      const subscription: SubscriptionJson = {
+        id: randomId("sub").replace("_test_", "_"),
+        object: "subscription",
+        customer: String(open.customer),
+        status: "active",
+        cancel_at_period_end: false,
+        canceled_at: null,
+        created: start,
+        livemode: false,
+        metadata: (created.subscriptionData?.metadata as Record<string, string> | undefined) ?? {},
+        items: {
+          object: "list",
+          data: [
+            {
+              id: randomId("si").replace("_test_", "_"),
+              object: "subscription_item",
+              current_period_start: start,
+              current_period_end: start + 30 * 86_400,
+              price: { currency: String(priceData.currency), unit_amount: Number(priceData.unit_amount), product_name: priceData.product_data.name, recurring: { interval: "month" } },
+            },
+          ],
+        },
+      };
+      subscriptions.set(subscription.id, subscription);
+      const invoice = subscriptionInvoice(subscription, "subscription_create", true);
+      const session = { ...open, status: "complete", payment_status: "paid", subscription: subscription.id, invoice: invoice.id };
+      sessions.set(id, session);
+      return { session, subscription, invoice };
+    },
+    subscription(id: string) {
+      const subscription = subscriptions.get(id);
+      if (!subscription) throw new Error(`the Stripe double has no subscription ${id}`);
+      return subscription;
+    },
+    /** The next billing cycle: a new period and its invoice, paid or (a declined card) left open with the subscription past due. */
+    renewSubscription(id: string, { paid }: { paid: boolean }) {
+      const subscription = this.subscription(id);
+      const item = subscription.items.data[0]!;
+      const length = item.current_period_end - item.current_period_start;
+      item.current_period_start = item.current_period_end;
+      item.current_period_end += length;
+      subscription.status = paid ? "active" : "past_due";
+      return subscriptionInvoice(subscription, "subscription_cycle", paid);
+    },
+    /** The customer cancels (in the portal): at the period end, or at once. */
+    cancelSubscription(id: string, { atPeriodEnd = false } = {}) {
+      const subscription = this.subscription(id);
+      if (atPeriodEnd) subscription.cancel_at_period_end = true;
+      else Object.assign(subscription, { status: "canceled", canceled_at: nowSeconds() });
+      return subscription;
+    },
+    /** An event about an object of the double, carrying the object as it is now. */
+    eventFor(type: string, object: Record<string, unknown>) {
+      return stripeEvent(type, structuredClone(object));
     },
     /** What Stripe does when the owner finishes onboarding (or Stripe restricts the account). */
     updateAccount(id: string, changes: Partial<StripeAccountJson>) {
