@@ -30,10 +30,18 @@ export type RaceActivityMessage =
 /** An order's status changed (payment confirmed, hold expired, refunded): its page re-reads it. */
 export type OrderMessage = { type: "order.changed"; at: string };
 
+/**
+ * Something changed in a room (membership, ownership, chat, a member's registration status): its
+ * pages re-read the room. `raceRooms` carries the same signal for the race's list of rooms.
+ */
+export type RoomChangedMessage = { type: "room.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
   order: (orderId: string) => ({ name: `order:${orderId}`, message: null as unknown as OrderMessage }),
+  room: (roomId: string) => ({ name: `room:${roomId}`, message: null as unknown as RoomChangedMessage }),
+  raceRooms: (raceId: string) => ({ name: `race:${raceId}:rooms`, message: null as unknown as RoomChangedMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
 };
 
