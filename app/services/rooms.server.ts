@@ -251,6 +251,8 @@ export async function roomView(roomId: string, viewerId: string) {
   };
 }
 export type RoomView = Awaited<ReturnType<typeof roomView>>;
+/** What a room's live feed sends: the room, or that this viewer may no longer see it. */
+export type RoomLive = RoomView | { id: string; gone: true };
 
 /** The room for its join link: enough to decide whether to join, and why one cannot. */
 export async function roomByCode(code: string, viewerId: string) {
