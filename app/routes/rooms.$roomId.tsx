@@ -7,7 +7,7 @@ import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { MemberRegistrationStatus } from "~/services/room-status.server";
-import { closeRoom, deleteMessage, joinRoom, leaveRoom, postMessage, removeMember, roomView, transferOwnership, type RoomLive, type RoomView } from "~/services/rooms.server";
+import { closeRoom, deleteMessage, joinRoom, messagesPage, leaveRoom, postMessage, removeMember, roomView, transferOwnership, type RoomLive, type RoomView } from "~/services/rooms.server";
 import { requireUser } from "~/utils/auth.server";
 import { foundOr404, roomFailure } from "~/utils/room-replies.server";
 import { ROOM_MESSAGE_MAX, roomMessageSchema } from "~/validation/rooms";
@@ -16,7 +16,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? 
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { room: await foundOr404(roomView(params.roomId ?? "", user.id)) };
+  const room = await foundOr404(roomView(params.roomId ?? "", user.id));
+  const before = new URL(request.url).searchParams.get("before");
+  return { room, earlier: before ? await messagesPage(room.id, before) : null };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -69,11 +71,37 @@ const registrationLabels: Record<MemberRegistrationStatus, { label: string; tone
 };
 
 export default function RoomPage() {
-  const { room } = useLoaderData<typeof loader>();
-  return <RoomScreen key={room.id} initial={room} />;
+  const { room, earlier } = useLoaderData<typeof loader>();
+  return <RoomScreen key={room.id} initial={room} earlier={earlier} />;
 }
 
-function RoomScreen({ initial }: { initial: RoomView }) {
+type MessagesPage = Awaited<ReturnType<typeof messagesPage>>;
+
+function MessageList({ label, messages, canDelete }: { label: string; messages: MessagesPage["messages"]; canDelete: boolean }) {
+  return (
+    <ol className="mt-3 flex flex-col gap-3" aria-label={label} aria-live={label === "Messages" ? "polite" : undefined}>
+      {messages.map((message) => (
+        <li key={message.id} className="rounded-lg bg-slate-50 p-3">
+          <div className="flex items-center justify-between gap-2">
+            <p className="text-sm font-semibold">{message.authorName}</p>
+            {canDelete ? (
+              <Form method="post">
+                <input type="hidden" name="intent" value="delete-message" />
+                <input type="hidden" name="messageId" value={message.id} />
+                <Button type="submit" variant="ghost" aria-label={`Delete message from ${message.authorName}: ${message.body}`}>
+                  Delete
+                </Button>
+              </Form>
+            ) : null}
+          </div>
+          <p className="break-words whitespace-pre-wrap">{message.body}</p>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: MessagesPage | null }) {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: live, status: link } = useLiveSnapshot<RoomLive>(`/rooms/${initial.id}/live`, initial);
@@ -239,26 +267,23 @@ function RoomScreen({ initial }: { initial: RoomView }) {
         {room.messages.length === 0 ? (
           <p className="mt-3 text-slate-700">No messages yet.{viewer.isMember ? " Say hello!" : ""}</p>
         ) : (
-          <ol className="mt-3 flex flex-col gap-3" aria-label="Messages" aria-live="polite">
-            {room.messages.map((message) => (
-              <li key={message.id} className="rounded-lg bg-slate-50 p-3">
-                <div className="flex items-center justify-between gap-2">
-                  <p className="text-sm font-semibold">{message.authorName}</p>
-                  {viewer.isOwner ? (
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="delete-message" />
-                      <input type="hidden" name="messageId" value={message.id} />
-                      <Button type="submit" variant="ghost" aria-label={`Delete message from ${message.authorName}: ${message.body}`}>
-                        Delete
-                      </Button>
-                    </Form>
-                  ) : null}
-                </div>
-                <p className="break-words whitespace-pre-wrap">{message.body}</p>
-              </li>
-            ))}
-          </ol>
+          <MessageList label="Messages" messages={room.messages} canDelete={viewer.isOwner} />
         )}
+        {earlier ? (
+          <>
+            <h3 className="mt-4 text-sm font-semibold text-slate-700">Earlier messages</h3>
+            <MessageList label="Earlier messages" messages={earlier.messages} canDelete={viewer.isOwner} />
+          </>
+        ) : null}
+        {(earlier ? earlier.nextCursor : room.olderMessagesCursor) ? (
+          <Link
+            to={`/rooms/${room.id}?before=${earlier ? earlier.nextCursor : room.olderMessagesCursor}`}
+            className="mt-3 inline-block text-sm font-medium text-brand-700 underline"
+            preventScrollReset
+          >
+            Show earlier messages
+          </Link>
+        ) : null}
       </Card>
     </div>
   );

@@ -222,6 +222,25 @@ describe("rooms", () => {
     expect(await db.roomMessage.count({ where: { roomId, userId: member.user.id } })).toBe(10);
   });
 
+  it("pages the chat: the latest 30 messages, then earlier ones", async () => {
+    const race = await publishedRace();
+    const owner = await person("Paddy Pager");
+    const { roomId } = await createRoomAs(owner.client, race.slug);
+    await db.roomMessage.createMany({
+      data: Array.from({ length: 35 }, (_, i) => ({ roomId, userId: owner.user.id, body: `Note ${String(i).padStart(2, "0")}`, createdAt: new Date(Date.now() - (35 - i) * 1000) })),
+    });
+    const notes = (html: string) => [...html.matchAll(/Note (\d\d)</g)].map((m) => Number(m[1]));
+    const latest = await (await owner.client.request(`/rooms/${roomId}`)).text();
+    const shown = [...new Set(notes(latest))];
+    expect(shown).toHaveLength(30);
+    expect(Math.min(...shown)).toBe(5);
+    const earlierHref = /href="(\/rooms\/[^"]+\?before=[^"]+)"/.exec(latest)?.[1];
+    expect(earlierHref).toBeDefined();
+    const earlier = await (await owner.client.request(earlierHref!.replaceAll("&amp;", "&"))).text();
+    expect(earlier).toContain("Earlier messages");
+    expect(notes(earlier.slice(earlier.indexOf("Earlier messages</h3>")))).toEqual([4, 3, 2, 1, 0]);
+  });
+
   it("lists open public rooms 10 per page with member counts", async () => {
     const race = await publishedRace();
     const owners = await Promise.all(Array.from({ length: 12 }, (_, i) => createUser({ name: `Owner ${i}` })));
