@@ -49,6 +49,9 @@ export async function createRoom({ raceId, ownerId, input }: { raceId: string; o
   for (let attempt = 0; ; attempt += 1) {
     try {
       const room = await db.$transaction(async (tx) => {
+        const race = await tx.race.findUnique({ where: { id: raceId }, select: { status: true } });
+        if (!race) throw new NotFoundError("This race does not exist.");
+        if (race.status !== "PUBLISHED") throw new RoomError("This race is not taking registrations, so new rooms cannot be made for it.", 409);
         const current = await activeRoomOf(ownerId, raceId, tx);
         if (current) throw alreadyInRoom(current);
         const created = await tx.room.create({

@@ -73,6 +73,11 @@ describe("rooms", () => {
     expect(list).toMatch(/You are in .*Harbour Harriers/);
     expect(list).not.toContain("Create a room");
 
+    const cancelled = await createRace(organisationId, { status: "CANCELLED" });
+    const refused = await (await person("Cara Cancelled")).client.post(`/races/${cancelled.slug}/rooms`, { intent: "create", name: "Too late", maxMembers: "5", visibility: "PUBLIC" });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("This race is not taking registrations");
+
     const invalid = await (await person("Ivan Invalid")).client.post(`/races/${race.slug}/rooms`, { intent: "create", name: "", maxMembers: "1", visibility: "PUBLIC" });
     expect(invalid.status).toBe(400);
   });
@@ -133,7 +138,8 @@ describe("rooms", () => {
     const b = await person("Ben Member");
     const { roomId, code } = await createRoomAs(owner.client, race.slug);
     await joinByCode(a.client, code);
-    await joinByCode(b.client, code);
+    // A public room can also be joined from its page, without the code.
+    expect((await b.client.post(`/rooms/${roomId}`, { intent: "join" })).status).toBe(302);
 
     const ownerLeaves = await owner.client.post(`/rooms/${roomId}`, { intent: "leave" });
     expect(ownerLeaves.status).toBe(409);
