@@ -3,6 +3,7 @@ import type { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { ROOM_MESSAGE_MAX, type CreateRoomInput } from "~/validation/rooms";
 import { NotFoundError } from "./errors.server";
+import { notify } from "./notifications.server";
 import { check, hit } from "./rate-limit.server";
 import { announceRoomChange, memberRegistrationStatus } from "./room-status.server";
 
@@ -99,13 +100,13 @@ export async function joinRoom({ userId, ...where }: { userId: string } & ({ cod
       const room = await lockRoom(tx, "code" in where ? { code: normaliseCode(where.code) } : { id: where.roomId });
       if (!room || ("roomId" in where && room.visibility === "PRIVATE")) throw new RoomError(unknown, 404);
       const current = await activeRoomOf(userId, room.raceId, tx);
-      if (current?.id === room.id) return { room, joined: false };
+      if (current?.id === room.id) return { room, joined: false, member: null };
       if (room.status === "CLOSED") throw new RoomError(`The room “${room.name}” is closed.`, 409);
       if (current) throw alreadyInRoom(current);
       const members = await tx.roomMember.count({ where: { roomId: room.id, ...activeMember } });
       if (members >= room.maxMembers) throw new RoomError(`The room “${room.name}” is full (${room.maxMembers} of ${room.maxMembers}).`, 409);
-      await tx.roomMember.create({ data: { roomId: room.id, raceId: room.raceId, userId } });
-      return { room, joined: true };
+      const member = await tx.roomMember.create({ data: { roomId: room.id, raceId: room.raceId, userId }, select: { id: true, user: { select: { name: true } } } });
+      return { room, joined: true, member };
     })
     .catch(async (error: unknown) => {
       if (!isUniqueViolation(error)) throw error;
@@ -114,7 +115,17 @@ export async function joinRoom({ userId, ...where }: { userId: string } & ({ cod
       if (current) throw alreadyInRoom(current);
       throw error;
     });
-  if (room.joined) await announceRoomChange(room.room.id);
+  if (room.member) {
+    await announceRoomChange(room.room.id);
+    await notify({
+      userId: room.room.ownerId,
+      kind: "room.joined",
+      title: `${room.member.user.name} joined ${room.room.name}`,
+      body: `${room.member.user.name} is now in your room.`,
+      href: `/rooms/${room.room.id}`,
+      dedupeKey: `room.joined:${room.member.id}`,
+    });
+  }
   return { id: room.room.id, joined: room.joined };
 }
 
@@ -141,34 +152,64 @@ export async function leaveRoom({ roomId, userId }: { roomId: string; userId: st
 }
 
 export async function removeMember({ roomId, actorId, userId }: { roomId: string; actorId: string; userId: string }) {
-  await db.$transaction(async (tx) => {
-    await ownedOpenRoom(tx, roomId, actorId);
+  const { room, memberId } = await db.$transaction(async (tx) => {
+    const room = await ownedOpenRoom(tx, roomId, actorId);
     if (userId === actorId) throw new RoomError("You own this room: close it instead of removing yourself.", 409);
-    const { count } = await tx.roomMember.updateMany({ where: { roomId, userId, ...activeMember }, data: { leftAt: new Date() } });
-    if (count === 0) throw new RoomError("That person is no longer in this room.", 409);
+    const member = await tx.roomMember.findFirst({ where: { roomId, userId, ...activeMember }, select: { id: true } });
+    if (!member) throw new RoomError("That person is no longer in this room.", 409);
+    await tx.roomMember.update({ where: { id: member.id }, data: { leftAt: new Date() } });
+    return { room, memberId: member.id };
   });
   await announceRoomChange(roomId);
+  await notify({
+    userId,
+    kind: "room.removed",
+    title: `You left ${room.name}`,
+    body: `The owner removed you from ${room.name}. You can join or create another room for the race.`,
+    dedupeKey: `room.removed:${memberId}`,
+  });
 }
 
 export async function transferOwnership({ roomId, actorId, toUserId }: { roomId: string; actorId: string; toUserId: string }) {
-  await db.$transaction(async (tx) => {
-    await ownedOpenRoom(tx, roomId, actorId);
+  if (toUserId === actorId) throw new RoomError("You already own this room.", 409);
+  const room = await db.$transaction(async (tx) => {
+    const room = await ownedOpenRoom(tx, roomId, actorId);
     const member = await tx.roomMember.findFirst({ where: { roomId, userId: toUserId, ...activeMember }, select: { id: true } });
     if (!member) throw new RoomError("Only a member of the room can become its owner.", 409);
     await tx.room.update({ where: { id: roomId }, data: { ownerId: toUserId } });
+    return room;
   });
   await announceRoomChange(roomId);
+  await notify({
+    userId: toUserId,
+    kind: "room.owner",
+    title: `You own ${room.name} now`,
+    body: `You can now remove members, delete messages and close ${room.name}.`,
+    href: `/rooms/${roomId}`,
+    dedupeKey: `room.owner:${roomId}:${toUserId}:${Date.now()}`,
+  });
 }
 
 /** Closes the room for good: every member leaves it, so each can create or join another. */
 export async function closeRoom({ roomId, actorId }: { roomId: string; actorId: string }) {
-  await db.$transaction(async (tx) => {
-    await ownedOpenRoom(tx, roomId, actorId);
+  const { room, memberIds } = await db.$transaction(async (tx) => {
+    const room = await ownedOpenRoom(tx, roomId, actorId);
     const now = new Date();
+    const members = await tx.roomMember.findMany({ where: { roomId, ...activeMember }, select: { userId: true } });
     await tx.room.update({ where: { id: roomId }, data: { status: "CLOSED", closedAt: now } });
     await tx.roomMember.updateMany({ where: { roomId, ...activeMember }, data: { leftAt: now } });
+    return { room, memberIds: members.map((m) => m.userId).filter((id) => id !== actorId) };
   });
   await announceRoomChange(roomId);
+  for (const userId of memberIds) {
+    await notify({
+      userId,
+      kind: "room.closed",
+      title: `${room.name} was closed`,
+      body: `The owner closed ${room.name}. You can join or create another room for the race.`,
+      dedupeKey: `room.closed:${roomId}:${userId}`,
+    });
+  }
 }
 
 /** Open public rooms of a race, newest first, with how many people are in each. */

@@ -107,6 +107,8 @@ describe("rooms", () => {
     expect((await joinByCode(late.client, "ZZZZZZ")).status).toBe(404);
 
     expect((await owner.client.post(`/rooms/${roomId}`, { intent: "close" })).status).toBe(302);
+    expect(await db.notification.count({ where: { userId: joiner.user.id, kind: "room.closed" } })).toBe(1);
+    expect(await db.notification.count({ where: { userId: owner.user.id, kind: "room.closed" } })).toBe(0);
     const closed = await joinByCode(late.client, code);
     expect(closed.status).toBe(409);
     expect(await closed.text()).toContain("The room “Harbour Harriers” is closed.");
@@ -148,6 +150,8 @@ describe("rooms", () => {
     expect((await a.client.post(`/rooms/${roomId}`, { intent: "remove", userId: b.user.id })).status).toBe(403);
     expect((await owner.client.post(`/rooms/${roomId}`, { intent: "remove", userId: b.user.id })).status).toBe(302);
     expect(await activeMembers(roomId)).toEqual([owner.user.id, a.user.id].sort());
+    expect(await db.notification.findMany({ where: { userId: owner.user.id, kind: "room.joined" }, select: { title: true } })).toHaveLength(2);
+    expect(await db.notification.findFirst({ where: { userId: b.user.id, kind: "room.removed" }, select: { title: true } })).toEqual({ title: "You left Harbour Harriers" });
     // Removed, Ben can make his own room for the race.
     await createRoomAs(b.client, race.slug, { name: "Ben's Bunch" });
 
