@@ -346,11 +346,11 @@ export async function postMessage({ roomId, userId, body }: { roomId: string; us
   if (text.length === 0 || text.length > ROOM_MESSAGE_MAX) throw new RoomError(`A message has 1 to ${ROOM_MESSAGE_MAX} characters.`, 400);
   await requireMember(roomId, userId);
   const bucket = `room-message:${userId}`;
-  const limit = await check(bucket, MESSAGE_LIMIT.count);
-  if (limit.blocked) {
-    throw new RoomError(`You are sending messages too fast. Wait ${limit.retryAfterSeconds} seconds and try again.`, 429);
+  // Count first (INCR is atomic), so parallel posts cannot slip past the limit together.
+  if ((await hit(bucket, MESSAGE_LIMIT.windowSeconds)) > MESSAGE_LIMIT.count) {
+    const { retryAfterSeconds } = await check(bucket, MESSAGE_LIMIT.count);
+    throw new RoomError(`You are sending messages too fast. Wait ${retryAfterSeconds} seconds and try again.`, 429);
   }
-  await hit(bucket, MESSAGE_LIMIT.windowSeconds);
   const message = await db.roomMessage.create({ data: { roomId, userId, body: text }, select: { id: true } });
   await announceRoomChange(roomId);
   return message;

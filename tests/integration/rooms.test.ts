@@ -223,12 +223,12 @@ describe("rooms", () => {
     expect((await db.roomMessage.findUniqueOrThrow({ where: { id: messageId } })).deletedAt).not.toBeNull();
     await memberStream.close();
 
-    for (let i = 1; i <= 10; i += 1) {
-      expect((await member.client.post(`/rooms/${roomId}`, { intent: "post", body: `message ${i}` })).status).toBe(302);
-    }
-    const limited = await member.client.post(`/rooms/${roomId}`, { intent: "post", body: "one too many" });
-    expect(limited.status).toBe(429);
-    expect(await limited.text()).toMatch(/You are sending messages too fast\. Wait \d+ seconds and try again\./);
+    // Twelve posts at once: ten get through, two are told to slow down.
+    const posts = await Promise.all(Array.from({ length: 12 }, (_, i) => member.client.post(`/rooms/${roomId}`, { intent: "post", body: `message ${i}` })));
+    expect(posts.filter((r) => r.status === 302)).toHaveLength(10);
+    const limited = posts.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(2);
+    expect(await limited[0]!.text()).toMatch(/You are sending messages too fast\. Wait \d+ seconds and try again\./);
     expect(await db.roomMessage.count({ where: { roomId, userId: member.user.id } })).toBe(10);
   });
 
