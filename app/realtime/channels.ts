@@ -33,11 +33,19 @@ export type OrderMessage = { type: "order.changed"; at: string };
 /** An AI job's status or text changed: its live view re-reads the job. */
 export type AiJobMessage = { type: "aiJob.changed"; at: string };
 
+/**
+ * Something changed in a room (membership, ownership, chat, a member's registration status): its
+ * pages re-read the room. `raceRooms` carries the same signal for the race's list of rooms.
+ */
+export type RoomChangedMessage = { type: "room.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
   order: (orderId: string) => ({ name: `order:${orderId}`, message: null as unknown as OrderMessage }),
   aiJob: (jobId: string) => ({ name: `ai-job:${jobId}`, message: null as unknown as AiJobMessage }),
+  room: (roomId: string) => ({ name: `room:${roomId}`, message: null as unknown as RoomChangedMessage }),
+  raceRooms: (raceId: string) => ({ name: `race:${raceId}:rooms`, message: null as unknown as RoomChangedMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
 };
 

@@ -1,0 +1,72 @@
+import type { Browser, Page } from "@playwright/test";
+import { db } from "~/utils/db.server";
+import { createOrganisation, createRace, createUser, TEST_PASSWORD } from "../support/factories";
+import { expect, test } from "./fixtures";
+
+test.afterAll(async () => {
+  await db.$disconnect();
+});
+
+async function signedInPage(browser: Browser, baseURL: string | undefined, name: string) {
+  const user = await createUser({ name });
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+  return page;
+}
+
+function members(page: Page) {
+  return page.getByRole("list", { name: "Members" });
+}
+
+test("two people see each other join a room and chat live", async ({ browser, baseURL }) => {
+  const { organisation } = await createOrganisation("OWNER");
+  const race = await createRace(organisation.id, { name: "Cliff Path 12K", status: "PUBLISHED" });
+  const suffix = Math.random().toString(36).slice(2, 6);
+  const ownerName = `Aoife ${suffix}`;
+  const friendName = `Brian ${suffix}`;
+  const owner = await signedInPage(browser, baseURL, ownerName);
+  const friend = await signedInPage(browser, baseURL, friendName);
+
+  await owner.goto(`/races/${race.slug}/rooms`);
+  await expect(owner.getByText("No public rooms yet.")).toBeVisible();
+  await owner.getByLabel("Room name").fill("Cliff Climbers");
+  await owner.getByLabel("Team name (optional)").fill("Climbers");
+  await owner.getByLabel("Maximum members").fill("4");
+  await owner.getByRole("button", { name: "Create room" }).click();
+  await expect(owner.getByRole("heading", { name: "Cliff Climbers" })).toBeVisible();
+  await expect(owner.getByRole("main").getByText("Live", { exact: true })).toBeVisible();
+  const code = (await owner.getByTestId("room-code").textContent())!.trim();
+
+  await friend.goto(`/rooms/join/${code}`);
+  await friend.getByRole("button", { name: "Join Cliff Climbers" }).click();
+  await expect(friend.getByRole("heading", { name: "Cliff Climbers" })).toBeVisible();
+  await expect(members(friend).getByText(ownerName, { exact: true })).toBeVisible();
+
+  // The owner did nothing: the friend appears through the live feed.
+  await expect(members(owner).getByText(friendName, { exact: true })).toBeVisible();
+  await expect(owner.getByRole("heading", { name: "Members (2 of 4)" })).toBeVisible();
+
+  await expect(friend.getByRole("main").getByText("Live", { exact: true })).toBeVisible();
+  await friend.getByRole("textbox", { name: "Message" }).fill("See you at the start line!");
+  await friend.getByRole("button", { name: "Send message" }).click();
+  await expect(friend.getByRole("textbox", { name: "Message" })).toHaveValue("");
+  const messages = owner.getByRole("list", { name: "Messages" });
+  await expect(messages.getByText("See you at the start line!")).toBeVisible();
+  await expect(messages.getByText(friendName, { exact: true })).toBeVisible();
+
+  await owner.getByRole("textbox", { name: "Message" }).fill("Great, bring gels");
+  await owner.getByRole("button", { name: "Send message" }).click();
+  await expect(friend.getByRole("list", { name: "Messages" }).getByText("Great, bring gels")).toBeVisible();
+
+  // A reload keeps showing the room the friend is in.
+  await friend.goto(`/races/${race.slug}/rooms`);
+  await expect(friend.getByRole("status").filter({ hasText: "You are in Cliff Climbers" })).toBeVisible();
+
+  await owner.context().close();
+  await friend.context().close();
+});
