@@ -27,6 +27,9 @@ export type RaceActivityMessage =
   | { type: "sales"; at: string }
   | { type: "checkin"; at: string; participantId: string; checkedInCount: number };
 
+/** Someone opened or closed a race page (or a dead process's viewers expired): pages re-read the count. */
+export type RacePresenceMessage = { type: "viewers"; at: string };
+
 /** An order's status changed (payment confirmed, hold expired, refunded): its page re-reads it. */
 export type OrderMessage = { type: "order.changed"; at: string };
 
@@ -35,6 +38,7 @@ export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
   order: (orderId: string) => ({ name: `order:${orderId}`, message: null as unknown as OrderMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
+  racePresence: (raceId: string) => ({ name: `race:${raceId}:presence`, message: null as unknown as RacePresenceMessage }),
 };
 
 export type Channel<M> = { name: string; message: M };

@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
+import { countRaceViewers } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
 import { reservePlaces, ReservationError } from "~/services/reservations.server";
 import { requireUser } from "~/utils/auth.server";
@@ -32,6 +33,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
       coverUrl: race.coverImageKey ? storage().publicUrl(race.coverImageKey) : null,
     },
     ticketTypes: await ticketAvailability(race.id),
+    watching: await countRaceViewers(race.id),
   };
 }
 
@@ -48,17 +50,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+function watchingLabel(count: number) {
+  return count === 1 ? "1 person looking at this race now" : `${count} people looking at this race now`;
+}
+
 function quantityOptions(max: number) {
   return Array.from({ length: max + 1 }, (_, n) => n);
 }
 
 export default function PublicRacePage() {
-  const { race, ticketTypes } = useLoaderData<typeof loader>();
+  const { race, ticketTypes, watching } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
     type: "availability" as const,
     remaining: Object.fromEntries(ticketTypes.map((t) => [t.id, t.remaining])),
+    watching,
   });
   const open = race.status === "PUBLISHED";
   return (
@@ -69,6 +76,16 @@ export default function PublicRacePage() {
         <h1 className="text-3xl font-extrabold sm:text-4xl">{race.name}</h1>
         <p className="mt-2 text-slate-700">
           {formatInZone(race.startsAt, race.timeZone)} · {race.location}
+        </p>
+        <p
+          className="mt-2 inline-flex items-center gap-2 text-sm text-slate-700"
+          role="status"
+          aria-live="polite"
+          aria-label={`${watchingLabel(snapshot.watching)}${link === "live" ? ", updating live" : ", reconnecting"}`}
+          data-testid="watching"
+        >
+          <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${link === "live" ? "bg-emerald-500" : "bg-slate-400"}`} />
+          {watchingLabel(snapshot.watching)}
         </p>
         {race.status === "CANCELLED" ? <p className="mt-3 rounded-lg bg-red-50 p-3 text-red-800">This race has been cancelled.</p> : null}
         {race.status === "CLOSED" ? <p className="mt-3 rounded-lg bg-amber-50 p-3 text-amber-900">Registration is closed.</p> : null}
