@@ -5,6 +5,7 @@ import { orderTotals } from "~/utils/order-totals";
 import { priceInForce } from "~/utils/pricing";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
+import { roomActivityChanged, roomsActivityChanged } from "./room-events.server";
 
 export class ReservationError extends Error {
   constructor(
@@ -83,6 +84,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
   const tiers = await db.priceTier.findMany({ where: { ticketTypeId: { in: [...wanted.keys()] } }, select: { ticketTypeId: true, priceMinor: true, endsAt: true } });
+  const roomId = await activeRoomId(raceId, buyer.id);
 
   // Only the capacity decision and the writes run under the row locks, to keep them short.
   const order = await db.$transaction(
@@ -112,7 +114,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
         await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { increment: quantity } } });
         const priceMinor = priceInForce(type.priceMinor, tiers.filter((t) => t.ticketTypeId === ticketTypeId), now);
         for (let i = 0; i < quantity; i++) {
-          tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url") });
+          tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url"), roomId });
         }
       }
       const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
@@ -134,8 +136,17 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
   );
-  await announceSale(raceId);
+  await Promise.all([announceSale(raceId), roomActivityChanged(roomId)]);
   return order;
+}
+
+/** The open room the buyer is in for this race, if any: its tickets register with that room (team). */
+async function activeRoomId(raceId: string, userId: string) {
+  const membership = await db.roomMember.findFirst({
+    where: { raceId, userId, leftAt: null, room: { status: "OPEN" } },
+    select: { roomId: true },
+  });
+  return membership?.roomId ?? null;
 }
 
 /**
@@ -154,13 +165,13 @@ async function refuseWhenSoldOut(tx: Db, wanted: Map<string, number>) {
 
 /** Releases one pending order's places (hold expired, checkout abandoned, payment failed). Idempotent. */
 export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED") {
-  const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } } });
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true, roomId: true } } } });
   if (!order) return false;
   const released = await db.$transaction(async (tx) => {
     await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
     return releaseHeldPlaces(tx, orderId, status);
   });
-  if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId)]);
+  if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), roomsActivityChanged(order.tickets.map((t) => t.roomId))]);
   return released;
 }
 
