@@ -320,10 +320,15 @@ export async function incompleteTickets(orderId: string) {
   const tickets = await db.ticket.findMany({
     where: { orderId, status: "HELD" },
     orderBy: { createdAt: "asc" },
-    select: { id: true, participant: { select: { waiverSignature: { select: { waiverVersionId: true } } } } },
+    select: { id: true, assignee: { select: { name: true } }, participant: { select: { waiverSignature: { select: { waiverVersionId: true } } } } },
   });
   return tickets
-    .map((ticket, index) => ({ ticketId: ticket.id, position: index + 1, signed: ticket.participant?.waiverSignature?.waiverVersionId === waiver?.id }))
+    .map((ticket, index) => ({
+      ticketId: ticket.id,
+      position: index + 1,
+      assigneeName: ticket.assignee?.name ?? null,
+      signed: ticket.participant?.waiverSignature?.waiverVersionId === waiver?.id,
+    }))
     .filter((ticket) => !ticket.signed);
 }
 

@@ -98,12 +98,15 @@ describe("registering together through a room", () => {
     expect(await db.notification.findFirst({ where: { userId: member.id, kind: "ticket.assigned" }, select: { href: true } })).toEqual({ href: link });
     expect(await (await ownerClient.request(`/checkout/${orderId}`)).text()).toContain("Waiting for Milo Member");
 
-    // The buyer fills their own ticket; the assigned one is the member's to fill.
-    expect((await ownerClient.post(`/checkout/${orderId}`, participantFields(mine.id, "Olive", "Owner"))).status).toBe(200);
-    expect((await ownerClient.post(`/checkout/${orderId}`, participantFields(theirs.id, "Olive", "Owner"))).status).toBe(404);
+    // The buyer fills their own ticket; the assigned one is the member's to fill, and payment waits for it.
     const early = await ownerClient.post(`/checkout/${orderId}`, { intent: "pay" });
     expect(early.status).toBe(400);
-    expect(await early.text()).toContain("Fill in and sign for participant 2 before paying.");
+    expect(await early.text()).toContain("Fill in and sign for participant 1 before paying. Waiting for Milo Member (participant 2) to fill in and sign their form.");
+    expect((await ownerClient.post(`/checkout/${orderId}`, participantFields(mine.id, "Olive", "Owner"))).status).toBe(200);
+    expect((await ownerClient.post(`/checkout/${orderId}`, participantFields(theirs.id, "Olive", "Owner"))).status).toBe(404);
+    const stillWaiting = await ownerClient.post(`/checkout/${orderId}`, { intent: "pay" });
+    expect(stillWaiting.status).toBe(400);
+    expect(await stillWaiting.text()).toContain("Waiting for Milo Member (participant 2) to fill in and sign their form.");
 
     // Nobody but the assignee sees or saves that form.
     expect((await stranger.request(link)).status).toBe(404);
