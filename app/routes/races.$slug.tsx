@@ -6,8 +6,8 @@ import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
 import { countRaceViewers } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
-import { reservePlaces, ReservationError } from "~/services/reservations.server";
-import { requireUser } from "~/utils/auth.server";
+import { activeRoom, reservePlaces, ReservationError } from "~/services/reservations.server";
+import { getUser, requireUser } from "~/utils/auth.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { formatMoney } from "~/utils/money";
 import { storage } from "~/utils/storage.server";
@@ -23,8 +23,9 @@ async function publicRace(slug: string | undefined) {
   return found.race;
 }
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const race = await publicRace(params.slug);
+  const user = await getUser(request);
   return {
     race: {
       ...race,
@@ -34,6 +35,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     },
     ticketTypes: await ticketAvailability(race.id),
     watching: await countRaceViewers(race.id),
+    room: user ? await activeRoom(race.id, user.id) : null,
   };
 }
 
@@ -59,7 +61,7 @@ function quantityOptions(max: number) {
 }
 
 export default function PublicRacePage() {
-  const { race, ticketTypes, watching } = useLoaderData<typeof loader>();
+  const { race, ticketTypes, watching, room } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
@@ -147,6 +149,11 @@ export default function PublicRacePage() {
                 );
               })}
             </ul>
+            {open && room ? (
+              <p className="mt-4 rounded-lg bg-brand-50 p-3 text-sm text-brand-700" data-testid="room-registration">
+                {`You're in the room ${room.name}: places you register here go with team ${room.teamName ?? room.name}, and you can hand each one to a member at checkout.`}
+              </p>
+            ) : null}
             {open ? (
               <Button type="submit" className="mt-4 w-full" pending={navigation.state === "submitting"} pendingLabel="Holding your places…">
                 Register

@@ -84,7 +84,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
   const tiers = await db.priceTier.findMany({ where: { ticketTypeId: { in: [...wanted.keys()] } }, select: { ticketTypeId: true, priceMinor: true, endsAt: true } });
-  const roomId = await activeRoomId(raceId, buyer.id);
+  const roomId = (await activeRoom(raceId, buyer.id))?.id ?? null;
 
   // Only the capacity decision and the writes run under the row locks, to keep them short.
   const order = await db.$transaction(
@@ -140,13 +140,13 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   return order;
 }
 
-/** The open room the buyer is in for this race, if any: its tickets register with that room (team). */
-async function activeRoomId(raceId: string, userId: string) {
+/** The open room the user is in for this race, if any: tickets they register go with that room (team). */
+export async function activeRoom(raceId: string, userId: string) {
   const membership = await db.roomMember.findFirst({
     where: { raceId, userId, leftAt: null, room: { status: "OPEN" } },
-    select: { roomId: true },
+    select: { room: { select: { id: true, name: true, teamName: true } } },
   });
-  return membership?.roomId ?? null;
+  return membership?.room ?? null;
 }
 
 /**

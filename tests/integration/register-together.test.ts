@@ -69,6 +69,8 @@ describe("registering together through a room", () => {
     const memberClient = await loggedIn(web.url, member.email);
     const stranger = await loggedIn(web.url, (await createUser({ name: "Stan Stranger" })).email);
 
+    expect(await (await ownerClient.request(`/races/${race.slug}`)).text()).toContain("You&#x27;re in the room Friday Joggers: places you register here go with team Harbour Harriers");
+    expect(await (await stranger.request(`/races/${race.slug}`)).text()).not.toContain("You&#x27;re in the room");
     const held = await ownerClient.post(`/races/${race.slug}`, { [`qty_${tenK.id}`]: "2" });
     expect(held.status).toBe(302);
     const orderId = held.headers.get("Location")!.split("/").pop()!;
