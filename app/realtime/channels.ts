@@ -27,6 +27,9 @@ export type RaceActivityMessage =
   | { type: "sales"; at: string }
   | { type: "checkin"; at: string; participantId: string; checkedInCount: number };
 
+/** Someone opened or closed a race page (or a dead process's viewers expired): pages re-read the count. */
+export type RacePresenceMessage = { type: "viewers"; at: string };
+
 /** An order's status changed (payment confirmed, hold expired, refunded): its page re-reads it. */
 export type OrderMessage = { type: "order.changed"; at: string };
 
@@ -47,6 +50,7 @@ export const channels = {
   room: (roomId: string) => ({ name: `room:${roomId}`, message: null as unknown as RoomChangedMessage }),
   raceRooms: (raceId: string) => ({ name: `race:${raceId}:rooms`, message: null as unknown as RoomChangedMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
+  racePresence: (raceId: string) => ({ name: `race:${raceId}:presence`, message: null as unknown as RacePresenceMessage }),
 };
 
 export type Channel<M> = { name: string; message: M };

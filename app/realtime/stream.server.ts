@@ -7,7 +7,8 @@ export const HEARTBEAT_MS = 15_000;
 type LiveStreamOptions<M, S> = {
   /** Tied to the HTTP response closing (see server/index.ts), besides the request's own signal. */
   signal: AbortSignal;
-  channel: Channel<M>;
+  /** One channel, or several whose messages are handled alike (e.g. a race's sales and its viewers). */
+  channel: Channel<M> | Channel<M>[];
   /** Read after the subscription is live, so no delta between snapshot and subscription is lost. */
   snapshot: () => Promise<S>;
   /**
@@ -16,6 +17,11 @@ type LiveStreamOptions<M, S> = {
    * messages costs one read.
    */
   resnapshotEveryMs?: number;
+  /**
+   * Something held for exactly as long as the stream is open (e.g. being counted as a viewer): run after
+   * the subscription is live and before the snapshot; the function it returns runs on close.
+   */
+  hold?: () => Promise<() => Promise<void>>;
 };
 
 /**
@@ -23,10 +29,12 @@ type LiveStreamOptions<M, S> = {
  * Redis as JSON, with a heartbeat comment every 15 s. Every subscription is released on close.
  * A reconnecting client simply gets a fresh snapshot.
  */
-export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs }: LiveStreamOptions<M, S>) {
+export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs, hold }: LiveStreamOptions<M, S>) {
+  const channelList = Array.isArray(channel) ? channel : [channel];
   return eventStream(signal, (send, close) => {
     let open = true;
-    let release: (() => Promise<void>) | undefined;
+    const releases: (() => Promise<void>)[] = [];
+    const releaseAll = () => Promise.allSettled(releases.splice(0).map((release) => release()));
     let heartbeat: ReturnType<typeof setInterval> | undefined;
     const pending: M[] = [];
     let snapshotSent = false;
@@ -54,12 +62,19 @@ export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs 
     };
 
     const start = async () => {
-      release = await subscriptions.subscribe(channel, (message) => {
+      const onMessage = (message: M) => {
         if (!snapshotSent) pending.push(message);
         else if (resnapshotEveryMs !== undefined) scheduleSnapshot(resnapshotEveryMs);
         else sendJson("delta", message);
-      });
-      if (!open) return release();
+      };
+      for (const one of channelList) {
+        releases.push(await subscriptions.subscribe(one, onMessage));
+        if (!open) return void (await releaseAll());
+      }
+      if (hold) {
+        releases.push(await hold());
+        if (!open) return void (await releaseAll());
+      }
       await sendSnapshot();
       snapshotSent = true;
       const missed = pending.splice(0);
@@ -77,7 +92,7 @@ export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs 
       open = false;
       if (heartbeat) clearInterval(heartbeat);
       if (resnapshotTimer) clearTimeout(resnapshotTimer);
-      void release?.();
+      void releaseAll();
     };
   });
 }

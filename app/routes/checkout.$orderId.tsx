@@ -1,30 +1,40 @@
-import type { SubmissionResult } from "@conform-to/react";
-import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { useEffect, useRef, useState } from "react";
+import { SelectField } from "~/components/fields";
 import { ParticipantForm } from "~/components/participant-form";
-import { Button, Card, Field, FormError } from "~/components/ui";
-import { applyDiscountCode, checkoutState, CheckoutError, removeDiscountCode, requireBuyersOrder, saveParticipant } from "~/services/checkout.server";
+import { Badge, Button, Card, Field, FormError } from "~/components/ui";
+import { useEventSource } from "~/components/use-event-source";
+import {
+  applyDiscountCode,
+  assignTicket,
+  checkoutState,
+  CheckoutError,
+  participantFormPath,
+  removeDiscountCode,
+  requireBuyersOrder,
+} from "~/services/checkout.server";
 import { startPayment } from "~/services/payments.server";
 import { releaseOrder } from "~/services/reservations.server";
 import { requireUser } from "~/utils/auth.server";
 import { formatMoney } from "~/utils/money";
-import { clientIp } from "~/utils/request.server";
+import { submitParticipant, type ParticipantReply } from "~/utils/participant-submission.server";
 import { formatInZone } from "~/utils/time";
-import { discountCodeSchema, participantFormSchema } from "~/validation/checkout";
+import { discountCodeSchema } from "~/validation/checkout";
 
 export const meta: MetaFunction = () => [{ title: "Checkout · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { order, waiver, appliedCode } = await checkoutState(params.orderId ?? "", user.id);
+  const { order, waiver, appliedCode, members } = await checkoutState(params.orderId ?? "", user.id);
   return {
     order: {
       ...order,
       tickets: order.tickets.map(({ participant, ...ticket }) => ({
         ...ticket,
+        assignees: members.filter((m) => m.roomId === ticket.roomId && m.user.id !== user.id).map((m) => m.user),
+        assigneeLink: ticket.assignee ? participantFormPath(order.id, ticket.id) : null,
         saved: participant
           ? {
               ...participant,
@@ -42,7 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-type ActionReply = { intent: string; ticketId?: string; result?: SubmissionResult<string[]>; error?: string };
+type ActionReply = ParticipantReply;
 
 function fail(intent: string, error: CheckoutError, extra: Partial<ActionReply> = {}) {
   return data<ActionReply>({ intent, error: error.message, ...extra }, { status: error.status });
@@ -57,28 +67,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     if (intent === "participant") {
       const { order } = await checkoutState(orderId, user.id);
-      const schema = participantFormSchema(order.race.standardFields, order.race.questions);
-      const submission = parseWithZod(formData, { schema });
+      return await submitParticipant({ request, formData, orderId, userId: user.id, race: order.race });
+    }
+    if (intent === "assign") {
       const ticketId = String(formData.get("ticketId") ?? "");
-      if (submission.status !== "success") return data<ActionReply>({ intent, ticketId, result: submission.reply() }, { status: 400 });
+      const assigneeId = String(formData.get("assigneeId") ?? "") || null;
       try {
-        await saveParticipant({
-          orderId,
-          buyerId: user.id,
-          ticketId,
-          participant: submission.value.participant,
-          signedName: submission.value.signedName,
-          guardianName: submission.value.guardianName,
-          ip: clientIp(request),
-          userAgent: request.headers.get("User-Agent"),
-        });
+        await assignTicket({ orderId, buyerId: user.id, ticketId, assigneeId });
       } catch (error) {
-        if (!(error instanceof CheckoutError)) throw error;
-        const field = error.field === "form" ? undefined : error.field === "dateOfBirth" ? "participant.dateOfBirth" : error.field;
-        const result = submission.reply(field ? { fieldErrors: { [field]: [error.message] } } : { formErrors: [error.message] });
-        return data<ActionReply>({ intent, ticketId, result }, { status: error.status });
+        if (error instanceof CheckoutError) return fail(intent, error, { ticketId });
+        throw error;
       }
-      return { intent, ticketId, result: submission.reply({ resetForm: false }) } satisfies ActionReply;
+      return { intent, ticketId } satisfies ActionReply;
     }
     if (intent === "apply-code") {
       const parsed = discountCodeSchema.safeParse(Object.fromEntries(formData));
@@ -117,6 +117,73 @@ function useCountdown(until: Date | string | null) {
   return { expired: left === 0, text: `${Math.floor(left / 60_000)}:${String(Math.floor((left % 60_000) / 1000)).padStart(2, "0")}` };
 }
 
+type CheckoutTicket = ReturnType<typeof useLoaderData<typeof loader>>["order"]["tickets"][number];
+
+/** Rendered while room members still have forms to fill: re-reads the page whenever the order changes. */
+function RefreshWhenMembersSave({ orderId }: { orderId: string }) {
+  const revalidator = useRevalidator();
+  const seenFirst = useRef(false);
+  useEventSource(`/orders/${orderId}/live`, {
+    snapshot: () => {
+      // The first snapshot only confirms the link; later ones mean something changed.
+      if (seenFirst.current) revalidator.revalidate();
+      seenFirst.current = true;
+    },
+  });
+  return null;
+}
+
+function AssignTicket({ ticket, position, reply }: { ticket: CheckoutTicket; position: number; reply: ActionReply | undefined }) {
+  const navigation = useNavigation();
+  const id = `assignee-${ticket.id}`;
+  const errors = reply?.intent === "assign" && reply.ticketId === ticket.id && reply.error ? [reply.error] : undefined;
+  return (
+    <Form method="post" className="mb-4 flex flex-wrap items-end gap-2 border-b border-slate-200 pb-4">
+      <input type="hidden" name="intent" value="assign" />
+      <input type="hidden" name="ticketId" value={ticket.id} />
+      <div className="flex-1">
+        <SelectField
+          id={id}
+          name="assigneeId"
+          label={`Who fills in participant ${position}?`}
+          hint="A room member gets an email with a link to fill in their own details and sign the waiver."
+          defaultValue={ticket.assignee?.id ?? ""}
+          errors={errors}
+          options={[{ value: "", label: "Me" }, ...ticket.assignees.map((m) => ({ value: m.id, label: m.name }))]}
+        />
+      </div>
+      <Button type="submit" variant="secondary" pending={navigation.formData?.get("intent") === "assign" && navigation.formData.get("ticketId") === ticket.id} pendingLabel="Saving…">
+        Save who fills it in
+      </Button>
+    </Form>
+  );
+}
+
+function AssignedTicketState({ name, done, link, position, typeName }: { name: string; done: boolean; link: string | null; position: number; typeName: string }) {
+  return (
+    <div className="flex flex-col gap-2" data-testid="assigned-ticket">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h3 className="text-lg font-semibold">{`Participant ${position}: ${typeName}`}</h3>
+        {done ? <Badge tone="good">{`Filled in and signed by ${name}`}</Badge> : <Badge tone="warn">{`Waiting for ${name}`}</Badge>}
+      </div>
+      {done ? null : (
+        <p className="text-sm text-slate-700">
+          {`${name} fills in their own details and signs the waiver. We emailed them their link`}
+          {link ? (
+            <>
+              {": "}
+              <a className="font-medium text-brand-700 underline" href={link}>
+                {link}
+              </a>
+            </>
+          ) : null}
+          {". This page updates when they are done."}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export default function CheckoutPage() {
   const { order, waiver, appliedCode, buyer } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>() as ActionReply | undefined;
@@ -124,8 +191,10 @@ export default function CheckoutPage() {
   const countdown = useCountdown(order.status === "PENDING" ? order.holdExpiresAt : null);
   const pending = order.status === "PENDING";
   const complete = order.tickets.every((t) => t.saved?.signedCurrent);
+  const waitingForMembers = pending && order.tickets.some((t) => t.assignee && !t.saved?.signedCurrent);
   return (
     <div className="mx-auto flex max-w-3xl flex-col gap-6">
+      {waitingForMembers ? <RefreshWhenMembersSave orderId={order.id} /> : null}
       <div>
         <p className="text-sm text-slate-600">Registering for</p>
         <h1 className="text-2xl font-bold">{order.race.name}</h1>
@@ -146,18 +215,23 @@ export default function CheckoutPage() {
       {pending
         ? order.tickets.map((ticket, index) => (
             <Card key={ticket.id}>
-              <ParticipantForm
-                ticketId={ticket.id}
-                position={index + 1}
-                ticketTypeName={ticket.ticketType.name}
-                standardFields={order.race.standardFields}
-                questions={order.race.questions}
-                waiver={waiver}
-                guardianUnderAge={order.race.guardianUnderAge}
-                saved={ticket.saved?.signedCurrent ? (ticket.saved as never) : null}
-                buyer={buyer}
-                lastResult={reply?.intent === "participant" && reply.ticketId === ticket.id ? reply.result : undefined}
-              />
+              {ticket.assignees.length ? <AssignTicket ticket={ticket} position={index + 1} reply={reply} /> : null}
+              {ticket.assignee ? (
+                <AssignedTicketState name={ticket.assignee.name} done={Boolean(ticket.saved?.signedCurrent)} link={ticket.assigneeLink} position={index + 1} typeName={ticket.ticketType.name} />
+              ) : (
+                <ParticipantForm
+                  ticketId={ticket.id}
+                  position={index + 1}
+                  ticketTypeName={ticket.ticketType.name}
+                  standardFields={order.race.standardFields}
+                  questions={order.race.questions}
+                  waiver={waiver}
+                  guardianUnderAge={order.race.guardianUnderAge}
+                  saved={ticket.saved?.signedCurrent ? (ticket.saved as never) : null}
+                  buyer={buyer}
+                  lastResult={reply?.intent === "participant" && reply.ticketId === ticket.id ? reply.result : undefined}
+                />
+              )}
             </Card>
           ))
         : null}

@@ -5,8 +5,9 @@ import { AiAskPanel } from "~/components/ai-ask-panel";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
+import { countRaceViewers } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
-import { reservePlaces, ReservationError } from "~/services/reservations.server";
+import { activeRoom, reservePlaces, ReservationError } from "~/services/reservations.server";
 import { getUser, requireUser } from "~/utils/auth.server";
 import { getEnv } from "~/utils/env.server";
 import { renderMarkdown } from "~/utils/markdown.server";
@@ -36,6 +37,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       coverUrl: race.coverImageKey ? storage().publicUrl(race.coverImageKey) : null,
     },
     ticketTypes: await ticketAvailability(race.id),
+    watching: await countRaceViewers(race.id),
+    room: user ? await activeRoom(race.id, user.id) : null,
   };
 }
 
@@ -52,17 +55,22 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+function watchingLabel(count: number) {
+  return count === 1 ? "1 person looking at this race now" : `${count} people looking at this race now`;
+}
+
 function quantityOptions(max: number) {
   return Array.from({ length: max + 1 }, (_, n) => n);
 }
 
 export default function PublicRacePage() {
-  const { race, ticketTypes, ai } = useLoaderData<typeof loader>();
+  const { race, ticketTypes, ai, watching, room } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
     type: "availability" as const,
     remaining: Object.fromEntries(ticketTypes.map((t) => [t.id, t.remaining])),
+    watching,
   });
   const open = race.status === "PUBLISHED";
   return (
@@ -73,6 +81,16 @@ export default function PublicRacePage() {
         <h1 className="text-3xl font-extrabold sm:text-4xl">{race.name}</h1>
         <p className="mt-2 text-slate-700">
           {formatInZone(race.startsAt, race.timeZone)} · {race.location}
+        </p>
+        <p
+          className="mt-2 inline-flex items-center gap-2 text-sm text-slate-700"
+          role="status"
+          aria-live="polite"
+          aria-label={`${watchingLabel(snapshot.watching)}${link === "live" ? ", updating live" : ", reconnecting"}`}
+          data-testid="watching"
+        >
+          <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${link === "live" ? "bg-emerald-500" : "bg-slate-400"}`} />
+          {watchingLabel(snapshot.watching)}
         </p>
         {race.status === "CANCELLED" ? <p className="mt-3 rounded-lg bg-red-50 p-3 text-red-800">This race has been cancelled.</p> : null}
         {race.status === "CLOSED" ? <p className="mt-3 rounded-lg bg-amber-50 p-3 text-amber-900">Registration is closed.</p> : null}
@@ -135,6 +153,11 @@ export default function PublicRacePage() {
                 );
               })}
             </ul>
+            {open && room ? (
+              <p className="mt-4 rounded-lg bg-brand-50 p-3 text-sm text-brand-700" data-testid="room-registration">
+                {`You're in the room ${room.name}: places you register here go with team ${room.teamName ?? room.name}, and you can hand each one to a member at checkout.`}
+              </p>
+            ) : null}
             {open ? (
               <Button type="submit" className="mt-4 w-full" pending={navigation.state === "submitting"} pendingLabel="Holding your places…">
                 Register

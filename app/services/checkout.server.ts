@@ -2,9 +2,14 @@ import { Prisma } from "@prisma/client";
 import type { ParticipantAnswers } from "~/validation/participant-answers";
 import { ageOnRaceDay } from "~/utils/age";
 import { db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
+import { escapeHtml } from "~/utils/html";
 import { orderTotals } from "~/utils/order-totals";
 import { evaluateDiscount } from "./discounts.server";
+import { recordEmail, sendQueued } from "./email.server";
+import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
+import { announceRoomChange } from "./room-status.server";
 import { waiverInForce } from "./waivers.server";
 
 export class CheckoutError extends Error {
@@ -16,6 +21,44 @@ export class CheckoutError extends Error {
     super(message);
     this.name = "CheckoutError";
   }
+}
+
+const raceFormSelect = {
+  id: true,
+  name: true,
+  slug: true,
+  startsAt: true,
+  timeZone: true,
+  taxMode: true,
+  taxRateBps: true,
+  guardianUnderAge: true,
+  standardFields: true,
+  questions: { where: { archivedAt: null }, orderBy: { sortOrder: "asc" }, select: { id: true, label: true, kind: true, options: true, required: true } },
+} satisfies Prisma.RaceSelect;
+
+const savedParticipantSelect = {
+  firstName: true,
+  lastName: true,
+  email: true,
+  dateOfBirth: true,
+  gender: true,
+  emergencyName: true,
+  emergencyPhone: true,
+  club: true,
+  tshirtSize: true,
+  answers: true,
+  waiverSignature: { select: { signedName: true, guardianName: true, waiverVersionId: true } },
+} satisfies Prisma.ParticipantSelect;
+
+/** Active members of the rooms these tickets were registered through: the people a ticket can go to. */
+async function roomMembers(roomIds: (string | null)[]) {
+  const ids = [...new Set(roomIds.filter((id): id is string => id !== null))];
+  if (ids.length === 0) return [];
+  return db.roomMember.findMany({
+    where: { roomId: { in: ids }, leftAt: null },
+    orderBy: { joinedAt: "asc" },
+    select: { roomId: true, user: { select: { id: true, name: true } } },
+  });
 }
 
 /** Everything the checkout page shows: the pending order, its tickets and their participants, the race's form. */
@@ -32,20 +75,7 @@ export async function checkoutState(orderId: string, buyerId: string) {
       totalMinor: true,
       holdExpiresAt: true,
       discountCodeId: true,
-      race: {
-        select: {
-          id: true,
-          name: true,
-          slug: true,
-          startsAt: true,
-          timeZone: true,
-          taxMode: true,
-          taxRateBps: true,
-          guardianUnderAge: true,
-          standardFields: true,
-          questions: { where: { archivedAt: null }, orderBy: { sortOrder: "asc" }, select: { id: true, label: true, kind: true, options: true, required: true } },
-        },
-      },
+      race: { select: raceFormSelect },
       tickets: {
         where: { status: "HELD" },
         orderBy: { createdAt: "asc" },
@@ -53,48 +83,73 @@ export async function checkoutState(orderId: string, buyerId: string) {
           id: true,
           priceMinor: true,
           ticketType: { select: { id: true, name: true, minAge: true } },
-          participant: {
-            select: {
-              firstName: true,
-              lastName: true,
-              email: true,
-              dateOfBirth: true,
-              gender: true,
-              emergencyName: true,
-              emergencyPhone: true,
-              club: true,
-              tshirtSize: true,
-              answers: true,
-              waiverSignature: { select: { signedName: true, guardianName: true, waiverVersionId: true } },
-            },
-          },
+          roomId: true,
+          assignee: { select: { id: true, name: true } },
+          participant: { select: savedParticipantSelect },
         },
       },
     },
   });
   if (!order) throw new Response("Not found", { status: 404 });
-  const [waiver, code] = await Promise.all([
+  const [waiver, code, members] = await Promise.all([
     waiverInForce(order.race.id),
     order.discountCodeId ? db.discountCode.findUnique({ where: { id: order.discountCodeId }, select: { code: true } }) : null,
+    roomMembers(order.tickets.map((t) => t.roomId)),
   ]);
-  return { order, waiver, appliedCode: code?.code ?? null };
+  return { order, waiver, appliedCode: code?.code ?? null, members };
+}
+
+/**
+ * One ticket's participant form, for whoever fills it in: the assignee of an assigned ticket, or the
+ * buyer of an unassigned one. Anyone else gets a 404, as if the ticket did not exist.
+ */
+export async function participantTicketState(orderId: string, ticketId: string, userId: string) {
+  const ticket = await db.ticket.findFirst({
+    where: { id: ticketId, orderId, status: { in: ["HELD", "ISSUED"] }, ...fillableBy(userId) },
+    select: {
+      id: true,
+      status: true,
+      ticketType: { select: { id: true, name: true, minAge: true } },
+      participant: { select: savedParticipantSelect },
+      order: { select: { id: true, status: true, holdExpiresAt: true, buyerName: true, race: { select: raceFormSelect } } },
+    },
+  });
+  if (!ticket) throw new Response("Not found", { status: 404 });
+  return { ticket, waiver: await waiverInForce(ticket.order.race.id) };
+}
+
+/** Who may fill in a ticket's participant form and sign its waiver. */
+function fillableBy(userId: string) {
+  return { OR: [{ assigneeId: userId }, { assigneeId: null, order: { buyerId: userId } }] } satisfies Prisma.TicketWhereInput;
 }
 
 function normaliseName(name: string) {
   return name.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
 }
 
-async function pendingOrder(orderId: string, buyerId: string, now = new Date()) {
-  const order = await db.order.findFirst({ where: { id: orderId, buyerId }, select: { id: true, status: true, holdExpiresAt: true, raceId: true } });
+const pendingOrderSelect = { id: true, status: true, holdExpiresAt: true, raceId: true, buyerName: true } satisfies Prisma.OrderSelect;
+
+function requireOpen<O extends { status: string; holdExpiresAt: Date | null }>(order: O | null, now: Date) {
   if (!order) throw new CheckoutError("Not found", "form", 404);
   if (order.status !== "PENDING") throw new CheckoutError("This checkout is no longer open.", "form", 409);
   if (order.holdExpiresAt && order.holdExpiresAt <= now) throw new CheckoutError("Your hold has run out. Start again from the race page.", "form", 409);
   return order;
 }
 
+async function pendingOrder(orderId: string, buyerId: string, now = new Date()) {
+  return requireOpen(await db.order.findFirst({ where: { id: orderId, buyerId }, select: pendingOrderSelect }), now);
+}
+
+/** The pending order as seen by its buyer or by a room member one of its tickets is assigned to. */
+async function pendingOrderFor(orderId: string, userId: string, now = new Date()) {
+  const order = await db.order.findFirst({ where: { id: orderId, OR: [{ buyerId: userId }, { tickets: { some: { assigneeId: userId } } }] }, select: pendingOrderSelect });
+  return requireOpen(order, now);
+}
+
 export type ParticipantSubmission = {
   orderId: string;
-  buyerId: string;
+  /** The buyer for an unassigned ticket, the assignee for an assigned one. */
+  userId: string;
   ticketId: string;
   participant: ParticipantAnswers;
   signedName: string;
@@ -109,10 +164,10 @@ export type ParticipantSubmission = {
  * guardian to sign for a minor. Saving again replaces both, so a buyer can correct a mistake.
  */
 export async function saveParticipant(input: ParticipantSubmission) {
-  const order = await pendingOrder(input.orderId, input.buyerId);
+  const order = await pendingOrderFor(input.orderId, input.userId);
   const ticket = await db.ticket.findFirst({
-    where: { id: input.ticketId, orderId: order.id, status: "HELD" },
-    select: { id: true, raceId: true, ticketType: { select: { name: true, minAge: true } }, race: { select: { startsAt: true, timeZone: true, guardianUnderAge: true } } },
+    where: { id: input.ticketId, orderId: order.id, status: "HELD", ...fillableBy(input.userId) },
+    select: { id: true, raceId: true, roomId: true, assigneeId: true, ticketType: { select: { name: true, minAge: true } }, race: { select: { startsAt: true, timeZone: true, guardianUnderAge: true } } },
   });
   if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", 404);
   const waiver = await waiverInForce(ticket.raceId);
@@ -164,6 +219,62 @@ export async function saveParticipant(input: ParticipantSubmission) {
     });
     await tx.waiverSignature.upsert({ where: { participantId: saved.id }, create: { participantId: saved.id, ...signature }, update: signature });
   });
+  await Promise.all([announceOrderChange(order.id), announceRoomChange(ticket.roomId)]);
+}
+
+/**
+ * Hands a room ticket to a member of that room (or back to the buyer with `assigneeId` null), who then
+ * fills in the participant form and signs the waiver themselves through their own link. Changing hands
+ * drops any details saved so far: the signature must be the new person's own.
+ */
+export async function assignTicket({ orderId, buyerId, ticketId, assigneeId }: { orderId: string; buyerId: string; ticketId: string; assigneeId: string | null }) {
+  const order = await pendingOrder(orderId, buyerId);
+  const ticket = await db.ticket.findFirst({
+    where: { id: ticketId, orderId: order.id, status: "HELD" },
+    select: { id: true, roomId: true, assigneeId: true, ticketType: { select: { name: true } }, race: { select: { name: true } } },
+  });
+  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", 404);
+  if (!ticket.roomId) throw new CheckoutError("Only tickets registered through a room can go to someone else.", "assigneeId");
+  const target = assigneeId === buyerId ? null : assigneeId;
+  const member = target
+    ? await db.roomMember.findFirst({ where: { roomId: ticket.roomId, userId: target, leftAt: null }, select: { user: { select: { id: true, name: true, email: true } } } })
+    : null;
+  if (target && !member) throw new CheckoutError("Choose someone who is in your room.", "assigneeId");
+  if (ticket.assigneeId === target) return;
+  await db.$transaction(async (tx) => {
+    await tx.ticket.update({ where: { id: ticket.id }, data: { assigneeId: target } });
+    await tx.participant.deleteMany({ where: { ticketId: ticket.id } });
+  });
+  if (member) await tellAssignee({ orderId: order.id, ticketId: ticket.id, buyerName: order.buyerName, raceName: ticket.race.name, ticketTypeName: ticket.ticketType.name, assignee: member.user });
+  await Promise.all([announceOrderChange(order.id), announceRoomChange(ticket.roomId)]);
+}
+
+/** Email and a notification with the assignee's own link to their form. */
+async function tellAssignee(input: { orderId: string; ticketId: string; buyerName: string; raceName: string; ticketTypeName: string; assignee: { id: string; name: string; email: string } }) {
+  const path = participantFormPath(input.orderId, input.ticketId);
+  const url = `${getEnv().appOrigin}${path}`;
+  const what = `${input.raceName} (${input.ticketTypeName})`;
+  const email = await recordEmail({
+    userId: input.assignee.id,
+    kind: "ticket_assigned",
+    to: input.assignee.email,
+    subject: `${input.buyerName} registered you for ${input.raceName}`,
+    text: `Hi ${input.assignee.name},\n\n${input.buyerName} is registering your room for ${what}. Fill in your participant details and sign the waiver before they pay:\n${url}`,
+    html: `<p>Hi ${escapeHtml(input.assignee.name)},</p><p>${escapeHtml(input.buyerName)} is registering your room for <strong>${escapeHtml(what)}</strong>. Fill in your participant details and sign the waiver before they pay:</p><p><a href="${url}">Fill in your form</a></p>`,
+  });
+  await sendQueued(email.id);
+  await notify({
+    userId: input.assignee.id,
+    kind: "ticket.assigned",
+    title: "Fill in your race form",
+    body: `${input.buyerName} registered you for ${what}.`,
+    href: path,
+    dedupeKey: `ticket-assigned:${input.ticketId}:${input.assignee.id}`,
+  });
+}
+
+export function participantFormPath(orderId: string, ticketId: string) {
+  return `/checkout/${orderId}/participant/${ticketId}`;
 }
 
 /** Recomputes the order's totals from its tickets, discount and the race's tax setting. */
@@ -209,10 +320,15 @@ export async function incompleteTickets(orderId: string) {
   const tickets = await db.ticket.findMany({
     where: { orderId, status: "HELD" },
     orderBy: { createdAt: "asc" },
-    select: { id: true, participant: { select: { waiverSignature: { select: { waiverVersionId: true } } } } },
+    select: { id: true, assignee: { select: { name: true } }, participant: { select: { waiverSignature: { select: { waiverVersionId: true } } } } },
   });
   return tickets
-    .map((ticket, index) => ({ ticketId: ticket.id, position: index + 1, signed: ticket.participant?.waiverSignature?.waiverVersionId === waiver?.id }))
+    .map((ticket, index) => ({
+      ticketId: ticket.id,
+      position: index + 1,
+      assigneeName: ticket.assignee?.name ?? null,
+      signed: ticket.participant?.waiverSignature?.waiverVersionId === waiver?.id,
+    }))
     .filter((ticket) => !ticket.signed);
 }
 

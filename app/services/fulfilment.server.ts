@@ -11,6 +11,7 @@ import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
 import { lockTicketTypes } from "./reservations.server";
+import { announceRoomsChange } from "./room-status.server";
 import { ticketQrPng } from "./tickets.server";
 
 /** What a payment provider (or a free order) tells us about a completed payment. */
@@ -83,7 +84,7 @@ export async function fulfilOrder(payment: PaymentConfirmation): Promise<Fulfilm
           taxMinor: true,
           discountCodeId: true,
           race: { select: { name: true, startsAt: true, timeZone: true, location: true } },
-          tickets: { orderBy: { createdAt: "asc" }, select: { id: true, ticketTypeId: true, status: true } },
+          tickets: { orderBy: { createdAt: "asc" }, select: { id: true, ticketTypeId: true, status: true, roomId: true, room: { select: { name: true, teamName: true } } } },
         },
       });
       if (order.status !== "PENDING" && order.status !== "EXPIRED" && order.status !== "CANCELLED") return { outcome: "already_paid" as const };
@@ -104,6 +105,8 @@ export async function fulfilOrder(payment: PaymentConfirmation): Promise<Fulfilm
       for (const ticket of issuing) {
         await tx.ticket.update({ where: { id: ticket.id }, data: { status: "ISSUED" } });
         await assignBib(tx, ticket.id);
+        // Registered together through a room: the team is the room's team name, or its name.
+        if (ticket.room) await tx.participant.updateMany({ where: { ticketId: ticket.id }, data: { teamName: ticket.room.teamName ?? ticket.room.name } });
       }
       if (order.discountCodeId) {
         await redeemDiscount(tx, { codeId: order.discountCodeId, orderId: order.id, email: order.buyerEmail, userId: order.buyerId });
@@ -154,7 +157,7 @@ export async function fulfilOrder(payment: PaymentConfirmation): Promise<Fulfilm
         dedupeKey: `order-paid:${order.id}`,
       });
     }
-    await Promise.all([announceOrderChange(order.id), announceSale(order.raceId)]);
+    await Promise.all([announceOrderChange(order.id), announceSale(order.raceId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
   }
   return result.outcome;
 }

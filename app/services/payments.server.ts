@@ -16,12 +16,22 @@ const STRIPE_MIN_SESSION_MS = 30 * 60_000 + 60_000;
  * Checkout Session (or, without Stripe, the demo payment page). The hold is stretched to Stripe's minimum
  * session life if needed so the session and the hold end together.
  */
+/** Which forms still stop payment: the buyer's own to fill, and room members' they are waiting for. */
+function missingFormsMessage(missing: { position: number; assigneeName: string | null }[]) {
+  const own = missing.filter((t) => !t.assigneeName).map((t) => t.position);
+  const waiting = missing.filter((t) => t.assigneeName).map((t) => `${t.assigneeName} (participant ${t.position})`);
+  return [
+    own.length ? `Fill in and sign for participant ${own.join(", ")} before paying.` : null,
+    waiting.length ? `Waiting for ${waiting.join(", ")} to fill in and sign their form.` : null,
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
 export async function startPayment({ orderId, buyerId }: { orderId: string; buyerId: string }) {
   await pendingOrder(orderId, buyerId);
   const missing = await incompleteTickets(orderId);
-  if (missing.length) {
-    throw new CheckoutError(`Fill in and sign for participant ${missing.map((t) => t.position).join(", ")} before paying.`, "form", 400);
-  }
+  if (missing.length) throw new CheckoutError(missingFormsMessage(missing), "form", 400);
   const order = await db.order.findUniqueOrThrow({
     where: { id: orderId },
     select: {
@@ -34,6 +44,7 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
       buyerEmail: true,
       holdExpiresAt: true,
       createdAt: true,
+      stripeSessionId: true,
       race: { select: { name: true, holdMinutes: true, organisationId: true, taxMode: true, organisation: { select: { stripeAccountId: true, chargesEnabled: true } } } },
       tickets: { where: { status: "HELD" }, orderBy: { createdAt: "asc" }, select: { id: true, priceMinor: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } } },
     },
@@ -44,8 +55,10 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
   }
   // Stretch the hold once to Stripe's minimum session life, but never beyond that: pressing Pay again
   // must not keep places held for ever.
+  // Once a session exists its expiry is fixed (Stripe replays it for the same idempotency key), so the hold stays.
   const cap = order.createdAt.getTime() + order.race.holdMinutes * 60_000 + STRIPE_MIN_SESSION_MS;
-  const expiresAt = new Date(Math.min(cap, Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS)));
+  const stretched = Math.min(cap, Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS));
+  const expiresAt = order.stripeSessionId && order.holdExpiresAt ? order.holdExpiresAt : new Date(stretched);
   await db.order.update({ where: { id: orderId }, data: { holdExpiresAt: expiresAt } });
   const sessionCanExpireWithHold = expiresAt.getTime() >= Date.now() + 30 * 60_000;
 

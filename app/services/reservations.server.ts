@@ -5,6 +5,7 @@ import { orderTotals } from "~/utils/order-totals";
 import { priceInForce } from "~/utils/pricing";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
+import { announceRoomChange, announceRoomsChange } from "./room-status.server";
 
 export class ReservationError extends Error {
   constructor(
@@ -83,6 +84,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
   const tiers = await db.priceTier.findMany({ where: { ticketTypeId: { in: [...wanted.keys()] } }, select: { ticketTypeId: true, priceMinor: true, endsAt: true } });
+  const roomId = (await activeRoom(raceId, buyer.id))?.id ?? null;
 
   // Only the capacity decision and the writes run under the row locks, to keep them short.
   const order = await db.$transaction(
@@ -112,7 +114,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
         await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { increment: quantity } } });
         const priceMinor = priceInForce(type.priceMinor, tiers.filter((t) => t.ticketTypeId === ticketTypeId), now);
         for (let i = 0; i < quantity; i++) {
-          tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url") });
+          tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url"), roomId });
         }
       }
       const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
@@ -134,8 +136,17 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
   );
-  await announceSale(raceId);
+  await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
   return order;
+}
+
+/** The open room the user is in for this race, if any: tickets they register go with that room (team). */
+export async function activeRoom(raceId: string, userId: string) {
+  const membership = await db.roomMember.findFirst({
+    where: { raceId, userId, leftAt: null, room: { status: "OPEN" } },
+    select: { room: { select: { id: true, name: true, teamName: true } } },
+  });
+  return membership?.room ?? null;
 }
 
 /**
@@ -154,13 +165,13 @@ async function refuseWhenSoldOut(tx: Db, wanted: Map<string, number>) {
 
 /** Releases one pending order's places (hold expired, checkout abandoned, payment failed). Idempotent. */
 export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED") {
-  const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } } });
+  const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true, roomId: true } } } });
   if (!order) return false;
   const released = await db.$transaction(async (tx) => {
     await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
     return releaseHeldPlaces(tx, orderId, status);
   });
-  if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId)]);
+  if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
   return released;
 }
 

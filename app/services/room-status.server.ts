@@ -36,11 +36,17 @@ export async function memberRegistrationStatus(raceId: string, userIds: string[]
  * Tells every open page of the room (and the race's room list) to re-read it. Call after the change
  * is committed; safe to call for a room that no longer exists.
  */
-export async function announceRoomChange(roomId: string) {
+export async function announceRoomChange(roomId: string | null | undefined) {
+  if (!roomId) return;
   const room = await db.room.findUnique({ where: { id: roomId }, select: { raceId: true } });
   const message = { type: "room.changed" as const, at: new Date().toISOString() };
   await publish(channels.room(roomId), message);
   if (room) await publish(channels.raceRooms(room.raceId), message);
+}
+
+/** Announces every distinct room among these tickets once (tickets outside rooms have no room id). */
+export async function announceRoomsChange(roomIds: (string | null | undefined)[]) {
+  await Promise.all([...new Set(roomIds.filter((id): id is string => Boolean(id)))].map((id) => announceRoomChange(id)));
 }
 
 /** For checkout and fulfilment: the rooms these users are in for the race re-read their members' status. */

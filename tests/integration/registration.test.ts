@@ -73,7 +73,7 @@ describe("registering from the race page", () => {
     const { race, type } = await openRace(5);
     const viewer = await openEventStream(new Client(web.url), `/races/${race.slug}/live`);
     const first = await viewer.next((e) => e.event === "snapshot");
-    expect(first.data).toEqual({ type: "availability", remaining: { [type.id]: 5 } });
+    expect(first.data).toEqual({ type: "availability", remaining: { [type.id]: 5 }, watching: 1 });
     await reservePlaces({ raceId: race.id, buyer: await createUser(), lines: [{ ticketTypeId: type.id, quantity: 3 }] });
     const update = await viewer.next((e) => e.event === "snapshot" && (e.data as { remaining: Record<string, number> }).remaining[type.id] === 2, 2_000);
     expect(update).toBeDefined();

@@ -1,0 +1,127 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { closeQueues } from "~/jobs/queues.server";
+import { db } from "~/utils/db.server";
+import { createOrganisation, createRace, createTicketType } from "../support/factories";
+import { Client, openEventStream } from "../support/http";
+import { startWeb, testEnv } from "../support/processes";
+import { waitFor } from "../support/wait";
+
+type Viewer = Awaited<ReturnType<typeof openEventStream>>;
+type RaceSnapshot = { type: "availability"; remaining: Record<string, number>; watching: number };
+
+let webA: Awaited<ReturnType<typeof startWeb>>;
+let webB: Awaited<ReturnType<typeof startWeb>>;
+const inspector = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+
+beforeAll(async () => {
+  // Two web processes of one deployment: same database, same Redis, same prefix.
+  const env = testEnv();
+  [webA, webB] = await Promise.all([startWeb(env), startWeb(env)]);
+});
+afterAll(async () => {
+  await Promise.all([webA?.stop(), webB?.stop()]);
+  await closeQueues();
+  await db.$disconnect();
+  inspector.disconnect();
+});
+
+async function publishedRace() {
+  const { organisation } = await createOrganisation();
+  const race = await createRace(organisation.id, { status: "PUBLISHED" });
+  const type = await createTicketType(race.id, { name: "10K", capacity: 50, priceMinor: 3000 });
+  return { race, type };
+}
+
+function watchingNow(viewer: Viewer) {
+  const snapshots = viewer.events.filter((e) => e.event === "snapshot");
+  return (snapshots.at(-1)?.data as RaceSnapshot | undefined)?.watching;
+}
+
+/** What every open viewer shows, read until all agree on `expected` or one second has passed. */
+async function shownWithinOneSecond(viewers: Viewer[], expected: number) {
+  const shown = await waitFor(async () => viewers.map(watchingNow), (counts) => counts.every((n) => n === expected), 1_000);
+  return shown;
+}
+
+async function pageSays(baseUrl: string, slug: string) {
+  const html = await (await new Client(baseUrl).request(`/races/${slug}`)).text();
+  return /(\d+) (?:people|person) looking at this race now/.exec(html)?.[1];
+}
+
+const viewersKey = (raceId: string) => `${process.env.REDIS_PREFIX}:race:${raceId}:viewers`;
+
+describe("people looking at a race page now", () => {
+  it("counts anonymous viewers on every web process, live, up and down", async () => {
+    const { race, type } = await publishedRace();
+    const path = `/races/${race.slug}/live`;
+
+    const first = await openEventStream(new Client(webA.url), path);
+    const opening = (await first.next((e) => e.event === "snapshot")).data as RaceSnapshot;
+    expect(opening).toEqual({ type: "availability", remaining: { [type.id]: 50 }, watching: 1 });
+
+    const second = await openEventStream(new Client(webB.url), path);
+    const third = await openEventStream(new Client(webB.url), path);
+    const fourth = await openEventStream(new Client(webA.url), path);
+    const everyone = [first, second, third, fourth];
+    expect(await shownWithinOneSecond(everyone, 4)).toEqual([4, 4, 4, 4]);
+    expect(await pageSays(webA.url, race.slug)).toBe("4");
+    expect(await pageSays(webB.url, race.slug)).toBe("4");
+    expect(await inspector.zcard(viewersKey(race.id))).toBe(4);
+
+    await third.close();
+    const left = [first, second, fourth];
+    expect(await shownWithinOneSecond(left, 3)).toEqual([3, 3, 3]);
+
+    await first.close();
+    expect(await shownWithinOneSecond([second, fourth], 2)).toEqual([2, 2]);
+    expect(await pageSays(webA.url, race.slug)).toBe("2");
+    expect(await pageSays(webB.url, race.slug)).toBe("2");
+
+    const fifth = await openEventStream(new Client(webB.url), path);
+    expect(await shownWithinOneSecond([second, fourth, fifth], 3)).toEqual([3, 3, 3]);
+
+    await Promise.all([second.close(), fourth.close(), fifth.close()]);
+    expect(await waitFor(() => inspector.zcard(viewersKey(race.id)), (n) => n === 0, 1_000)).toBe(0);
+    expect(await pageSays(webB.url, race.slug)).toBe("0");
+  });
+
+  it("keeps counting separately per race", async () => {
+    const one = await publishedRace();
+    const other = await publishedRace();
+    const onOne = await openEventStream(new Client(webA.url), `/races/${one.race.slug}/live`);
+    const onOther = await openEventStream(new Client(webB.url), `/races/${other.race.slug}/live`);
+    const alsoOnOther = await openEventStream(new Client(webA.url), `/races/${other.race.slug}/live`);
+    expect(await shownWithinOneSecond([onOther, alsoOnOther], 2)).toEqual([2, 2]);
+    expect(watchingNow(onOne)).toBe(1);
+    await Promise.all([onOne.close(), onOther.close(), alsoOnOther.close()]);
+  });
+
+  it("stops counting viewers whose process stopped refreshing them, and tells the pages", async () => {
+    const { race } = await publishedRace();
+    // A viewer left behind by a process that died 50 s ago: its entry was never refreshed or removed.
+    await inspector.zadd(viewersKey(race.id), Date.now() - 50_000, "crashed-process-viewer");
+    expect(await pageSays(webA.url, race.slug)).toBe("0");
+
+    const viewer = await openEventStream(new Client(webB.url), `/races/${race.slug}/live`);
+    expect(await shownWithinOneSecond([viewer], 1)).toEqual([1]);
+    expect(await inspector.zscore(viewersKey(race.id), "crashed-process-viewer")).toBeNull();
+    await viewer.close();
+  });
+
+  it("shows the count on the race page with an accessible label", async () => {
+    const { race } = await publishedRace();
+    const viewer = await openEventStream(new Client(webA.url), `/races/${race.slug}/live`);
+    await viewer.next((e) => e.event === "snapshot");
+    const html = await (await new Client(webB.url).request(`/races/${race.slug}`)).text();
+    expect(html).toMatch(/role="status"[^>]*aria-label="1 person looking at this race now/);
+    await viewer.close();
+  });
+
+  it("answers 404 for a race that is not public, and counts nobody", async () => {
+    const { organisation } = await createOrganisation();
+    const draft = await createRace(organisation.id, { status: "DRAFT" });
+    expect((await new Client(webA.url).request(`/races/${draft.slug}/live`)).status).toBe(404);
+    expect(await inspector.exists(viewersKey(draft.id))).toBe(0);
+  });
+});
