@@ -5,6 +5,7 @@ import { hashPassword } from "~/utils/password.server";
 export const demoAccounts = [
   { email: "organiser@startline.test", name: "Olivia Organiser", role: "ORGANISER", password: "startline-organiser" },
   { email: "buyer@startline.test", name: "Ben Buyer", role: "BUYER", password: "startline-buyer" },
+  { email: "operator@startline.test", name: "Oscar Operator", role: "OPERATOR", password: "startline-operator" },
 ] as const;
 
 async function seed() {

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card } from "~/components/ui";
 import { requireUser } from "~/utils/auth.server";
 
@@ -27,6 +27,25 @@ export default function AccountPage() {
           <Badge>{roleLabels[user.role]}</Badge>
         </dd>
       </dl>
+      <nav aria-label="Your things" className="mt-6 flex flex-wrap gap-3 text-sm">
+        <Link to="/tickets" className="font-medium text-brand-700 underline">
+          My tickets
+        </Link>
+        <Link to="/billing" className="font-medium text-brand-700 underline">
+          Credits and membership
+        </Link>
+        <Link to="/ai-jobs" className="font-medium text-brand-700 underline">
+          AI jobs
+        </Link>
+        <Link to="/notifications" className="font-medium text-brand-700 underline">
+          Notifications
+        </Link>
+        {user.role === "OPERATOR" ? (
+          <Link to="/operator/credits" className="font-medium text-brand-700 underline">
+            Operator: credit adjustments
+          </Link>
+        ) : null}
+      </nav>
     </Card>
   );
 }

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AiAskPanel } from "~/components/ai-ask-panel";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
@@ -164,6 +164,11 @@ export default function PublicRacePage() {
               </Button>
             ) : null}
           </Form>
+          {open ? (
+            <Link to={`/races/${race.slug}/rooms`} className="mt-4 inline-block text-sm font-medium text-brand-700 underline">
+              {room ? `Open your team room, ${room.name}` : "Running with friends or a club? Register together in a room"}
+            </Link>
+          ) : null}
         </Card>
       </div>
     </article>

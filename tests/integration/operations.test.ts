@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { request } from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
+import { queueNames } from "~/jobs/catalog";
 import { startWeb, startWorker, testEnv } from "../support/processes";
 
 const started: { stop: () => Promise<unknown> }[] = [];
@@ -45,7 +46,7 @@ describe("health endpoints", () => {
     const ready = JSON.parse(worker.output.find((l) => l.includes("worker ready"))!) as { healthPort: number };
     const health = await getJson(`http://127.0.0.1:${ready.healthPort}/`);
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: "ok", queues: ["email", "housekeeping", "stripe"] });
+    expect(health.body).toMatchObject({ status: "ok", queues: [...queueNames] });
   });
 });
 
