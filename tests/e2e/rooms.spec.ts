@@ -1,6 +1,6 @@
 import type { Browser, Page } from "@playwright/test";
 import { db } from "~/utils/db.server";
-import { createOrganisation, createRace, createUser, TEST_PASSWORD } from "../support/factories";
+import { createOrganisation, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
 import { expect, test } from "./fixtures";
 
 test.afterAll(async () => {
@@ -23,9 +23,12 @@ function members(page: Page) {
   return page.getByRole("list", { name: "Members" });
 }
 
-test("two people see each other join a room and chat live", async ({ browser, baseURL }) => {
+test("two people see each other join a room, chat and register live", async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
   const { organisation } = await createOrganisation("OWNER");
-  const race = await createRace(organisation.id, { name: "Cliff Path 12K", status: "PUBLISHED" });
+  const race = await createRace(organisation.id, { name: "Cliff Path 12K", status: "PUBLISHED", standardFields: [] });
+  await createTicketType(race.id, { name: "12K", priceMinor: 2500, capacity: 20 });
+  await db.waiverVersion.create({ data: { raceId: race.id, version: 1, title: "Waiver", text: "I run at my own risk.", contentHash: "h" } });
   const suffix = Math.random().toString(36).slice(2, 6);
   const ownerName = `Aoife ${suffix}`;
   const friendName = `Brian ${suffix}`;
@@ -66,6 +69,25 @@ test("two people see each other join a room and chat live", async ({ browser, ba
   // A reload keeps showing the room the friend is in.
   await friend.goto(`/races/${race.slug}/rooms`);
   await expect(friend.getByRole("status").filter({ hasText: "You are in Cliff Climbers" })).toBeVisible();
+
+  // The friend registers; the owner watches their status move from "in checkout" to "registered".
+  const friendRow = members(owner).getByRole("listitem").filter({ hasText: friendName });
+  await expect(friendRow).toContainText("Not started");
+  await friend.goto(`/races/${race.slug}`);
+  await expect(friend.getByTestId("availability-link")).toHaveText("Places update live");
+  await friend.getByLabel("12K tickets").selectOption("1");
+  await friend.getByRole("button", { name: "Register" }).click();
+  await expect(friend).toHaveURL(/\/checkout\//);
+  await expect(friendRow).toContainText("In checkout");
+  const form = friend.getByRole("form", { name: "Participant 1: 12K" });
+  await form.getByRole("button", { name: "Use my details" }).click();
+  await form.getByLabel("Type the participant's full name to sign").fill(friendName);
+  await form.getByRole("button", { name: "Save participant 1" }).click();
+  await expect(form.getByText("Saved and signed")).toBeVisible();
+  await friend.getByRole("button", { name: "Pay €25.00" }).click();
+  await friend.getByRole("button", { name: "Pay €25.00 (demo)" }).click();
+  await expect(friend.getByTestId("order-status")).toHaveText("Confirmed");
+  await expect(friendRow).toContainText("Registered");
 
   await owner.context().close();
   await friend.context().close();
