@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { MembershipStatus } from "@prisma/client";
 import Stripe from "stripe";
 import { db } from "~/utils/db.server";
@@ -6,6 +6,7 @@ import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
 import { allowanceExpiry, creditPacks, findPack, membershipPlan, packExpiry } from "./credit-catalog";
 import { creditBalance, grantCredits, InsufficientCreditsError, ledgerPage, spendCredits } from "./credits.server";
+import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
 import { NotFoundError, RuleViolationError } from "./errors.server";
 import { notify } from "./notifications.server";
 
@@ -138,42 +139,17 @@ export async function billingPortalUrl(userId: string) {
  * secret and posted to our own webhook route, so verification, inbox, queue, worker and grant all run.
  */
 export async function sendDemoPackPayment({ userId, purchaseId, origin }: { userId: string; purchaseId: string; origin: string }) {
-  if (getEnv().paymentMode !== "demo") throw new RuleViolationError("form", "Demo payments are off: this installation takes real payments.");
-  // The event goes back to this same server; never let a forged Host header send it elsewhere.
-  if (!["localhost", "127.0.0.1", "[::1]"].includes(new URL(origin).hostname)) throw new RuleViolationError("form", "Demo payments work only on a local address.");
+  const refusal = demoPaymentRefusal(origin);
+  if (refusal) throw new RuleViolationError("form", refusal);
   const purchase = await pendingPackPurchase(purchaseId, userId);
   if (purchase.status !== "PENDING") throw new RuleViolationError("form", "This purchase is already paid.");
-  const created = Math.floor(Date.now() / 1000);
-  const event = {
-    id: `evt_demo_${randomBytes(12).toString("hex")}`,
-    object: "event",
-    api_version: Stripe.API_VERSION,
-    created,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: "checkout.session.completed",
-    data: {
-      object: {
-        id: `cs_demo_${purchase.id}`,
-        object: "checkout.session",
-        mode: "payment",
-        status: "complete",
-        payment_status: "paid",
-        amount_total: purchase.amountMinor,
-        amount_subtotal: purchase.amountMinor,
-        currency: purchase.currency.toLowerCase(),
-        client_reference_id: purchase.id,
-        metadata: { kind: CHECKOUT_KIND.creditPack, purchaseId: purchase.id, userId },
-        payment_intent: null,
-        created,
-      },
-    },
-  };
-  const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: getEnv().webhookSecret! });
-  const response = await fetch(`${origin}/webhooks/stripe`, { method: "POST", body: payload, headers: { "Content-Type": "application/json", "Stripe-Signature": signature } });
-  if (!response.ok) throw new Error(`demo payment webhook answered ${response.status}`);
+  await postDemoSessionCompleted(origin, {
+    id: `cs_demo_${purchase.id}`,
+    amountTotalMinor: purchase.amountMinor,
+    currency: purchase.currency,
+    clientReferenceId: purchase.id,
+    metadata: { kind: CHECKOUT_KIND.creditPack, purchaseId: purchase.id, userId },
+  });
 }
 
 /** A pack purchase of this user that still waits for payment (the demo pay page). */

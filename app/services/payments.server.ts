@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import Stripe from "stripe";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
 import { CheckoutError, incompleteTickets, pendingOrder } from "./checkout.server";
+import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
 import { fulfilOrder, refundLatePayment, type FulfilmentOutcome } from "./fulfilment.server";
 import { platformFeeFor } from "./payouts.server";
 import { releaseOrder } from "./reservations.server";
@@ -124,44 +125,19 @@ function ticketLineItems(order: {
  * webhook secret and posts it to our own webhook route, so verification, inbox, queue and worker all run.
  */
 export async function sendDemoPayment({ orderId, buyerId, origin }: { orderId: string; buyerId: string; origin: string }) {
-  if (getEnv().paymentMode !== "demo") throw new CheckoutError("Demo payments are off: this installation takes real payments.", "form", 409);
-  // The event goes back to this same server; never let a forged Host header send it elsewhere.
-  if (!["localhost", "127.0.0.1", "[::1]"].includes(new URL(origin).hostname)) throw new CheckoutError("Demo payments work only on a local address.", "form", 409);
+  const refusal = demoPaymentRefusal(origin);
+  if (refusal) throw new CheckoutError(refusal, "form", 409);
   await pendingOrder(orderId, buyerId);
   const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { id: true, totalMinor: true, taxMinor: true, currency: true, buyerEmail: true } });
-  const created = Math.floor(Date.now() / 1000);
-  const event = {
-    id: `evt_demo_${randomBytes(12).toString("hex")}`,
-    object: "event",
-    api_version: "2025-10-29.clover",
-    created,
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type: "checkout.session.completed",
-    data: {
-      object: {
-        id: `cs_demo_${order.id}`,
-        object: "checkout.session",
-        mode: "payment",
-        status: "complete",
-        payment_status: "paid",
-        amount_total: order.totalMinor,
-        amount_subtotal: order.totalMinor - order.taxMinor,
-        total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: order.taxMinor },
-        currency: order.currency.toLowerCase(),
-        client_reference_id: order.id,
-        customer_email: order.buyerEmail,
-        metadata: { orderId: order.id },
-        payment_intent: null,
-        created,
-      },
-    },
-  };
-  const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: getEnv().webhookSecret! });
-  const response = await fetch(`${origin}/webhooks/stripe`, { method: "POST", body: payload, headers: { "Content-Type": "application/json", "Stripe-Signature": signature } });
-  if (!response.ok) throw new Error(`demo payment webhook answered ${response.status}`);
+  await postDemoSessionCompleted(origin, {
+    id: `cs_demo_${order.id}`,
+    amountTotalMinor: order.totalMinor,
+    amountTaxMinor: order.taxMinor,
+    currency: order.currency,
+    clientReferenceId: order.id,
+    customerEmail: order.buyerEmail,
+    metadata: { orderId: order.id },
+  });
 }
 
 type SessionFacts = { id: string; payment_status: string; metadata: Stripe.Metadata | null; client_reference_id: string | null; payment_intent: string | Stripe.PaymentIntent | null; amount_total: number | null; total_details?: { amount_tax: number } | null };
