@@ -24,6 +24,7 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = web.url;
   // Specs may arrange data directly with the test factories (e.g. a race with ticket types).
   process.env.DATABASE_URL = databaseUrl(database);
+  process.env.REDIS_PREFIX = env.REDIS_PREFIX;
   return async () => {
     await Promise.all([web.stop(), worker.stop()]);
     await openai.stop();
