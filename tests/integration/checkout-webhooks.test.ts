@@ -1,25 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
-import { deliverWebhook, signWebhook, startStripeDouble, stripeEvent, type StripeDouble } from "../mocks/stripe";
+import { deliverWebhook, signWebhook, stripeEvent, type StripeDouble } from "../mocks/stripe";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import type { startWeb } from "../support/processes";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
+import { startStripeStack } from "../support/stripe-stack";
 
 const WEBHOOK_SECRET = "whsec_checkout_tests";
 let stripe: StripeDouble;
 let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
+
+let stopStack: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  stripe = await startStripeDouble();
-  const env = testEnv({ STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: stripe.url });
-  [web, worker] = await Promise.all([startWeb(env), startWorker(env)]);
+  const stack = await startStripeStack(WEBHOOK_SECRET);
+  ({ stripe, web } = stack);
+  stopStack = () => stack.stop();
 });
 afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await stripe?.close();
+  await stopStack?.();
   await closeQueues();
   await db.$disconnect();
 });

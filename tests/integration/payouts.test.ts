@@ -2,26 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues, getQueue } from "~/jobs/queues.server";
 import { paidPublishingBlocker, platformFeeFor } from "~/services/payouts.server";
 import { db } from "~/utils/db.server";
-import { deliverWebhook, signWebhook, startStripeDouble, stripeEvent, type StripeDouble } from "../mocks/stripe";
+import { deliverWebhook, signWebhook, stripeEvent, type StripeDouble } from "../mocks/stripe";
 import { addMember, createOrganisation } from "../support/factories";
 import { openEventStream } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { startWeb, testEnv, type startWorker } from "../support/processes";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
+import { startStripeStack } from "../support/stripe-stack";
 
 const WEBHOOK_SECRET = "whsec_startline_payouts_secret";
 let stripe: StripeDouble;
 let web: Awaited<ReturnType<typeof startWeb>>;
 let worker: Awaited<ReturnType<typeof startWorker>>;
 
+let stopStack: (() => Promise<void>) | undefined;
+
 beforeAll(async () => {
-  stripe = await startStripeDouble();
-  const env = testEnv({ STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: stripe.url });
-  [web, worker] = await Promise.all([startWeb(env), startWorker(env)]);
+  const stack = await startStripeStack(WEBHOOK_SECRET);
+  ({ stripe, web, worker } = stack);
+  stopStack = () => stack.stop();
 });
 afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await stripe?.close();
+  await stopStack?.();
   await getQueue("stripe").obliterate({ force: true });
   await closeQueues();
   await db.$disconnect();
