@@ -11,6 +11,7 @@ import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { announceRoomChange } from "./room-status.server";
 import { waiverInForce } from "./waivers.server";
+import { participantDetailsSelect } from "./participants.server";
 
 export class CheckoutError extends Error {
   constructor(
@@ -37,15 +38,7 @@ const raceFormSelect = {
 } satisfies Prisma.RaceSelect;
 
 const savedParticipantSelect = {
-  firstName: true,
-  lastName: true,
-  email: true,
-  dateOfBirth: true,
-  gender: true,
-  emergencyName: true,
-  emergencyPhone: true,
-  club: true,
-  tshirtSize: true,
+  ...participantDetailsSelect,
   answers: true,
   waiverSignature: { select: { signedName: true, guardianName: true, waiverVersionId: true } },
 } satisfies Prisma.ParticipantSelect;

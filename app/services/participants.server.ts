@@ -92,21 +92,26 @@ function answerText(value: Answers[string]) {
   return value ?? "";
 }
 
+/** The participant's own details: what the participant form asks and organisers edit. */
+export const participantDetailsSelect = {
+  firstName: true,
+  lastName: true,
+  email: true,
+  dateOfBirth: true,
+  gender: true,
+  emergencyName: true,
+  emergencyPhone: true,
+  club: true,
+  tshirtSize: true,
+} as const;
+
 /** Everything an organiser needs about one participant, or null when they are not in this race. */
 export async function participantDetail(raceId: string, participantId: string) {
   const participant = await db.participant.findFirst({
     where: { id: participantId, raceId },
     select: {
       id: true,
-      firstName: true,
-      lastName: true,
-      email: true,
-      dateOfBirth: true,
-      gender: true,
-      emergencyName: true,
-      emergencyPhone: true,
-      club: true,
-      tshirtSize: true,
+      ...participantDetailsSelect,
       teamName: true,
       answers: true,
       checkedInAt: true,
@@ -179,15 +184,7 @@ export async function updateParticipant({ organisationId, raceId, participantId,
       const before = await tx.participant.findFirst({
         where: { id: participantId, raceId },
         select: {
-          firstName: true,
-          lastName: true,
-          email: true,
-          dateOfBirth: true,
-          gender: true,
-          emergencyName: true,
-          emergencyPhone: true,
-          club: true,
-          tshirtSize: true,
+          ...participantDetailsSelect,
           teamName: true,
           ticket: { select: { id: true, bib: true } },
         },
@@ -296,15 +293,7 @@ export function participantsCsv(raceId: string, filter: ParticipantFilter, { bat
           take: batchSize,
           select: {
             id: true,
-            firstName: true,
-            lastName: true,
-            email: true,
-            dateOfBirth: true,
-            gender: true,
-            emergencyName: true,
-            emergencyPhone: true,
-            club: true,
-            tshirtSize: true,
+            ...participantDetailsSelect,
             teamName: true,
             answers: true,
             checkedInAt: true,
