@@ -48,7 +48,7 @@ describe("parseEnv", () => {
       APP_URL: "https://races.example.org",
       SESSION_SECRET: "s".repeat(40),
       SMTP_URL: "smtp://mail.example.org:587",
-      STRIPE_SECRET_KEY: "sk_live_abc123",
+      STRIPE_SECRET_KEY: "sk_test_abc123",
       STRIPE_WEBHOOK_SECRET: "whsec_abc123",
     });
     expect(env.secureCookies).toBe(true);
@@ -75,7 +75,7 @@ describe("parseEnv", () => {
 
   it("names malformed Stripe settings and a secret key without its webhook secret", () => {
     expect(problems({ STRIPE_SECRET_KEY: "pk_test_123", STRIPE_WEBHOOK_SECRET: "secret", STRIPE_API_BASE: "ftp://x", PLATFORM_FEE_BPS: "12.5" })).toEqual([
-      "STRIPE_SECRET_KEY: must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)",
+      "STRIPE_SECRET_KEY: must be a Stripe secret or restricted key (it starts with sk_ or rk_)",
       "STRIPE_WEBHOOK_SECRET: must be a webhook signing secret (whsec_…)",
       "STRIPE_API_BASE: must be an http:// or https:// URL (e.g. http://127.0.0.1:12111)",
       "PLATFORM_FEE_BPS: must be a whole number of basis points (300 = 3%)",

@@ -45,7 +45,7 @@ const envSchema = z
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
     STRIPE_SECRET_KEY: z
       .string()
-      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "must be a Stripe secret or restricted key (sk_test_…, sk_live_…, rk_…)")
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "must be a Stripe secret or restricted key (it starts with sk_ or rk_)")
       .optional(),
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be a webhook signing secret (whsec_…)").optional(),
     STRIPE_API_BASE: urlWithScheme(["http", "https"], "must be an http:// or https:// URL (e.g. http://127.0.0.1:12111)").optional(),
