@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { db } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
-import { sha256 } from "./races.server";
+import { waiverContentHash } from "./waiver-hash.server";
 
 const DAY = 24 * 3600 * 1000;
 
@@ -67,7 +67,7 @@ export async function createDemoRace(organisationId: string, actorId: string) {
     });
     const title = "Participant waiver";
     const waiver = await tx.waiverVersion.create({
-      data: { raceId: race.id, version: 1, title, text: waiverText, contentHash: sha256(`${title}\n${waiverText}`), createdById: actorId },
+      data: { raceId: race.id, version: 1, title, text: waiverText, contentHash: waiverContentHash(title, waiverText), createdById: actorId },
     });
     await tx.discountCode.create({ data: { raceId: race.id, code: "RIVERSIDE10", kind: "PERCENT", amount: 10, maxRedemptions: 100, perUserLimit: 1 } });
 

@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Prisma, RaceStatus } from "@prisma/client";
 import type { RaceInput } from "~/validation/races";
-import { db, isUniqueViolation, type Db } from "~/utils/db.server";
+import { db, type Db } from "~/utils/db.server";
 import { zonedLocalToUtc } from "~/utils/time";
 import { diff, recordAudit } from "./audit.server";
 import { slugify } from "./organisations.server";
@@ -251,8 +251,4 @@ export function racesForUser(userId: string) {
   });
 }
 
-export function sha256(text: string) {
-  return createHash("sha256").update(text).digest("hex");
-}
 
-export { isUniqueViolation };
