@@ -6,14 +6,10 @@ import { CheckoutError } from "~/services/checkout.server";
 import { buyerOrder } from "~/services/orders.server";
 import { sendDemoPayment } from "~/services/payments.server";
 import { requireUser } from "~/utils/auth.server";
-import { getEnv } from "~/utils/env.server";
 import { formatMoney } from "~/utils/money";
+import { requireDemoPayments } from "~/services/demo-payments.server";
 
 export const meta: MetaFunction = () => [{ title: "Demo payment · Startline" }];
-
-function requireDemoPayments() {
-  if (getEnv().paymentMode !== "demo") throw new Response("Not found", { status: 404 });
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   requireDemoPayments();
