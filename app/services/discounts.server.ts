@@ -49,6 +49,19 @@ function auditValues(input: DiscountCodeInput) {
 }
 
 /** Creates a code (stored upper-case). A code already used by the race → DiscountCodeError on "code". */
+/** The columns a code's form sets, shared by create and update. */
+function codeFields(code: string, input: DiscountCodeInput) {
+  return {
+    code,
+    kind: input.kind,
+    amount: input.amount,
+    maxRedemptions: input.maxRedemptions,
+    perUserLimit: input.perUserLimit,
+    validFrom: input.validFrom,
+    validUntil: input.validUntil,
+  };
+}
+
 export async function createDiscountCode({ raceId, actorId, input }: { raceId: string; actorId: string; input: DiscountCodeInput }) {
   assertAmount(input);
   const code = normaliseCode(input.code);
@@ -57,17 +70,7 @@ export async function createDiscountCode({ raceId, actorId, input }: { raceId: s
       const race = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { organisationId: true } });
       await assertTicketTypesOfRace(tx, raceId, input.ticketTypeIds);
       const created = await tx.discountCode.create({
-        data: {
-          raceId,
-          code,
-          kind: input.kind,
-          amount: input.amount,
-          maxRedemptions: input.maxRedemptions,
-          perUserLimit: input.perUserLimit,
-          validFrom: input.validFrom,
-          validUntil: input.validUntil,
-          ticketTypes: { connect: input.ticketTypeIds.map((id) => ({ id })) },
-        },
+        data: { raceId, ...codeFields(code, input), ticketTypes: { connect: input.ticketTypeIds.map((id) => ({ id })) } },
         select: { id: true, code: true },
       });
       const values = auditValues({ ...input, code });
@@ -135,16 +138,7 @@ export async function updateDiscountCode({ raceId, codeId, actorId, input }: { r
       if (Object.keys(changes).length === 0) return { changed: false };
       await tx.discountCode.update({
         where: { id: codeId },
-        data: {
-          code,
-          kind: input.kind,
-          amount: input.amount,
-          maxRedemptions: input.maxRedemptions,
-          perUserLimit: input.perUserLimit,
-          validFrom: input.validFrom,
-          validUntil: input.validUntil,
-          ticketTypes: { set: input.ticketTypeIds.map((id) => ({ id })) },
-        },
+        data: { ...codeFields(code, input), ticketTypes: { set: input.ticketTypeIds.map((id) => ({ id })) } },
       });
       await recordAudit(tx, {
         organisationId: before.race.organisationId,
