@@ -11,6 +11,7 @@ import {
   assignTicket,
   checkoutState,
   CheckoutError,
+  participantFormOfOrder,
   participantFormPath,
   removeDiscountCode,
   requireBuyersOrder,
@@ -66,8 +67,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const intent = String(formData.get("intent") ?? "");
   try {
     if (intent === "participant") {
-      const { order } = await checkoutState(orderId, user.id);
-      return await submitParticipant({ request, formData, orderId, userId: user.id, race: order.race });
+      const race = await participantFormOfOrder(orderId);
+      return await submitParticipant({ request, formData, orderId, userId: user.id, race });
     }
     if (intent === "assign") {
       const ticketId = String(formData.get("ticketId") ?? "");

@@ -37,6 +37,16 @@ const raceFormSelect = {
   questions: { where: { archivedAt: null }, orderBy: { sortOrder: "asc" }, select: { id: true, label: true, kind: true, options: true, required: true } },
 } satisfies Prisma.RaceSelect;
 
+/** The race's participant form (standard fields and questions) for an order, without the rest of the checkout. */
+export async function participantFormOfOrder(orderId: string) {
+  const order = await db.order.findUnique({
+    where: { id: orderId },
+    select: { race: { select: { standardFields: true, questions: raceFormSelect.questions } } },
+  });
+  if (!order) throw new Response("Not found", { status: 404 });
+  return order.race;
+}
+
 const savedParticipantSelect = {
   ...participantDetailsSelect,
   answers: true,
