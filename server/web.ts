@@ -73,6 +73,7 @@ app.all(
       res.on("close", () => closed.abort());
       return {
         responseClosed: closed.signal,
+        done: new Set(),
         // Remix writes a streamed body without waiting for "drain"; large downloads pace themselves here.
         whenWritable: () =>
           res.writableNeedDrain && !res.destroyed

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
+import { newRoomCode } from "~/services/rooms.server";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { openEventStream } from "../support/http";
@@ -35,7 +36,7 @@ async function raceWithRoom(teamName: string | null) {
   const owner = await createUser({ name: "Olive Owner" });
   const member = await createUser({ name: "Milo Member" });
   const room = await db.room.create({
-    data: { raceId: race.id, ownerId: owner.id, name: "Friday Joggers", teamName, code: `R${Math.random().toString(36).slice(2, 8).toUpperCase()}` },
+    data: { raceId: race.id, ownerId: owner.id, name: "Friday Joggers", teamName, code: newRoomCode() },
   });
   await db.roomMember.createMany({
     data: [
