@@ -35,7 +35,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <Header user={data?.user ?? null} initialBalance={data?.creditBalance ?? 0} demoMode={data?.env.demoMode ?? false} />
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">{children}</main>
       <footer className="border-t border-slate-200 px-4 py-6 text-center text-xs text-slate-500">
-        Startline is open source. {data?.env.useOutbox ? <Link className="underline" to="/dev/outbox">Local email outbox</Link> : null}
+        Startline is open source. {data?.env.outboxPages ? <Link className="underline" to="/dev/outbox">Local email outbox</Link> : null}
       </footer>
       <Toasts />
     </>

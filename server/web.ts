@@ -92,11 +92,13 @@ app.all(
   }),
 );
 
-const server = app.listen(env.PORT, () => {
+const onListening = () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  log.info("web listening", { url: `http://localhost:${port}`, mode: env.NODE_ENV, demo: env.DEMO_MODE });
-});
+  const host = !env.listenHost || env.listenHost === "0.0.0.0" || env.listenHost === "::" ? "localhost" : env.listenHost.includes(":") ? `[${env.listenHost}]` : env.listenHost;
+  log.info("web listening", { url: `http://${host}:${port}`, host: env.listenHost ?? "all interfaces", mode: env.NODE_ENV, demo: env.DEMO_MODE });
+};
+const server = env.listenHost ? app.listen(env.PORT, env.listenHost, onListening) : app.listen(env.PORT, onListening);
 
 let shuttingDown = false;
 async function shutdown(signal: string) {
