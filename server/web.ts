@@ -1,4 +1,3 @@
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -11,6 +10,8 @@ import { createLogger } from "~/utils/logger.server";
 import { redis } from "~/utils/redis.server";
 import { CLIENT_IP_HEADER, type AppLoadContext } from "~/utils/request.server";
 import { mountHealth } from "./health";
+import { remixHandler } from "./remix";
+import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
 
 const env = getEnv();
 const log = createLogger({ process: "web", pid: process.pid });
@@ -24,6 +25,7 @@ const app = express();
 app.disable("x-powered-by");
 app.set("trust proxy", env.TRUST_PROXY);
 
+app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));
 mountHealth(app);
 
 app.use((req, res, next) => {
@@ -57,7 +59,7 @@ if (viteDevServer) {
   app.use(express.static("build/client", { maxAge: "1h" }));
 }
 app.use(express.static("public", { maxAge: "1h" }));
-app.use("/uploads", express.static(env.UPLOAD_DIR, { maxAge: "1d", fallthrough: false }));
+app.use("/uploads", serveUploads(env.UPLOAD_DIR));
 
 const build = viteDevServer
   ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
@@ -65,8 +67,10 @@ const build = viteDevServer
 
 app.all(
   "*",
-  createRequestHandler({
+  limitRequestBody(),
+  remixHandler({
     build,
+    mode: env.NODE_ENV,
     getLoadContext(_req, res): AppLoadContext {
       // Under Express, request.signal may not abort when a tab closes (nodejs/node#55428).
       const closed = new AbortController();
@@ -74,6 +78,7 @@ app.all(
       return {
         responseClosed: closed.signal,
         done: new Set(),
+        cspNonce: String(res.locals.cspNonce),
         // Remix writes a streamed body without waiting for "drain"; large downloads pace themselves here.
         whenWritable: () =>
           res.writableNeedDrain && !res.destroyed
@@ -91,6 +96,7 @@ app.all(
     },
   }),
 );
+app.use(refusedBody);
 
 const onListening = () => {
   const address = server.address();

@@ -15,7 +15,13 @@ export type AppLoadContext = {
   whenWritable: () => Promise<void>;
   /** What this request already did once (see `firstInRequest`). */
   done: Set<string>;
+  /** This response's Content-Security-Policy nonce: inline scripts carry it (app/entry.server.tsx). */
+  cspNonce: string;
 };
+
+export function cspNonce(context: unknown) {
+  return (context as Partial<AppLoadContext> | undefined)?.cspNonce;
+}
 
 /**
  * True the first time `what` is asked about in this request. A form posted without JavaScript runs the
