@@ -38,6 +38,8 @@ const envSchema = z
     EMAIL_FROM: z.string().min(3).default("Startline <no-reply@startline.local>"),
     DEMO_MODE: booleanFlag,
     TRUST_PROXY: booleanFlag,
+    /** How often an open live feed checks again that its viewer may still see it (besides on every revocation message). */
+    LIVE_ACCESS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     UPLOAD_DIR: z.string().min(1).default("uploads"),
