@@ -290,21 +290,26 @@ export function myRoomForRace(userId: string, raceId: string) {
   return activeRoomOf(userId, raceId);
 }
 
+/** What the room page and the join page both show of a room. */
+const roomBasicsSelect = {
+  id: true,
+  name: true,
+  teamName: true,
+  maxMembers: true,
+  visibility: true,
+  status: true,
+  raceId: true,
+  race: { select: { name: true, slug: true } },
+} satisfies Prisma.RoomSelect;
+
 /** The room as a page shows it to this viewer; a private room is not found by anyone outside it. */
 export async function roomView(roomId: string, viewerId: string) {
   const room = await db.room.findUnique({
     where: { id: roomId },
     select: {
-      id: true,
-      name: true,
-      teamName: true,
-      maxMembers: true,
-      visibility: true,
-      status: true,
+      ...roomBasicsSelect,
       code: true,
       ownerId: true,
-      raceId: true,
-      race: { select: { name: true, slug: true } },
       members: { where: activeMember, orderBy: { joinedAt: "asc" }, select: { userId: true, joinedAt: true, user: { select: { name: true } } } },
     },
   });
@@ -349,27 +354,12 @@ export type RoomLive = RoomView | { id: string; gone: true };
  * that race to the room): its name, team, owner and members stay hidden until they join.
  */
 export async function roomByCode(code: string, guesser: CodeGuesser, { counted = false } = {}) {
-  const room = await findByCode(
-    code,
-    guesser,
-    (normalised) =>
+  const find = (normalised: string) =>
     db.room.findUnique({
       where: { code: normalised },
-      select: {
-        id: true,
-        name: true,
-        teamName: true,
-        maxMembers: true,
-        visibility: true,
-        status: true,
-        raceId: true,
-        race: { select: { name: true, slug: true } },
-        owner: { select: { name: true } },
-        _count: { select: { members: { where: activeMember } } },
-      },
-    }),
-    counted,
-  );
+      select: { ...roomBasicsSelect, owner: { select: { name: true } }, _count: { select: { members: { where: activeMember } } } },
+    });
+  const room = await findByCode(code, guesser, find, counted);
   if (!room) return null;
   const viewerRoom = await activeRoomOf(guesser.userId, room.raceId);
   if (room.visibility === "PRIVATE" && viewerRoom?.id !== room.id) return { hidden: true as const, race: room.race, viewerRoom };
