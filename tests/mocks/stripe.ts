@@ -269,6 +269,8 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       if (!session) return stripeError(404, `No such checkout.session: '${sessionPath[1]}'`, { code: "resource_missing", param: "session" });
       return { status: 200, body: session };
     }
+    const expirePath = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
+    if (method === "POST" && expirePath) return expireCheckoutSession(expirePath[1]!);
     if (method === "POST" && path === "/v1/refunds") return createRefund(params);
     if (method === "POST" && path === "/v1/customers") {
       const id = randomId("cus").replace("_test_", "_");
@@ -293,6 +295,18 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       };
     }
     return stripeError(404, `Unrecognized request URL (${method}: ${path}).`);
+  }
+
+  /** Stripe expires only open sessions; the customer can no longer pay one, and its URL is gone. */
+  function expireCheckoutSession(id: string) {
+    const session = sessions.get(id);
+    if (!session) return stripeError(404, `No such checkout.session: '${id}'`, { code: "resource_missing", param: "session" });
+    if (session.status !== "open") {
+      return stripeError(400, `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of \`${String(session.status)}\`.`);
+    }
+    const expired = { ...session, status: "expired", url: null };
+    sessions.set(id, expired);
+    return { status: 200, body: expired };
   }
 
   /** Checkout Sessions with Stripe's own validation of the parameters Startline sends. */
@@ -397,13 +411,22 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       if (!session) throw new Error(`the Stripe double has no checkout session ${id}`);
       return session;
     },
-    /** What Stripe does when the buyer pays: the session completes with a PaymentIntent. */
+    /**
+     * What Stripe does when the buyer pays: the session completes with a PaymentIntent. A test may also
+     * complete a session Startline has expired, to model a payment Stripe took before the expiry reached it.
+     */
     completeSession(id: string) {
       const open = this.session(id);
       const paymentIntent = this.createPayment(Number(open.amount_total), String(open.currency));
-      const session = { ...open, status: "complete", payment_status: "paid", payment_intent: paymentIntent };
+      const session = { ...open, status: "complete", payment_status: "paid", payment_intent: paymentIntent, url: null };
       sessions.set(id, session);
       return session;
+    },
+    /** What Stripe does when an open session reaches its `expires_at` unpaid. */
+    expireSession(id: string) {
+      const reply = expireCheckoutSession(id);
+      if (reply.status !== 200) throw new Error(`the Stripe double cannot expire ${id}: ${JSON.stringify(reply.body)}`);
+      return this.session(id);
     },
     /** What Stripe does when a subscription-mode session is paid: a subscription for its price and a paid first invoice. */
     completeSubscriptionSession(id: string) {
