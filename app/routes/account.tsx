@@ -41,9 +41,14 @@ export default function AccountPage() {
           Notifications
         </Link>
         {user.role === "OPERATOR" ? (
-          <Link to="/operator/credits" className="font-medium text-brand-700 underline">
-            Operator: credit adjustments
-          </Link>
+          <>
+            <Link to="/operator/credits" className="font-medium text-brand-700 underline">
+              Operator: credit adjustments
+            </Link>
+            <Link to="/operator/alerts" className="font-medium text-brand-700 underline">
+              Operator: alerts
+            </Link>
+          </>
         ) : null}
       </nav>
     </Card>
