@@ -3,6 +3,7 @@ import { Prisma } from "@prisma/client";
 import { db, type Db } from "~/utils/db.server";
 import { orderTotals } from "~/utils/order-totals";
 import { priceInForce } from "~/utils/pricing";
+import { releaseDiscountHold } from "./discounts.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
 import { announceRoomChange, announceRoomsChange } from "./room-status.server";
@@ -46,10 +47,14 @@ export async function lockTicketTypes(tx: Db, ids: string[]) {
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** Gives back the places of a pending order; a no-op for an order that is no longer pending. */
-async function releaseHeldPlaces(tx: Db, orderId: string, status: "EXPIRED" | "CANCELLED") {
-  const { count } = await tx.order.updateMany({ where: { id: orderId, status: "PENDING" }, data: { status } });
+/**
+ * Gives back the places and the discount code's use a pending order holds; a no-op for an order that is no
+ * longer pending (or, with `sessionId`, whose current Checkout Session is another one).
+ */
+async function releaseHeldPlaces(tx: Prisma.TransactionClient, orderId: string, status: "EXPIRED" | "CANCELLED", sessionId?: string) {
+  const { count } = await tx.order.updateMany({ where: { id: orderId, status: "PENDING", ...(sessionId ? { stripeSessionId: sessionId } : {}) }, data: { status } });
   if (count === 0) return false;
+  await releaseDiscountHold(tx, orderId);
   const held = await tx.ticket.groupBy({ by: ["ticketTypeId"], where: { orderId, status: "HELD" }, _count: true });
   for (const { ticketTypeId, _count } of held) {
     await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { decrement: _count } } });
@@ -163,13 +168,16 @@ async function refuseWhenSoldOut(tx: Db, wanted: Map<string, number>) {
   if (soldOut) throw new ReservationError(`${soldOut.name} is sold out.`);
 }
 
-/** Releases one pending order's places (hold expired, checkout abandoned, payment failed). Idempotent. */
-export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED") {
+/**
+ * Releases one pending order's places and discount hold (hold expired, checkout abandoned, payment failed).
+ * With `sessionId`, only while that is the order's current Checkout Session. Idempotent.
+ */
+export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED", { sessionId }: { sessionId?: string } = {}) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true, roomId: true } } } });
   if (!order) return false;
   const released = await db.$transaction(async (tx) => {
     await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
-    return releaseHeldPlaces(tx, orderId, status);
+    return releaseHeldPlaces(tx, orderId, status, sessionId);
   });
   if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
   return released;
