@@ -345,17 +345,21 @@ export async function refundOrder({
  * Gives a payment back without touching tickets (the caller's business): used when a payment arrives
  * after its hold expired. The order ends REFUNDED with refundedMinor = amount. Safe to call twice with
  * the same idempotency key.
+ * With `paymentIntentId`, the payment refunded is that one, which the order did not accept (a stale or
+ * mismatched Checkout Session, ADR 0023): the money goes back and the order is left as it is.
  */
-export async function refundPayment({ orderId, amountMinor, reason, idempotencyKey }: { orderId: string; amountMinor: number; reason: string; idempotencyKey: string }) {
+export async function refundPayment({ orderId, amountMinor, reason, idempotencyKey, paymentIntentId }: { orderId: string; amountMinor: number; reason: string; idempotencyKey: string; paymentIntentId?: string | null }) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: { id: true, raceId: true, stripePaymentIntentId: true, race: { select: { organisationId: true } } } });
   if (!order) throw new RefundError("This order does not exist.", 404);
   if (!Number.isInteger(amountMinor) || amountMinor < 0) throw new RefundError("A refund amount is a whole number of minor units.", 400);
+  const rejectedPayment = paymentIntentId !== undefined;
   const stripeRefund = await refundThroughStripe({
-    paymentIntentId: order.stripePaymentIntentId,
+    paymentIntentId: rejectedPayment ? paymentIntentId : order.stripePaymentIntentId,
     amountMinor,
     idempotencyKey,
     metadata: { orderId, reason },
   });
+  if (rejectedPayment) return { applied: stripeRefund.stripeRefundId !== null, stripeRefundId: stripeRefund.stripeRefundId };
   const applied = await db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
     if (!locked || (locked.status === "REFUNDED" && locked.refundedMinor >= amountMinor)) return false;
