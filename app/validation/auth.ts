@@ -17,7 +17,13 @@ const SAME_ORIGIN_BASE = "http://startline.invalid";
 /** Printable ASCII without space or backslash: a browser parses anything else in ways a path check cannot see. */
 const PLAIN_PATH = /^\/[\x21-\x5b\x5d-\x7e]*$/;
 /** Backslashes (browsers read them as slashes) and control characters (browsers drop tabs and newlines). */
-const DANGEROUS_DECODED = /[\\\u0000-\u001f\u007f]/;
+function hasBackslashOrControl(path: string) {
+  for (const char of path) {
+    const code = char.charCodeAt(0);
+    if (char === "\\" || code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
 const MAX_DECODE_ROUNDS = 5;
 
 /** Decodes %XX escapes of ASCII characters only; invalid or non-ASCII escapes stay as they are. */
@@ -27,7 +33,7 @@ function decodeAsciiEscapes(value: string) {
 
 /** The path stays on our origin and cannot be read as `//host` once resolved. */
 function staysOnOrigin(path: string) {
-  if (!path.startsWith("/") || path.startsWith("//") || DANGEROUS_DECODED.test(path)) return false;
+  if (!path.startsWith("/") || path.startsWith("//") || hasBackslashOrControl(path)) return false;
   try {
     const url = new URL(path, SAME_ORIGIN_BASE);
     return url.origin === SAME_ORIGIN_BASE && !url.pathname.startsWith("//");
