@@ -58,6 +58,9 @@ export default function LoginPage() {
             errors={fields.password.errors}
             {...getInputProps(fields.password, { type: "password" })}
           />
+          <Link className="-mt-2 self-start text-sm font-medium text-brand-700 underline" to="/forgot-password">
+            Forgot your password?
+          </Link>
           <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Logging in…">
             Log in
           </Button>

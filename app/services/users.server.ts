@@ -4,6 +4,7 @@ import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "~/utils/password.server";
 import { recordEmail, sendQueued } from "./email.server";
+import { verificationLink, verificationParagraph } from "./email-verification.server";
 import * as rateLimit from "./rate-limit.server";
 
 export class EmailTakenError extends Error {
@@ -21,22 +22,24 @@ export class LoginError extends Error {
   }
 }
 
-function welcomeEmail(name: string, email: string) {
+function welcomeEmail(name: string, email: string, verifyLink: string) {
   const appUrl = getEnv().appOrigin;
+  const verify = verificationParagraph(verifyLink);
   return {
     kind: "welcome",
     to: email,
     subject: "Welcome to Startline",
-    text: `Hi ${name},\n\nYour Startline account is ready. Find your next race at ${appUrl}.\n\nSee you at the start line!`,
-    html: `<p>Hi ${escapeHtml(name)},</p><p>Your Startline account is ready. Find your next race at <a href="${appUrl}">${appUrl}</a>.</p><p>See you at the start line!</p>`,
+    text: `Hi ${name},\n\nYour Startline account is ready. Find your next race at ${appUrl}.\n\n${verify.text}\n\nSee you at the start line!`,
+    html: `<p>Hi ${escapeHtml(name)},</p><p>Your Startline account is ready. Find your next race at <a href="${appUrl}">${appUrl}</a>.</p>${verify.html}<p>See you at the start line!</p>`,
   };
 }
 
 const HOUR = 3600;
 
 /**
- * Creates the account and its welcome email in one transaction, then queues the email. Sign-ups are
- * limited per IP (counted before the password is hashed) so one client cannot mint accounts in bulk.
+ * Creates the account and its welcome email (with the link that verifies the address) in one
+ * transaction, then queues the email. Sign-ups are limited per IP (counted before the password is
+ * hashed) so one client cannot mint accounts in bulk.
  */
 export async function signUp({ name, email, password }: Pick<SignupInput, "name" | "email" | "password">, ip: string) {
   await rateLimit.enforce(
@@ -51,7 +54,7 @@ export async function signUp({ name, email, password }: Pick<SignupInput, "name"
         data: { name, email, passwordHash },
         select: { id: true, email: true, name: true, role: true },
       });
-      const { id: emailId } = await recordEmail({ userId: user.id, ...welcomeEmail(name, email) }, tx);
+      const { id: emailId } = await recordEmail({ userId: user.id, ...welcomeEmail(name, email, verificationLink(user)) }, tx);
       return { user, emailId };
     });
     await sendQueued(emailId);
@@ -76,7 +79,7 @@ export async function verifyLogin(email: string, password: string, ip: string) {
   await rateLimit.enforce(accountBucket, { limit: env.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowSeconds: window }, tooMany);
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true },
+    select: { id: true, email: true, name: true, role: true, emailVerifiedAt: true, passwordHash: true },
   });
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
   if (!user || !valid) throw new LoginError("That email and password do not match an account.");

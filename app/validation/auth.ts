@@ -60,6 +60,11 @@ export function safeRedirect(value: string | null | undefined, fallback = "/") {
   return fallback;
 }
 
+const newPassword = z
+  .string({ required_error: "Choose a password" })
+  .min(10, "Use at least 10 characters")
+  .max(200, "Use at most 200 characters");
+
 export const loginSchema = z.object({
   email,
   password: z.string({ required_error: "Enter your password" }).min(1, "Enter your password"),
@@ -73,11 +78,17 @@ export const signupSchema = z.object({
     .min(1, "Enter your name")
     .max(100, "Use at most 100 characters"),
   email,
-  password: z
-    .string({ required_error: "Choose a password" })
-    .min(10, "Use at least 10 characters")
-    .max(200, "Use at most 200 characters"),
+  password: newPassword,
   redirectTo,
 });
 
 export type SignupInput = z.infer<typeof signupSchema>;
+
+export const forgotPasswordSchema = z.object({ email });
+
+export const resetPasswordSchema = z
+  .object({
+    password: newPassword,
+    confirmPassword: z.string({ required_error: "Type the new password again" }),
+  })
+  .refine((value) => value.password === value.confirmPassword, { path: ["confirmPassword"], message: "The two passwords are not the same" });

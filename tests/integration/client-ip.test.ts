@@ -15,11 +15,10 @@ let oneHop: Web;
 let listed: Web;
 
 beforeAll(async () => {
-  [direct, oneHop, listed] = await Promise.all([
-    startWeb(testEnv({ LOGIN_MAX_ATTEMPTS_PER_IP: "4" })),
-    startWeb(testEnv({ TRUST_PROXY: "1", SIGNUP_MAX_PER_IP_PER_HOUR: "3", HOLDS_MAX_PER_IP: "2" })),
-    startWeb(testEnv({ TRUST_PROXY: "10.0.0.0/8,127.0.0.1" })),
-  ]);
+  // One after another: three web processes starting at once crowd a 2-core machine.
+  direct = await startWeb(testEnv({ LOGIN_MAX_ATTEMPTS_PER_IP: "4" }));
+  oneHop = await startWeb(testEnv({ TRUST_PROXY: "1", SIGNUP_MAX_PER_IP_PER_HOUR: "3", HOLDS_MAX_PER_IP: "2", PASSWORD_RESET_MAX_PER_IP_PER_HOUR: "2" }));
+  listed = await startWeb(testEnv({ TRUST_PROXY: "10.0.0.0/8,127.0.0.1" }));
 });
 afterAll(async () => {
   await Promise.all([direct?.stop(), oneHop?.stop(), listed?.stop()]);
@@ -127,6 +126,15 @@ describe("per-address limits behind a trusted proxy", () => {
     }
     // Another client address behind the same proxy is not affected.
     expect((await signUp(oneHop, "198.51.100.31")).response.status).toBe(302);
+  });
+
+  it("limits password reset requests per client address, whatever addresses they name", async () => {
+    const ask = (email: string) => new Client(oneHop.url).post("/forgot-password", { email }, { "X-Forwarded-For": "198.51.100.60" });
+    expect((await ask(uniqueEmail("a"))).status).toBe(200);
+    expect((await ask(uniqueEmail("b"))).status).toBe(200);
+    const refused = await ask(uniqueEmail("c"));
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toMatch(/Too many password reset requests\. Wait \d+ minutes? and try again\./);
   });
 
   it("caps the checkouts one client address holds at once with a clear 429; one buyer's parallel clicks from two devices keep one hold", async () => {
