@@ -9,7 +9,7 @@ import * as rateLimit from "./rate-limit.server";
 export const VERIFICATION_LINK_HOURS = 48;
 const RESENDS_PER_HOUR = 3;
 
-export const VERIFY_EMAIL_PATH = "/verify-email";
+const VERIFY_EMAIL_PATH = "/verify-email";
 
 function unverifiedMessage(action: string) {
   return `Verify your email address before you ${action}: open the link we emailed you, or send a new one.`;

@@ -37,13 +37,13 @@ export async function hit(bucket: string, windowSeconds: number) {
  * Counts this attempt first (INCR), then compares: parallel attempts each get their own number, so no
  * more than `limit` of them pass in a window, however many arrive at once.
  */
-export async function consume(bucket: string, { limit, windowSeconds }: RateLimit): Promise<RateLimitState> {
+async function consume(bucket: string, { limit, windowSeconds }: RateLimit): Promise<RateLimitState> {
   const { value, ttl } = await count(bucket, windowSeconds);
   const blocked = value > limit;
   return { blocked, retryAfterSeconds: blocked ? Math.max(ttl, 1) : 0 };
 }
 
-export function waitText(seconds: number) {
+function waitText(seconds: number) {
   if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
   const minutes = Math.ceil(seconds / 60);
   return minutes === 1 ? "1 minute" : `${minutes} minutes`;

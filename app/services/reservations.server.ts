@@ -69,16 +69,33 @@ function validateCart(lines: CartLine[]) {
   return merged;
 }
 
+type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; now?: Date };
+
+const HOLD_ATTEMPTS = 5;
+
 /**
  * Holds places for a buyer in one transaction that locks the ticket types' capacity rows, and
  * creates a pending order whose hold expires after the race's hold time. A buyer who starts again
  * gets their earlier pending order for this race released first, so places are never held twice: a
- * partial unique index allows one pending order per buyer and race, and a request that loses that race
- * to a parallel one from the same buyer simply starts again (and so replaces it, like a later click).
- * `clientIp` (the web request's address) caps the holds one address may have open at once.
+ * partial unique index allows one pending order per buyer and race, and a request that loses to a
+ * parallel one of the same buyer (the index refuses its order) starts again, so it sees that order and
+ * replaces it, like a later click. `clientIp` (the web request's address) caps the holds one address
+ * may have open at once.
  */
-export async function reservePlaces(input: { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; now?: Date }) {
-  const { raceId, buyer, lines, clientIp = null, now = new Date() } = input;
+export async function reservePlaces(request: HoldRequest) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await holdPlaces(request);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (attempt === HOLD_ATTEMPTS) {
+        throw new ReservationError("Another checkout for this race is starting in your account right now. Wait a moment and try again.");
+      }
+    }
+  }
+}
+
+async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
   const race = await db.race.findUnique({
     where: { id: raceId },
@@ -92,80 +109,59 @@ export async function reservePlaces(input: { raceId: string; buyer: Buyer; lines
   const roomId = (await activeRoom(raceId, buyer.id))?.id ?? null;
 
   // Only the capacity decision and the writes run under the row locks, to keep them short.
-  const hold = () =>
-    db.$transaction(
-      async (tx) => {
-        if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
-        const previous = await tx.order.findMany({
-          where: { raceId, buyerId: buyer.id, status: "PENDING" },
-          select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
-        });
-        if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
-        let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
-        if (previous.length) {
-          for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
-          // Already locked by this transaction: reading again returns the counts after the release.
-          types = await lockTicketTypes(tx, [...wanted.keys()]);
-        }
+  const order = await db.$transaction(
+    async (tx) => {
+      if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
+      const previous = await tx.order.findMany({
+        where: { raceId, buyerId: buyer.id, status: "PENDING" },
+        select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
+      });
+      if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
+      let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
+      if (previous.length) {
+        for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
+        // Already locked by this transaction: reading again returns the counts after the release.
+        types = await lockTicketTypes(tx, [...wanted.keys()]);
+      }
 
-        const tickets: Prisma.TicketCreateManyOrderInput[] = [];
-        for (const [ticketTypeId, quantity] of wanted) {
-          const type = types.get(ticketTypeId);
-          if (!type || type.raceId !== raceId || type.archivedAt) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", 400);
-          if ((type.salesStartAt && type.salesStartAt > now) || (type.salesEndAt && type.salesEndAt <= now)) throw new ReservationError(`${type.name} is not on sale right now.`);
-          if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, 400);
-          const remaining = type.capacity - type.soldCount - type.heldCount;
-          if (remaining < quantity) {
-            throw new ReservationError(remaining <= 0 ? `${type.name} is sold out.` : `Only ${remaining} ${type.name} ${remaining === 1 ? "place is" : "places are"} left.`);
-          }
-          await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { increment: quantity } } });
-          const priceMinor = priceInForce(type.priceMinor, tiers.filter((t) => t.ticketTypeId === ticketTypeId), now);
-          for (let i = 0; i < quantity; i++) {
-            tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url"), roomId });
-          }
+      const tickets: Prisma.TicketCreateManyOrderInput[] = [];
+      for (const [ticketTypeId, quantity] of wanted) {
+        const type = types.get(ticketTypeId);
+        if (!type || type.raceId !== raceId || type.archivedAt) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", 400);
+        if ((type.salesStartAt && type.salesStartAt > now) || (type.salesEndAt && type.salesEndAt <= now)) throw new ReservationError(`${type.name} is not on sale right now.`);
+        if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, 400);
+        const remaining = type.capacity - type.soldCount - type.heldCount;
+        if (remaining < quantity) {
+          throw new ReservationError(remaining <= 0 ? `${type.name} is sold out.` : `Only ${remaining} ${type.name} ${remaining === 1 ? "place is" : "places are"} left.`);
         }
-        const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
-        return tx.order.create({
-          data: {
-            raceId,
-            buyerId: buyer.id,
-            buyerEmail: buyer.email,
-            buyerName: buyer.name,
-            currency: race.currency,
-            subtotalMinor: totals.subtotalMinor,
-            taxMinor: totals.taxMinor,
-            totalMinor: totals.totalMinor,
-            holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
-            clientIp,
-            tickets: { createMany: { data: tickets } },
-          },
-          select: { id: true, holdExpiresAt: true, subtotalMinor: true },
-        });
-      },
-      { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
-    );
-  const order = await retryAfterParallelHold(hold);
+        await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { increment: quantity } } });
+        const priceMinor = priceInForce(type.priceMinor, tiers.filter((t) => t.ticketTypeId === ticketTypeId), now);
+        for (let i = 0; i < quantity; i++) {
+          tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url"), roomId });
+        }
+      }
+      const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
+      return tx.order.create({
+        data: {
+          raceId,
+          buyerId: buyer.id,
+          buyerEmail: buyer.email,
+          buyerName: buyer.name,
+          currency: race.currency,
+          subtotalMinor: totals.subtotalMinor,
+          taxMinor: totals.taxMinor,
+          totalMinor: totals.totalMinor,
+          holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
+          clientIp,
+          tickets: { createMany: { data: tickets } },
+        },
+        select: { id: true, holdExpiresAt: true, subtotalMinor: true },
+      });
+    },
+    { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
+  );
   await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
   return order;
-}
-
-const HOLD_ATTEMPTS = 5;
-
-/**
- * Runs the hold, starting again when a parallel request of the same buyer committed its pending order
- * first (the unique index refuses the second): the next attempt sees that order and replaces it.
- */
-async function retryAfterParallelHold<T>(hold: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await hold();
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      if (attempt === HOLD_ATTEMPTS) {
-        throw new ReservationError("Another checkout for this race is starting in your account right now. Wait a moment and try again.");
-      }
-    }
-  }
 }
 
 /**
