@@ -111,12 +111,12 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
   // Only the capacity decision and the writes run under the row locks, to keep them short.
   const order = await db.$transaction(
     async (tx) => {
-      if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
       const previous = await tx.order.findMany({
         where: { raceId, buyerId: buyer.id, status: "PENDING" },
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
       });
       if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
+      if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
       let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
       if (previous.length) {
         for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
