@@ -37,6 +37,13 @@ export const jobCatalog = {
     jobId: ({ emailId }) => `email.send-${emailId}`,
     options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
+  "auth.password-reset": defineJob({
+    queue: "email",
+    // The address as typed: the worker looks it up, so the web answers alike whether it has an account.
+    payload: z.object({ email: z.string().min(1), requestKey: z.string().min(1) }),
+    jobId: ({ requestKey }) => `auth.password-reset-${requestKey}`,
+    options: { ...transientRetries, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  }),
   "holds.release-expired": defineJob({
     queue: "housekeeping",
     payload: z.object({}),

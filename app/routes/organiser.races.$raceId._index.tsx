@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
+import { ResendVerificationForm } from "~/components/verify-email-notice";
 import { paidPublishingBlocker } from "~/services/payouts.server";
 import { raceOverview } from "~/services/race-details.server";
 import { changeRaceStatus, publishBlockers, RaceStatusError, setCoverImage } from "~/services/races.server";
@@ -13,14 +14,15 @@ import { raceStatusSchema } from "~/validation/races";
 const MAX_COVER_BYTES = 5 * 1024 * 1024;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { race, role } = await requireRaceRole(request, params.raceId, "CHECKIN");
+  const { race, role, user } = await requireRaceRole(request, params.raceId, "CHECKIN");
   const overview = await raceOverview(race.id);
-  const { blockers, hasPaidTickets } = await publishBlockers(race.id);
+  const { blockers, hasPaidTickets, emailUnverified } = await publishBlockers(race.id, user.id);
   const payoutBlocker = hasPaidTickets ? await paidPublishingBlocker(overview.organisationId) : null;
   return {
     role,
     race: { ...overview, coverUrl: overview.coverImageKey ? storage().publicUrl(overview.coverImageKey) : null },
     blockers: payoutBlocker ? [...blockers, payoutBlocker] : blockers,
+    emailUnverified,
   };
 }
 
@@ -44,7 +46,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = raceStatusSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ errors: ["Choose what to do with the race."] }, { status: 400 });
   try {
-    const { hasPaidTickets } = await publishBlockers(race.id);
+    const { hasPaidTickets } = await publishBlockers(race.id, user.id);
     const payoutBlocker = parsed.data.intent === "publish" && hasPaidTickets ? await paidPublishingBlocker(race.organisationId) : null;
     await changeRaceStatus(race.id, user.id, parsed.data.intent, payoutBlocker ? [payoutBlocker] : []);
     return { errors: [] as string[] };
@@ -55,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function RaceOverview() {
-  const { race, blockers, role } = useLoaderData<typeof loader>();
+  const { race, blockers, emailUnverified, role } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -95,6 +97,7 @@ export default function RaceOverview() {
                     <li key={blocker}>{blocker}</li>
                   ))}
                 </ul>
+                {emailUnverified ? <ResendVerificationForm /> : null}
               </div>
             ) : null}
             <Form method="post" className="mt-3 flex flex-wrap gap-2">

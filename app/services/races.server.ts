@@ -4,6 +4,7 @@ import type { RaceInput } from "~/validation/races";
 import { db, type Db } from "~/utils/db.server";
 import { zonedLocalToUtc } from "~/utils/time";
 import { diff, recordAudit } from "./audit.server";
+import { emailVerificationBlocker } from "./email-verification.server";
 import { slugify } from "./organisations.server";
 
 export class RaceInputError extends Error {
@@ -134,8 +135,8 @@ const transitions: Record<StatusChange, { from: RaceStatus[]; to: RaceStatus; do
   cancel: { from: ["DRAFT", "PUBLISHED", "CLOSED"], to: "CANCELLED", done: "cancelled" },
 };
 
-/** Why a race cannot be published yet, or null. */
-export async function publishBlockers(raceId: string, tx: Db = db) {
+/** Why a race cannot be published yet by this organiser (an empty list when it can). */
+export async function publishBlockers(raceId: string, actorId: string, tx: Db = db) {
   const race = await tx.race.findUniqueOrThrow({
     where: { id: raceId },
     select: {
@@ -148,7 +149,9 @@ export async function publishBlockers(raceId: string, tx: Db = db) {
   if (race.ticketTypes.length === 0) blockers.push("Add at least one ticket type.");
   if (race._count.waivers === 0) blockers.push("Write the waiver participants will sign.");
   if (race.startsAt <= new Date()) blockers.push("The start time is in the past.");
-  return { blockers, hasPaidTickets: race.ticketTypes.some((t) => t.priceMinor > 0) };
+  const unverified = await emailVerificationBlocker(actorId, "publish a race", tx);
+  if (unverified) blockers.push(unverified);
+  return { blockers, hasPaidTickets: race.ticketTypes.some((t) => t.priceMinor > 0), emailUnverified: Boolean(unverified) };
 }
 
 export class RaceStatusError extends Error {
@@ -170,7 +173,7 @@ export async function changeRaceStatus(raceId: string, actorId: string, change: 
       throw new RaceStatusError([`A ${race.status.toLowerCase()} race cannot be ${rule.done}.`]);
     }
     if (change === "publish") {
-      const { blockers } = await publishBlockers(raceId, tx);
+      const { blockers } = await publishBlockers(raceId, actorId, tx);
       if (blockers.length || extraBlockers.length) throw new RaceStatusError([...blockers, ...extraBlockers]);
     }
     const data: Prisma.RaceUpdateInput = { status: rule.to };

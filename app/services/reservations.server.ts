@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { db, type Db } from "~/utils/db.server";
+import { db, isUniqueViolation, type Db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { orderTotals } from "~/utils/order-totals";
 import { priceInForce } from "~/utils/pricing";
 import { releaseDiscountHold } from "./discounts.server";
@@ -11,7 +12,7 @@ import { announceRoomChange, announceRoomsChange } from "./room-status.server";
 export class ReservationError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 = 409,
+    readonly status: 400 | 404 | 409 | 429 = 409,
   ) {
     super(message);
     this.name = "ReservationError";
@@ -73,12 +74,33 @@ function validateCart(lines: CartLine[]) {
   return merged;
 }
 
+type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; now?: Date };
+
+const HOLD_ATTEMPTS = 5;
+
 /**
  * Holds places for a buyer in one transaction that locks the ticket types' capacity rows, and
  * creates a pending order whose hold expires after the race's hold time. A buyer who starts again
- * gets their earlier pending order for this race released first, so places are never held twice.
+ * gets their earlier pending order for this race released first, so places are never held twice: a
+ * partial unique index allows one pending order per buyer and race, and a request that loses to a
+ * parallel one of the same buyer (the index refuses its order) starts again, so it sees that order and
+ * replaces it, like a later click. `clientIp` (the web request's address) caps the holds one address
+ * may have open at once.
  */
-export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: { raceId: string; buyer: Buyer; lines: CartLine[]; now?: Date }) {
+export async function reservePlaces(request: HoldRequest) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await holdPlaces(request);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (attempt === HOLD_ATTEMPTS) {
+        throw new ReservationError("Another checkout for this race is starting in your account right now. Wait a moment and try again.");
+      }
+    }
+  }
+}
+
+async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
   const race = await db.race.findUnique({
     where: { id: raceId },
@@ -99,6 +121,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
       });
       if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
+      if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
       let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
       if (previous.length) {
         for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
@@ -134,6 +157,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
           taxMinor: totals.taxMinor,
           totalMinor: totals.totalMinor,
           holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
+          clientIp,
           tickets: { createMany: { data: tickets } },
         },
         select: { id: true, holdExpiresAt: true, subtotalMinor: true },
@@ -143,6 +167,26 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   );
   await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
   return order;
+}
+
+/**
+ * Caps the holds one client address may have open (HOLDS_MAX_PER_IP), so one client cannot tie up a
+ * race's places under many accounts. A transaction-scoped advisory lock per address makes the count and
+ * the new hold one step, so parallel requests from one address cannot pass the cap together. The buyer's
+ * own earlier hold for this race does not count: this hold replaces it.
+ */
+async function refuseTooManyHoldsFrom(tx: Db, clientIp: string, { raceId, buyerId, now }: { raceId: string; buyerId: string; now: Date }) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`holds-from:${clientIp}`}, 0))`;
+  const open = await tx.order.count({
+    where: { clientIp, status: "PENDING", holdExpiresAt: { gt: now }, NOT: { raceId, buyerId } },
+  });
+  const cap = getEnv().HOLDS_MAX_PER_IP;
+  if (open >= cap) {
+    throw new ReservationError(
+      `Too many checkouts are open from your network right now (at most ${cap}). Finish or cancel one, or wait until a hold runs out, then try again.`,
+      429,
+    );
+  }
 }
 
 /** The open room the user is in for this race, if any: tickets they register go with that room (team). */

@@ -30,7 +30,7 @@ export async function findSessionUser(sessionId: string) {
     where: { id: sessionId },
     select: {
       expiresAt: true,
-      user: { select: { id: true, email: true, name: true, role: true } },
+      user: { select: { id: true, email: true, name: true, role: true, emailVerifiedAt: true } },
     },
   });
   if (!session || session.expiresAt <= new Date()) return null;
@@ -39,6 +39,11 @@ export async function findSessionUser(sessionId: string) {
 
 export async function revokeSession(sessionId: string) {
   await db.session.deleteMany({ where: { id: sessionId } });
+}
+
+/** Ends every session of the user (password reset): each browser is signed out on its next request. */
+export async function revokeUserSessions(userId: string, tx: Db = db) {
+  await tx.session.deleteMany({ where: { userId } });
 }
 
 export async function deleteExpiredSessions(now = new Date()) {
