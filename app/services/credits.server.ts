@@ -28,10 +28,15 @@ export class CreditsOwedError extends InsufficientCreditsError {
   }
 }
 
-/** Credits the user owes (clawbacks larger than the balance, less what later grants settled); derived from the ledger too. */
+/** The balance and the credits owed (clawbacks larger than the balance, less what later grants settled), in one read of the ledger. */
+async function ledgerTotals(userId: string, tx: Db) {
+  const { _sum } = await tx.creditEntry.aggregate({ where: { userId }, _sum: { amount: true, debtChange: true } });
+  return { balance: _sum.amount ?? 0, owed: _sum.debtChange ?? 0 };
+}
+
+/** Credits the user owes; derived from the ledger like the balance. */
 export async function creditDebt(userId: string, tx: Db = db) {
-  const { _sum } = await tx.creditEntry.aggregate({ where: { userId }, _sum: { debtChange: true } });
-  return _sum.debtChange ?? 0;
+  return (await ledgerTotals(userId, tx)).owed;
 }
 
 /** A user's balance is derived from the append-only ledger, never stored separately. */
@@ -98,9 +103,8 @@ async function consumeGrants(tx: Db, userId: string, amount: number, firstGrantI
 
 /** Credits just added pay off a debt first (in the same transaction, keyed by the entry that brought them). */
 async function settleDebt(tx: Db, userId: string, sourceKey: string, grantId?: string) {
-  const owed = await creditDebt(userId, tx);
-  if (owed <= 0) return;
-  const settled = Math.min(owed, await creditBalance(userId, tx));
+  const { balance, owed } = await ledgerTotals(userId, tx);
+  const settled = Math.min(owed, balance);
   if (settled <= 0) return;
   await consumeGrants(tx, userId, settled, grantId);
   await tx.creditEntry.create({
@@ -137,9 +141,8 @@ export function grantCredits({
 export function spendCredits({ userId, amount, description, idempotencyKey, aiJobId }: LedgerWrite & { amount: number; aiJobId?: string }) {
   if (!Number.isInteger(amount) || amount <= 0) throw new RangeError("a spend is a positive whole number of credits");
   return writeOnce(userId, idempotencyKey, async (tx) => {
-    const owed = await creditDebt(userId, tx);
+    const { balance, owed } = await ledgerTotals(userId, tx);
     if (owed > 0) throw new CreditsOwedError(owed, amount);
-    const balance = await creditBalance(userId, tx);
     if (balance < amount) throw new InsufficientCreditsError(balance, amount);
     await consumeGrants(tx, userId, amount);
     return tx.creditEntry.create({ data: { userId, kind: "SPEND", amount: -amount, description, idempotencyKey, aiJobId: aiJobId ?? null }, select: { id: true } });
