@@ -1,5 +1,6 @@
 import type { OrderStatus } from "@prisma/client";
 import { UnrecoverableError } from "bullmq";
+import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { db, type Db } from "~/utils/db.server";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
@@ -22,23 +23,29 @@ export async function recordCancellationRefunds(tx: Db, raceId: string) {
   await tx.cancellationRefund.createMany({ data: orders.map((order) => ({ orderId: order.id, raceId })), skipDuplicates: true });
 }
 
+/** Ends a Checkout Session so it can no longer be paid; false when Stripe says it is no longer open (paid or expired a moment ago). */
+async function expireSession(stripe: Stripe, sessionId: string) {
+  try {
+    await stripe.checkout.sessions.expire(sessionId);
+    return true;
+  } catch (error) {
+    if (isStripeApiError(error) && error.type === "StripeInvalidRequestError") return false;
+    throw error;
+  }
+}
+
 /**
  * After the race is cancelled: checkouts in progress end (Stripe session expired, places released) and each order to
- * refund gets its job. A session that can no longer be expired was just paid: its order gets a refund job too, which
- * waits for fulfilment to record the payment and then refunds it.
+ * refund gets its job. A session that can no longer be expired may have just been paid: that order keeps its hold
+ * until Stripe's event settles it (fulfilment, or checkout.session.expired), and its refund job waits for that.
  */
 export async function startCancellationRefunds(raceId: string) {
   const stripe = stripeClient();
   const pending = await db.order.findMany({ where: { raceId, status: "PENDING" }, select: { id: true, stripeSessionId: true } });
   for (const order of pending) {
-    if (stripe && order.stripeSessionId) {
-      try {
-        await stripe.checkout.sessions.expire(order.stripeSessionId);
-      } catch (error) {
-        // Stripe refuses to expire a session that is no longer open: it was paid (or expired) a moment ago.
-        if (!isStripeApiError(error) || error.type !== "StripeInvalidRequestError") throw error;
-        await db.cancellationRefund.createMany({ data: [{ orderId: order.id, raceId }], skipDuplicates: true });
-      }
+    if (stripe && order.stripeSessionId && !(await expireSession(stripe, order.stripeSessionId))) {
+      await db.cancellationRefund.createMany({ data: [{ orderId: order.id, raceId }], skipDuplicates: true });
+      continue;
     }
     await releaseOrder(order.id, "CANCELLED");
   }
@@ -69,9 +76,14 @@ export async function runCancellationRefund(orderId: string) {
     if (error instanceof RefundError && error.status !== 502) throw new UnrecoverableError(error.message);
     throw error;
   }
-  // A refund that already failed at the bank (charge.refund.updated) stays FAILED.
-  const rows = await db.cancellationRefund.updateManyAndReturn({ where: { orderId, status: "QUEUED" }, data: { status: "DONE", amountMinor: outcome.amountMinor }, select: { raceId: true } });
-  for (const { raceId } of rows) await announceSale(raceId);
+  // An order whose checkout ended unpaid had nothing to refund and is not one of the race's paid orders. A refund
+  // that already failed at the bank (charge.refund.updated) stays FAILED.
+  const where = { orderId, status: "QUEUED" as const };
+  const row = await db.cancellationRefund.findFirst({ where, select: { raceId: true } });
+  if (!row) return outcome;
+  if (!outcome.paid) await db.cancellationRefund.deleteMany({ where });
+  else await db.cancellationRefund.updateMany({ where, data: { status: "DONE", amountMinor: outcome.amountMinor } });
+  await announceSale(row.raceId);
   return outcome;
 }
 

@@ -154,11 +154,14 @@ function stripeAuditDetails(refund: StripeRefundResult | null) {
   };
 }
 
+/** Refund transactions lock capacity rows: wait a little for them, never hold them long. */
+const REFUND_TRANSACTION = { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 };
+
 type LockedOrder = { id: string; status: OrderStatus; totalMinor: number; refundedMinor: number };
 
 /** Locks the order's ticket types (id order, as reservations do) and then the order row itself. */
-async function lockOrderForRefund(tx: Db, orderId: string, ticketTypeIds: string[]) {
-  const ids = [...new Set(ticketTypeIds)].sort();
+async function lockOrderForRefund(tx: Db, { id: orderId, tickets }: { id: string; tickets: { ticketTypeId: string }[] }) {
+  const ids = [...new Set(tickets.map((t) => t.ticketTypeId))].sort();
   if (ids.length) await tx.$queryRaw`SELECT id FROM "TicketType" WHERE id IN (${Prisma.join(ids)}) ORDER BY id FOR UPDATE`;
   const [order] = await tx.$queryRaw<LockedOrder[]>`
     SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
@@ -180,6 +183,21 @@ async function releaseTickets(tx: Db, orderId: string, ticketIds: string[] | "al
     await tx.ticketType.update({ where: { id: ticketTypeId }, data: { soldCount: { decrement: count } } });
   }
   return tickets.map((t) => t.id);
+}
+
+/** An email about an order: a greeting, the lines, and the order's reference (recorded in the caller's transaction). */
+function recordOrderEmail(tx: Db, orderId: string, email: { userId: string | null; kind: string; to: string; name: string; subject: string; lines: string[] }) {
+  return recordEmail(
+    {
+      ...(email.userId ? { userId: email.userId } : {}),
+      kind: email.kind,
+      to: email.to,
+      subject: email.subject,
+      text: [`Hello ${email.name},`, "", ...email.lines, "", `Order reference: ${orderId}`].join("\n"),
+      html: [`<p>Hello ${escapeHtml(email.name)},</p>`, ...email.lines.map((line) => `<p>${escapeHtml(line)}</p>`), `<p>Order reference: ${orderId}</p>`].join(""),
+    },
+    tx,
+  );
 }
 
 const orderForRefund = {
@@ -257,11 +275,7 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
   };
   const result = await db.$transaction(
     async (tx) => {
-      const locked = await lockOrderForRefund(
-        tx,
-        order.id,
-        order.tickets.map((t) => t.ticketTypeId),
-      );
+      const locked = await lockOrderForRefund(tx, order);
       const alreadyMade = !stripeRefund && !Array.isArray(args.tickets) && locked.refundedMinor !== args.basisRefundedMinor;
       const released = alreadyMade || args.tickets === "none" ? [] : await releaseTickets(tx, order.id, args.tickets);
       if (stripeRefund) await recordOrderRefund(tx, order.id, amountMinor, stripeRefund, released);
@@ -289,20 +303,10 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
           ...stripeAuditDetails(stripeRefund),
         },
       });
-      const email = await recordEmail(
-        {
-          ...(order.buyerId ? { userId: order.buyerId } : {}),
-          kind: "refund",
-          to: order.buyerEmail,
-          subject: args.email.subject,
-          text: [`Hello ${order.buyerName},`, "", ...args.email.lines, "", `Order reference: ${order.id}`].join("\n"),
-          html: [`<p>Hello ${escapeHtml(order.buyerName)},</p>`, ...args.email.lines.map((line) => `<p>${escapeHtml(line)}</p>`), `<p>Order reference: ${order.id}</p>`].join(""),
-        },
-        tx,
-      );
+      const email = await recordOrderEmail(tx, order.id, { userId: order.buyerId, kind: "refund", to: order.buyerEmail, name: order.buyerName, subject: args.email.subject, lines: args.email.lines });
       return { applied, refundedMinor, status, emailId: email.id };
     },
-    { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
+    REFUND_TRANSACTION,
   );
   if (result.applied) {
     if (result.emailId) await sendQueued(result.emailId);
@@ -436,7 +440,8 @@ export async function refundOrder({
 /**
  * A race was cancelled: everything left on this order goes back and every valid ticket is cancelled, with no one
  * asking for it (the job of the cancellation). The key is the order's and the amount's, so a retried job replays
- * Stripe's answer. Throws a plain error (retried) while a payment of the order is still being recorded.
+ * Stripe's answer. Throws a plain error (retried) while the order's checkout is still open or its payment is being
+ * recorded; `paid: false` when the checkout ended without payment.
  */
 export async function refundOrderOfCancelledRace(orderId: string) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: orderForRefund });
@@ -445,9 +450,10 @@ export async function refundOrderOfCancelledRace(orderId: string) {
   const refundable = order.totalMinor - order.refundedMinor;
   const issued = order.tickets.some((t) => t.status === "ISSUED");
   const paid = REFUNDABLE_STATUSES.includes(order.status) || order.status === "REFUNDED";
-  if (!paid || (refundable === 0 && !issued)) return { applied: false, amountMinor: 0 };
+  if (!paid) return { paid, applied: false, amountMinor: 0 };
+  if (refundable === 0 && !issued) return { paid, applied: false, amountMinor: 0 };
   const money = formatMoney(refundable, order.currency);
-  return applyRefund({
+  const outcome = await applyRefund({
     order,
     amountMinor: refundable,
     basisRefundedMinor: order.refundedMinor,
@@ -464,6 +470,7 @@ export async function refundOrderOfCancelledRace(orderId: string) {
     },
     stripeMetadata: { orderId, reason: "race_cancelled" },
   });
+  return { paid, applied: outcome.applied, amountMinor: outcome.amountMinor };
 }
 
 /**
@@ -612,11 +619,7 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
   const money = formatMoney(refund.amount, order.currency);
   const result = await db.$transaction(
     async (tx) => {
-      const locked = await lockOrderForRefund(
-        tx,
-        order.id,
-        order.tickets.map((t) => t.ticketTypeId),
-      );
+      const locked = await lockOrderForRefund(tx, order);
       const record = await tx.orderRefund.upsert({
         where: { stripeRefundId: refund.id },
         // A refund Startline did not make (Stripe's dashboard) cancelled no tickets; record it so it is undone once.
@@ -664,22 +667,12 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
       const emails = [];
       for (const manager of managers) {
         emails.push(
-          await recordEmail(
-            {
-              userId: manager.userId,
-              kind: "refund_failed",
-              to: manager.user.email,
-              subject: `A refund failed: ${order.race.name}`,
-              text: [`Hello ${manager.user.name},`, "", ...lines, "", `Order reference: ${order.id}`].join("\n"),
-              html: [`<p>Hello ${escapeHtml(manager.user.name)},</p>`, ...lines.map((line) => `<p>${escapeHtml(line)}</p>`), `<p>Order reference: ${order.id}</p>`].join(""),
-            },
-            tx,
-          ),
+          await recordOrderEmail(tx, order.id, { userId: manager.userId, kind: "refund_failed", to: manager.user.email, name: manager.user.name, subject: `A refund failed: ${order.race.name}`, lines }),
         );
       }
       return { changed: true as const, managers: managers.map((m) => m.userId), emailIds: emails.map((e) => e.id), reinstated, placeTaken, refundedMinor, status };
     },
-    { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
+    REFUND_TRANSACTION,
   );
   if (!result.changed) return { orderId: order.id, changed: false };
   for (const emailId of result.emailIds) await sendQueued(emailId);
