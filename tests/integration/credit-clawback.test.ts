@@ -3,53 +3,33 @@ import { closeQueues } from "~/jobs/queues.server";
 import { creditBalance, creditDebt, CreditsOwedError, InsufficientCreditsError, spendCredits } from "~/services/credits.server";
 import { db } from "~/utils/db.server";
 import { startOpenAiDouble, type OpenAiDouble } from "../mocks/openai";
-import { deliverWebhook, signWebhook, startStripeDouble, stripeEvent, type StripeDouble } from "../mocks/stripe";
+import { deliverWebhook, signWebhook, stripeEvent, type StripeDouble } from "../mocks/stripe";
 import { createOrganisation, createRace, createUser } from "../support/factories";
 import type { Client } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import type { startWeb } from "../support/processes";
 import { loggedIn } from "../support/session";
+import { startStripeStack } from "../support/stripe-stack";
 import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_credit_clawback";
 let stripe: StripeDouble;
-let openai: OpenAiDouble;
+let openai: OpenAiDouble | undefined;
 let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
+let stack: Awaited<ReturnType<typeof startStripeStack>> | undefined;
+const deliver: NonNullable<typeof stack>["deliver"] = (events, times) => stack!.deliver(events, times);
 
 beforeAll(async () => {
-  [stripe, openai] = await Promise.all([startStripeDouble(), startOpenAiDouble()]);
-  const env = testEnv({
-    STRIPE_SECRET_KEY: stripe.secretKey,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_BASE: stripe.url,
-    OPENAI_API_KEY: "sk-test",
-    OPENAI_BASE_URL: `${openai.url}/v1`,
-  });
-  [web, worker] = await Promise.all([startWeb(env), startWorker(env)]);
+  // AI help is configured so that the AI route's refusal while credits are owed can be seen.
+  openai = await startOpenAiDouble();
+  stack = await startStripeStack(WEBHOOK_SECRET, { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `${openai.url}/v1` });
+  ({ stripe, web } = stack);
 });
 afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await Promise.all([stripe?.close(), openai?.stop()]);
+  await stack?.stop();
+  await openai?.stop();
   await closeQueues();
   await db.$disconnect();
 });
-
-/** Delivers events as Stripe does (each `times` times, concurrently) and waits until the worker processed them. */
-async function deliver(events: ReturnType<typeof stripeEvent>[], times = 1) {
-  const responses = await Promise.all(
-    events.flatMap((event) => {
-      const payload = JSON.stringify(event);
-      return Array.from({ length: times }, () => deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET)));
-    }),
-  );
-  expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
-  const ids = events.map((e) => e.id);
-  const processed = await waitFor(
-    () => db.stripeEvent.count({ where: { id: { in: ids }, processedAt: { not: null } } }),
-    (n) => n === ids.length,
-  );
-  expect(processed).toBe(ids.length);
-}
 
 /** Buys a pack through /billing and Stripe Checkout, as a user does; returns the purchase with its PaymentIntent. */
 async function buyPack(client: Client, userId: string, packId: string) {
