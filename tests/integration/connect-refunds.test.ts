@@ -237,7 +237,7 @@ describe("cancelling a race", () => {
     expect(await stateOf(justPaid.id)).toMatchObject({ status: "PENDING", tickets: ["HELD"] });
     expect(stripe.session(justPaidSessionId).status).toBe("complete");
     await deliver([stripeEvent("checkout.session.completed", justPaidSession)]);
-    const finished = await feed.next((e) => e.event === "snapshot" && (e.data as Progress).waiting === 0, 30_000);
+    const finished = await feed.next((e) => e.event === "snapshot" && (e.data as Progress).total === 5 && (e.data as Progress).waiting === 0, 30_000);
     await feed.close();
     expect(finished.data).toMatchObject({ total: 5, done: 4, failedCount: 1, refundedMinor: 11000, failed: [{ orderId: refusedByStripe.order.id, buyerName: "Eimear Buyer" }] });
     expect((finished.data as { failed: { error: string }[] }).failed[0]!.error).toMatch(/Stripe refused the refund: Charge ch_\w+ has already been refunded/);
