@@ -369,10 +369,10 @@ export async function handleSubscriptionChanged(event: { type: string; data: { o
  * down, in the buyer's favour); `lower` gives them back when a refund failed. What was already spent becomes a debt
  * (docs/decisions/0023). The user is told once per change.
  */
-async function followPurchaseRefund(purchase: { id: string; userId: string; credits: number; amountMinor: number; currency: string; product: string; kind: string }, refundedMinor: number, mode: "raise" | "lower") {
+async function followPurchaseRefund(purchase: { id: string; userId: string; credits: number; amountMinor: number; product: string }, refundedMinor: number, mode: "raise" | "lower") {
   const refunded = Math.min(purchase.amountMinor, refundedMinor);
   await db.creditPurchase.updateMany({ where: { id: purchase.id, refundedMinor: mode === "raise" ? { lt: refunded } : { gt: refunded } }, data: { refundedMinor: refunded } });
-  const name = purchase.kind === "PACK" ? (findPack(purchase.product)?.name ?? "Credit pack") : membershipPlan.name;
+  const name = findPack(purchase.product)?.name ?? "Credit pack";
   const target = Math.floor((purchase.credits * refunded) / purchase.amountMinor);
   const change = await reconcileClawback({
     userId: purchase.userId,
@@ -397,7 +397,7 @@ async function followPurchaseRefund(purchase: { id: string; userId: string; cred
   return { purchaseId: purchase.id, changed: true, ...change };
 }
 
-const purchaseForRefund = { id: true, userId: true, credits: true, amountMinor: true, currency: true, product: true, kind: true } as const;
+const purchaseForRefund = { id: true, userId: true, credits: true, amountMinor: true, product: true } as const;
 
 /** `charge.refunded` for a credit purchase (found by its PaymentIntent); null when no purchase took this payment. */
 export async function handlePurchaseChargeRefunded(event: Stripe.ChargeRefundedEvent) {

@@ -164,7 +164,8 @@ export async function refundSpend({ spendIdempotencyKey, description }: { spendI
   });
 }
 
-export type ClawbackResult = { entryKey: string; change: number; fromBalance: number; owedChange: number; balance: number; owed: number };
+/** A clawback change: `change` credits taken (negative: given back), `fromBalance` of them out of the balance, `owedChange` added to the debt. */
+export type ClawbackResult = { entryKey: string; change: number; fromBalance: number; owedChange: number };
 
 /**
  * Brings the credits taken back for a refunded purchase to `target` (its credits in proportion to what was refunded),
@@ -182,19 +183,16 @@ export async function reconcileClawback({ userId, purchaseId, target, mode, desc
     const change = wanted - clawed;
     if (change === 0) return null;
     const entryKey = `clawback:${purchaseId}:${previous.length + 1}`;
-    let fromBalance: number;
-    let owedChange: number;
-    if (change > 0) {
-      fromBalance = Math.min(change, await creditBalance(userId, tx));
-      owedChange = change - fromBalance;
+    const { balance, owed } = await ledgerTotals(userId, tx);
+    // Taking: as much as the balance holds, the rest owed. Giving back: debt is cancelled before the balance grows.
+    const owedChange = change > 0 ? change - Math.min(change, balance) : -Math.min(-change, owed);
+    const fromBalance = change - owedChange;
+    if (fromBalance > 0) {
       const grant = await tx.creditEntry.findFirst({ where: { purchaseId, kind: "GRANT" }, select: { id: true } });
-      if (fromBalance > 0) await consumeGrants(tx, userId, fromBalance, grant?.id);
-    } else {
-      owedChange = -Math.min(-change, await creditDebt(userId, tx));
-      fromBalance = change - owedChange;
+      await consumeGrants(tx, userId, fromBalance, grant?.id);
     }
     await tx.creditEntry.create({ data: { userId, kind: "CLAWBACK", amount: -fromBalance, debtChange: owedChange, description, idempotencyKey: entryKey, purchaseId }, select: { id: true } });
-    return { entryKey, change, fromBalance, owedChange, balance: await creditBalance(userId, tx), owed: await creditDebt(userId, tx) };
+    return { entryKey, change, fromBalance, owedChange };
   });
   if (result) await publishBalance(userId);
   return result;
