@@ -23,21 +23,25 @@ export async function recordCancellationRefunds(tx: Db, raceId: string) {
   await tx.cancellationRefund.createMany({ data: orders.map((order) => ({ orderId: order.id, raceId })), skipDuplicates: true });
 }
 
-/** Ends a Checkout Session so it can no longer be paid; false when Stripe says it is no longer open (paid or expired a moment ago). */
+/**
+ * Ends a Checkout Session so it can no longer be paid. False when it could not be ended: Stripe says it is no longer
+ * open (paid or expired a moment ago), or Stripe did not answer — the race is cancelled either way, and the order's
+ * refund job then waits for Stripe's event about the session.
+ */
 async function expireSession(stripe: Stripe, sessionId: string) {
   try {
     await stripe.checkout.sessions.expire(sessionId);
     return true;
   } catch (error) {
-    if (isStripeApiError(error) && error.type === "StripeInvalidRequestError") return false;
+    if (isStripeApiError(error)) return false;
     throw error;
   }
 }
 
 /**
  * After the race is cancelled: checkouts in progress end (Stripe session expired, places released) and each order to
- * refund gets its job. A session that can no longer be expired may have just been paid: that order keeps its hold
- * until Stripe's event settles it (fulfilment, or checkout.session.expired), and its refund job waits for that.
+ * refund gets its job. A session that could not be expired may have just been paid: that order keeps its hold until
+ * Stripe's event settles it (fulfilment, or checkout.session.expired), and its refund job waits for that.
  */
 export async function startCancellationRefunds(raceId: string) {
   const stripe = stripeClient();
