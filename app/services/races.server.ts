@@ -5,6 +5,7 @@ import { db, type Db } from "~/utils/db.server";
 import { zonedLocalToUtc } from "~/utils/time";
 import { diff, recordAudit } from "./audit.server";
 import { emailVerificationBlocker } from "./email-verification.server";
+import { recordCancellationRefunds, startCancellationRefunds } from "./race-cancellation.server";
 import { slugify } from "./organisations.server";
 
 export class RaceInputError extends Error {
@@ -163,10 +164,11 @@ export class RaceStatusError extends Error {
 
 /**
  * Publishes, closes, reopens or cancels a race. `extraBlockers` lets the caller add conditions it owns
- * (e.g. payout setup for paid races) without this service knowing about payments.
+ * (e.g. payout setup for paid races) without this service knowing about payments. Cancelling refunds every paid
+ * order in full (one job each, recorded in the same transaction) and ends the checkouts in progress.
  */
 export async function changeRaceStatus(raceId: string, actorId: string, change: StatusChange, extraBlockers: string[] = []) {
-  return db.$transaction(async (tx) => {
+  const status = await db.$transaction(async (tx) => {
     const race = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { status: true, organisationId: true } });
     const rule = transitions[change];
     if (!rule.from.includes(race.status)) {
@@ -188,8 +190,11 @@ export async function changeRaceStatus(raceId: string, actorId: string, change: 
       entityId: raceId,
       changes: { status: { from: race.status, to: rule.to } },
     });
+    if (change === "cancel") await recordCancellationRefunds(tx, raceId);
     return rule.to;
   });
+  if (status === "CANCELLED") await startCancellationRefunds(raceId);
+  return status;
 }
 
 /** A published (or closed/cancelled) race by its slug; an old slug returns where it moved. */

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
-import { startStripeDouble } from "../mocks/stripe";
+import { deliverWebhook, signWebhook, startStripeDouble, type stripeEvent } from "../mocks/stripe";
 import { startWeb, startWorker, testEnv } from "./processes";
+import { waitFor } from "./wait";
 
 /** The Stripe double plus a web and a worker process configured to use it (as in production, by address). */
 export async function startStripeStack(webhookSecret: string, extraEnv: Record<string, string> = {}) {
@@ -14,6 +15,22 @@ export async function startStripeStack(webhookSecret: string, extraEnv: Record<s
     web,
     worker,
     env,
+    /** Delivers events as Stripe does (each `times` times, concurrently) and waits until the worker has processed them. */
+    async deliver(events: ReturnType<typeof stripeEvent>[], times = 1) {
+      const responses = await Promise.all(
+        events.flatMap((event) => {
+          const payload = JSON.stringify(event);
+          return Array.from({ length: times }, () => deliverWebhook(web.url, payload, signWebhook(payload, webhookSecret)));
+        }),
+      );
+      expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+      const ids = events.map((e) => e.id);
+      const processed = await waitFor(
+        () => db.stripeEvent.count({ where: { id: { in: ids }, processedAt: { not: null } } }),
+        (n) => n === ids.length,
+      );
+      expect(processed).toBe(ids.length);
+    },
     async stop() {
       await Promise.all([web.stop(), worker.stop()]);
       await stripe.close();

@@ -5,6 +5,7 @@ import { authPasswordReset } from "./auth-password-reset.server";
 import { emailSend } from "./email-send.server";
 import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
+import { refundsCancelledRaceOrder } from "./refunds-cancelled-race-order.server";
 import { stripeEvent } from "./stripe-event.server";
 
 /** Every job in the catalog has exactly one handler; the type makes a missing one a compile error. */
@@ -13,6 +14,7 @@ export const handlers: { [N in JobName]: JobHandler<N> } = {
   "auth.password-reset": authPasswordReset,
   "email.send": emailSend,
   "holds.release-expired": holdsReleaseExpired,
+  "refunds.cancelled-race-order": refundsCancelledRaceOrder,
   "stripe.event": stripeEvent,
   "housekeeping.sweep": housekeepingSweep,
 };
