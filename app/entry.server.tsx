@@ -1,6 +1,6 @@
 /**
  * Remix's default Node entry (@remix-run/dev's entry.server.node.tsx), plus the request's Content-Security-Policy
- * nonce (docs/decisions/0023-security-headers-and-demo-secrets.md): the Express server puts it in the policy and
+ * nonce (docs/decisions/0025-security-headers-and-demo-secrets.md): the Express server puts it in the policy and
  * the load context, and every inline script React and Remix render here carries it.
  */
 import { PassThrough } from "node:stream";

@@ -4,6 +4,8 @@ import { benchEnvironment, percentile } from "./support";
 
 const ATTEMPTS = Number(process.env.ATTEMPTS ?? 2000);
 const CAPACITY = Number(process.env.CAPACITY ?? 100);
+// CLIENT_IPS=n spreads the attempts over n client addresses, as the web does (per-address hold cap on).
+const CLIENT_IPS = Number(process.env.CLIENT_IPS ?? 0);
 
 const env = await benchEnvironment("reservations");
 const { db } = await import("~/utils/db.server");
@@ -26,7 +28,8 @@ try {
     Array.from({ length: ATTEMPTS }, async (_, i) => {
       const t0 = performance.now();
       try {
-        await reservePlaces({ raceId: race.id, buyer: { id: `bench-user-${i}`, email: `bench-${i}@example.com`, name: `Bench ${i}` }, lines: [{ ticketTypeId: type.id, quantity: 1 }] });
+        const clientIp = CLIENT_IPS ? `10.0.${Math.floor((i % CLIENT_IPS) / 256)}.${(i % CLIENT_IPS) % 256}` : null;
+        await reservePlaces({ raceId: race.id, buyer: { id: `bench-user-${i}`, email: `bench-${i}@example.com`, name: `Bench ${i}` }, lines: [{ ticketTypeId: type.id, quantity: 1 }], clientIp });
         won += 1;
       } catch (error) {
         const reason = error instanceof Error ? error.message.split("\n")[0]!.slice(0, 80) : String(error);
@@ -40,7 +43,7 @@ try {
   latencies.sort((a, b) => a - b);
   const final = await db.ticketType.findUniqueOrThrow({ where: { id: type.id } });
   console.log("refusals:", Object.fromEntries(refusals));
-  console.log(`attempts=${ATTEMPTS} capacity=${CAPACITY} held=${won} heldCount=${final.heldCount} oversold=${final.heldCount > CAPACITY}`);
+  console.log(`attempts=${ATTEMPTS} capacity=${CAPACITY} clientIps=${CLIENT_IPS || "none"} held=${won} heldCount=${final.heldCount} oversold=${final.heldCount > CAPACITY}`);
   console.log(`| attempts | capacity | wall time | attempts/s | p50 | p99 |`);
   console.log(`| ${ATTEMPTS} | ${CAPACITY} | ${seconds.toFixed(2)} s | ${(ATTEMPTS / seconds).toFixed(0)} | ${percentile(latencies, 50).toFixed(0)} ms | ${percentile(latencies, 99).toFixed(0)} ms |`);
 } finally {

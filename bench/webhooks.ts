@@ -28,6 +28,8 @@ try {
   const orders: string[] = [];
   for (let i = 0; i < total; i++) {
     const order = await reservePlaces({ raceId: race.id, buyer: { id: `bench-buyer-${i}`, email: `buyer-${i}@example.com`, name: `Buyer ${i}` }, lines: [{ ticketTypeId: type.id, quantity: 1 }] });
+    // As pressing Pay does: fulfilment honours only the order's own session.
+    await db.order.update({ where: { id: order.id }, data: { stripeSessionId: `cs_bench_${i}` } });
     orders.push(order.id);
   }
 

@@ -55,7 +55,12 @@ function fetchRequest(req: ExpressRequest, res: ExpressResponse) {
 async function send(res: ExpressResponse, response: Response) {
   res.statusMessage = response.statusText;
   res.status(response.status);
-  for (const [name, value] of response.headers.entries()) res.append(name, value);
+  // A route's header replaces the server-wide one (e.g. a stricter Referrer-Policy on a page with a secret in
+  // its address); cookies add up.
+  for (const [name, value] of response.headers.entries()) {
+    if (name === "set-cookie") res.append(name, value);
+    else res.setHeader(name, value);
+  }
   // Live feeds: send the headers now, not with the first event.
   if (/text\/event-stream/i.test(response.headers.get("Content-Type") ?? "")) res.flushHeaders();
   if (response.body) await writeReadableStreamToWritable(response.body, res);

@@ -12,7 +12,7 @@ function nonceOf(res: Response) {
 }
 
 /**
- * Security headers on every response (docs/decisions/0023-security-headers-and-demo-secrets.md). The
+ * Security headers on every response (docs/decisions/0025-security-headers-and-demo-secrets.md). The
  * Content-Security-Policy allows scripts from this origin and inline scripts carrying this response's nonce
  * (Remix's hydration data and scroll restoration, React's streaming), nothing inline otherwise. Vite's dev
  * server injects styles and talks to its HMR websocket, so development allows those two as well.

@@ -23,6 +23,7 @@ const viteDevServer =
 
 const app = express();
 app.disable("x-powered-by");
+// A hop count or the proxies' addresses only (never `true`): see TRUST_PROXY in env.server.ts.
 app.set("trust proxy", env.TRUST_PROXY);
 
 app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));

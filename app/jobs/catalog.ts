@@ -15,7 +15,7 @@ type JobDefinition<S extends z.ZodTypeAny> = {
   options: JobsOptions;
 };
 
-export const queueNames = ["ai", "email", "housekeeping", "stripe"] as const;
+export const queueNames = ["ai", "email", "housekeeping", "refunds", "stripe"] as const;
 export type QueueName = (typeof queueNames)[number];
 
 function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>) {
@@ -37,6 +37,13 @@ export const jobCatalog = {
     jobId: ({ emailId }) => `email.send-${emailId}`,
     options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
+  "auth.password-reset": defineJob({
+    queue: "email",
+    // The address as typed: the worker looks it up, so the web answers alike whether it has an account.
+    payload: z.object({ email: z.string().min(1), requestKey: z.string().min(1) }),
+    jobId: ({ requestKey }) => `auth.password-reset-${requestKey}`,
+    options: { ...transientRetries, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } },
+  }),
   "holds.release-expired": defineJob({
     queue: "housekeeping",
     payload: z.object({}),
@@ -47,6 +54,13 @@ export const jobCatalog = {
     queue: "stripe",
     payload: z.object({ eventId: z.string().min(1) }),
     jobId: ({ eventId }) => `stripe.event-${eventId}`,
+    options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
+  }),
+  "refunds.cancelled-race-order": defineJob({
+    queue: "refunds",
+    payload: z.object({ orderId: z.string().min(1) }),
+    // One job per order: cancelling (or housekeeping) queueing it again collapses into it.
+    jobId: ({ orderId }) => `refunds.cancelled-race-order-${orderId}`,
     options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
   "housekeeping.sweep": defineJob({

@@ -46,7 +46,7 @@ export type RoomChangedMessage = { type: "room.changed"; at: string };
  * Something changed about what a user may see: one of their sessions was revoked (logout, a new login in that
  * browser, a password reset) or their role in an organisation changed. Their open feeds check access again.
  */
-export type AccessMessage = { type: "session.revoked"; sessionIds: string[] } | { type: "membership.changed"; organisationId: string };
+export type AccessMessage = { type: "sessions.revoked" } | { type: "membership.changed"; organisationId: string };
 
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {

@@ -21,7 +21,16 @@ export default function AccountPage() {
         <dt className="text-slate-600">Name</dt>
         <dd>{user.name}</dd>
         <dt className="text-slate-600">Email</dt>
-        <dd>{user.email}</dd>
+        <dd className="flex flex-wrap items-center gap-2">
+          {user.email}
+          {user.emailVerifiedAt ? (
+            <Badge tone="good">Verified</Badge>
+          ) : (
+            <Link to="/verify-email" className="font-medium text-brand-700 underline">
+              Not verified yet: verify it
+            </Link>
+          )}
+        </dd>
         <dt className="text-slate-600">Role</dt>
         <dd>
           <Badge>{roleLabels[user.role]}</Badge>
@@ -41,9 +50,14 @@ export default function AccountPage() {
           Notifications
         </Link>
         {user.role === "OPERATOR" ? (
-          <Link to="/operator/credits" className="font-medium text-brand-700 underline">
-            Operator: credit adjustments
-          </Link>
+          <>
+            <Link to="/operator/credits" className="font-medium text-brand-700 underline">
+              Operator: credit adjustments
+            </Link>
+            <Link to="/operator/alerts" className="font-medium text-brand-700 underline">
+              Operator: alerts
+            </Link>
+          </>
         ) : null}
       </nav>
     </Card>

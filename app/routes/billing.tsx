@@ -40,7 +40,7 @@ const statusTone = { ACTIVE: "good", PAST_DUE: "warn", CANCELED: "bad", INCOMPLE
 const statusText = { ACTIVE: "Active", PAST_DUE: "Payment overdue", CANCELED: "Cancelled", INCOMPLETE: "Waiting for payment" } as const;
 
 export default function BillingPage() {
-  const { balance, membership, paymentMode, canManageSubscription, packs, plan, ledger, purchases, ledgerPage, purchasesPage, locale } = useLoaderData<typeof loader>();
+  const { balance, owed, membership, paymentMode, canManageSubscription, packs, plan, ledger, purchases, ledgerPage, purchasesPage, locale } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const feed = useUserFeed();
@@ -59,6 +59,11 @@ export default function BillingPage() {
           Balance: <strong data-testid="billing-balance">{liveBalance} credits</strong>
         </p>
         <p className="mt-1 text-sm text-slate-600">Credits pay for AI jobs such as drafting a race description.</p>
+        {owed > 0 ? (
+          <p className="mt-3 rounded-lg bg-red-100 p-3 text-sm text-red-900" data-testid="billing-owed">
+            {`You owe ${owed} credits: a purchase was refunded after its credits were used. AI jobs are paused until it is settled; the credits you buy next settle it first.`}
+          </p>
+        ) : null}
         {paymentMode === "demo" ? (
           <p className="mt-3 rounded-lg bg-amber-100 p-3 text-sm text-amber-900">Demo payment mode: packs are paid on a demo page and no money moves. Memberships need Stripe.</p>
         ) : null}
@@ -143,7 +148,10 @@ export default function BillingPage() {
             {purchases.items.map((purchase) => (
               <li key={purchase.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
                 <span>{`${purchase.kind === "PACK" ? "Pack" : "Membership"}: ${purchase.credits} credits`}</span>
-                <span>{formatMoney(purchase.amountMinor, purchase.currency, locale)}</span>
+                <span>
+                  {formatMoney(purchase.amountMinor, purchase.currency, locale)}
+                  {purchase.refundedMinor > 0 ? ` (${formatMoney(purchase.refundedMinor, purchase.currency, locale)} refunded)` : ""}
+                </span>
                 <span className="text-slate-600">{date(purchase.paidAt ?? purchase.createdAt)}</span>
                 <Badge tone={purchase.status === "PAID" ? "good" : "neutral"}>{purchase.status.toLowerCase()}</Badge>
               </li>
@@ -162,7 +170,10 @@ export default function BillingPage() {
             {ledger.items.map((entry) => (
               <li key={entry.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
                 <span>{entry.description}</span>
-                <span className={entry.amount < 0 ? "text-red-700" : "text-brand-700"}>{entry.amount > 0 ? `+${entry.amount}` : entry.amount}</span>
+                <span className={entry.amount < 0 ? "text-red-700" : "text-brand-700"}>
+                  {entry.amount > 0 ? `+${entry.amount}` : entry.amount}
+                  {entry.debtChange > 0 ? ` (+${entry.debtChange} owed)` : entry.debtChange < 0 ? ` (${-entry.debtChange} owed settled)` : ""}
+                </span>
                 <span className="text-slate-600">
                   {date(entry.createdAt)}
                   {entry.expiresAt ? ` · expires ${date(entry.expiresAt)}` : ""}

@@ -87,7 +87,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (intent === "apply-code") {
       const parsed = discountCodeSchema.safeParse(Object.fromEntries(formData));
       if (!parsed.success) return data<ActionReply>({ intent, error: parsed.error.issues[0]!.message }, { status: 400 });
-      await applyDiscountCode({ orderId, buyerId: user.id, buyerEmail: user.email, code: parsed.data.code });
+      await applyDiscountCode({ orderId, buyerId: user.id, code: parsed.data.code });
       return { intent } satisfies ActionReply;
     }
     if (intent === "remove-code") {

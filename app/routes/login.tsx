@@ -4,8 +4,10 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, Card, Field, FormError } from "~/components/ui";
+import { RateLimitError } from "~/services/rate-limit.server";
 import { LoginError } from "~/services/users.server";
 import { authenticator, logIn, requireAnonymous } from "~/utils/auth.server";
+import { retryAfter } from "~/utils/forms.server";
 import { loginSchema, safeRedirect } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Startline" }];
@@ -25,9 +27,8 @@ export async function action({ request }: ActionFunctionArgs) {
     const user = await authenticator.authenticate("password", request);
     return await logIn(request, user.id, submission.value.redirectTo);
   } catch (error) {
-    if (!(error instanceof LoginError)) throw error;
-    const headers = error.retryAfterSeconds ? { "Retry-After": String(error.retryAfterSeconds) } : undefined;
-    return data(submission.reply({ formErrors: [error.message], hideFields: ["password"] }), { status: error.status, headers });
+    if (!(error instanceof LoginError || error instanceof RateLimitError)) throw error;
+    return data(submission.reply({ formErrors: [error.message], hideFields: ["password"] }), { status: error.status, headers: retryAfter(error) });
   }
 }
 
@@ -57,6 +58,9 @@ export default function LoginPage() {
             errors={fields.password.errors}
             {...getInputProps(fields.password, { type: "password" })}
           />
+          <Link className="-mt-2 self-start text-sm font-medium text-brand-700 underline" to="/forgot-password">
+            Forgot your password?
+          </Link>
           <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Logging in…">
             Log in
           </Button>

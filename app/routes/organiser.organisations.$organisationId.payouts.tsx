@@ -3,7 +3,9 @@ import { data, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import type { ConnectStatus } from "@prisma/client";
 import { Badge, Button, Card, FormError } from "~/components/ui";
-import { payoutOverview, refreshPayoutStatus, startPayoutOnboarding } from "~/services/payouts.server";
+import { VerifyEmailNotice } from "~/components/verify-email-notice";
+import { emailVerificationBlocker, EmailNotVerifiedError } from "~/services/email-verification.server";
+import { PAYOUTS_ACTION, payoutOverview, refreshPayoutStatus, startPayoutOnboarding } from "~/services/payouts.server";
 import { requireOrgRole } from "~/utils/access.server";
 import { isStripeApiError, StripeNotConfiguredError } from "~/utils/stripe.server";
 import { payoutSetupSchema } from "~/validation/payouts";
@@ -11,7 +13,7 @@ import { payoutSetupSchema } from "~/validation/payouts";
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `Payouts · ${page?.organisation.name ?? "Organisation"} · Startline` }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { organisation } = await requireOrgRole(request, params.organisationId ?? "", "OWNER");
+  const { organisation, user } = await requireOrgRole(request, params.organisationId ?? "", "OWNER");
   if (new URL(request.url).searchParams.get("from") === "stripe") {
     // Back from Stripe's form: show the account's state now rather than wait for the webhook.
     await refreshPayoutStatus(organisation.id).catch((error: unknown) => {
@@ -30,6 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     stripeConfigured: overview.stripeConfigured,
     feeBps: overview.feeBps,
     blocker: overview.blocker,
+    emailBlocker: await emailVerificationBlocker(user.id, PAYOUTS_ACTION),
   };
 }
 
@@ -41,6 +44,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(await startPayoutOnboarding(organisation.id, user.id));
   } catch (error) {
     if (error instanceof StripeNotConfiguredError) return data({ errors: [error.message] }, { status: 409 });
+    if (error instanceof EmailNotVerifiedError) return data({ errors: [error.message] }, { status: error.status });
     if (isStripeApiError(error)) {
       return data({ errors: [`Stripe could not start payout setup (${error.message}). Nothing was lost; try again in a moment.`] }, { status: 502 });
     }
@@ -67,7 +71,7 @@ function YesNo({ value }: { value: boolean }) {
 }
 
 export default function PayoutsPage() {
-  const { organisation, status, stripeConfigured, feeBps, blocker } = useLoaderData<typeof loader>();
+  const { organisation, status, stripeConfigured, feeBps, blocker, emailBlocker } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [searchParams] = useSearchParams();
@@ -116,7 +120,11 @@ export default function PayoutsPage() {
               {blocker}
             </p>
           ) : null}
-          {status.connectStatus !== "ENABLED" ? (
+          {status.connectStatus !== "ENABLED" && emailBlocker ? (
+            <div className="mt-6">
+              <VerifyEmailNotice message={emailBlocker} />
+            </div>
+          ) : status.connectStatus !== "ENABLED" ? (
             <Form method="post" className="mt-6 flex flex-col gap-3">
               <FormError id="payouts-error" errors={actionData?.errors} />
               <input type="hidden" name="intent" value="start-payouts" />

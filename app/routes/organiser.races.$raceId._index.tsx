@@ -1,11 +1,16 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Button, Card, FormError } from "~/components/ui";
+import { Badge, Button, Card, FormError } from "~/components/ui";
+import { useLiveSnapshot } from "~/components/use-live-snapshot";
+import { ResendVerificationForm } from "~/components/verify-email-notice";
 import { paidPublishingBlocker } from "~/services/payouts.server";
+import { cancellationProgress, type CancellationProgress } from "~/services/race-cancellation.server";
 import { raceOverview } from "~/services/race-details.server";
 import { changeRaceStatus, publishBlockers, RaceStatusError, setCoverImage } from "~/services/races.server";
 import { requireRaceRole } from "~/utils/access.server";
+import { formatMoney } from "~/utils/money";
+import { hasRole } from "~/utils/roles";
 import { imageType, storage } from "~/utils/storage.server";
 import { formatInZone } from "~/utils/time";
 import { raceStatusSchema } from "~/validation/races";
@@ -13,14 +18,17 @@ import { raceStatusSchema } from "~/validation/races";
 const MAX_COVER_BYTES = 5 * 1024 * 1024;
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { race, role } = await requireRaceRole(request, params.raceId, "CHECKIN");
+  const { race, role, user } = await requireRaceRole(request, params.raceId, "CHECKIN");
   const overview = await raceOverview(race.id);
-  const { blockers, hasPaidTickets } = await publishBlockers(race.id);
+  const { blockers, hasPaidTickets, emailUnverified } = await publishBlockers(race.id, user.id);
   const payoutBlocker = hasPaidTickets ? await paidPublishingBlocker(overview.organisationId) : null;
+  const showRefunds = overview.status === "CANCELLED" && hasRole(role, "MANAGER");
   return {
     role,
+    cancellation: showRefunds ? await cancellationProgress(race.id) : null,
     race: { ...overview, coverUrl: overview.coverImageKey ? storage().publicUrl(overview.coverImageKey) : null },
     blockers: payoutBlocker ? [...blockers, payoutBlocker] : blockers,
+    emailUnverified,
   };
 }
 
@@ -44,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = raceStatusSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return data({ errors: ["Choose what to do with the race."] }, { status: 400 });
   try {
-    const { hasPaidTickets } = await publishBlockers(race.id);
+    const { hasPaidTickets } = await publishBlockers(race.id, user.id);
     const payoutBlocker = parsed.data.intent === "publish" && hasPaidTickets ? await paidPublishingBlocker(race.organisationId) : null;
     await changeRaceStatus(race.id, user.id, parsed.data.intent, payoutBlocker ? [payoutBlocker] : []);
     return { errors: [] as string[] };
@@ -54,8 +62,37 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+/** The refunds a cancellation started, live: how many orders are refunded, still in progress, or failed and why. */
+function CancellationRefunds({ raceId, currency, initial }: { raceId: string; currency: string; initial: CancellationProgress }) {
+  const { value: progress, status } = useLiveSnapshot(`/organiser/races/${raceId}/refunds/live`, initial);
+  if (progress.total === 0) return <p className="mt-3 text-sm">No paid orders: nothing had to be refunded.</p>;
+  return (
+    <section aria-labelledby="cancellation-refunds" className="mt-4 text-sm">
+      <h3 id="cancellation-refunds" className="font-medium">
+        Refunds to buyers
+      </h3>
+      <label htmlFor="cancellation-refund-progress" className="mt-2 block" aria-live="polite">
+        {`${progress.done} of ${progress.total} paid orders refunded (${formatMoney(progress.refundedMinor, currency)})`}
+        {progress.waiting ? `, ${progress.waiting} in progress` : ""}
+        {progress.failedCount ? `, ${progress.failedCount} failed` : ""}
+      </label>
+      <progress id="cancellation-refund-progress" className="mt-1 w-full" max={progress.total} value={progress.done} />
+      {progress.failed.length ? (
+        <ul className="mt-2 flex flex-col gap-1">
+          {progress.failed.map((failure) => (
+            <li key={failure.orderId}>
+              <Badge tone="bad">Failed</Badge> {`${failure.buyerName}: ${failure.error}`}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {progress.waiting ? <p className="mt-1 text-xs text-slate-600">{status === "live" ? "Updates live." : "Reload the page to see the latest."}</p> : null}
+    </section>
+  );
+}
+
 export default function RaceOverview() {
-  const { race, blockers, role } = useLoaderData<typeof loader>();
+  const { race, blockers, emailUnverified, role, cancellation } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const busy = navigation.state === "submitting";
@@ -95,6 +132,7 @@ export default function RaceOverview() {
                     <li key={blocker}>{blocker}</li>
                   ))}
                 </ul>
+                {emailUnverified ? <ResendVerificationForm /> : null}
               </div>
             ) : null}
             <Form method="post" className="mt-3 flex flex-wrap gap-2">
@@ -115,12 +153,13 @@ export default function RaceOverview() {
               ) : null}
               {race.status !== "CANCELLED" ? (
                 <Button type="submit" name="intent" value="cancel" variant="ghost" disabled={busy} onClick={(event) => {
-                  if (!confirm("Cancel this race? Registration stops for good.")) event.preventDefault();
+                  if (!confirm("Cancel this race? Registration stops for good and every paid order is refunded in full.")) event.preventDefault();
                 }}>
                   Cancel race
                 </Button>
               ) : null}
             </Form>
+            {cancellation ? <CancellationRefunds raceId={race.id} currency={race.currency} initial={cancellation} /> : null}
             {race.status === "PUBLISHED" ? (
               <p className="mt-3 text-sm">
                 Live at{" "}

@@ -77,7 +77,7 @@ export default function EditDiscountCodePage() {
       </p>
       <h2 className="mt-2 text-xl font-bold">Edit {code.code}</h2>
       <p className="mt-1 text-sm text-slate-600">
-        Used by {code.redemptionCount} paid {code.redemptionCount === 1 ? "order" : "orders"}. Changes apply to checkouts from now on.
+        Used by {code.redemptionCount} {code.redemptionCount === 1 ? "order" : "orders"}, paid or holding it in an open checkout. Changes apply to checkouts from now on.
       </p>
       <div className="mt-4 flex flex-col gap-4">
         <Notice>{actionData?.notice}</Notice>

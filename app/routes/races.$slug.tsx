@@ -11,6 +11,7 @@ import { activeRoom, reservePlaces, ReservationError } from "~/services/reservat
 import { getUser, requireUser } from "~/utils/auth.server";
 import { getEnv } from "~/utils/env.server";
 import { renderMarkdown } from "~/utils/markdown.server";
+import { clientIp } from "~/utils/request.server";
 import { formatMoney } from "~/utils/money";
 import { storage } from "~/utils/storage.server";
 import { formatInZone } from "~/utils/time";
@@ -47,7 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const lines = cartFromForm(await request.formData());
   try {
-    const order = await reservePlaces({ raceId: race.id, buyer: user, lines });
+    const order = await reservePlaces({ raceId: race.id, buyer: user, lines, clientIp: clientIp(request) });
     return redirect(`/checkout/${order.id}`);
   } catch (error) {
     if (error instanceof ReservationError) return data({ error: error.message }, { status: error.status });

@@ -1,14 +1,20 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, Card, Field, FormError } from "~/components/ui";
+import { RateLimitError } from "~/services/rate-limit.server";
 import { EmailTakenError, signUp } from "~/services/users.server";
 import { logIn, requireAnonymous } from "~/utils/auth.server";
+import { retryAfter } from "~/utils/forms.server";
+import { clientIp } from "~/utils/request.server";
 import { safeRedirect, signupSchema } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Startline" }];
+
+/** Lets a rate-limited sign-up answer with its Retry-After header. */
+export const headers: HeadersFunction = ({ actionHeaders }) => actionHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
@@ -19,9 +25,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: signupSchema });
   if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
   try {
-    const user = await signUp(submission.value);
+    const user = await signUp(submission.value, clientIp(request));
     return await logIn(request, user.id, submission.value.redirectTo);
   } catch (error) {
+    if (error instanceof RateLimitError) {
+      return data(submission.reply({ formErrors: [error.message], hideFields: ["password"] }), { status: error.status, headers: retryAfter(error) });
+    }
     if (!(error instanceof EmailTakenError)) throw error;
     return data(submission.reply({ fieldErrors: { email: [error.message] }, hideFields: ["password"] }), { status: 409 });
   }

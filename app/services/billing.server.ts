@@ -5,10 +5,11 @@ import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
 import { allowanceExpiry, creditPacks, findPack, membershipPlan, packExpiry } from "./credit-catalog";
-import { creditBalance, grantCredits, InsufficientCreditsError, ledgerPage, spendCredits } from "./credits.server";
+import { creditBalance, creditDebt, grantCredits, InsufficientCreditsError, ledgerPage, reconcileClawback, spendCredits } from "./credits.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
 import { NotFoundError, RuleViolationError } from "./errors.server";
 import { notify } from "./notifications.server";
+import { refundedOnStripe, refundFailed } from "./refunds.server";
 
 /** `metadata.kind` on Checkout Sessions that are not race orders, so the webhook knows which handler owns the event. */
 export const CHECKOUT_KIND = { creditPack: "credit_pack", membership: "membership" } as const;
@@ -22,6 +23,7 @@ type CheckoutFacts = {
   currency?: string | null;
   customer?: string | Stripe.Customer | Stripe.DeletedCustomer | null;
   subscription?: string | Stripe.Subscription | null;
+  payment_intent?: string | Stripe.PaymentIntent | null;
 };
 
 export function checkoutKind(session: { mode?: string | null; metadata: Stripe.Metadata | null }) {
@@ -181,6 +183,9 @@ export async function handlePackPaid(event: { data: { object: CheckoutFacts } })
   const paidAt = new Date();
   // Marked paid before the grant publishes the new balance; a retry after a failed grant still grants (same key).
   await db.creditPurchase.updateMany({ where: { id: purchase.id, status: { not: "PAID" } }, data: { status: "PAID", paidAt, stripeSessionId: session.id } });
+  // A refund of this payment (`charge.refunded`) finds the purchase through its PaymentIntent.
+  const paymentIntentId = idOf(session.payment_intent as string | { id: string } | null | undefined);
+  if (paymentIntentId) await db.creditPurchase.updateMany({ where: { id: purchase.id, stripePaymentIntentId: null }, data: { stripePaymentIntentId: paymentIntentId } });
   const grant = await grantCredits({
     userId: purchase.userId,
     amount: purchase.credits,
@@ -359,10 +364,66 @@ export async function handleSubscriptionChanged(event: { type: string; data: { o
   return data.status.toLowerCase();
 }
 
+/**
+ * A refund of a credit purchase's payment takes its credits back in proportion to what Stripe has refunded (rounded
+ * down, in the buyer's favour); `lower` gives them back when a refund failed. What was already spent becomes a debt
+ * (docs/decisions/0023). The user is told once per change.
+ */
+async function followPurchaseRefund(purchase: { id: string; userId: string; credits: number; amountMinor: number; product: string }, refundedMinor: number, mode: "raise" | "lower") {
+  const refunded = Math.min(purchase.amountMinor, refundedMinor);
+  await db.creditPurchase.updateMany({ where: { id: purchase.id, refundedMinor: mode === "raise" ? { lt: refunded } : { gt: refunded } }, data: { refundedMinor: refunded } });
+  const name = findPack(purchase.product)?.name ?? "Credit pack";
+  const target = Math.floor((purchase.credits * refunded) / purchase.amountMinor);
+  const change = await reconcileClawback({
+    userId: purchase.userId,
+    purchaseId: purchase.id,
+    target,
+    mode,
+    description: mode === "raise" ? `Refund of ${name}: credits taken back` : `Refund of ${name} failed: credits given back`,
+  });
+  if (!change) return { purchaseId: purchase.id, changed: false };
+  const taken = change.change;
+  await notify({
+    userId: purchase.userId,
+    kind: mode === "raise" ? "credits_clawed_back" : "credits_returned",
+    title: mode === "raise" ? "Credits taken back" : "Credits given back",
+    body:
+      mode === "raise"
+        ? `Your ${name} payment was refunded, so ${taken} credits were taken back${change.owedChange > 0 ? `: ${change.fromBalance} from your balance, and you owe ${change.owedChange} that you had already used. Your next purchase settles it; AI jobs are paused until then` : ""}.`
+        : `The refund of your ${name} did not go through, so ${-taken} credits are yours again.`,
+    href: "/billing",
+    dedupeKey: change.entryKey,
+  });
+  return { purchaseId: purchase.id, changed: true, ...change };
+}
+
+const purchaseForRefund = { id: true, userId: true, credits: true, amountMinor: true, product: true } as const;
+
+/** `charge.refunded` for a credit purchase (found by its PaymentIntent); null when no purchase took this payment. */
+export async function handlePurchaseChargeRefunded(event: Stripe.ChargeRefundedEvent) {
+  const charge = event.data.object;
+  const paymentIntentId = idOf(charge.payment_intent);
+  if (!paymentIntentId) return null;
+  const purchase = await db.creditPurchase.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: purchaseForRefund });
+  if (!purchase) return null;
+  return followPurchaseRefund(purchase, await refundedOnStripe(paymentIntentId, charge.amount_refunded), "raise");
+}
+
+/** `charge.refund.updated` for a credit purchase: a failed or cancelled refund gives the credits back. */
+export async function handlePurchaseRefundUpdated(refund: Stripe.Refund) {
+  const paymentIntentId = idOf(refund.payment_intent);
+  if (!paymentIntentId) return null;
+  const purchase = await db.creditPurchase.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: purchaseForRefund });
+  if (!purchase) return null;
+  if (!refundFailed(refund)) return { purchaseId: purchase.id, refundStatus: refund.status };
+  return followPurchaseRefund(purchase, await refundedOnStripe(paymentIntentId, 0), "lower");
+}
+
 /** Everything the billing page shows. */
 export async function billingOverview(userId: string, { ledgerPage: ledgerPageNumber, purchasesPage }: { ledgerPage: number; purchasesPage: number }) {
-  const [balance, membership, user, ledger, purchases] = await Promise.all([
+  const [balance, owed, membership, user, ledger, purchases] = await Promise.all([
     creditBalance(userId),
+    creditDebt(userId),
     db.membership.findUnique({ where: { userId }, select: { plan: true, status: true, currentPeriodEnd: true, cancelAtPeriodEnd: true } }),
     db.user.findUniqueOrThrow({ where: { id: userId }, select: { stripeCustomerId: true } }),
     ledgerPage(userId, ledgerPageNumber),
@@ -371,6 +432,7 @@ export async function billingOverview(userId: string, { ledgerPage: ledgerPageNu
   const paymentMode = getEnv().paymentMode;
   return {
     balance,
+    owed,
     membership,
     paymentMode,
     canManageSubscription: paymentMode === "stripe" && Boolean(user.stripeCustomerId),
@@ -391,7 +453,7 @@ export async function purchasePage(userId: string, page: number, pageSize = 10) 
       orderBy: { createdAt: "desc" },
       skip: (page - 1) * pageSize,
       take: pageSize,
-      select: { id: true, kind: true, product: true, credits: true, amountMinor: true, currency: true, status: true, createdAt: true, paidAt: true },
+      select: { id: true, kind: true, product: true, credits: true, amountMinor: true, refundedMinor: true, currency: true, status: true, createdAt: true, paidAt: true },
     }),
   ]);
   return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };

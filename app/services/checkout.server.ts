@@ -4,8 +4,9 @@ import { ageOnRaceDay } from "~/utils/age";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { escapeHtml } from "~/utils/html";
+import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 import { orderTotals } from "~/utils/order-totals";
-import { evaluateDiscount } from "./discounts.server";
+import { evaluateDiscount, holdDiscount, releaseDiscountHold } from "./discounts.server";
 import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
@@ -17,7 +18,7 @@ export class CheckoutError extends Error {
   constructor(
     message: string,
     readonly field: string = "form",
-    readonly status: 400 | 404 | 409 = 400,
+    readonly status: 400 | 404 | 409 | 502 = 400,
   ) {
     super(message);
     this.name = "CheckoutError";
@@ -141,9 +142,9 @@ function normaliseName(name: string) {
   return name.normalize("NFKC").trim().replace(/\s+/g, " ").toLowerCase();
 }
 
-const pendingOrderSelect = { id: true, status: true, holdExpiresAt: true, raceId: true, buyerName: true } satisfies Prisma.OrderSelect;
+const pendingOrderSelect = { id: true, status: true, holdExpiresAt: true, raceId: true, buyerName: true, buyerEmail: true } satisfies Prisma.OrderSelect;
 
-function requireOpen<O extends { status: string; holdExpiresAt: Date | null }>(order: O | null, now: Date) {
+export function requireOpen<O extends { status: string; holdExpiresAt: Date | null }>(order: O | null, now: Date) {
   if (!order) throw new CheckoutError("Not found", "form", 404);
   if (order.status !== "PENDING") throw new CheckoutError("This checkout is no longer open.", "form", 409);
   if (order.holdExpiresAt && order.holdExpiresAt <= now) throw new CheckoutError("Your hold has run out. Start again from the race page.", "form", 409);
@@ -291,21 +292,87 @@ export function participantFormPath(orderId: string, ticketId: string) {
   return `/checkout/${orderId}/participant/${ticketId}`;
 }
 
-/** Recomputes the order's totals from its tickets, discount and the race's tax setting. */
-async function refreshTotals(tx: Prisma.TransactionClient, orderId: string, discountMinor: number, discountCodeId: string | null) {
-  const order = await tx.order.findUniqueOrThrow({
-    where: { id: orderId },
-    select: { tickets: { where: { status: "HELD" }, select: { priceMinor: true } }, race: { select: { taxMode: true, taxRateBps: true } } },
-  });
-  const totals = orderTotals({ prices: order.tickets.map((t) => t.priceMinor), discountMinor, taxMode: order.race.taxMode, taxRateBps: order.race.taxRateBps });
-  await tx.order.update({
-    where: { id: orderId },
-    data: { discountCodeId, subtotalMinor: totals.subtotalMinor, discountMinor: totals.discountMinor, taxMinor: totals.taxMinor, feeMinor: totals.feeMinor, totalMinor: totals.totalMinor },
-  });
+/**
+ * Ends a Checkout Session so that it can no longer be paid. One that has already expired needs nothing;
+ * one that was paid meanwhile refuses the change (its payment is for the current total and will be
+ * fulfilled). In demo mode there is no Stripe session: forgetting the id is enough.
+ */
+async function expireCheckoutSession(sessionId: string) {
+  const stripe = stripeClient();
+  if (!stripe) return;
+  try {
+    await stripe.checkout.sessions.expire(sessionId);
+  } catch (error) {
+    if (!isStripeApiError(error)) throw error;
+    const session = error.type === "StripeInvalidRequestError" ? await stripe.checkout.sessions.retrieve(sessionId) : null;
+    if (session?.status === "expired") return;
+    if (session?.status === "complete") throw new CheckoutError("This order has just been paid, so it can no longer change. Your confirmation is on its way.", "form", 409);
+    throw new CheckoutError(`The payment provider did not confirm that your open payment page was closed (${error.message}). Try again in a moment.`, "form", 502);
+  }
 }
 
-/** Applies a discount code to the pending order, or explains why it does not apply. */
-export async function applyDiscountCode({ orderId, buyerId, buyerEmail, code }: { orderId: string; buyerId: string; buyerEmail: string; code: string }) {
+type TotalsChange = {
+  discountMinor: number;
+  discountCodeId: string | null;
+  /** Holds or gives back the code's use, inside the same transaction (a refusal rolls everything back). */
+  apply: (tx: Prisma.TransactionClient) => Promise<void>;
+};
+
+/**
+ * Changes what a pending order costs, in one transaction that locks the order row (payment and fulfilment
+ * take the same lock). When the total changes, the Checkout Session opened for the old total is expired at
+ * Stripe first and forgotten, so it can never be paid and the next Pay opens a session for the new total
+ * (ADR 0023). The session is expired before the code's use is taken, so no code row stays locked while
+ * Stripe answers.
+ */
+async function changeTotals(orderId: string, buyerId: string, change: TotalsChange) {
+  await db.$transaction(
+    async (tx) => {
+      const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Order" WHERE id = ${orderId} AND "buyerId" = ${buyerId} FOR UPDATE`;
+      const order = requireOpen(
+        locked
+          ? await tx.order.findUniqueOrThrow({
+              where: { id: orderId },
+              select: {
+                status: true,
+                holdExpiresAt: true,
+                totalMinor: true,
+                stripeSessionId: true,
+                tickets: { where: { status: "HELD" }, select: { priceMinor: true } },
+                race: { select: { taxMode: true, taxRateBps: true } },
+              },
+            })
+          : null,
+        new Date(),
+      );
+      const totals = orderTotals({ prices: order.tickets.map((t) => t.priceMinor), discountMinor: change.discountMinor, taxMode: order.race.taxMode, taxRateBps: order.race.taxRateBps });
+      const forgetSession = order.stripeSessionId !== null && totals.totalMinor !== order.totalMinor;
+      if (forgetSession) await expireCheckoutSession(order.stripeSessionId!);
+      await change.apply(tx);
+      await tx.order.update({
+        where: { id: orderId },
+        data: {
+          discountCodeId: change.discountCodeId,
+          subtotalMinor: totals.subtotalMinor,
+          discountMinor: totals.discountMinor,
+          taxMinor: totals.taxMinor,
+          feeMinor: totals.feeMinor,
+          totalMinor: totals.totalMinor,
+          ...(forgetSession ? { stripeSessionId: null } : {}),
+        },
+      });
+    },
+    { timeout: 30_000, maxWait: 10_000 },
+  );
+  await announceOrderChange(orderId);
+}
+
+/**
+ * Applies a discount code to the pending order, or explains why it does not apply. The code's use is held
+ * for the order from now on (counted against its maximum and the buyer's limit) until the order is paid,
+ * its hold runs out, it is cancelled or the code is removed (ADR 0023).
+ */
+export async function applyDiscountCode({ orderId, buyerId, code }: { orderId: string; buyerId: string; code: string }) {
   const order = await pendingOrder(orderId, buyerId);
   const tickets = await db.ticket.findMany({ where: { orderId, status: "HELD" }, select: { ticketTypeId: true, priceMinor: true } });
   const lines = new Map<string, { ticketTypeId: string; priceMinor: number; quantity: number }>();
@@ -315,16 +382,24 @@ export async function applyDiscountCode({ orderId, buyerId, buyerEmail, code }: 
     line.quantity += 1;
     lines.set(key, line);
   }
-  const result = await evaluateDiscount({ raceId: order.raceId, code, email: buyerEmail, lines: [...lines.values()], now: new Date() });
+  // Read-only first: a code that does not apply is refused without touching the order or its payment page.
+  const result = await evaluateDiscount({ raceId: order.raceId, code, email: order.buyerEmail, lines: [...lines.values()], now: new Date(), orderId });
   if (!result.ok) throw new CheckoutError(result.message, "code");
-  await db.$transaction((tx) => refreshTotals(tx, orderId, result.discountMinor, result.codeId));
-  await announceOrderChange(orderId);
+  await changeTotals(orderId, buyerId, {
+    discountMinor: result.discountMinor,
+    discountCodeId: result.codeId,
+    apply: async (tx) => {
+      const held = await holdDiscount(tx, { codeId: result.codeId, orderId, email: order.buyerEmail, userId: buyerId });
+      if (held.status === "used_up" || held.status === "per_user_limit") throw new CheckoutError(held.message, "code");
+    },
+  });
   return result;
 }
 
+/** Takes the code off the pending order and gives its held use back. */
 export async function removeDiscountCode({ orderId, buyerId }: { orderId: string; buyerId: string }) {
   await pendingOrder(orderId, buyerId);
-  await db.$transaction((tx) => refreshTotals(tx, orderId, 0, null));
+  await changeTotals(orderId, buyerId, { discountMinor: 0, discountCodeId: null, apply: (tx) => releaseDiscountHold(tx, orderId).then(() => undefined) });
 }
 
 /** Tickets of the order still missing a participant or a signature of the waiver in force. */

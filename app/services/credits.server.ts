@@ -13,6 +13,32 @@ export class InsufficientCreditsError extends Error {
   }
 }
 
+/**
+ * A refunded purchase took back more credits than were left: nothing can be spent until the debt is settled (the next
+ * grant or purchase pays it off first).
+ */
+export class CreditsOwedError extends InsufficientCreditsError {
+  constructor(
+    readonly owed: number,
+    needed: number,
+  ) {
+    super(0, needed);
+    this.message = `You owe ${owed} credits because a credit purchase was refunded after they were spent, so AI jobs are paused. Buy credits on the billing page: they settle the debt first.`;
+    this.name = "CreditsOwedError";
+  }
+}
+
+/** The balance and the credits owed (clawbacks larger than the balance, less what later grants settled), in one read of the ledger. */
+async function ledgerTotals(userId: string, tx: Db) {
+  const { _sum } = await tx.creditEntry.aggregate({ where: { userId }, _sum: { amount: true, debtChange: true } });
+  return { balance: _sum.amount ?? 0, owed: _sum.debtChange ?? 0 };
+}
+
+/** Credits the user owes; derived from the ledger like the balance. */
+export async function creditDebt(userId: string, tx: Db = db) {
+  return (await ledgerTotals(userId, tx)).owed;
+}
+
 /** A user's balance is derived from the append-only ledger, never stored separately. */
 export async function creditBalance(userId: string, tx: Db = db) {
   const { _sum } = await tx.creditEntry.aggregate({ where: { userId }, _sum: { amount: true } });
@@ -55,7 +81,39 @@ async function writeOnce(userId: string, idempotencyKey: string, write: (tx: Db)
   return result;
 }
 
-/** Adds credits (a purchase, a membership allowance, an operator's adjustment). Expiring grants track what is left. */
+/**
+ * Takes `amount` out of the expiring grants' unspent credits, soonest expiry first (`firstGrantId` before all others),
+ * so that expiry never removes credits that are already gone; the rest comes from credits that do not expire.
+ */
+async function consumeGrants(tx: Db, userId: string, amount: number, firstGrantId?: string) {
+  let left = amount;
+  const grants = await tx.creditEntry.findMany({
+    where: { userId, remaining: { gt: 0 }, expiresAt: { gt: new Date() } },
+    orderBy: { expiresAt: "asc" },
+    select: { id: true, remaining: true },
+  });
+  const ordered = [...grants.filter((g) => g.id === firstGrantId), ...grants.filter((g) => g.id !== firstGrantId)];
+  for (const grant of ordered) {
+    if (left === 0) break;
+    const take = Math.min(left, grant.remaining!);
+    await tx.creditEntry.update({ where: { id: grant.id }, data: { remaining: { decrement: take } } });
+    left -= take;
+  }
+}
+
+/** Credits just added pay off a debt first (in the same transaction, keyed by the entry that brought them). */
+async function settleDebt(tx: Db, userId: string, sourceKey: string, grantId?: string) {
+  const { balance, owed } = await ledgerTotals(userId, tx);
+  const settled = Math.min(owed, balance);
+  if (settled <= 0) return;
+  await consumeGrants(tx, userId, settled, grantId);
+  await tx.creditEntry.create({
+    data: { userId, kind: "SETTLEMENT", amount: -settled, debtChange: -settled, description: `Settles ${settled} credits owed from a refunded purchase`, idempotencyKey: `settle:${sourceKey}` },
+    select: { id: true },
+  });
+}
+
+/** Adds credits (a purchase, a membership allowance, an operator's adjustment). Expiring grants track what is left; a debt is settled first. */
 export function grantCredits({
   userId,
   amount,
@@ -66,35 +124,27 @@ export function grantCredits({
   purchaseId,
 }: LedgerWrite & { amount: number; kind?: Extract<CreditEntryKind, "GRANT" | "ADJUSTMENT">; expiresAt?: Date; purchaseId?: string }) {
   if (!Number.isInteger(amount) || (kind === "GRANT" && amount <= 0)) throw new RangeError("a grant is a positive whole number of credits");
-  return writeOnce(userId, idempotencyKey, (tx) =>
-    tx.creditEntry.create({
+  return writeOnce(userId, idempotencyKey, async (tx) => {
+    const entry = await tx.creditEntry.create({
       data: { userId, kind, amount, description, idempotencyKey, expiresAt: expiresAt ?? null, remaining: expiresAt ? amount : null, purchaseId: purchaseId ?? null },
       select: { id: true },
-    }),
-  );
+    });
+    await settleDebt(tx, userId, idempotencyKey, entry.id);
+    return entry;
+  });
 }
 
 /**
- * Takes credits if the balance covers them — checked under the user's lock, so concurrent spends can
- * never take the balance below zero. Expiring grants are used first, soonest expiry first.
+ * Takes credits if the balance covers them and nothing is owed — checked under the user's lock, so concurrent spends
+ * (and a clawback racing them) can never take the balance below zero. Expiring grants are used first, soonest expiry first.
  */
 export function spendCredits({ userId, amount, description, idempotencyKey, aiJobId }: LedgerWrite & { amount: number; aiJobId?: string }) {
   if (!Number.isInteger(amount) || amount <= 0) throw new RangeError("a spend is a positive whole number of credits");
   return writeOnce(userId, idempotencyKey, async (tx) => {
-    const balance = await creditBalance(userId, tx);
+    const { balance, owed } = await ledgerTotals(userId, tx);
+    if (owed > 0) throw new CreditsOwedError(owed, amount);
     if (balance < amount) throw new InsufficientCreditsError(balance, amount);
-    let left = amount;
-    const grants = await tx.creditEntry.findMany({
-      where: { userId, remaining: { gt: 0 }, expiresAt: { gt: new Date() } },
-      orderBy: { expiresAt: "asc" },
-      select: { id: true, remaining: true },
-    });
-    for (const grant of grants) {
-      if (left === 0) break;
-      const take = Math.min(left, grant.remaining!);
-      await tx.creditEntry.update({ where: { id: grant.id }, data: { remaining: { decrement: take } } });
-      left -= take;
-    }
+    await consumeGrants(tx, userId, amount);
     return tx.creditEntry.create({ data: { userId, kind: "SPEND", amount: -amount, description, idempotencyKey, aiJobId: aiJobId ?? null }, select: { id: true } });
   });
 }
@@ -103,12 +153,49 @@ export function spendCredits({ userId, amount, description, idempotencyKey, aiJo
 export async function refundSpend({ spendIdempotencyKey, description }: { spendIdempotencyKey: string; description: string }) {
   const spend = await db.creditEntry.findUnique({ where: { idempotencyKey: spendIdempotencyKey }, select: { userId: true, amount: true, kind: true, aiJobId: true } });
   if (!spend || spend.kind !== "SPEND") return null;
-  return writeOnce(spend.userId, `refund:${spendIdempotencyKey}`, (tx) =>
-    tx.creditEntry.create({
-      data: { userId: spend.userId, kind: "REFUND", amount: -spend.amount, description, idempotencyKey: `refund:${spendIdempotencyKey}`, aiJobId: spend.aiJobId },
+  const idempotencyKey = `refund:${spendIdempotencyKey}`;
+  return writeOnce(spend.userId, idempotencyKey, async (tx) => {
+    const entry = await tx.creditEntry.create({
+      data: { userId: spend.userId, kind: "REFUND", amount: -spend.amount, description, idempotencyKey, aiJobId: spend.aiJobId },
       select: { id: true },
-    }),
-  );
+    });
+    await settleDebt(tx, spend.userId, idempotencyKey);
+    return entry;
+  });
+}
+
+/** A clawback change: `change` credits taken (negative: given back), `fromBalance` of them out of the balance, `owedChange` added to the debt. */
+export type ClawbackResult = { entryKey: string; change: number; fromBalance: number; owedChange: number };
+
+/**
+ * Brings the credits taken back for a refunded purchase to `target` (its credits in proportion to what was refunded),
+ * under the user's ledger lock. `raise` only ever takes more (a refund), `lower` only ever gives back (a refund that
+ * failed), so stale or repeated events change nothing. What is taken comes out of the balance — the purchase's own
+ * grant first — and never below zero: the rest is recorded as debt. What is given back cancels debt first. Each change
+ * is one CLAWBACK entry keyed by the purchase and its sequence number, so concurrent deliveries write it once.
+ */
+export async function reconcileClawback({ userId, purchaseId, target, mode, description }: { userId: string; purchaseId: string; target: number; mode: "raise" | "lower"; description: string }) {
+  const result = await db.$transaction(async (tx): Promise<ClawbackResult | null> => {
+    await lockLedger(tx, userId);
+    const previous = await tx.creditEntry.findMany({ where: { purchaseId, kind: "CLAWBACK" }, select: { amount: true, debtChange: true } });
+    const clawed = previous.reduce((sum, entry) => sum - entry.amount + entry.debtChange, 0);
+    const wanted = mode === "raise" ? Math.max(clawed, target) : Math.min(clawed, target);
+    const change = wanted - clawed;
+    if (change === 0) return null;
+    const entryKey = `clawback:${purchaseId}:${previous.length + 1}`;
+    const { balance, owed } = await ledgerTotals(userId, tx);
+    // Taking: as much as the balance holds, the rest owed. Giving back: debt is cancelled before the balance grows.
+    const owedChange = change > 0 ? change - Math.min(change, balance) : -Math.min(-change, owed);
+    const fromBalance = change - owedChange;
+    if (fromBalance > 0) {
+      const grant = await tx.creditEntry.findFirst({ where: { purchaseId, kind: "GRANT" }, select: { id: true } });
+      await consumeGrants(tx, userId, fromBalance, grant?.id);
+    }
+    await tx.creditEntry.create({ data: { userId, kind: "CLAWBACK", amount: -fromBalance, debtChange: owedChange, description, idempotencyKey: entryKey, purchaseId }, select: { id: true } });
+    return { entryKey, change, fromBalance, owedChange };
+  });
+  if (result) await publishBalance(userId);
+  return result;
 }
 
 /** Housekeeping: what is left of expired grants leaves the balance, with an entry saying so. */
@@ -139,7 +226,7 @@ export async function ledgerPage(userId: string, page: number, pageSize = 20) {
       orderBy: { createdAt: "desc" },
       skip: (page - 1) * pageSize,
       take: pageSize,
-      select: { id: true, kind: true, amount: true, description: true, createdAt: true, expiresAt: true },
+      select: { id: true, kind: true, amount: true, debtChange: true, description: true, createdAt: true, expiresAt: true },
     }),
   ]);
   return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
+import type { Prisma } from "@prisma/client";
 import Stripe from "stripe";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
-import { CheckoutError, incompleteTickets, pendingOrder } from "./checkout.server";
+import { CheckoutError, incompleteTickets, pendingOrder, requireOpen } from "./checkout.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
-import { fulfilOrder, refundLatePayment, type FulfilmentOutcome } from "./fulfilment.server";
+import { fulfilOrder, refundUnfulfilledPayment, rejectPayment, type FulfilmentResult, type SessionPayment } from "./fulfilment.server";
 import { platformFeeFor } from "./payouts.server";
 import { releaseOrder } from "./reservations.server";
 
@@ -33,10 +34,34 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
   await pendingOrder(orderId, buyerId);
   const missing = await incompleteTickets(orderId);
   if (missing.length) throw new CheckoutError(missingFormsMessage(missing), "form", 400);
-  const order = await db.order.findUniqueOrThrow({
+  const { totalMinor } = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { totalMinor: true } });
+  if (totalMinor === 0) {
+    const { outcome } = await fulfilOrder({ orderId, free: true });
+    if (outcome === "rejected") throw new CheckoutError("The total changed while you were paying. Check it and try again.", "form", 409);
+    return { redirectTo: `/orders/${orderId}` };
+  }
+  const stripe = stripeClient();
+  if (!stripe) {
+    const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: holdSelect });
+    await db.order.update({ where: { id: orderId }, data: { holdExpiresAt: stretchedHold(order) } });
+    return { redirectTo: `/checkout/${orderId}/demo-pay` };
+  }
+  // The order row stays locked while Stripe is asked, so a code applied in another tab (which expires the
+  // session it replaces under the same lock) cannot leave a session open for an old total.
+  return db.$transaction((tx) => checkoutSessionFor(tx, stripe, orderId), { timeout: 30_000, maxWait: 10_000 });
+}
+
+/**
+ * Where to pay the pending order: its Checkout Session while that is open (every change of the total
+ * expires and forgets it, so one still here is for this total), or a new session for the current total.
+ */
+async function checkoutSessionFor(tx: Prisma.TransactionClient, stripe: Stripe, orderId: string) {
+  await tx.$queryRaw`SELECT id FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
+  const order = await tx.order.findUniqueOrThrow({
     where: { id: orderId },
     select: {
       id: true,
+      status: true,
       currency: true,
       totalMinor: true,
       taxMinor: true,
@@ -46,25 +71,19 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
       holdExpiresAt: true,
       createdAt: true,
       stripeSessionId: true,
+      checkoutSessionCount: true,
       race: { select: { name: true, holdMinutes: true, organisationId: true, taxMode: true, organisation: { select: { stripeAccountId: true, chargesEnabled: true } } } },
       tickets: { where: { status: "HELD" }, orderBy: { createdAt: "asc" }, select: { id: true, priceMinor: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } } },
     },
   });
-  if (order.totalMinor === 0) {
-    await fulfilOrder({ orderId });
-    return { redirectTo: `/orders/${orderId}` };
+  requireOpen(order, new Date());
+  if (order.stripeSessionId) {
+    const current = await stripe.checkout.sessions.retrieve(order.stripeSessionId);
+    if (current.status === "open" && current.url) return { redirectTo: current.url };
+    if (current.status === "complete") return { redirectTo: `/orders/${order.id}` };
   }
-  // Stretch the hold once to Stripe's minimum session life, but never beyond that: pressing Pay again
-  // must not keep places held for ever.
-  // Once a session exists its expiry is fixed (Stripe replays it for the same idempotency key), so the hold stays.
-  const cap = order.createdAt.getTime() + order.race.holdMinutes * 60_000 + STRIPE_MIN_SESSION_MS;
-  const stretched = Math.min(cap, Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS));
-  const expiresAt = order.stripeSessionId && order.holdExpiresAt ? order.holdExpiresAt : new Date(stretched);
-  await db.order.update({ where: { id: orderId }, data: { holdExpiresAt: expiresAt } });
+  const expiresAt = stretchedHold(order);
   const sessionCanExpireWithHold = expiresAt.getTime() >= Date.now() + 30 * 60_000;
-
-  const stripe = stripeClient();
-  if (!stripe) return { redirectTo: `/checkout/${orderId}/demo-pay` };
 
   const lineItems = ticketLineItems(order);
   const connect = order.race.organisation.chargesEnabled && order.race.organisation.stripeAccountId;
@@ -85,12 +104,25 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
       ...(connect ? { application_fee_amount: await platformFeeFor(order.race.organisationId, order.totalMinor), transfer_data: { destination: connect } } : {}),
     },
   };
-  // Same order and same amounts → same key, so a double click or a retry cannot open two sessions.
-  const idempotencyKey = `checkout-${order.id}-${createHash("sha256").update(JSON.stringify(lineItems)).digest("hex").slice(0, 16)}`;
-  const session = await stripe.checkout.sessions.create(params, { idempotencyKey });
-  await db.order.update({ where: { id: order.id }, data: { stripeSessionId: session.id } });
+  // The n-th session of this order, for these lines: a double click or a retry after a crash replays the
+  // same session; the session after an expired one gets a new key.
+  const linesHash = createHash("sha256").update(JSON.stringify(lineItems)).digest("hex").slice(0, 16);
+  const session = await stripe.checkout.sessions.create(params, { idempotencyKey: `checkout-${order.id}-${order.checkoutSessionCount}-${linesHash}` });
   if (!session.url) throw new Error(`Stripe returned no URL for session ${session.id}`);
+  await tx.order.update({ where: { id: order.id }, data: { stripeSessionId: session.id, checkoutSessionCount: { increment: 1 }, holdExpiresAt: expiresAt } });
   return { redirectTo: session.url };
+}
+
+const holdSelect = { createdAt: true, holdExpiresAt: true, race: { select: { holdMinutes: true } } } as const;
+
+/**
+ * The hold for a new payment page: stretched to Stripe's minimum session life if needed so the session
+ * and the hold end together, but never beyond the race's hold time plus that minimum: pressing Pay again
+ * must not keep places held for ever.
+ */
+function stretchedHold(order: { createdAt: Date; holdExpiresAt: Date | null; race: { holdMinutes: number } }) {
+  const cap = order.createdAt.getTime() + order.race.holdMinutes * 60_000 + STRIPE_MIN_SESSION_MS;
+  return new Date(Math.min(cap, Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS)));
 }
 
 /** One line per ticket at its discounted price, plus a tax line for a fixed-rate tax. */
@@ -111,7 +143,13 @@ function ticketLineItems(order: {
     const who = ticket.participant ? `${ticket.participant.firstName} ${ticket.participant.lastName}` : `Participant ${index + 1}`;
     return {
       quantity: 1,
-      price_data: { currency, unit_amount: ticket.priceMinor - share, product_data: { name: `${order.race.name}: ${ticket.ticketType.name}`, description: who } },
+      price_data: {
+        currency,
+        unit_amount: ticket.priceMinor - share,
+        product_data: { name: `${order.race.name}: ${ticket.ticketType.name}`, description: who },
+        // Prices exclude tax: Stripe Tax adds it on top, which is what fulfilment checks (ADR 0023).
+        ...(order.race.taxMode === "STRIPE_TAX" ? { tax_behavior: "exclusive" as const } : {}),
+      },
     };
   });
   if (order.taxMinor > 0 && order.race.taxMode === "FIXED_RATE") {
@@ -128,9 +166,14 @@ export async function sendDemoPayment({ orderId, buyerId, origin }: { orderId: s
   const refusal = demoPaymentRefusal(origin);
   if (refusal) throw new CheckoutError(refusal, "form", 409);
   await pendingOrder(orderId, buyerId);
-  const order = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { id: true, totalMinor: true, taxMinor: true, currency: true, buyerEmail: true } });
+  // The demo page is this order's payment session: fulfilment checks the event against it like a Stripe one.
+  const order = await db.order.update({
+    where: { id: orderId },
+    data: { stripeSessionId: demoSessionId(orderId) },
+    select: { id: true, totalMinor: true, taxMinor: true, currency: true, buyerEmail: true, stripeSessionId: true },
+  });
   await postDemoSessionCompleted(origin, {
-    id: `cs_demo_${order.id}`,
+    id: order.stripeSessionId!,
     amountTotalMinor: order.totalMinor,
     amountTaxMinor: order.taxMinor,
     currency: order.currency,
@@ -140,7 +183,20 @@ export async function sendDemoPayment({ orderId, buyerId, origin }: { orderId: s
   });
 }
 
-type SessionFacts = { id: string; payment_status: string; metadata: Stripe.Metadata | null; client_reference_id: string | null; payment_intent: string | Stripe.PaymentIntent | null; amount_total: number | null; total_details?: { amount_tax: number } | null };
+function demoSessionId(orderId: string) {
+  return `cs_demo_${orderId}`;
+}
+
+type SessionFacts = {
+  id: string;
+  payment_status: string;
+  metadata: Stripe.Metadata | null;
+  client_reference_id: string | null;
+  payment_intent: string | Stripe.PaymentIntent | null;
+  amount_total: number | null;
+  currency: string | null;
+  total_details?: { amount_tax: number } | null;
+};
 
 /** The session as Stripe sees it now (events can be stale or arrive out of order); the event's copy in demo mode. */
 async function currentSession(session: SessionFacts): Promise<SessionFacts> {
@@ -152,27 +208,35 @@ function orderIdOf(session: SessionFacts) {
   return session.metadata?.orderId ?? session.client_reference_id ?? null;
 }
 
-/** checkout.session.completed / async_payment_succeeded: fulfil once the money is there. */
-export async function handleSessionPaid(event: { data: { object: SessionFacts } }): Promise<FulfilmentOutcome | "unpaid" | "unknown_order"> {
+/**
+ * checkout.session.completed / async_payment_succeeded: fulfil once the money is there, if it is the
+ * payment the order asked for; a payment that cannot be honoured is refunded (ADR 0023).
+ */
+export async function handleSessionPaid(event: { data: { object: SessionFacts } }): Promise<FulfilmentResult["outcome"] | "unpaid" | "unknown_order"> {
   const session = await currentSession(event.data.object);
   const orderId = orderIdOf(session);
   if (!orderId) return "unknown_order";
   if (session.payment_status !== "paid" && session.payment_status !== "no_payment_required") return "unpaid";
-  const payment = {
+  const payment: SessionPayment = {
     orderId,
     stripeSessionId: session.id,
     paymentIntentId: typeof session.payment_intent === "string" ? session.payment_intent : (session.payment_intent?.id ?? null),
-    amountTotalMinor: session.amount_total,
+    amountTotalMinor: session.amount_total ?? 0,
     amountTaxMinor: session.total_details?.amount_tax ?? null,
+    currency: session.currency ?? "",
   };
-  const outcome = await fulfilOrder(payment);
-  if (outcome === "late_no_places") await refundLatePayment(payment);
-  return outcome;
+  const result = await fulfilOrder(payment);
+  if (result.outcome === "late_no_places" || result.outcome === "discount_lost") await refundUnfulfilledPayment(payment, result.outcome);
+  if (result.outcome === "rejected") await rejectPayment(payment, result.reason);
+  return result.outcome;
 }
 
-/** checkout.session.expired / async_payment_failed: give the places back. */
+/**
+ * checkout.session.expired / async_payment_failed: give the places back — only when it is the order's
+ * current session; the expiry of a session replaced after a change of total (ADR 0023) changes nothing.
+ */
 export async function handleSessionFailed(event: { data: { object: SessionFacts } }) {
   const orderId = orderIdOf(event.data.object);
   if (!orderId) return "unknown_order";
-  return (await releaseOrder(orderId, "EXPIRED")) ? "released" : "nothing to release";
+  return (await releaseOrder(orderId, "EXPIRED", { sessionId: event.data.object.id })) ? "released" : "nothing to release";
 }

@@ -4,6 +4,7 @@ import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { isStripeApiError, isStripeConfigured, requireStripe, stripeClient } from "~/utils/stripe.server";
 import { recordAudit } from "./audit.server";
+import { requireVerifiedEmail } from "./email-verification.server";
 import { notify } from "./notifications.server";
 import { connectStateOf, feeFromBps, publishingBlockerFor, type ConnectState } from "./payout-rules";
 
@@ -54,13 +55,18 @@ async function onboardingLink(stripe: Stripe, organisationId: string, accountId:
   return link.url;
 }
 
+/** What an unverified organiser is asked to verify their address for. */
+export const PAYOUTS_ACTION = "set up payouts";
+
 /**
  * Starts (or continues) Stripe Connect Express onboarding and returns the single-use onboarding URL.
  * The organisation's account is created once: an existing one is reused, and the idempotency key makes
  * a double submit, or a retry after a failure between Stripe and our database, return the same account.
+ * Money will be paid out to whoever sets this up, so their email address must be verified first.
  */
 export async function startPayoutOnboarding(organisationId: string, actorId: string) {
   const stripe = requireStripe("Payout setup");
+  await requireVerifiedEmail(actorId, PAYOUTS_ACTION);
   const organisation = await db.organisation.findUniqueOrThrow({ where: { id: organisationId }, select: { stripeAccountId: true } });
   let accountId = organisation.stripeAccountId;
   if (!accountId) {

@@ -4,6 +4,8 @@ import type { RaceInput } from "~/validation/races";
 import { db, type Db } from "~/utils/db.server";
 import { zonedLocalToUtc } from "~/utils/time";
 import { diff, recordAudit } from "./audit.server";
+import { emailVerificationBlocker } from "./email-verification.server";
+import { recordCancellationRefunds, startCancellationRefunds } from "./race-cancellation.server";
 import { slugify } from "./organisations.server";
 
 export class RaceInputError extends Error {
@@ -134,8 +136,8 @@ const transitions: Record<StatusChange, { from: RaceStatus[]; to: RaceStatus; do
   cancel: { from: ["DRAFT", "PUBLISHED", "CLOSED"], to: "CANCELLED", done: "cancelled" },
 };
 
-/** Why a race cannot be published yet, or null. */
-export async function publishBlockers(raceId: string, tx: Db = db) {
+/** Why a race cannot be published yet by this organiser (an empty list when it can). */
+export async function publishBlockers(raceId: string, actorId: string, tx: Db = db) {
   const race = await tx.race.findUniqueOrThrow({
     where: { id: raceId },
     select: {
@@ -148,7 +150,9 @@ export async function publishBlockers(raceId: string, tx: Db = db) {
   if (race.ticketTypes.length === 0) blockers.push("Add at least one ticket type.");
   if (race._count.waivers === 0) blockers.push("Write the waiver participants will sign.");
   if (race.startsAt <= new Date()) blockers.push("The start time is in the past.");
-  return { blockers, hasPaidTickets: race.ticketTypes.some((t) => t.priceMinor > 0) };
+  const unverified = await emailVerificationBlocker(actorId, "publish a race", tx);
+  if (unverified) blockers.push(unverified);
+  return { blockers, hasPaidTickets: race.ticketTypes.some((t) => t.priceMinor > 0), emailUnverified: Boolean(unverified) };
 }
 
 export class RaceStatusError extends Error {
@@ -160,17 +164,18 @@ export class RaceStatusError extends Error {
 
 /**
  * Publishes, closes, reopens or cancels a race. `extraBlockers` lets the caller add conditions it owns
- * (e.g. payout setup for paid races) without this service knowing about payments.
+ * (e.g. payout setup for paid races) without this service knowing about payments. Cancelling refunds every paid
+ * order in full (one job each, recorded in the same transaction) and ends the checkouts in progress.
  */
 export async function changeRaceStatus(raceId: string, actorId: string, change: StatusChange, extraBlockers: string[] = []) {
-  return db.$transaction(async (tx) => {
+  const status = await db.$transaction(async (tx) => {
     const race = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { status: true, organisationId: true } });
     const rule = transitions[change];
     if (!rule.from.includes(race.status)) {
       throw new RaceStatusError([`A ${race.status.toLowerCase()} race cannot be ${rule.done}.`]);
     }
     if (change === "publish") {
-      const { blockers } = await publishBlockers(raceId, tx);
+      const { blockers } = await publishBlockers(raceId, actorId, tx);
       if (blockers.length || extraBlockers.length) throw new RaceStatusError([...blockers, ...extraBlockers]);
     }
     const data: Prisma.RaceUpdateInput = { status: rule.to };
@@ -185,8 +190,11 @@ export async function changeRaceStatus(raceId: string, actorId: string, change: 
       entityId: raceId,
       changes: { status: { from: race.status, to: rule.to } },
     });
+    if (change === "cancel") await recordCancellationRefunds(tx, raceId);
     return rule.to;
   });
+  if (status === "CANCELLED") await startCancellationRefunds(raceId);
+  return status;
 }
 
 /** A published (or closed/cancelled) race by its slug; an old slug returns where it moved. */

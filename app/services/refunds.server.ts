@@ -9,7 +9,8 @@ import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
-import { statusAfterRefund } from "./refund-rules";
+import { statusAfterFailedRefund, statusAfterRefund } from "./refund-rules";
+import { lockTicketTypes } from "./reservations.server";
 
 export class RefundError extends Error {
   constructor(
@@ -24,23 +25,59 @@ export class RefundError extends Error {
 /** Orders whose money can (still) be given back. */
 const REFUNDABLE_STATUSES: OrderStatus[] = ["PAID", "PARTIALLY_REFUNDED"];
 
+/** What Stripe made of a refund: its id and status, the charge's refunded total, and for a destination charge what came back from the organiser. */
+export type StripeRefundResult = {
+  stripeRefundId: string;
+  status: string;
+  /** Everything refunded on the charge once this refund was made (this one included). */
+  chargeRefundedMinor: number | null;
+  /** Taken back from the organiser's transfer for this refund (destination charges). */
+  transferReversal: { id: string; amountMinor: number } | null;
+  /** The platform fee returned on this charge so far (destination charges with a fee). */
+  applicationFeeRefundedMinor: number | null;
+};
+
+function idOf(value: string | { id: string } | null | undefined) {
+  return typeof value === "string" ? value : (value?.id ?? null);
+}
+
 /**
- * Sends money back through Stripe. The charge is expanded so that we learn how much of it Stripe has
- * refunded in total (this refund included): the database is brought up to that, never past it.
- * Without Stripe (demo mode) or without a payment intent (free order) nothing is called.
+ * Is this payment a Connect destination charge? Stripe's PaymentIntent says (`transfer_data.destination`), not our own
+ * records: the organisation's account can change after a payment, and a refund must follow the charge as it was made.
  */
-async function refundThroughStripe(args: {
+async function connectRefundParams(stripe: Stripe, paymentIntentId: string): Promise<Pick<Stripe.RefundCreateParams, "reverse_transfer" | "refund_application_fee">> {
+  const intent = await stripe.paymentIntents.retrieve(paymentIntentId);
+  // The organiser got the money, so the organiser pays it back (in proportion for a partial refund) and the platform
+  // returns its fee in the same proportion; without these flags Stripe takes the whole refund from the platform.
+  return intent.transfer_data?.destination ? { reverse_transfer: true, refund_application_fee: true } : {};
+}
+
+/**
+ * The one place Startline creates Stripe refunds. Destination charges are refunded with `reverse_transfer` and
+ * `refund_application_fee`, so every caller (organiser refunds, late payments, cancellations) makes the organiser pay.
+ * The charge is expanded so that we learn how much of it Stripe has refunded in total (this refund included): the
+ * database is brought up to that, never past it. Returns null without Stripe (demo mode), without a payment intent
+ * (free order) or for nothing to refund.
+ */
+export async function createStripeRefund(args: {
   paymentIntentId: string | null;
   amountMinor: number;
   idempotencyKey: string;
   metadata: Record<string, string>;
-}): Promise<{ stripeRefundId: string | null; chargeRefundedMinor: number | null }> {
+}): Promise<StripeRefundResult | null> {
   const stripe = stripeClient();
-  if (!stripe || !args.paymentIntentId || args.amountMinor === 0) return { stripeRefundId: null, chargeRefundedMinor: null };
+  if (!stripe || !args.paymentIntentId || args.amountMinor === 0) return null;
   let refund: Stripe.Refund;
   try {
+    const connect = await connectRefundParams(stripe, args.paymentIntentId);
     refund = await stripe.refunds.create(
-      { payment_intent: args.paymentIntentId, amount: args.amountMinor, metadata: args.metadata, expand: ["charge"] },
+      {
+        payment_intent: args.paymentIntentId,
+        amount: args.amountMinor,
+        metadata: args.metadata,
+        ...connect,
+        expand: connect.reverse_transfer ? ["charge.application_fee", "transfer_reversal"] : ["charge"],
+      },
       { idempotencyKey: args.idempotencyKey },
     );
   } catch (error) {
@@ -61,14 +98,70 @@ async function refundThroughStripe(args: {
     throw new RefundError(`Stripe could not refund this payment (${refund.failure_reason ?? refund.status}).`, 409);
   }
   const charge = typeof refund.charge === "object" && refund.charge ? refund.charge : null;
-  return { stripeRefundId: refund.id, chargeRefundedMinor: charge ? charge.amount_refunded : null };
+  const fee = charge && typeof charge.application_fee === "object" && charge.application_fee ? charge.application_fee : null;
+  const reversal = typeof refund.transfer_reversal === "object" && refund.transfer_reversal ? refund.transfer_reversal : null;
+  return {
+    stripeRefundId: refund.id,
+    status: refund.status ?? "pending",
+    chargeRefundedMinor: charge ? charge.amount_refunded : null,
+    transferReversal: reversal ? { id: reversal.id, amountMinor: reversal.amount } : null,
+    applicationFeeRefundedMinor: fee ? fee.amount_refunded : null,
+  };
 }
+
+/**
+ * What Stripe has refunded on a payment now: every refund that has not failed or been cancelled. Read fresh (events
+ * arrive late and out of order); without Stripe, the event's own figure.
+ */
+export async function refundedOnStripe(paymentIntentId: string, eventFigure: number) {
+  const stripe = stripeClient();
+  if (!stripe) return eventFigure;
+  let total = 0;
+  for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
+    if (refund.status !== "failed" && refund.status !== "canceled") total += refund.amount;
+  }
+  return total;
+}
+
+/**
+ * Remembers a Stripe refund and the tickets it cancelled, so that a later failure can be undone; a replay keeps the
+ * first record. A refund Stripe has since reported as failed is refused: a late or retried request (whose Stripe answer
+ * is replayed as it first was) must not apply it, and the throw rolls the caller's transaction back.
+ */
+async function recordOrderRefund(tx: Db, orderId: string, amountMinor: number, refund: StripeRefundResult, ticketIds: string[]) {
+  const known = await tx.orderRefund.findUnique({ where: { stripeRefundId: refund.stripeRefundId }, select: { revertedAt: true, failureReason: true } });
+  if (known?.revertedAt) throw new RefundError(`Stripe reported this refund as failed (${known.failureReason ?? "no reason given"}); nothing was refunded.`, 409);
+  if (known) return;
+  await tx.orderRefund.create({
+    data: {
+      orderId,
+      stripeRefundId: refund.stripeRefundId,
+      amountMinor,
+      status: refund.status,
+      ticketIds,
+      transferReversalId: refund.transferReversal?.id ?? null,
+      transferReversedMinor: refund.transferReversal?.amountMinor ?? null,
+      applicationFeeRefundedMinor: refund.applicationFeeRefundedMinor,
+    },
+  });
+}
+
+/** What an audit entry says about the Stripe side of a refund. */
+function stripeAuditDetails(refund: StripeRefundResult | null) {
+  return {
+    stripeRefundId: refund?.stripeRefundId ?? null,
+    ...(refund?.transferReversal ? { transferReversedMinor: refund.transferReversal.amountMinor, applicationFeeRefundedMinor: refund.applicationFeeRefundedMinor } : {}),
+  };
+}
+
+/** Refund transactions lock capacity rows: wait a little for them, never hold them long. */
+const REFUND_TRANSACTION = { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 };
 
 type LockedOrder = { id: string; status: OrderStatus; totalMinor: number; refundedMinor: number };
 
 /** Locks the order's ticket types (id order, as reservations do) and then the order row itself. */
-async function lockOrderForRefund(tx: Db, orderId: string, ticketTypeIds: string[]) {
-  const ids = [...new Set(ticketTypeIds)].sort();
+async function lockOrderForRefund(tx: Db, { id: orderId, tickets }: { id: string; tickets: { ticketTypeId: string }[] }) {
+  const ids = [...new Set(tickets.map((t) => t.ticketTypeId))].sort();
   if (ids.length) await tx.$queryRaw`SELECT id FROM "TicketType" WHERE id IN (${Prisma.join(ids)}) ORDER BY id FOR UPDATE`;
   const [order] = await tx.$queryRaw<LockedOrder[]>`
     SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
@@ -90,6 +183,21 @@ async function releaseTickets(tx: Db, orderId: string, ticketIds: string[] | "al
     await tx.ticketType.update({ where: { id: ticketTypeId }, data: { soldCount: { decrement: count } } });
   }
   return tickets.map((t) => t.id);
+}
+
+/** An email about an order: a greeting, the lines, and the order's reference (recorded in the caller's transaction). */
+function recordOrderEmail(tx: Db, orderId: string, email: { userId: string | null; kind: string; to: string; name: string; subject: string; lines: string[] }) {
+  return recordEmail(
+    {
+      ...(email.userId ? { userId: email.userId } : {}),
+      kind: email.kind,
+      to: email.to,
+      subject: email.subject,
+      text: [`Hello ${email.name},`, "", ...email.lines, "", `Order reference: ${orderId}`].join("\n"),
+      html: [`<p>Hello ${escapeHtml(email.name)},</p>`, ...email.lines.map((line) => `<p>${escapeHtml(line)}</p>`), `<p>Order reference: ${orderId}</p>`].join(""),
+    },
+    tx,
+  );
 }
 
 const orderForRefund = {
@@ -133,7 +241,8 @@ type ApplyArgs = {
   basisRefundedMinor: number;
   tickets: string[] | "all" | "none";
   idempotencyKey: string;
-  actorId: string;
+  /** Who asked for it; null when Startline refunds on its own (a cancelled race). */
+  actorId: string | null;
   audit: { action: "order.refunded" | "ticket.refunded"; entityType: "order" | "ticket"; entityId: string; details: Record<string, Prisma.InputJsonValue> };
   email: { subject: string; lines: string[] };
   stripeMetadata: Record<string, string>;
@@ -147,7 +256,7 @@ type ApplyArgs = {
  */
 async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
   const { order, amountMinor } = args;
-  const stripeRefund = await refundThroughStripe({
+  const stripeRefund = await createStripeRefund({
     paymentIntentId: order.stripePaymentIntentId,
     amountMinor,
     idempotencyKey: args.idempotencyKey,
@@ -160,19 +269,16 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
    * organiser saw it (otherwise this same refund was just made by an earlier submit).
    */
   const refundedAfter = (lockedRefundedMinor: number, releasedTickets: boolean) => {
-    if (stripeRefund.stripeRefundId) return Math.max(lockedRefundedMinor, stripeRefund.chargeRefundedMinor ?? args.basisRefundedMinor + amountMinor);
+    if (stripeRefund) return Math.max(lockedRefundedMinor, stripeRefund.chargeRefundedMinor ?? args.basisRefundedMinor + amountMinor);
     if (Array.isArray(args.tickets)) return releasedTickets ? lockedRefundedMinor + amountMinor : lockedRefundedMinor;
     return lockedRefundedMinor === args.basisRefundedMinor ? lockedRefundedMinor + amountMinor : lockedRefundedMinor;
   };
   const result = await db.$transaction(
     async (tx) => {
-      const locked = await lockOrderForRefund(
-        tx,
-        order.id,
-        order.tickets.map((t) => t.ticketTypeId),
-      );
-      const alreadyMade = !stripeRefund.stripeRefundId && !Array.isArray(args.tickets) && locked.refundedMinor !== args.basisRefundedMinor;
+      const locked = await lockOrderForRefund(tx, order);
+      const alreadyMade = !stripeRefund && !Array.isArray(args.tickets) && locked.refundedMinor !== args.basisRefundedMinor;
       const released = alreadyMade || args.tickets === "none" ? [] : await releaseTickets(tx, order.id, args.tickets);
+      if (stripeRefund) await recordOrderRefund(tx, order.id, amountMinor, stripeRefund, released);
       const refundedMinor = Math.min(locked.totalMinor, refundedAfter(locked.refundedMinor, released.length > 0));
       const validTickets = await tx.ticket.count({ where: { orderId: order.id, status: "ISSUED" } });
       const status = statusAfterRefund(locked.totalMinor, refundedMinor, validTickets);
@@ -194,23 +300,13 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
           refundedMinor: { from: locked.refundedMinor, to: refundedMinor },
           status: { from: locked.status, to: status },
           ticketsRefunded: released,
-          stripeRefundId: stripeRefund.stripeRefundId,
+          ...stripeAuditDetails(stripeRefund),
         },
       });
-      const email = await recordEmail(
-        {
-          ...(order.buyerId ? { userId: order.buyerId } : {}),
-          kind: "refund",
-          to: order.buyerEmail,
-          subject: args.email.subject,
-          text: [`Hello ${order.buyerName},`, "", ...args.email.lines, "", `Order reference: ${order.id}`].join("\n"),
-          html: [`<p>Hello ${escapeHtml(order.buyerName)},</p>`, ...args.email.lines.map((line) => `<p>${escapeHtml(line)}</p>`), `<p>Order reference: ${order.id}</p>`].join(""),
-        },
-        tx,
-      );
+      const email = await recordOrderEmail(tx, order.id, { userId: order.buyerId, kind: "refund", to: order.buyerEmail, name: order.buyerName, subject: args.email.subject, lines: args.email.lines });
       return { applied, refundedMinor, status, emailId: email.id };
     },
-    { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
+    REFUND_TRANSACTION,
   );
   if (result.applied) {
     if (result.emailId) await sendQueued(result.emailId);
@@ -234,7 +330,7 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
     currency: order.currency,
     refundedMinor: result.refundedMinor,
     status: result.status,
-    stripeRefundId: stripeRefund.stripeRefundId,
+    stripeRefundId: stripeRefund?.stripeRefundId ?? null,
   };
 }
 
@@ -342,23 +438,65 @@ export async function refundOrder({
 }
 
 /**
+ * A race was cancelled: everything left on this order goes back and every valid ticket is cancelled, with no one
+ * asking for it (the job of the cancellation). The key is the order's and the amount's, so a retried job replays
+ * Stripe's answer. Throws a plain error (retried) while the order's checkout is still open or its payment is being
+ * recorded; `paid: false` when the checkout ended without payment.
+ */
+export async function refundOrderOfCancelledRace(orderId: string) {
+  const order = await db.order.findUnique({ where: { id: orderId }, select: orderForRefund });
+  if (!order) throw new RefundError("This order no longer exists.", 404);
+  if (order.status === "PENDING") throw new Error(`order ${orderId} is still waiting for Stripe to confirm its payment`);
+  const refundable = order.totalMinor - order.refundedMinor;
+  const issued = order.tickets.some((t) => t.status === "ISSUED");
+  const paid = REFUNDABLE_STATUSES.includes(order.status) || order.status === "REFUNDED";
+  if (!paid) return { paid, applied: false, amountMinor: 0 };
+  if (refundable === 0 && !issued) return { paid, applied: false, amountMinor: 0 };
+  const money = formatMoney(refundable, order.currency);
+  const outcome = await applyRefund({
+    order,
+    amountMinor: refundable,
+    basisRefundedMinor: order.refundedMinor,
+    tickets: "all",
+    idempotencyKey: `startline-refund-cancelled-race-${orderId}-${refundable}`,
+    actorId: null,
+    audit: { action: "order.refunded", entityType: "order", entityId: orderId, details: { kind: "race_cancelled" } },
+    email: {
+      subject: refundable > 0 ? `${order.race.name} is cancelled: ${money} refunded` : `${order.race.name} is cancelled`,
+      lines: [
+        `The organiser has cancelled ${order.race.name}, so your tickets for it are cancelled.`,
+        refundable > 0 ? `We have refunded ${money}, everything you paid, to the payment method you used. ${settlementNote}` : "There was nothing to pay back on this order.",
+      ],
+    },
+    stripeMetadata: { orderId, reason: "race_cancelled" },
+  });
+  return { paid, applied: outcome.applied, amountMinor: outcome.amountMinor };
+}
+
+/**
  * Gives a payment back without touching tickets (the caller's business): used when a payment arrives
  * after its hold expired. The order ends REFUNDED with refundedMinor = amount. Safe to call twice with
  * the same idempotency key.
+ * With `paymentIntentId`, the payment refunded is that one, which the order did not accept (a stale or
+ * mismatched Checkout Session, ADR 0023): the money goes back and the order is left as it is.
  */
-export async function refundPayment({ orderId, amountMinor, reason, idempotencyKey }: { orderId: string; amountMinor: number; reason: string; idempotencyKey: string }) {
+export async function refundPayment({ orderId, amountMinor, reason, idempotencyKey, paymentIntentId }: { orderId: string; amountMinor: number; reason: string; idempotencyKey: string; paymentIntentId?: string | null }) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: { id: true, raceId: true, stripePaymentIntentId: true, race: { select: { organisationId: true } } } });
   if (!order) throw new RefundError("This order does not exist.", 404);
   if (!Number.isInteger(amountMinor) || amountMinor < 0) throw new RefundError("A refund amount is a whole number of minor units.", 400);
-  const stripeRefund = await refundThroughStripe({
-    paymentIntentId: order.stripePaymentIntentId,
+  const rejectedPayment = paymentIntentId !== undefined;
+  const stripeRefund = await createStripeRefund({
+    paymentIntentId: rejectedPayment ? paymentIntentId : order.stripePaymentIntentId,
     amountMinor,
     idempotencyKey,
     metadata: { orderId, reason },
   });
+  if (rejectedPayment) return { applied: stripeRefund !== null, stripeRefundId: stripeRefund?.stripeRefundId ?? null };
   const applied = await db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
-    if (!locked || (locked.status === "REFUNDED" && locked.refundedMinor >= amountMinor)) return false;
+    if (!locked) return false;
+    if (stripeRefund) await recordOrderRefund(tx, orderId, amountMinor, stripeRefund, []);
+    if (locked.status === "REFUNDED" && locked.refundedMinor >= amountMinor) return false;
     const refundedMinor = Math.max(locked.refundedMinor, amountMinor);
     await tx.order.update({ where: { id: orderId }, data: { status: "REFUNDED", refundedMinor } });
     await recordAudit(tx, {
@@ -368,7 +506,7 @@ export async function refundPayment({ orderId, amountMinor, reason, idempotencyK
       action: "order.refunded",
       entityType: "order",
       entityId: orderId,
-      changes: { kind: "automatic", reason, amountMinor, refundedMinor: { from: locked.refundedMinor, to: refundedMinor }, status: { from: locked.status, to: "REFUNDED" }, stripeRefundId: stripeRefund.stripeRefundId },
+      changes: { kind: "automatic", reason, amountMinor, refundedMinor: { from: locked.refundedMinor, to: refundedMinor }, status: { from: locked.status, to: "REFUNDED" }, ...stripeAuditDetails(stripeRefund) },
     });
     return true;
   });
@@ -376,25 +514,26 @@ export async function refundPayment({ orderId, amountMinor, reason, idempotencyK
     await announceOrderChange(orderId);
     await announceSale(order.raceId);
   }
-  return { applied, stripeRefundId: stripeRefund.stripeRefundId };
+  return { applied, stripeRefundId: stripeRefund?.stripeRefundId ?? null };
 }
 
 /**
- * `charge.refunded`: Stripe's total of what was refunded on the charge is the truth for money. The
- * order is brought up to it (never down, so events in any order and replays change nothing more);
- * refunds made in Stripe's dashboard thereby show up. Tickets are left alone: cancelling a ticket is
- * the organiser's decision in Startline.
+ * `charge.refunded` for a race order: what Stripe has refunded on the payment (read fresh, failed refunds left out) is
+ * the truth for money. The order is brought up to it, never down, so a stale read racing a new refund cannot undo
+ * it; only `charge.refund.updated` lowers it. Refunds made in Stripe's dashboard thereby show up. Tickets are left
+ * alone: cancelling a ticket is the organiser's decision in Startline. Null when no order took this payment.
  */
-export async function handleChargeRefunded(event: Stripe.ChargeRefundedEvent) {
+export async function handleOrderChargeRefunded(event: Stripe.ChargeRefundedEvent) {
   const charge = event.data.object;
-  const paymentIntentId = typeof charge.payment_intent === "string" ? charge.payment_intent : charge.payment_intent?.id;
+  const paymentIntentId = idOf(charge.payment_intent);
   if (!paymentIntentId) return { ignored: "the charge has no payment intent" };
   const order = await db.order.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { id: true, raceId: true, race: { select: { organisationId: true } } } });
-  if (!order) return { ignored: `no order uses ${paymentIntentId}` };
+  if (!order) return null;
+  const onStripe = await refundedOnStripe(paymentIntentId, charge.amount_refunded);
   const result = await db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${order.id} FOR UPDATE`;
     if (!locked) return { changed: false };
-    const refundedMinor = Math.min(locked.totalMinor, Math.max(locked.refundedMinor, charge.amount_refunded));
+    const refundedMinor = Math.min(locked.totalMinor, Math.max(locked.refundedMinor, onStripe));
     if (refundedMinor === locked.refundedMinor) return { changed: false, refundedMinor };
     const paidOrRefunded = [...REFUNDABLE_STATUSES, "REFUNDED"].includes(locked.status);
     const validTickets = await tx.ticket.count({ where: { orderId: order.id, status: "ISSUED" } });
@@ -416,6 +555,145 @@ export async function handleChargeRefunded(event: Stripe.ChargeRefundedEvent) {
     await announceSale(order.raceId);
   }
   return { orderId: order.id, ...result };
+}
+
+/**
+ * The refund as Stripe has it now (the event's copy may be older than another event already handled); null without
+ * Stripe, where no refund can change status because none went through Stripe.
+ */
+export async function currentRefund(snapshot: Stripe.Refund) {
+  const stripe = stripeClient();
+  return stripe ? await stripe.refunds.retrieve(snapshot.id) : null;
+}
+
+export const refundFailed = (refund: Pick<Stripe.Refund, "status">) => refund.status === "failed" || refund.status === "canceled";
+
+/** The managers who must hear about a failed refund: the organisation's owners and managers. */
+async function organisationManagers(tx: Db, organisationId: string) {
+  return tx.organisationMember.findMany({
+    where: { organisationId, role: { in: ["OWNER", "MANAGER"] } },
+    select: { userId: true, user: { select: { email: true, name: true } } },
+  });
+}
+
+/** Puts tickets a failed refund had cancelled back, while their places are free; returns who could not be reinstated. */
+async function reinstateTickets(tx: Db, orderId: string, ticketIds: string[]) {
+  const tickets = await tx.ticket.findMany({
+    where: { id: { in: ticketIds }, orderId, status: "REFUNDED" },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, ticketTypeId: true, participant: { select: { firstName: true, lastName: true } } },
+  });
+  const types = await lockTicketTypes(tx, tickets.map((t) => t.ticketTypeId));
+  const reinstated: string[] = [];
+  const placeTaken: string[] = [];
+  for (const ticket of tickets) {
+    const type = types.get(ticket.ticketTypeId)!;
+    const holder = ticket.participant ? `${ticket.participant.firstName} ${ticket.participant.lastName}` : "a participant";
+    // The place went to someone else meanwhile: never oversell; the organiser decides (see docs/decisions/0023).
+    if (type.capacity - type.soldCount - type.heldCount < 1) {
+      placeTaken.push(holder);
+      continue;
+    }
+    await tx.ticket.update({ where: { id: ticket.id }, data: { status: "ISSUED" } });
+    await tx.ticketType.update({ where: { id: type.id }, data: { soldCount: { increment: 1 } } });
+    type.soldCount += 1;
+    reinstated.push(holder);
+  }
+  return { reinstated, placeTaken };
+}
+
+/**
+ * `charge.refund.updated` for a race order. A refund that failed (or was cancelled) gave nothing back, so the order
+ * goes back to where it was: the refunded amount drops to what Stripe still has refunded, the tickets that refund
+ * cancelled are issued again while their places are free, and the organisation's owners and managers are told, live
+ * and by email. Once per refund (OrderRefund.revertedAt), whatever the number or order of deliveries; a refund still
+ * pending or succeeded only has its status noted. Null when no order took this payment.
+ */
+export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
+  const paymentIntentId = idOf(refund.payment_intent);
+  if (!paymentIntentId) return { ignored: "the refund has no payment intent" };
+  const order = await db.order.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: orderForRefund });
+  if (!order) return null;
+  if (!refundFailed(refund)) {
+    await db.orderRefund.updateMany({ where: { stripeRefundId: refund.id, revertedAt: null }, data: { status: refund.status ?? "pending" } });
+    return { orderId: order.id, refundStatus: refund.status };
+  }
+  const onStripe = await refundedOnStripe(paymentIntentId, 0);
+  const failure = refund.failure_reason ?? refund.status ?? "unknown";
+  const money = formatMoney(refund.amount, order.currency);
+  const result = await db.$transaction(
+    async (tx) => {
+      const locked = await lockOrderForRefund(tx, order);
+      const record = await tx.orderRefund.upsert({
+        where: { stripeRefundId: refund.id },
+        // A refund Startline did not make (Stripe's dashboard) cancelled no tickets; record it so it is undone once.
+        create: { orderId: order.id, stripeRefundId: refund.id, amountMinor: refund.amount, status: refund.status ?? "failed" },
+        update: {},
+        select: { revertedAt: true, ticketIds: true },
+      });
+      if (record.revertedAt) return { changed: false as const };
+      const { reinstated, placeTaken } = await reinstateTickets(tx, order.id, record.ticketIds);
+      const refundedMinor = Math.min(locked.refundedMinor, onStripe);
+      const [validTickets, cancelledTickets] = await Promise.all([
+        tx.ticket.count({ where: { orderId: order.id, status: "ISSUED" } }),
+        tx.ticket.count({ where: { orderId: order.id, status: "REFUNDED" } }),
+      ]);
+      const status = statusAfterFailedRefund(locked.totalMinor, refundedMinor, validTickets, cancelledTickets);
+      await tx.order.update({ where: { id: order.id }, data: { refundedMinor, status } });
+      await tx.orderRefund.update({ where: { stripeRefundId: refund.id }, data: { status: refund.status ?? "failed", failureReason: failure, revertedAt: new Date() } });
+      await tx.cancellationRefund.updateMany({ where: { orderId: order.id }, data: { status: "FAILED", error: `The refund of ${money} failed at the bank (${failure}).` } });
+      await recordAudit(tx, {
+        organisationId: order.race.organisationId,
+        raceId: order.raceId,
+        actorId: null,
+        action: "order.refund_failed",
+        entityType: "order",
+        entityId: order.id,
+        changes: {
+          stripeRefundId: refund.id,
+          amountMinor: refund.amount,
+          failureReason: failure,
+          refundedMinor: { from: locked.refundedMinor, to: refundedMinor },
+          status: { from: locked.status, to: status },
+          ticketsReinstated: reinstated,
+          ticketsNotReinstated: placeTaken,
+        },
+      });
+      const lines = [
+        `A refund of ${money} to ${order.buyerName} (${order.buyerEmail}) for ${order.race.name} failed: ${failure.replaceAll("_", " ")}. The money was not returned, so the order counts as paid again (${formatMoney(refundedMinor, order.currency)} refunded now).`,
+        reinstated.length ? `Tickets issued again: ${reinstated.join(", ")}.` : null,
+        placeTaken.length
+          ? `Not reinstated because their places have been sold again: ${placeTaken.join(", ")}. Raise the capacity and contact the buyer, or refund them another way.`
+          : null,
+        "Contact the buyer about another way to pay them back, or refund again from the participant's page.",
+      ].filter((line): line is string => line !== null);
+      const managers = await organisationManagers(tx, order.race.organisationId);
+      const emails = [];
+      for (const manager of managers) {
+        emails.push(
+          await recordOrderEmail(tx, order.id, { userId: manager.userId, kind: "refund_failed", to: manager.user.email, name: manager.user.name, subject: `A refund failed: ${order.race.name}`, lines }),
+        );
+      }
+      return { changed: true as const, managers: managers.map((m) => m.userId), emailIds: emails.map((e) => e.id), reinstated, placeTaken, refundedMinor, status };
+    },
+    REFUND_TRANSACTION,
+  );
+  if (!result.changed) return { orderId: order.id, changed: false };
+  for (const emailId of result.emailIds) await sendQueued(emailId);
+  const participantsPath = `/organiser/races/${order.raceId}/participants`;
+  for (const userId of result.managers) {
+    await notify({
+      userId,
+      kind: "refund_failed",
+      title: "A refund failed",
+      body: `${money} to ${order.buyerName} for ${order.race.name} was not refunded (${failure.replaceAll("_", " ")}); the order counts as paid again.`,
+      href: participantsPath,
+      dedupeKey: `refund-failed:${refund.id}:${userId}`,
+    });
+  }
+  await announceOrderChange(order.id);
+  await announceSale(order.raceId);
+  return { orderId: order.id, changed: true, refundedMinor: result.refundedMinor, status: result.status, reinstated: result.reinstated, notReinstated: result.placeTaken };
 }
 
 /** What the organiser's refund section shows for an order of their race; null for another race's order. */

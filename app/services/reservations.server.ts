@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import { db, type Db } from "~/utils/db.server";
+import { db, isUniqueViolation, type Db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { orderTotals } from "~/utils/order-totals";
 import { priceInForce } from "~/utils/pricing";
+import { releaseDiscountHold } from "./discounts.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
 import { announceRoomChange, announceRoomsChange } from "./room-status.server";
@@ -10,7 +12,7 @@ import { announceRoomChange, announceRoomsChange } from "./room-status.server";
 export class ReservationError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 = 409,
+    readonly status: 400 | 404 | 409 | 429 = 409,
   ) {
     super(message);
     this.name = "ReservationError";
@@ -46,10 +48,14 @@ export async function lockTicketTypes(tx: Db, ids: string[]) {
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** Gives back the places of a pending order; a no-op for an order that is no longer pending. */
-async function releaseHeldPlaces(tx: Db, orderId: string, status: "EXPIRED" | "CANCELLED") {
-  const { count } = await tx.order.updateMany({ where: { id: orderId, status: "PENDING" }, data: { status } });
+/**
+ * Gives back the places and the discount code's use a pending order holds; a no-op for an order that is no
+ * longer pending (or, with `sessionId`, whose current Checkout Session is another one).
+ */
+async function releaseHeldPlaces(tx: Prisma.TransactionClient, orderId: string, status: "EXPIRED" | "CANCELLED", sessionId?: string) {
+  const { count } = await tx.order.updateMany({ where: { id: orderId, status: "PENDING", ...(sessionId ? { stripeSessionId: sessionId } : {}) }, data: { status } });
   if (count === 0) return false;
+  await releaseDiscountHold(tx, orderId);
   const held = await tx.ticket.groupBy({ by: ["ticketTypeId"], where: { orderId, status: "HELD" }, _count: true });
   for (const { ticketTypeId, _count } of held) {
     await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { decrement: _count } } });
@@ -68,12 +74,33 @@ function validateCart(lines: CartLine[]) {
   return merged;
 }
 
+type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; now?: Date };
+
+const HOLD_ATTEMPTS = 5;
+
 /**
  * Holds places for a buyer in one transaction that locks the ticket types' capacity rows, and
  * creates a pending order whose hold expires after the race's hold time. A buyer who starts again
- * gets their earlier pending order for this race released first, so places are never held twice.
+ * gets their earlier pending order for this race released first, so places are never held twice: a
+ * partial unique index allows one pending order per buyer and race, and a request that loses to a
+ * parallel one of the same buyer (the index refuses its order) starts again, so it sees that order and
+ * replaces it, like a later click. `clientIp` (the web request's address) caps the holds one address
+ * may have open at once.
  */
-export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: { raceId: string; buyer: Buyer; lines: CartLine[]; now?: Date }) {
+export async function reservePlaces(request: HoldRequest) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await holdPlaces(request);
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      if (attempt === HOLD_ATTEMPTS) {
+        throw new ReservationError("Another checkout for this race is starting in your account right now. Wait a moment and try again.");
+      }
+    }
+  }
+}
+
+async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
   const race = await db.race.findUnique({
     where: { id: raceId },
@@ -94,6 +121,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
       });
       if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
+      if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
       let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
       if (previous.length) {
         for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
@@ -129,6 +157,7 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
           taxMinor: totals.taxMinor,
           totalMinor: totals.totalMinor,
           holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
+          clientIp,
           tickets: { createMany: { data: tickets } },
         },
         select: { id: true, holdExpiresAt: true, subtotalMinor: true },
@@ -138,6 +167,26 @@ export async function reservePlaces({ raceId, buyer, lines, now = new Date() }: 
   );
   await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
   return order;
+}
+
+/**
+ * Caps the holds one client address may have open (HOLDS_MAX_PER_IP), so one client cannot tie up a
+ * race's places under many accounts. A transaction-scoped advisory lock per address makes the count and
+ * the new hold one step, so parallel requests from one address cannot pass the cap together. The buyer's
+ * own earlier hold for this race does not count: this hold replaces it.
+ */
+async function refuseTooManyHoldsFrom(tx: Db, clientIp: string, { raceId, buyerId, now }: { raceId: string; buyerId: string; now: Date }) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`holds-from:${clientIp}`}, 0))`;
+  const open = await tx.order.count({
+    where: { clientIp, status: "PENDING", holdExpiresAt: { gt: now }, NOT: { raceId, buyerId } },
+  });
+  const cap = getEnv().HOLDS_MAX_PER_IP;
+  if (open >= cap) {
+    throw new ReservationError(
+      `Too many checkouts are open from your network right now (at most ${cap}). Finish or cancel one, or wait until a hold runs out, then try again.`,
+      429,
+    );
+  }
 }
 
 /** The open room the user is in for this race, if any: tickets they register go with that room (team). */
@@ -163,13 +212,16 @@ async function refuseWhenSoldOut(tx: Db, wanted: Map<string, number>) {
   if (soldOut) throw new ReservationError(`${soldOut.name} is sold out.`);
 }
 
-/** Releases one pending order's places (hold expired, checkout abandoned, payment failed). Idempotent. */
-export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED") {
+/**
+ * Releases one pending order's places and discount hold (hold expired, checkout abandoned, payment failed).
+ * With `sessionId`, only while that is the order's current Checkout Session. Idempotent.
+ */
+export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED", { sessionId }: { sessionId?: string } = {}) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true, roomId: true } } } });
   if (!order) return false;
   const released = await db.$transaction(async (tx) => {
     await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
-    return releaseHeldPlaces(tx, orderId, status);
+    return releaseHeldPlaces(tx, orderId, status, sessionId);
   });
   if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
   return released;

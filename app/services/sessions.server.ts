@@ -33,7 +33,7 @@ export async function findSessionUser(sessionId: string) {
     where: { id: sessionId },
     select: {
       expiresAt: true,
-      user: { select: { id: true, email: true, name: true, role: true } },
+      user: { select: { id: true, email: true, name: true, role: true, emailVerifiedAt: true } },
     },
   });
   if (!session || session.expiresAt <= new Date()) return null;
@@ -45,19 +45,29 @@ export async function revokeSession(sessionId: string) {
 }
 
 /**
- * Deletes sessions (logout, a new login in the same browser, a password reset revoking a user's other
- * sessions) and tells each user's open live feeds, which check again and end those of the revoked sessions
- * within moments. Feeds also re-check on their own cadence, so a session that goes any other way (expiry,
- * inside a transaction that commits after this message) ends its feeds too, just later.
+ * Deletes sessions (logout, a new login in the same browser) and tells each user's open live feeds, which
+ * check again and end those of the revoked sessions within moments. Feeds also re-check on their own cadence,
+ * so a session that goes any other way (expiry, a row deleted by hand) ends its feeds too, just later.
  */
 export async function revokeSessions(where: Prisma.SessionWhereInput, tx: Db = db) {
   const sessions = await tx.session.findMany({ where, select: { id: true, userId: true } });
   if (sessions.length === 0) return 0;
   await tx.session.deleteMany({ where: { id: { in: sessions.map((session) => session.id) } } });
-  const byUser = new Map<string, string[]>();
-  for (const { id, userId } of sessions) byUser.set(userId, [...(byUser.get(userId) ?? []), id]);
-  await Promise.all([...byUser].map(([userId, sessionIds]) => publish(channels.access(userId), { type: "session.revoked", sessionIds })));
+  await Promise.all([...new Set(sessions.map((session) => session.userId))].map(announceSessionsRevoked));
   return sessions.length;
+}
+
+/**
+ * Ends every session of the user (password reset) inside the caller's transaction: each browser is signed
+ * out on its next request. Call `announceSessionsRevoked` once it commits, so open live feeds end too.
+ */
+export async function revokeUserSessions(userId: string, tx: Db = db) {
+  await tx.session.deleteMany({ where: { userId } });
+}
+
+/** Tells a user's open live feeds that sessions of theirs ended (after the deletion committed): they check again. */
+export function announceSessionsRevoked(userId: string) {
+  return publish(channels.access(userId), { type: "sessions.revoked" });
 }
 
 export async function deleteExpiredSessions(now = new Date()) {

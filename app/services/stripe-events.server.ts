@@ -3,10 +3,20 @@ import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
-import { checkoutKind, handleInvoicePaid, handleInvoicePaymentFailed, handleMembershipCheckoutCompleted, handlePackExpired, handlePackPaid, handleSubscriptionChanged } from "./billing.server";
+import {
+  checkoutKind,
+  handleInvoicePaid,
+  handleInvoicePaymentFailed,
+  handleMembershipCheckoutCompleted,
+  handlePackExpired,
+  handlePackPaid,
+  handlePurchaseChargeRefunded,
+  handlePurchaseRefundUpdated,
+  handleSubscriptionChanged,
+} from "./billing.server";
 import { handleSessionFailed, handleSessionPaid } from "./payments.server";
 import { handleAccountUpdated } from "./payouts.server";
-import { handleChargeRefunded } from "./refunds.server";
+import { currentRefund, handleOrderChargeRefunded, handleOrderRefundUpdated } from "./refunds.server";
 
 type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
 
@@ -23,6 +33,18 @@ function byCheckoutKind(handlers: { race_order: (event: CheckoutEvent) => Promis
 const sessionPaid = byCheckoutKind({ race_order: handleSessionPaid, credit_pack: handlePackPaid, membership: handleMembershipCheckoutCompleted });
 const sessionFailed = byCheckoutKind({ race_order: handleSessionFailed, credit_pack: handlePackExpired, membership: async () => "ignored" });
 
+/** A refunded charge paid a race order or a credit purchase; each owner answers null for a payment that is not its own. */
+async function chargeRefunded(event: EventOfType<"charge.refunded">) {
+  return (await handleOrderChargeRefunded(event)) ?? (await handlePurchaseChargeRefunded(event)) ?? "no order or credit purchase took this payment";
+}
+
+/** A refund changed status (e.g. failed at the bank). Read from Stripe first: an older event may arrive after a newer one. */
+async function refundUpdated(event: EventOfType<"charge.refund.updated">) {
+  const refund = await currentRefund(event.data.object);
+  if (!refund) return "ignored: refunds go through Stripe, which this installation does not use";
+  return (await handleOrderRefundUpdated(refund)) ?? (await handlePurchaseRefundUpdated(refund)) ?? "no order or credit purchase took this payment";
+}
+
 /**
  * The event types Startline acts on; every other verified event is stored, marked processed and ignored.
  */
@@ -32,7 +54,8 @@ export const stripeEventHandlers: StripeEventHandlers = {
   "checkout.session.async_payment_succeeded": sessionPaid,
   "checkout.session.async_payment_failed": sessionFailed,
   "checkout.session.expired": sessionFailed,
-  "charge.refunded": handleChargeRefunded,
+  "charge.refunded": chargeRefunded,
+  "charge.refund.updated": refundUpdated,
   "invoice.paid": handleInvoicePaid,
   "invoice.payment_failed": handleInvoicePaymentFailed,
   "customer.subscription.updated": handleSubscriptionChanged,

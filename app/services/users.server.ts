@@ -4,6 +4,7 @@ import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "~/utils/password.server";
 import { recordEmail, sendQueued } from "./email.server";
+import { verificationLink, verificationParagraph } from "./email-verification.server";
 import * as rateLimit from "./rate-limit.server";
 
 export class EmailTakenError extends Error {
@@ -14,30 +15,38 @@ export class EmailTakenError extends Error {
 }
 
 export class LoginError extends Error {
-  constructor(
-    message: string,
-    readonly status: 401 | 429,
-    readonly retryAfterSeconds = 0,
-  ) {
+  readonly status = 401;
+  constructor(message: string) {
     super(message);
     this.name = "LoginError";
   }
 }
 
-function welcomeEmail(name: string, email: string) {
+function welcomeEmail(name: string, email: string, verifyLink: string) {
   const appUrl = getEnv().appOrigin;
+  const verify = verificationParagraph(verifyLink);
   return {
     kind: "welcome",
     to: email,
     subject: "Welcome to Startline",
-    text: `Hi ${name},\n\nYour Startline account is ready. Find your next race at ${appUrl}.\n\nSee you at the start line!`,
-    html: `<p>Hi ${escapeHtml(name)},</p><p>Your Startline account is ready. Find your next race at <a href="${appUrl}">${appUrl}</a>.</p><p>See you at the start line!</p>`,
+    text: `Hi ${name},\n\nYour Startline account is ready. Find your next race at ${appUrl}.\n\n${verify.text}\n\nSee you at the start line!`,
+    html: `<p>Hi ${escapeHtml(name)},</p><p>Your Startline account is ready. Find your next race at <a href="${appUrl}">${appUrl}</a>.</p>${verify.html}<p>See you at the start line!</p>`,
   };
 }
 
+const HOUR = 3600;
 
-/** Creates the account and its welcome email in one transaction, then queues the email. */
-export async function signUp({ name, email, password }: Pick<SignupInput, "name" | "email" | "password">) {
+/**
+ * Creates the account and its welcome email (with the link that verifies the address) in one
+ * transaction, then queues the email. Sign-ups are limited per IP (counted before the password is
+ * hashed) so one client cannot mint accounts in bulk.
+ */
+export async function signUp({ name, email, password }: Pick<SignupInput, "name" | "email" | "password">, ip: string) {
+  await rateLimit.enforce(
+    `signup:ip:${ip}`,
+    { limit: getEnv().SIGNUP_MAX_PER_IP_PER_HOUR, windowSeconds: HOUR },
+    (wait) => `Too many accounts were created from your network. Wait ${wait} and try again.`,
+  );
   const passwordHash = await hashPassword(password);
   try {
     const { user, emailId } = await db.$transaction(async (tx) => {
@@ -45,7 +54,7 @@ export async function signUp({ name, email, password }: Pick<SignupInput, "name"
         data: { name, email, passwordHash },
         select: { id: true, email: true, name: true, role: true },
       });
-      const { id: emailId } = await recordEmail({ userId: user.id, ...welcomeEmail(name, email) }, tx);
+      const { id: emailId } = await recordEmail({ userId: user.id, ...welcomeEmail(name, email, verificationLink(user)) }, tx);
       return { user, emailId };
     });
     await sendQueued(emailId);
@@ -56,41 +65,24 @@ export async function signUp({ name, email, password }: Pick<SignupInput, "name"
   }
 }
 
-function minutes(seconds: number) {
-  const m = Math.ceil(seconds / 60);
-  return m === 1 ? "1 minute" : `${m} minutes`;
-}
-
 /**
- * Checks credentials with rate limits per account (failed attempts) and per IP (all attempts),
- * shared across web processes through Redis.
+ * Checks credentials with rate limits per IP (all attempts) and per account (attempts since the last
+ * success), shared across web processes through Redis. Both count the attempt before deciding, and both
+ * run before the password hash, so parallel guesses cannot slip past them and a refused guess costs no hash.
  */
 export async function verifyLogin(email: string, password: string, ip: string) {
   const env = getEnv();
+  const window = env.LOGIN_WINDOW_SECONDS;
   const accountBucket = `login:account:${email}`;
-  const ipBucket = `login:ip:${ip}`;
-  const [account, address] = await Promise.all([
-    rateLimit.check(accountBucket, env.LOGIN_MAX_FAILURES_PER_ACCOUNT),
-    rateLimit.check(ipBucket, env.LOGIN_MAX_ATTEMPTS_PER_IP),
-  ]);
-  const limited = account.blocked ? account : address.blocked ? address : null;
-  if (limited) {
-    throw new LoginError(
-      `Too many login attempts. Wait ${minutes(limited.retryAfterSeconds)} and try again, or reset your password.`,
-      429,
-      limited.retryAfterSeconds,
-    );
-  }
-  await rateLimit.hit(ipBucket, env.LOGIN_WINDOW_SECONDS);
+  const tooMany = (wait: string) => `Too many login attempts. Wait ${wait} and try again, or reset your password.`;
+  await rateLimit.enforce(`login:ip:${ip}`, { limit: env.LOGIN_MAX_ATTEMPTS_PER_IP, windowSeconds: window }, tooMany);
+  await rateLimit.enforce(accountBucket, { limit: env.LOGIN_MAX_FAILURES_PER_ACCOUNT, windowSeconds: window }, tooMany);
   const user = await db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, role: true, passwordHash: true },
+    select: { id: true, email: true, name: true, role: true, emailVerifiedAt: true, passwordHash: true },
   });
   const valid = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-  if (!user || !valid) {
-    await rateLimit.hit(accountBucket, env.LOGIN_WINDOW_SECONDS);
-    throw new LoginError("That email and password do not match an account.", 401);
-  }
+  if (!user || !valid) throw new LoginError("That email and password do not match an account.");
   await rateLimit.reset(accountBucket);
   const { passwordHash: _hash, ...publicUser } = user;
   return publicUser;

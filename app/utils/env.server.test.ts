@@ -126,4 +126,22 @@ describe("parseEnv", () => {
       "AI_JOBS_PER_HOUR: must be a whole number of at least 1",
     ]);
   });
+
+  it("trusts X-Forwarded-For only through a hop count or listed proxies", () => {
+    expect(parseEnv(SECRET).TRUST_PROXY).toBe(0);
+    expect(parseEnv({ ...SECRET, TRUST_PROXY: "false" }).TRUST_PROXY).toBe(0);
+    expect(parseEnv({ ...SECRET, TRUST_PROXY: "2" }).TRUST_PROXY).toBe(2);
+    expect(parseEnv({ ...SECRET, TRUST_PROXY: "10.0.0.0/8, 127.0.0.1,::1,fd00::/8,loopback" }).TRUST_PROXY).toEqual(["10.0.0.0/8", "127.0.0.1", "::1", "fd00::/8", "loopback"]);
+  });
+
+  it.each(["true", "TRUE", "0.0.0.0/0", "::/0", "10.0.0.0/33", "proxy.internal", "10.0.0.1,", "1.5"])("refuses TRUST_PROXY=%s, naming the forms it takes", (value) => {
+    const [problem, ...others] = problems({ TRUST_PROXY: value });
+    expect(others).toEqual([]);
+    expect(problem).toMatch(/^TRUST_PROXY: /);
+    expect(problem).toContain("set the number of proxies in front of Startline (e.g. 1), or their addresses or CIDR ranges");
+  });
+
+  it("says why TRUST_PROXY=true is refused", () => {
+    expect(problems({ TRUST_PROXY: "true" })[0]).toMatch(/^TRUST_PROXY: "true" would believe any X-Forwarded-For header; set the number/);
+  });
 });

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -19,6 +20,40 @@ const booleanFlag = z
   .optional()
   .transform((value) => value === "true" || value === "1");
 
+const TRUST_PROXY_FORMS =
+  "set the number of proxies in front of Startline (e.g. 1), or their addresses or CIDR ranges separated by commas (e.g. 10.0.0.0/8,127.0.0.1; the names loopback, linklocal and uniquelocal also work); 0 or false trusts none";
+/** Named ranges Express (proxy-addr) understands. */
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isProxyAddress(entry: string) {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const version = isIP(address);
+  if (!version || rest.length) return false;
+  if (prefix === undefined) return true;
+  // A /0 range is every address: the same as trusting any X-Forwarded-For.
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) >= 1 && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/**
+ * Which peers may tell us the client's address through X-Forwarded-For: a hop count or a list of proxy
+ * addresses/CIDRs for Express's `trust proxy`. Never `true`, which would let any client pick the IP that
+ * rate limits, sessions and waiver signatures record.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((value, ctx): number | string[] => {
+    const text = (value ?? "").trim().toLowerCase();
+    if (text === "" || text === "false") return 0;
+    if (/^\d+$/.test(text) && Number(text) <= 20) return Number(text);
+    const entries = text.split(",").map((entry) => entry.trim());
+    if (text !== "true" && entries.every(isProxyAddress)) return entries;
+    const problem = text === "true" ? '"true" would believe any X-Forwarded-For header' : `"${value}" is not a hop count or a list of proxy addresses`;
+    ctx.addIssue({ code: "custom", message: `${problem}; ${TRUST_PROXY_FORMS}` });
+    return z.NEVER;
+  });
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -37,7 +72,7 @@ const envSchema = z
     SMTP_URL: urlWithScheme(["smtp", "smtps"], "must be an smtp:// or smtps:// URL").optional(),
     EMAIL_FROM: z.string().min(3).default("Startline <no-reply@startline.local>"),
     DEMO_MODE: booleanFlag,
-    TRUST_PROXY: booleanFlag,
+    TRUST_PROXY: trustProxy,
     /** How often an open live feed checks again that its viewer may still see it (besides on every revocation message). */
     LIVE_ACCESS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -47,6 +82,9 @@ const envSchema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+    SIGNUP_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(1, "must be a whole number of at least 1").default(10),
+    PASSWORD_RESET_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(1, "must be a whole number of at least 1").default(10),
+    HOLDS_MAX_PER_IP: z.coerce.number().int().min(1, "must be a whole number of at least 1").default(20),
     STRIPE_SECRET_KEY: z
       .string()
       .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "must be a Stripe secret or restricted key (it starts with sk_ or rk_)")

@@ -1,6 +1,12 @@
 import type { Submission } from "@conform-to/react";
 import { data, redirect } from "@remix-run/node";
 import { NotFoundError, RuleViolationError } from "~/services/errors.server";
+import { RateLimitError } from "~/services/rate-limit.server";
+
+/** The `Retry-After` header for a rate-limited reply (none for other errors). */
+export function retryAfter(error: Error): HeadersInit | undefined {
+  return error instanceof RateLimitError ? { "Retry-After": String(error.retryAfterSeconds) } : undefined;
+}
 
 /**
  * The usual end of a form action: a 400 with the field errors when the input is invalid; otherwise run

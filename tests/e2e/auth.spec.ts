@@ -1,4 +1,4 @@
-import { expect, test, uniqueEmail } from "./fixtures";
+import { expect, linkFromOutbox, test, uniqueEmail } from "./fixtures";
 
 test("sign up, see the welcome toast live in every tab, log out, fail and then succeed to log in", async ({ page, context }) => {
   const email = uniqueEmail("e2e");
@@ -49,6 +49,53 @@ test("sign up, see the welcome toast live in every tab, log out, fail and then s
   await expect(page.getByText("Welcome to Startline!")).toBeVisible();
 });
 
+test("forgot password: the emailed link sets a new password once and signs out the other device", async ({ page, browser }) => {
+  test.setTimeout(60_000);
+  const email = uniqueEmail("reset");
+  await page.goto("/signup");
+  await page.getByLabel("Full name").fill("Rita Reset");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("correct-horse-battery");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Hi Rita Reset, ready to race?" })).toBeVisible();
+
+  const otherDevice = await browser.newContext();
+  const phone = await otherDevice.newPage();
+  await phone.goto("/login");
+  await phone.getByLabel("Email").fill(email);
+  await phone.getByLabel("Password").fill("correct-horse-battery");
+  await phone.getByRole("button", { name: "Log in" }).click();
+  await expect(phone.getByRole("heading", { name: "Hi Rita Reset, ready to race?" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Log in" }).click();
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Send me a reset link" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `If an account exists for ${email}` })).toBeVisible();
+
+  const resetPath = await linkFromOutbox(page, email, "Reset your Startline password", "/reset-password/");
+  await page.goto(resetPath);
+  await page.getByLabel("New password", { exact: true }).fill("a-brand-new-password");
+  await page.getByLabel("Repeat the new password").fill("not-the-same-password");
+  await page.getByRole("button", { name: "Save the new password" }).click();
+  await expect(page.getByText("The two passwords are not the same")).toBeVisible();
+  await page.getByLabel("Repeat the new password").fill("a-brand-new-password");
+  await page.getByRole("button", { name: "Save the new password" }).click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Password changed" })).toBeVisible();
+
+  await phone.goto("/account");
+  await expect(phone).toHaveURL(/\/login\?redirectTo=%2Faccount$/);
+  await otherDevice.close();
+
+  await page.goto(resetPath);
+  await expect(page.getByRole("alert")).toContainText("This reset link has expired or was already used.");
+  await page.getByRole("link", { name: "Ask for a new one" }).click();
+  await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
+});
+
 test("shows field errors next to the fields", async ({ page }) => {
   await page.goto("/signup");
   await page.getByLabel("Email").fill("not-an-email");
@@ -70,6 +117,17 @@ test.describe("before JavaScript loads", () => {
     await page.getByLabel("Password").fill("correct-horse-battery");
     await page.getByRole("button", { name: "Create account" }).click();
     await expect(page.getByRole("heading", { name: "Hi Nora Nojs, ready to race?" })).toBeVisible();
+  });
+
+  test("asking for a password reset works too", async ({ page }) => {
+    await page.goto("/forgot-password");
+    await page.getByLabel("Email").fill("not-an-email");
+    await page.getByRole("button", { name: "Send me a reset link" }).click();
+    await expect(page.getByText("Enter a valid email address, like name@example.com")).toBeVisible();
+    const email = uniqueEmail("nojs-reset");
+    await page.getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Send me a reset link" }).click();
+    await expect(page.getByRole("status")).toContainText(`If an account exists for ${email}, we have sent it a link`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { test as base, expect, type BrowserContext } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
 
 export const test = base.extend<{ noCspViolations: void }>({
   baseURL: async ({}, use) => {
@@ -35,4 +35,25 @@ export { expect };
 
 export function uniqueEmail(tag: string) {
   return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}@example.com`;
+}
+
+/**
+ * Opens the newest email to `to` with this subject in the local outbox, as a person would, and returns the
+ * path of the link in it that starts with `pathPrefix` (the preview is sandboxed, so the link is read from
+ * the plain text version; its host is the app's APP_URL, which differs from the test server's port).
+ */
+export async function linkFromOutbox(page: Page, to: string, subject: string, pathPrefix: string) {
+  const row = page.getByRole("row", { name: new RegExp(to.replace(/[.+]/g, "\\$&")) }).filter({ hasText: subject }).first();
+  // The worker writes some emails (a password reset) a moment after the page answered: look again until it is there.
+  await expect(async () => {
+    await page.goto("/dev/outbox");
+    await expect(row).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await row.getByRole("link", { name: subject }).click();
+  await expect(page.getByRole("heading", { name: subject })).toBeVisible();
+  await page.getByText("Plain text version").click();
+  const text = await page.locator("pre").innerText();
+  const url = text.split(/\s+/).find((word) => word.includes(pathPrefix));
+  if (!url) throw new Error(`no ${pathPrefix} link in the email:\n${text}`);
+  return new URL(url).pathname;
 }

@@ -1,10 +1,11 @@
-import { expect, test, uniqueEmail } from "./fixtures";
+import { expect, linkFromOutbox, test, uniqueEmail } from "./fixtures";
 
 test("an organiser sets up a race with two ticket types, a waiver and a code, publishes it and sees the public page", async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   await page.goto("/signup");
   await page.getByLabel("Full name").fill("Orla Organiser");
-  await page.getByLabel("Email").fill(uniqueEmail("organiser"));
+  const email = uniqueEmail("organiser");
+  await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct-horse-battery");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("link", { name: "Organise", exact: true })).toBeVisible();
@@ -50,6 +51,18 @@ test("an organiser sets up a race with two ticket types, a waiver and a code, pu
   await expect(page.getByText("EARLY", { exact: true })).toBeVisible();
 
   await sections.getByRole("link", { name: "Overview" }).click();
+  await expect(page).toHaveURL(/\/organiser\/races\/[^/]+$/);
+  const overview = page.url();
+  await page.getByRole("button", { name: "Publish race" }).click();
+  await expect(page.getByRole("alert")).toContainText("Verify your email address before you publish a race");
+  await expect(page.getByRole("button", { name: "Send a new verification link" })).toBeVisible();
+
+  // The welcome email carries the verification link.
+  await page.goto(await linkFromOutbox(page, email, "Welcome to Startline", "/verify-email/"));
+  await page.getByRole("button", { name: "Verify my email address" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `${email} is verified.` })).toBeVisible();
+
+  await page.goto(overview);
   await page.getByRole("button", { name: "Publish race" }).click();
   await expect(page.getByText("published", { exact: true })).toBeVisible();
 

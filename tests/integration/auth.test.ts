@@ -86,13 +86,17 @@ describe("log in and out", () => {
     expect(staleAccount.headers.get("Location")).toBe("/login?redirectTo=%2Faccount");
   });
 
-  it("ignores an off-site redirectTo", async () => {
-    const client = new Client(web.url);
-    const { email, password } = await signUp(client);
-    await client.post("/logout", {});
-    const response = await client.post("/login", { email, password, redirectTo: "//evil.example/steal" });
-    expect(response.headers.get("Location")).toBe("/");
-  });
+  it.each(["//evil.example/steal", "/\t/evil.example", "/%09/evil.example", "/%5cevil.example", "/%2f%2fevil.example"])(
+    "ignores the off-site redirectTo %j",
+    async (redirectTo) => {
+      const client = new Client(web.url);
+      const { email, password } = await signUp(client);
+      await client.post("/logout", {});
+      const response = await client.post("/login", { email, password, redirectTo });
+      expect(response.status).toBe(302);
+      expect(response.headers.get("Location")).toBe("/");
+    },
+  );
 
   it("logout revokes the session server-side", async () => {
     const client = new Client(web.url);
@@ -124,6 +128,23 @@ describe("log in and out", () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(await blocked.text()).toMatch(/Too many login attempts\. Wait \d+ minutes? and try again/);
+  });
+
+  it("lets no more than the limit of parallel wrong guesses reach the password check", async () => {
+    const { email, password } = await signUp(new Client(web.url));
+    const guesses = await Promise.all(Array.from({ length: 12 }, (_, i) => new Client(web.url).post("/login", { email, password: `guess-${i}-wrong` })));
+    const statuses = guesses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+    expect((await new Client(web.url).post("/login", { email, password })).status).toBe(429);
+  });
+
+  it("counts failures since the last success: a correct login starts the count again", async () => {
+    const { email, password } = await signUp(new Client(web.url));
+    for (let i = 0; i < 2; i++) expect((await new Client(web.url).post("/login", { email, password: "nope-nope-nope" })).status).toBe(401);
+    expect((await new Client(web.url).post("/login", { email, password })).status).toBe(302);
+    for (let i = 0; i < 3; i++) expect((await new Client(web.url).post("/login", { email, password: "nope-nope-nope" })).status).toBe(401);
+    expect((await new Client(web.url).post("/login", { email, password })).status).toBe(429);
   });
 });
 

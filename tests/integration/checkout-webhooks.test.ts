@@ -64,9 +64,8 @@ describe("paying through Stripe Checkout", () => {
     expect(first.headers.get("Location")).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
     expect(again.headers.get("Location")).toBe(first.headers.get("Location"));
     const calls = stripe.callsTo("POST", "/v1/checkout/sessions").filter((c) => (c.params.metadata as Record<string, string>).orderId === orderId);
-    expect(calls).toHaveLength(2);
-    expect(calls[0]!.idempotencyKey).toMatch(new RegExp(`^checkout-${orderId}-`));
-    expect(calls[1]!.idempotencyKey).toBe(calls[0]!.idempotencyKey);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.idempotencyKey).toMatch(new RegExp(`^checkout-${orderId}-0-`));
     const lines = Object.values(calls[0]!.params.line_items as Record<string, { price_data: { unit_amount: string } }>);
     expect(lines.map((l) => Number(l.price_data.unit_amount))).toEqual([2700, 2700]);
     const order = await db.order.findUniqueOrThrow({ where: { id: orderId } });
@@ -93,7 +92,7 @@ describe("paying through Stripe Checkout", () => {
     expect(await db.ticketType.findUniqueOrThrow({ where: { id: type.id } })).toMatchObject({ soldCount: 2, heldCount: 0 });
   });
 
-  it("fulfils a completed session even before the order knows its session id", async () => {
+  it("refunds a completed session the order never opened, leaves the order unpaid and alerts operators", async () => {
     const { orderId } = await readyToPay({ quantity: 1 });
     const { default: Stripe } = await import("stripe");
     const api = new Stripe(stripe.secretKey, { host: "127.0.0.1", port: new URL(stripe.url).port, protocol: "http" });
@@ -106,8 +105,10 @@ describe("paying through Stripe Checkout", () => {
     const completed = stripe.completeSession(session.id);
     const payload = completedEvent(completed);
     expect((await deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET))).status).toBe(200);
-    const order = await waitFor(() => db.order.findUniqueOrThrow({ where: { id: orderId } }), (o) => o.status === "PAID");
-    expect(order).toMatchObject({ status: "PAID", stripeSessionId: session.id });
+    const alert = await waitFor(() => db.operatorAlert.findFirst({ where: { kind: "payment.rejected", context: { path: ["stripeSessionId"], equals: session.id } } }), Boolean);
+    expect(alert?.context).toMatchObject({ reason: "not_current_session", orderId });
+    expect(stripe.refunds.filter((r) => r.payment_intent === completed.payment_intent).map((r) => r.amount)).toEqual([2700]);
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: "PENDING", stripeSessionId: null, stripePaymentIntentId: null });
   });
 
   it("does nothing for a session Stripe says is still unpaid, and releases places when it expires", async () => {

@@ -1,7 +1,16 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDiscountCode, evaluateDiscount, redeemDiscount, type DiscountCodeInput, type RedeemResult } from "~/services/discounts.server";
+import {
+  createDiscountCode,
+  evaluateDiscount,
+  holdDiscount,
+  redeemDiscount,
+  releaseDiscountHold,
+  type DiscountCodeInput,
+  type HoldResult,
+  type RedeemResult,
+} from "~/services/discounts.server";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createRace, createTicketType } from "../support/factories";
 import { uniqueEmail } from "../support/http";
@@ -10,7 +19,7 @@ import { loggedIn } from "../support/session";
 
 let web: Awaited<ReturnType<typeof startWeb>>;
 /** Its own pool, large enough that every concurrent transaction below holds a connection at once. */
-const concurrent = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 30 }) });
+const concurrent = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 50 }) });
 
 beforeAll(async () => {
   web = await startWeb();
@@ -314,28 +323,73 @@ describe("evaluateDiscount", () => {
   });
 });
 
-describe("redeemDiscount", () => {
-  /** Opens every transaction first and redeems only when all are open, so they really overlap. */
-  async function redeemConcurrently(calls: { codeId: string; orderId: string; email: string }[]) {
-    let arrived = 0;
-    let release!: () => void;
-    const allOpen = new Promise<void>((resolve) => (release = resolve));
-    return Promise.all(
-      calls.map((call) =>
-        concurrent.$transaction(
-          async (tx) => {
-            await tx.$executeRaw`SELECT 1`;
-            if (++arrived === calls.length) release();
-            await allOpen;
-            return redeemDiscount(tx, { ...call, userId: null });
-          },
-          { maxWait: 20_000, timeout: 20_000 },
-        ),
+/** Opens every transaction first and runs `use` only when all are open, so they really overlap. */
+async function concurrently<R>(calls: { codeId: string; orderId: string; email: string }[], use: typeof redeemDiscount | typeof holdDiscount) {
+  let arrived = 0;
+  let release!: () => void;
+  const allOpen = new Promise<void>((resolve) => (release = resolve));
+  return Promise.all(
+    calls.map((call) =>
+      concurrent.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT 1`;
+          if (++arrived === calls.length) release();
+          await allOpen;
+          return use(tx, { ...call, userId: null }) as Promise<R>;
+        },
+        { maxWait: 20_000, timeout: 20_000 },
       ),
-    );
-  }
+    ),
+  );
+}
 
-  const tally = (results: RedeemResult[]) => results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+const tally = (results: (RedeemResult | HoldResult)[]) => results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+
+describe("holdDiscount", () => {
+  it("holds exactly one use of a single-use code for 50 concurrent checkouts", async () => {
+    const { race, manager } = await raceWithManager();
+    const code = await createDiscountCode({ raceId: race.id, actorId: manager.id, input: input({ maxRedemptions: 1 }) });
+    const orders = await Promise.all(Array.from({ length: 50 }, () => order(race.id)));
+    const results = await concurrently<HoldResult>(orders.map((o) => ({ codeId: code.id, orderId: o.id, email: o.buyerEmail })), holdDiscount);
+    expect(tally(results)).toEqual({ held: 1, used_up: 49 });
+    expect((await db.discountCode.findUniqueOrThrow({ where: { id: code.id } })).redemptionCount).toBe(1);
+    expect(await db.discountRedemption.count({ where: { discountCodeId: code.id, redeemedAt: null } })).toBe(1);
+  });
+
+  it("makes a held use final on payment without counting it again, and refuses a lost one once the code is used up", async () => {
+    const { race, manager } = await raceWithManager();
+    const code = await createDiscountCode({ raceId: race.id, actorId: manager.id, input: input({ maxRedemptions: 1 }) });
+    const [holder, lost] = await Promise.all([order(race.id), order(race.id)]);
+    const use = (o: { id: string; buyerEmail: string }) => ({ codeId: code.id, orderId: o.id, email: o.buyerEmail, userId: null });
+    expect((await db.$transaction((tx) => holdDiscount(tx, use(holder)))).status).toBe("held");
+    expect((await db.$transaction((tx) => redeemDiscount(tx, use(holder)))).status).toBe("counted");
+    expect((await db.$transaction((tx) => redeemDiscount(tx, use(holder)))).status).toBe("already_counted");
+    expect((await db.$transaction((tx) => redeemDiscount(tx, use(lost)))).status).toBe("used_up");
+    expect((await db.discountCode.findUniqueOrThrow({ where: { id: code.id } })).redemptionCount).toBe(1);
+    // A paid use is never given back by a release.
+    expect(await db.$transaction((tx) => releaseDiscountHold(tx, holder.id))).toBe(false);
+    expect((await db.discountCode.findUniqueOrThrow({ where: { id: code.id } })).redemptionCount).toBe(1);
+  });
+
+  it("moves an order's hold to another code, and gives it back once however often it is released", async () => {
+    const { race, manager } = await raceWithManager();
+    const [first, second] = await Promise.all([
+      createDiscountCode({ raceId: race.id, actorId: manager.id, input: input({ maxRedemptions: 5 }) }),
+      createDiscountCode({ raceId: race.id, actorId: manager.id, input: input({ maxRedemptions: 5 }) }),
+    ]);
+    const pending = await order(race.id);
+    const uses = async () => (await db.discountCode.findMany({ where: { id: { in: [first.id, second.id] } }, orderBy: { id: "asc" } })).map((c) => [c.id, c.redemptionCount]);
+    await db.$transaction((tx) => holdDiscount(tx, { codeId: first.id, orderId: pending.id, email: pending.buyerEmail, userId: null }));
+    await db.$transaction((tx) => holdDiscount(tx, { codeId: second.id, orderId: pending.id, email: pending.buyerEmail, userId: null }));
+    expect(Object.fromEntries(await uses())).toEqual({ [first.id]: 0, [second.id]: 1 });
+    const released = await Promise.all([1, 2, 3].map(() => concurrent.$transaction((tx) => releaseDiscountHold(tx, pending.id))));
+    expect(released.filter(Boolean)).toHaveLength(1);
+    expect(Object.fromEntries(await uses())).toEqual({ [first.id]: 0, [second.id]: 0 });
+  });
+});
+
+describe("redeemDiscount", () => {
+  const redeemConcurrently = (calls: { codeId: string; orderId: string; email: string }[]) => concurrently<RedeemResult>(calls, redeemDiscount);
 
   it("counts exactly maxRedemptions of 30 concurrent paid orders", async () => {
     const { race, manager } = await raceWithManager();

@@ -1,12 +1,14 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
+import { issuePasswordReset } from "~/services/password-reset.server";
 import { revokeSessions } from "~/services/sessions.server";
 import { changeMemberRole, removeMember } from "~/services/team.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";
 import { addMember, createOrganisation, createRace, createUser } from "../support/factories";
-import { type Client, openEventStream, type SseEvent } from "../support/http";
+import { Client, openEventStream, type SseEvent } from "../support/http";
 import { startWeb, testEnv } from "../support/processes";
 import { loggedIn } from "../support/session";
 
@@ -78,7 +80,7 @@ describe("the user feed ends with its session", () => {
     await phoneTab.close();
   });
 
-  it("ends them when any service revokes the sessions, e.g. a password reset revoking every other session", async () => {
+  it("ends them when a service revokes the sessions, and only those", async () => {
     const user = await createUser({ name: "Reset Tester" });
     const stolen = await loggedIn(web.url, user.email);
     const mine = await loggedIn(web.url, user.email);
@@ -90,6 +92,20 @@ describe("the user feed ends with its session", () => {
     await publish(channels.user(user.id), { type: "credits.balance", balance: 7 });
     await myFeed.next((e) => e.event === "delta" && (e.data as { balance?: number }).balance === 7);
     await myFeed.close();
+  });
+
+  it("ends every feed of the account when its password is reset", async () => {
+    const user = await createUser({ name: "Reset Tester" });
+    const stolen = await loggedIn(web.url, user.email);
+    const feeds = await Promise.all([openFeed(stolen, "/events/user"), openFeed(await loggedIn(web.url, user.email), "/events/user")]);
+    await issuePasswordReset({ email: user.email, requestKey: randomUUID() });
+    const email = await db.emailMessage.findFirstOrThrow({ where: { to: user.email, kind: "password-reset" } });
+    const link = new URL(/https?:\/\/\S+\/reset-password\/\S+/.exec(email.text)![0]).pathname;
+    const browser = new Client(web.url);
+    expect((await browser.post(link, { password: "a-brand-new-password", confirmPassword: "a-brand-new-password" })).status).toBe(302);
+    for (const feed of feeds) expect(await feed.endsWithin(PROMPTLY_MS)).toBe(true);
+    expect((await stolen.request("/events/user", { headers: { Accept: "text/event-stream" } })).status).toBe(401);
+    await (await openFeed(browser, "/events/user")).close();
   });
 
   it("ends them when the session expires or is deleted without a word, at the next periodic check", async () => {

@@ -42,6 +42,26 @@ async function ownerWithOnboardingStarted() {
 }
 
 describe("payout onboarding with Stripe Connect Express", () => {
+  it("waits for a verified email address: no Stripe account before it, a clear message and a resend button", async () => {
+    const { organisation, user } = await createOrganisation("OWNER");
+    await db.user.update({ where: { id: user.id }, data: { emailVerifiedAt: null } });
+    const owner = await loggedIn(web.url, user.email);
+    const page = await (await owner.request(payoutsPage(organisation.id))).text();
+    expect(page).toContain("Verify your email address before you set up payouts: open the link we emailed you, or send a new one.");
+    expect(page).toContain("Send a new verification link");
+    expect(page).not.toContain("Set up payouts with Stripe");
+    const accountsBefore = stripe.callsTo("POST", "/v1/accounts").length;
+
+    const refused = await owner.post(payoutsPage(organisation.id), { intent: "start-payouts" });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("Verify your email address before you set up payouts");
+    expect(stripe.callsTo("POST", "/v1/accounts").length).toBe(accountsBefore);
+    expect((await db.organisation.findUniqueOrThrow({ where: { id: organisation.id } })).stripeAccountId).toBeNull();
+
+    await db.user.update({ where: { id: user.id }, data: { emailVerifiedAt: new Date() } });
+    expect((await owner.post(payoutsPage(organisation.id), { intent: "start-payouts" })).status).toBe(302);
+  });
+
   it("creates the organisation's Stripe account once and sends the owner to a fresh onboarding link each time", async () => {
     const { organisation, user } = await createOrganisation("OWNER");
     const owner = await loggedIn(web.url, user.email);

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
 import { releaseExpiredHolds, releaseOrder, reservePlaces, ReservationError } from "~/services/reservations.server";
-import { db } from "~/utils/db.server";
+import { db, isUniqueViolation } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 
 afterAll(async () => {
@@ -104,3 +105,61 @@ describe("reserving places", () => {
     expect(await counts(type.id)).toEqual({ heldCount: 0, soldCount: 0, heldTickets: 0 });
   });
 });
+
+describe("one hold per buyer and race", () => {
+  it("ends with one pending order when the same buyer reserves five times in parallel, and every request succeeds", async () => {
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 50 });
+    const me = await buyer();
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => reservePlaces({ raceId: race.id, buyer: me, lines: [{ ticketTypeId: type.id, quantity: i + 1 }] })),
+    );
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    const pending = await db.order.findMany({ where: { raceId: race.id, buyerId: me.id, status: "PENDING" }, include: { tickets: true } });
+    expect(pending).toHaveLength(1);
+    const held = pending[0]!.tickets.length;
+    expect(await counts(type.id)).toEqual({ heldCount: held, soldCount: 0, heldTickets: held });
+  });
+
+  it("is enforced by the database: a second pending order of a buyer for a race is refused", async () => {
+    const race = await publishedRace();
+    const me = await buyer();
+    const order = { raceId: race.id, buyerId: me.id, buyerEmail: me.email, buyerName: me.name, currency: "EUR" };
+    await db.order.create({ data: order });
+    const second = await db.order.create({ data: order }).catch((error: unknown) => error);
+    expect(isUniqueViolation(second)).toBe(true);
+    await db.order.create({ data: { ...order, status: "CANCELLED" } });
+    expect(await db.order.count({ where: { raceId: race.id, buyerId: me.id } })).toBe(2);
+  });
+});
+
+describe("holds per client address", () => {
+  it("lets one address hold at most HOLDS_MAX_PER_IP checkouts at once, even in parallel, and says why", async () => {
+    const cap = getEnv().HOLDS_MAX_PER_IP;
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 1000 });
+    const buyers = await Promise.all(Array.from({ length: cap + 5 }, () => buyer()));
+    const hold = (b: Awaited<ReturnType<typeof buyer>>, clientIp: string) => reservePlaces({ raceId: race.id, buyer: b, lines: [{ ticketTypeId: type.id, quantity: 1 }], clientIp });
+    const results = await Promise.allSettled(buyers.map((b) => hold(b, "198.51.100.7")));
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    expect(results.length - refused.length).toBe(cap);
+    expect(refused).toHaveLength(5);
+    for (const { reason } of refused) {
+      expect(reason).toBeInstanceOf(ReservationError);
+      expect(reason).toMatchObject({ status: 429, message: `Too many checkouts are open from your network right now (at most ${cap}). Finish or cancel one, or wait until a hold runs out, then try again.` });
+    }
+    expect(await counts(type.id)).toEqual({ heldCount: cap, soldCount: 0, heldTickets: cap });
+
+    // Another address is not affected, a buyer already holding from this address may start again, and a
+    // released hold frees a slot.
+    const [turnedAway, other] = buyers.filter((_, i) => results[i]!.status === "rejected") as [typeof buyers[0], typeof buyers[0]];
+    await expect(hold(other, "203.0.113.8")).resolves.toBeDefined();
+    const [holding] = await db.order.findMany({ where: { raceId: race.id, status: "PENDING", clientIp: "198.51.100.7" }, select: { id: true, buyerId: true }, take: 1 });
+    await expect(hold(buyers.find((b) => b.id === holding!.buyerId)!, "198.51.100.7")).resolves.toBeDefined();
+    await expect(hold(turnedAway, "198.51.100.7")).rejects.toMatchObject({ status: 429 });
+    const [oldest] = await db.order.findMany({ where: { raceId: race.id, status: "PENDING", clientIp: "198.51.100.7" }, select: { id: true }, take: 1 });
+    await releaseOrder(oldest!.id, "CANCELLED");
+    await expect(hold(turnedAway, "198.51.100.7")).resolves.toBeDefined();
+  });
+});
+

@@ -42,7 +42,33 @@ type SubscriptionJson = Record<string, unknown> & {
   };
 };
 
-type PaymentJson = { paymentIntentId: string; chargeId: string; amount: number; currency: string; amountRefunded: number; created: number };
+type PaymentJson = {
+  paymentIntentId: string;
+  chargeId: string;
+  amount: number;
+  currency: string;
+  amountRefunded: number;
+  created: number;
+  metadata: Record<string, string>;
+  /** A destination charge: the connected account the whole amount was transferred to, and the platform's fee. */
+  connect: { destination: string; transferId: string; applicationFeeId: string | null; applicationFeeAmount: number; transferReversed: number; feeRefunded: number } | null;
+};
+
+type StoredRefund = {
+  id: string;
+  object: "refund";
+  amount: number;
+  charge: string;
+  payment_intent: string;
+  status: string;
+  transfer_reversal: string | null;
+  failure_reason?: string;
+  failure_balance_transaction?: string;
+  [field: string]: unknown;
+};
+
+/** What a payment is created with: a Checkout Session's `payment_intent_data`, or a test's own. */
+export type PaymentOptions = { destination?: string; applicationFeeAmount?: number; metadata?: Record<string, string> };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const randomId = (prefix: string) => `${prefix}_test_${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
@@ -114,27 +140,81 @@ function newAccount(params: Record<string, unknown>): StripeAccountJson {
   };
 }
 
-/** The Charge object of a payment, as Stripe returns it (API versions since 2022-11-15 leave `refunds` out). */
-function chargeJson(payment: PaymentJson) {
+/** The platform's fee on a destination charge, as the ApplicationFee object (`amount_refunded` grows with fee refunds). */
+function applicationFeeJson(payment: PaymentJson) {
+  const connect = payment.connect!;
+  return {
+    id: connect.applicationFeeId,
+    object: "application_fee",
+    account: connect.destination,
+    amount: connect.applicationFeeAmount,
+    amount_refunded: connect.feeRefunded,
+    charge: payment.chargeId,
+    created: payment.created,
+    currency: payment.currency,
+    livemode: false,
+    originating_transaction: null,
+    refunded: connect.feeRefunded >= connect.applicationFeeAmount,
+  };
+}
+
+/**
+ * The Charge object of a payment, as Stripe returns it (API versions since 2022-11-15 leave `refunds` out).
+ * `expand` may name `application_fee` (as `charge.application_fee` does on a refund).
+ */
+function chargeJson(payment: PaymentJson, expand: string[] = []) {
+  const connect = payment.connect;
   return {
     id: payment.chargeId,
     object: "charge",
     amount: payment.amount,
     amount_captured: payment.amount,
     amount_refunded: payment.amountRefunded,
+    application_fee: connect?.applicationFeeId ? (expand.includes("application_fee") ? applicationFeeJson(payment) : connect.applicationFeeId) : null,
+    application_fee_amount: connect?.applicationFeeId ? connect.applicationFeeAmount : null,
     balance_transaction: randomId("txn").replace("_test_", "_"),
     captured: true,
     created: payment.created,
     currency: payment.currency,
     disputed: false,
     livemode: false,
-    metadata: {},
+    metadata: payment.metadata,
+    on_behalf_of: null,
     paid: true,
     payment_intent: payment.paymentIntentId,
     refunded: payment.amountRefunded >= payment.amount,
     status: "succeeded",
+    transfer: connect?.transferId ?? null,
+    transfer_data: connect ? { amount: null, destination: connect.destination } : null,
+    transfer_group: connect ? `group_${payment.paymentIntentId}` : null,
   };
 }
+
+/** The PaymentIntent of a succeeded payment. */
+function paymentIntentJson(payment: PaymentJson) {
+  const connect = payment.connect;
+  return {
+    id: payment.paymentIntentId,
+    object: "payment_intent",
+    amount: payment.amount,
+    amount_capturable: 0,
+    amount_received: payment.amount,
+    application_fee_amount: connect?.applicationFeeId ? connect.applicationFeeAmount : null,
+    capture_method: "automatic_async",
+    created: payment.created,
+    currency: payment.currency,
+    latest_charge: payment.chargeId,
+    livemode: false,
+    metadata: payment.metadata,
+    on_behalf_of: null,
+    status: "succeeded",
+    transfer_data: connect ? { destination: connect.destination } : null,
+    transfer_group: connect ? `group_${payment.paymentIntentId}` : null,
+  };
+}
+
+/** Stripe's share of `total` once `refunded` of a charge of `amount` is refunded: transfer reversals and fee refunds are proportional. */
+const proportional = (total: number, refunded: number, amount: number) => Math.round((total * refunded) / amount);
 
 /** Stripe's form encoding sends arrays as `expand[0]=charge`. */
 function listParam(value: unknown) {
@@ -153,7 +233,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
   const subscriptions = new Map<string, SubscriptionJson>();
   const invoices = new Map<string, Record<string, unknown>>();
   /** What a session was created with that Stripe keeps but does not echo on the session object. */
-  const sessionParams = new Map<string, { lineItems: Record<string, unknown>[]; subscriptionData: Record<string, unknown> | null }>();
+  const sessionParams = new Map<string, { lineItems: Record<string, unknown>[]; subscriptionData: Record<string, unknown> | null; paymentIntentData: Record<string, unknown> | null }>();
 
   /** An invoice of a subscription for the period it pays, shaped like the 2025 API (`parent.subscription_details`, line periods). */
   function subscriptionInvoice(subscription: SubscriptionJson, billingReason: string, paid: boolean) {
@@ -196,11 +276,38 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
     return invoice;
   }
 
+  /** Refund objects as stored (charge and transfer reversal as ids), in creation order. */
+  const refunds: StoredRefund[] = [];
+  const transferReversals = new Map<string, Record<string, unknown>>();
+
+  /** A refund as the API returns it, with `expand` applied (`charge`, `charge.application_fee`, `transfer_reversal`). */
+  function refundJson(refund: StoredRefund, expandParam: unknown) {
+    const expand = listParam(expandParam);
+    const payment = payments.get(refund.payment_intent)!;
+    const chargeExpand = expand.filter((path) => path.startsWith("charge.")).map((path) => path.slice("charge.".length));
+    const chargeExpanded = expand.includes("charge") || chargeExpand.length > 0;
+    return {
+      ...refund,
+      charge: chargeExpanded ? chargeJson(payment, chargeExpand) : refund.charge,
+      transfer_reversal: refund.transfer_reversal && expand.includes("transfer_reversal") ? transferReversals.get(refund.transfer_reversal) : refund.transfer_reversal,
+    };
+  }
+
   function createRefund(params: Record<string, unknown>): { status: number; body: unknown } {
     const paymentIntentId = params.payment_intent as string | undefined;
     if (!paymentIntentId) return stripeError(400, "One of the following params should be provided for this request: payment_intent or charge.", { code: "parameter_missing" });
     const payment = payments.get(paymentIntentId);
     if (!payment) return stripeError(400, `No such payment_intent: '${paymentIntentId}'`, { code: "resource_missing", param: "payment_intent" });
+    const connect = payment.connect;
+    // Stripe itself would take a destination charge's refund from the platform's balance. The double refuses it, so that
+    // no code path can make the platform pay for an organiser's refund without a test noticing.
+    if (connect && (params.reverse_transfer !== "true" || (connect.applicationFeeId && params.refund_application_fee !== "true"))) {
+      return stripeError(
+        400,
+        `Charge ${payment.chargeId} is a destination charge to ${connect.destination}: refund it with reverse_transfer=true and refund_application_fee=true, or the platform pays the refund (the Stripe double refuses this).`,
+        { param: params.reverse_transfer === "true" ? "refund_application_fee" : "reverse_transfer" },
+      );
+    }
     const remaining = payment.amount - payment.amountRefunded;
     if (remaining === 0) return stripeError(400, `Charge ${payment.chargeId} has already been refunded.`, { code: "charge_already_refunded" });
     const amount = params.amount === undefined ? remaining : Number(params.amount);
@@ -208,14 +315,34 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
     if (amount > remaining) {
       return stripeError(400, `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, { param: "amount" });
     }
+    const before = payment.amountRefunded;
     payment.amountRefunded += amount;
-    const charge = chargeJson(payment);
-    const refund = {
-      id: randomId("re").replace("_test_", "_"),
+    const id = randomId("re").replace("_test_", "_");
+    let transferReversalId: string | null = null;
+    if (connect) {
+      const reversed = proportional(payment.amount, payment.amountRefunded, payment.amount) - proportional(payment.amount, before, payment.amount);
+      connect.transferReversed += reversed;
+      connect.feeRefunded = proportional(connect.applicationFeeAmount, payment.amountRefunded, payment.amount);
+      transferReversalId = randomId("trr").replace("_test_", "_");
+      transferReversals.set(transferReversalId, {
+        id: transferReversalId,
+        object: "transfer_reversal",
+        amount: reversed,
+        balance_transaction: randomId("txn").replace("_test_", "_"),
+        created: nowSeconds(),
+        currency: payment.currency,
+        destination_payment_refund: randomId("pyr").replace("_test_", "_"),
+        metadata: {},
+        source_refund: id,
+        transfer: connect.transferId,
+      });
+    }
+    const refund: StoredRefund = {
+      id,
       object: "refund",
       amount,
       balance_transaction: randomId("txn").replace("_test_", "_"),
-      charge: listParam(params.expand).includes("charge") ? charge : payment.chargeId,
+      charge: payment.chargeId,
       created: nowSeconds(),
       currency: payment.currency,
       destination_details: { card: { reference_status: "pending", reference_type: "acquirer_reference_number", type: "refund" }, type: "card" },
@@ -225,12 +352,22 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       receipt_number: null,
       source_transfer_reversal: null,
       status: "succeeded",
-      transfer_reversal: null,
+      transfer_reversal: transferReversalId,
     };
     refunds.push(refund);
-    return { status: 200, body: refund };
+    return { status: 200, body: refundJson(refund, params.expand) };
   }
-  const refunds: Record<string, unknown>[] = [];
+
+  /** GET /v1/refunds: newest first, filtered by `payment_intent` or `charge`, one page of `limit` (default 10). */
+  function listRefunds(params: Record<string, unknown>) {
+    const limit = Number(params.limit ?? 10);
+    const matching = refunds
+      .filter((refund) => (!params.payment_intent || refund.payment_intent === params.payment_intent) && (!params.charge || refund.charge === params.charge))
+      .reverse();
+    const data = matching.slice(0, limit).map((refund) => refundJson(refund, undefined));
+    return { status: 200, body: { object: "list", data, has_more: matching.length > limit, url: "/v1/refunds" } };
+  }
+
 
   function route(method: string, path: string, params: Record<string, unknown>): { status: number; body: unknown } {
     if (method === "POST" && path === "/v1/accounts") {
@@ -269,7 +406,22 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       if (!session) return stripeError(404, `No such checkout.session: '${sessionPath[1]}'`, { code: "resource_missing", param: "session" });
       return { status: 200, body: session };
     }
+    const expirePath = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
+    if (method === "POST" && expirePath) return expireCheckoutSession(expirePath[1]!);
     if (method === "POST" && path === "/v1/refunds") return createRefund(params);
+    if (method === "GET" && path === "/v1/refunds") return listRefunds(params);
+    const refundPath = /^\/v1\/refunds\/([^/]+)$/.exec(path);
+    if (method === "GET" && refundPath) {
+      const refund = refunds.find((r) => r.id === refundPath[1]);
+      if (!refund) return stripeError(404, `No such refund: '${refundPath[1]}'`, { code: "resource_missing", param: "id" });
+      return { status: 200, body: refundJson(refund, params.expand) };
+    }
+    const paymentIntentPath = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+    if (method === "GET" && paymentIntentPath) {
+      const payment = payments.get(paymentIntentPath[1]!);
+      if (!payment) return stripeError(404, `No such payment_intent: '${paymentIntentPath[1]}'`, { code: "resource_missing", param: "intent" });
+      return { status: 200, body: paymentIntentJson(payment) };
+    }
     if (method === "POST" && path === "/v1/customers") {
       const id = randomId("cus").replace("_test_", "_");
       const customer = { id, object: "customer", created: nowSeconds(), email: params.email ?? null, name: params.name ?? null, metadata: params.metadata ?? {}, livemode: false };
@@ -293,6 +445,18 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       };
     }
     return stripeError(404, `Unrecognized request URL (${method}: ${path}).`);
+  }
+
+  /** Stripe expires only open sessions; the customer can no longer pay one, and its URL is gone. */
+  function expireCheckoutSession(id: string) {
+    const session = sessions.get(id);
+    if (!session) return stripeError(404, `No such checkout.session: '${id}'`, { code: "resource_missing", param: "session" });
+    if (session.status !== "open") {
+      return stripeError(400, `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of \`${String(session.status)}\`.`);
+    }
+    const expired = { ...session, status: "expired", url: null };
+    sessions.set(id, expired);
+    return { status: 200, body: expired };
   }
 
   /** Checkout Sessions with Stripe's own validation of the parameters Startline sends. */
@@ -346,7 +510,11 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       livemode: false,
     };
     sessions.set(id, session);
-    sessionParams.set(id, { lineItems, subscriptionData: (params.subscription_data as Record<string, unknown> | undefined) ?? null });
+    sessionParams.set(id, {
+      lineItems,
+      subscriptionData: (params.subscription_data as Record<string, unknown> | undefined) ?? null,
+      paymentIntentData: (params.payment_intent_data as Record<string, unknown> | undefined) ?? null,
+    });
     return { status: 200, body: session };
   }
 
@@ -397,13 +565,27 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       if (!session) throw new Error(`the Stripe double has no checkout session ${id}`);
       return session;
     },
-    /** What Stripe does when the buyer pays: the session completes with a PaymentIntent. */
+    /**
+     * What Stripe does when the buyer pays: the session completes with a PaymentIntent. A test may also
+     * complete a session Startline has expired, to model a payment Stripe took before the expiry reached it.
+     */
     completeSession(id: string) {
       const open = this.session(id);
-      const paymentIntent = this.createPayment(Number(open.amount_total), String(open.currency));
-      const session = { ...open, status: "complete", payment_status: "paid", payment_intent: paymentIntent };
+      const intentData = (sessionParams.get(id)?.paymentIntentData ?? {}) as { metadata?: Record<string, string>; application_fee_amount?: string; transfer_data?: { destination?: string } };
+      const paymentIntent = this.createPayment(Number(open.amount_total), String(open.currency), {
+        metadata: intentData.metadata ?? {},
+        ...(intentData.transfer_data?.destination ? { destination: intentData.transfer_data.destination } : {}),
+        ...(intentData.application_fee_amount !== undefined ? { applicationFeeAmount: Number(intentData.application_fee_amount) } : {}),
+      });
+      const session = { ...open, status: "complete", payment_status: "paid", payment_intent: paymentIntent, url: null };
       sessions.set(id, session);
       return session;
+    },
+    /** What Stripe does when an open session reaches its `expires_at` unpaid. */
+    expireSession(id: string) {
+      const reply = expireCheckoutSession(id);
+      if (reply.status !== 200) throw new Error(`the Stripe double cannot expire ${id}: ${JSON.stringify(reply.body)}`);
+      return this.session(id);
     },
     /** What Stripe does when a subscription-mode session is paid: a subscription for its price and a paid first invoice. */
     completeSubscriptionSession(id: string) {
@@ -473,17 +655,58 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       accounts.set(id, account);
       return account;
     },
-    /** A succeeded card payment, as a completed Checkout Session leaves it; returns its PaymentIntent id. */
-    createPayment(amount: number, currency = "eur") {
+    /**
+     * A succeeded card payment, as a completed Checkout Session leaves it; returns its PaymentIntent id. With a
+     * `destination` it is a destination charge: the whole amount transferred to that account, less the platform's fee.
+     */
+    createPayment(amount: number, currency = "eur", { destination, applicationFeeAmount, metadata = {} }: PaymentOptions = {}) {
       const paymentIntentId = randomId("pi").replace("_test_", "_");
-      payments.set(paymentIntentId, { paymentIntentId, chargeId: randomId("ch").replace("_test_", "_"), amount, currency: currency.toLowerCase(), amountRefunded: 0, created: nowSeconds() });
+      const connect = destination
+        ? {
+            destination,
+            transferId: randomId("tr").replace("_test_", "_"),
+            applicationFeeId: applicationFeeAmount ? randomId("fee").replace("_test_", "_") : null,
+            applicationFeeAmount: applicationFeeAmount ?? 0,
+            transferReversed: 0,
+            feeRefunded: 0,
+          }
+        : null;
+      payments.set(paymentIntentId, { paymentIntentId, chargeId: randomId("ch").replace("_test_", "_"), amount, currency: currency.toLowerCase(), amountRefunded: 0, created: nowSeconds(), metadata, connect });
       return paymentIntentId;
     },
-    /** Refund objects created so far (replays not counted). */
+    /** How much of a destination charge went back: the transfer reversed from the organiser and the platform fee returned. */
+    connectTotals(paymentIntentId: string) {
+      const connect = payments.get(paymentIntentId)?.connect;
+      if (!connect) throw new Error(`payment ${paymentIntentId} is not a destination charge`);
+      return { transferReversed: connect.transferReversed, applicationFeeRefunded: connect.feeRefunded, applicationFeeAmount: connect.applicationFeeAmount };
+    },
+    chargeId(paymentIntentId: string) {
+      const payment = payments.get(paymentIntentId);
+      if (!payment) throw new Error(`the Stripe double has no payment ${paymentIntentId}`);
+      return payment.chargeId;
+    },
+    /** Refund objects created so far (replays not counted), as stored: `charge` and `transfer_reversal` are ids. */
     refunds,
-    /** A refund made outside Startline, e.g. in Stripe's dashboard. */
+    transferReversal(id: string) {
+      return transferReversals.get(id);
+    },
+    /**
+     * What Stripe does when the bank returns a refund (e.g. the card was closed): the refund becomes `failed`, its
+     * amount is no longer refunded on the charge, and `charge.refund.updated` is sent with the previous status.
+     */
+    failRefund(refundId: string, failureReason = "expired_or_canceled_card") {
+      const refund = refunds.find((r) => r.id === refundId);
+      if (!refund) throw new Error(`the Stripe double has no refund ${refundId}`);
+      if (refund.status === "failed") throw new Error(`refund ${refundId} has already failed`);
+      const previous = { status: refund.status, failure_reason: null, failure_balance_transaction: null };
+      Object.assign(refund, { status: "failed", failure_reason: failureReason, failure_balance_transaction: randomId("txn").replace("_test_", "_") });
+      payments.get(refund.payment_intent)!.amountRefunded -= refund.amount;
+      return stripeEvent("charge.refund.updated", structuredClone(refund), { previousAttributes: previous });
+    },
+    /** A refund made outside Startline, e.g. in Stripe's dashboard (which offers to reverse the transfer and fee; this says yes). */
     refundInDashboard(paymentIntentId: string, amount: number) {
-      const reply = createRefund({ payment_intent: paymentIntentId, amount: String(amount) });
+      const connect = payments.get(paymentIntentId)?.connect;
+      const reply = createRefund({ payment_intent: paymentIntentId, amount: String(amount), ...(connect ? { reverse_transfer: "true", refund_application_fee: "true" } : {}) });
       if (reply.status !== 200) throw new Error(`the Stripe double refused the refund: ${JSON.stringify(reply.body)}`);
       return reply.body;
     },

@@ -5,12 +5,15 @@ import { uniqueEmail } from "./http";
 
 export const TEST_PASSWORD = "correct-horse-battery";
 
-/** A user with a known password (hashing is slow, so the hash is computed once per file). */
+/**
+ * A user with a known password (hashing is slow, so the hash is computed once per file) and, like an
+ * established account, a verified email address (pass `emailVerifiedAt: null` for a new, unverified one).
+ */
 let passwordHash: Promise<string> | undefined;
 export async function createUser(data: Partial<Prisma.UserCreateInput> = {}) {
   passwordHash ??= hashPassword(TEST_PASSWORD);
   return db.user.create({
-    data: { email: uniqueEmail("user"), name: "Test User", passwordHash: await passwordHash, ...data },
+    data: { email: uniqueEmail("user"), name: "Test User", passwordHash: await passwordHash, emailVerifiedAt: new Date(), ...data },
   });
 }
 

@@ -23,7 +23,10 @@ export function ensureRandomSessionSecret() {
 /** The current test worker's environment (its own database and Redis prefix), plus overrides. */
 export function testEnv(overrides: Record<string, string | undefined> = {}) {
   const base = Object.fromEntries(TEST_ENV_KEYS.map((key) => [key, process.env[key]]));
-  const merged = { ...base, NODE_ENV: "production", LOG_LEVEL: "info", ...overrides };
+  // Every test request comes from 127.0.0.1, so per-IP limits meant for the public internet would trip
+  // across unrelated tests; the tests of those limits set their own low values.
+  const perIpLimits = { SIGNUP_MAX_PER_IP_PER_HOUR: "100000", PASSWORD_RESET_MAX_PER_IP_PER_HOUR: "100000", HOLDS_MAX_PER_IP: "100000" };
+  const merged = { ...base, NODE_ENV: "production", LOG_LEVEL: "info", ...perIpLimits, ...overrides };
   return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
 }
 

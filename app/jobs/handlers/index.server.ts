@@ -1,16 +1,20 @@
 import type { JobName } from "../catalog";
 import type { JobHandler } from "../handler";
 import { aiRun } from "./ai-run.server";
+import { authPasswordReset } from "./auth-password-reset.server";
 import { emailSend } from "./email-send.server";
 import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
+import { refundsCancelledRaceOrder } from "./refunds-cancelled-race-order.server";
 import { stripeEvent } from "./stripe-event.server";
 
 /** Every job in the catalog has exactly one handler; the type makes a missing one a compile error. */
 export const handlers: { [N in JobName]: JobHandler<N> } = {
   "ai.run": aiRun,
+  "auth.password-reset": authPasswordReset,
   "email.send": emailSend,
   "holds.release-expired": holdsReleaseExpired,
+  "refunds.cancelled-race-order": refundsCancelledRaceOrder,
   "stripe.event": stripeEvent,
   "housekeeping.sweep": housekeepingSweep,
 };

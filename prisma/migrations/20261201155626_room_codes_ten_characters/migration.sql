@@ -1,4 +1,4 @@
--- Room join codes grow from 6 to at least 10 characters (docs/decisions/0023-security-headers-and-demo-secrets.md),
+-- Room join codes grow from 6 to at least 10 characters (docs/decisions/0025-security-headers-and-demo-secrets.md),
 -- because a 6-character code can be guessed. Every shorter code is replaced by a new 10-character one from
 -- the same alphabet (no 0/O, 1/I/L). Old links stop working, and members see the new code on the room page.
 --

@@ -1,0 +1,80 @@
+import type { AlertSeverity, Prisma } from "@prisma/client";
+import { db, isUniqueViolation } from "~/utils/db.server";
+import { createLogger } from "~/utils/logger.server";
+import { notify } from "./notifications.server";
+
+const log = createLogger({ service: "alerts" });
+
+export type AlertInput = {
+  /** Dotted machine name, e.g. `payment.rejected`. */
+  kind: string;
+  severity: AlertSeverity;
+  /** One or two sentences an operator can act on. */
+  message: string;
+  /** Ids and amounts to follow up with (order, session, payment intent, refund). */
+  context?: Prisma.InputJsonObject;
+  /** Business key: the same alert raised again (a retried job) is stored and announced once. */
+  dedupeKey?: string;
+};
+
+const alertSelect = { id: true, kind: true, severity: true, message: true, context: true, createdAt: true } as const;
+
+/**
+ * Stores an alert and pushes a live notification to every operator. Raising it again with the same
+ * dedupe key stores nothing new but repeats the notifications (which are deduplicated per operator), so a
+ * job that crashed between the two still tells everyone. `created` is false for a repeat.
+ */
+export async function raiseAlert(input: AlertInput) {
+  let created = true;
+  let alert;
+  try {
+    alert = await db.operatorAlert.create({
+      data: { kind: input.kind, severity: input.severity, message: input.message, context: input.context ?? {}, dedupeKey: input.dedupeKey ?? null },
+      select: alertSelect,
+    });
+  } catch (error) {
+    if (!input.dedupeKey || !isUniqueViolation(error)) throw error;
+    created = false;
+    alert = await db.operatorAlert.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey }, select: alertSelect });
+  }
+  if (created) log.warn("operator alert raised", { alertId: alert.id, kind: alert.kind, severity: alert.severity, alertMessage: alert.message });
+  const operators = await db.user.findMany({ where: { role: "OPERATOR" }, select: { id: true } });
+  for (const operator of operators) {
+    await notify({
+      userId: operator.id,
+      kind: "operator.alert",
+      title: `Operator alert (${alert.severity.toLowerCase()})`,
+      body: alert.message,
+      href: "/operator/alerts",
+      dedupeKey: `operator-alert:${alert.id}:${operator.id}`,
+    });
+  }
+  return { alert, created };
+}
+
+export type AlertFilter = "open" | "resolved";
+
+/** Alerts for the operator page, newest first; paginated. */
+export async function listAlerts(filter: AlertFilter, page: number, pageSize = 20) {
+  const where = { resolvedAt: filter === "open" ? null : { not: null } } satisfies Prisma.OperatorAlertWhereInput;
+  const [total, items] = await Promise.all([
+    db.operatorAlert.count({ where }),
+    db.operatorAlert.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      select: { ...alertSelect, resolvedAt: true, resolution: true, resolvedBy: { select: { name: true } } },
+    }),
+  ]);
+  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
+}
+
+/** Marks an open alert resolved with the operator's note; false when it does not exist or was already resolved. */
+export async function resolveAlert({ alertId, operatorId, note }: { alertId: string; operatorId: string; note: string }) {
+  const { count } = await db.operatorAlert.updateMany({
+    where: { id: alertId, resolvedAt: null },
+    data: { resolvedAt: new Date(), resolvedById: operatorId, resolution: note },
+  });
+  return count > 0;
+}

@@ -1,0 +1,130 @@
+import type { OrderStatus } from "@prisma/client";
+import { UnrecoverableError } from "bullmq";
+import type Stripe from "stripe";
+import { enqueue } from "~/jobs/queues.server";
+import { db, type Db } from "~/utils/db.server";
+import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
+import { announceSale } from "./race-stats.server";
+import { RefundError, refundOrderOfCancelledRace } from "./refunds.server";
+import { releaseOrder } from "./reservations.server";
+
+/** Orders whose money (or tickets) a cancellation must give back: paid ones, and refunded ones that still hold tickets. */
+const TO_REFUND: OrderStatus[] = ["PAID", "PARTIALLY_REFUNDED"];
+
+/**
+ * Called inside the transaction that cancels the race: one CancellationRefund row per order to refund, so that no
+ * order is missed even if queueing its job fails after the commit (housekeeping queues rows left waiting).
+ */
+export async function recordCancellationRefunds(tx: Db, raceId: string) {
+  const orders = await tx.order.findMany({
+    where: { raceId, OR: [{ status: { in: TO_REFUND } }, { status: "REFUNDED", tickets: { some: { status: "ISSUED" } } }] },
+    select: { id: true },
+  });
+  await tx.cancellationRefund.createMany({ data: orders.map((order) => ({ orderId: order.id, raceId })), skipDuplicates: true });
+}
+
+/**
+ * Ends a Checkout Session so it can no longer be paid. False when it could not be ended: Stripe says it is no longer
+ * open (paid or expired a moment ago), or Stripe did not answer — the race is cancelled either way, and the order's
+ * refund job then waits for Stripe's event about the session.
+ */
+async function expireSession(stripe: Stripe, sessionId: string) {
+  try {
+    await stripe.checkout.sessions.expire(sessionId);
+    return true;
+  } catch (error) {
+    if (isStripeApiError(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * After the race is cancelled: checkouts in progress end (Stripe session expired, places released) and each order to
+ * refund gets its job. A session that could not be expired may have just been paid: that order keeps its hold until
+ * Stripe's event settles it (fulfilment, or checkout.session.expired), and its refund job waits for that.
+ */
+export async function startCancellationRefunds(raceId: string) {
+  const stripe = stripeClient();
+  const pending = await db.order.findMany({ where: { raceId, status: "PENDING" }, select: { id: true, stripeSessionId: true } });
+  for (const order of pending) {
+    if (stripe && order.stripeSessionId && !(await expireSession(stripe, order.stripeSessionId))) {
+      await db.cancellationRefund.createMany({ data: [{ orderId: order.id, raceId }], skipDuplicates: true });
+      continue;
+    }
+    await releaseOrder(order.id, "CANCELLED");
+  }
+  // An order paid between the cancelling commit and the release above is caught by looking again.
+  await recordCancellationRefunds(db, raceId);
+  return queueCancellationRefunds({ raceId });
+}
+
+/** Queues the refund job of every row still waiting (of one race, or of all races left waiting for `olderThanMs`). */
+export async function queueCancellationRefunds({ raceId, olderThanMs }: { raceId?: string; olderThanMs?: number }) {
+  const waiting = await db.cancellationRefund.findMany({
+    where: { status: "QUEUED", ...(raceId ? { raceId } : {}), ...(olderThanMs ? { updatedAt: { lt: new Date(Date.now() - olderThanMs) } } : {}) },
+    select: { orderId: true },
+    take: raceId ? undefined : 500,
+  });
+  // The job id is the order's: queueing again while a job waits or has run is a no-op.
+  for (const { orderId } of waiting) await enqueue("refunds.cancelled-race-order", { orderId });
+  return waiting.length;
+}
+
+/** The job: refund the order in full, then record the outcome the organiser follows on the race page. */
+export async function runCancellationRefund(orderId: string) {
+  let outcome;
+  try {
+    outcome = await refundOrderOfCancelledRace(orderId);
+  } catch (error) {
+    // Stripe's refusal or a vanished order will not change on retry; a Stripe outage (502) and a payment not yet recorded will.
+    if (error instanceof RefundError && error.status !== 502) throw new UnrecoverableError(error.message);
+    throw error;
+  }
+  // An order whose checkout ended unpaid had nothing to refund and is not one of the race's paid orders. A refund
+  // that already failed at the bank (charge.refund.updated) stays FAILED.
+  const where = { orderId, status: "QUEUED" as const };
+  const row = await db.cancellationRefund.findFirst({ where, select: { raceId: true } });
+  if (!row) return outcome;
+  if (!outcome.paid) await db.cancellationRefund.deleteMany({ where });
+  else await db.cancellationRefund.updateMany({ where, data: { status: "DONE", amountMinor: outcome.amountMinor } });
+  await announceSale(row.raceId);
+  return outcome;
+}
+
+/** After the last retry: the organiser sees the order as failed, with the reason. */
+export async function failCancellationRefund(orderId: string, message: string) {
+  const rows = await db.cancellationRefund.updateManyAndReturn({ where: { orderId, status: "QUEUED" }, data: { status: "FAILED", error: message }, select: { raceId: true } });
+  for (const { raceId } of rows) await announceSale(raceId);
+}
+
+export type CancellationProgress = {
+  total: number;
+  done: number;
+  waiting: number;
+  failedCount: number;
+  refundedMinor: number;
+  failed: { orderId: string; buyerName: string; error: string }[];
+};
+
+/** How far the refunds of a cancelled race are (what the race page shows, live). */
+export async function cancellationProgress(raceId: string): Promise<CancellationProgress> {
+  const [counts, refunded, failed] = await Promise.all([
+    db.cancellationRefund.groupBy({ by: ["status"], where: { raceId }, _count: { _all: true } }),
+    db.cancellationRefund.aggregate({ where: { raceId, status: "DONE" }, _sum: { amountMinor: true } }),
+    db.cancellationRefund.findMany({
+      where: { raceId, status: "FAILED" },
+      orderBy: { updatedAt: "desc" },
+      take: 20,
+      select: { orderId: true, error: true, order: { select: { buyerName: true } } },
+    }),
+  ]);
+  const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
+  return {
+    total: counts.reduce((sum, c) => sum + c._count._all, 0),
+    done: count("DONE"),
+    waiting: count("QUEUED"),
+    failedCount: count("FAILED"),
+    refundedMinor: refunded._sum.amountMinor ?? 0,
+    failed: failed.map((row) => ({ orderId: row.orderId, buyerName: row.order.buyerName, error: row.error ?? "unknown error" })),
+  };
+}
