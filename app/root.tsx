@@ -3,6 +3,7 @@ import { isRouteErrorResponse, Link, Links, Meta, Outlet, Scripts, ScrollRestora
 import type { ReactNode } from "react";
 import { Header } from "~/components/header";
 import { UserFeedProvider } from "~/components/live-feed";
+import { useNonce } from "~/components/nonce";
 import { Toasts } from "~/components/toasts";
 import { creditBalance } from "~/services/credits.server";
 import { getUser } from "~/utils/auth.server";
@@ -30,12 +31,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
+  const nonce = useNonce();
   const page = (
     <>
       <Header user={data?.user ?? null} initialBalance={data?.creditBalance ?? 0} demoMode={data?.env.demoMode ?? false} />
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">{children}</main>
       <footer className="border-t border-slate-200 px-4 py-6 text-center text-xs text-slate-500">
-        Startline is open source. {data?.env.useOutbox ? <Link className="underline" to="/dev/outbox">Local email outbox</Link> : null}
+        Startline is open source. {data?.env.outboxPages ? <Link className="underline" to="/dev/outbox">Local email outbox</Link> : null}
       </footer>
       <Toasts />
     </>
@@ -50,8 +52,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body className="flex min-h-full flex-col">
         {data?.user ? <UserFeedProvider initialBalance={data.creditBalance}>{page}</UserFeedProvider> : page}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -8,6 +8,7 @@
  * dropped afterwards.
  */
 import { createMigratedDatabase, databaseUrl, dropDatabase } from "../tests/support/database";
+import { ensureRandomSessionSecret } from "../tests/support/processes";
 
 const rows = Number(process.argv[2] ?? 50_000);
 const name = `startline_bench_${process.pid}`;
@@ -15,6 +16,7 @@ const name = `startline_bench_${process.pid}`;
 await createMigratedDatabase(name);
 process.env.DATABASE_URL = databaseUrl(name);
 process.env.LOG_LEVEL = "warn";
+ensureRandomSessionSecret();
 
 const { db } = await import("~/utils/db.server");
 const { participantsCsv } = await import("~/services/participants.server");

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createMigratedDatabase, databaseUrl, dropDatabase } from "../tests/support/database";
+import { ensureRandomSessionSecret } from "../tests/support/processes";
 
 /** A fresh migrated database and Redis prefix for one benchmark run; set before app modules load. */
 export async function benchEnvironment(name: string) {
@@ -8,6 +9,7 @@ export async function benchEnvironment(name: string) {
   process.env.DATABASE_URL = databaseUrl(database);
   process.env.REDIS_PREFIX = `bench-${database}`;
   process.env.LOG_LEVEL = "warn";
+  ensureRandomSessionSecret();
   return { database, drop: () => dropDatabase(database) };
 }
 

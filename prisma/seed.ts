@@ -1,5 +1,12 @@
-import { db } from "~/utils/db.server";
-import { hashPassword } from "~/utils/password.server";
+// Like the web and worker entries: .env fills in what the environment does not set (the session secret too).
+try {
+  process.loadEnvFile();
+} catch {
+  // No .env file: the environment applies.
+}
+const { db } = await import("~/utils/db.server");
+const { getEnv } = await import("~/utils/env.server");
+const { hashPassword } = await import("~/utils/password.server");
 
 /** Demo accounts; the demo command prints these so people can log in straight away. */
 export const demoAccounts = [
@@ -8,8 +15,15 @@ export const demoAccounts = [
   { email: "operator@startline.test", name: "Oscar Operator", role: "OPERATOR", password: "startline-operator" },
 ] as const;
 
+/**
+ * An operator can replay Stripe events and hand out credits: an account with a published password may hold
+ * that role only in demo mode, which runs on a local address. Seeding outside demo mode leaves it out, and
+ * takes the role back from one a demo run left in this database.
+ */
 async function seed() {
-  for (const account of demoAccounts) {
+  const demoMode = getEnv().DEMO_MODE;
+  const accounts = demoAccounts.filter((account) => demoMode || account.role !== "OPERATOR");
+  for (const account of accounts) {
     const passwordHash = await hashPassword(account.password);
     await db.user.upsert({
       where: { email: account.email },
@@ -18,8 +32,12 @@ async function seed() {
       update: { name: account.name, role: account.role, passwordHash, emailVerifiedAt: new Date() },
     });
   }
-  console.log("Seeded demo accounts:");
-  for (const account of demoAccounts) console.log(`  ${account.role.toLowerCase().padEnd(9)} ${account.email} / ${account.password}`);
+  if (!demoMode) {
+    const emails = demoAccounts.filter((account) => account.role === "OPERATOR").map((account) => account.email);
+    await db.user.updateMany({ where: { email: { in: emails }, role: "OPERATOR" }, data: { role: "BUYER" } });
+  }
+  console.log(`Seeded demo accounts${demoMode ? "" : " (the operator account exists in demo mode only)"}:`);
+  for (const account of accounts) console.log(`  ${account.role.toLowerCase().padEnd(9)} ${account.email} / ${account.password}`);
 }
 
 await seed();

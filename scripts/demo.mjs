@@ -1,9 +1,12 @@
-// `npm run demo`: install, migrate, seed, build, then run web + worker on http://localhost:3000.
-// Safe to run again on the same database: migrations and the seed are idempotent.
+// `npm run demo`: install, migrate, seed, build, then run web + worker on http://localhost:3000 (listening on
+// 127.0.0.1 unless HOST says otherwise). Safe to run again on the same database: migrations and the seed are
+// idempotent, and the session secret generated into .env on the first run is reused.
 import { spawn } from "node:child_process";
-import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureDependencies, loadDotEnv, run, step } from "./lib.mjs";
+import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureDependencies, ensureSessionSecret, loadDotEnv, run, step } from "./lib.mjs";
 
 loadDotEnv();
+const secret = ensureSessionSecret();
+if (secret === "generated") console.log("Wrote a new random SESSION_SECRET to .env (kept for the next runs).");
 const env = {
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL,

@@ -1,4 +1,3 @@
-import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -11,6 +10,8 @@ import { createLogger } from "~/utils/logger.server";
 import { redis } from "~/utils/redis.server";
 import { CLIENT_IP_HEADER, type AppLoadContext } from "~/utils/request.server";
 import { mountHealth } from "./health";
+import { remixHandler } from "./remix";
+import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
 
 const env = getEnv();
 const log = createLogger({ process: "web", pid: process.pid });
@@ -25,6 +26,7 @@ app.disable("x-powered-by");
 // A hop count or the proxies' addresses only (never `true`): see TRUST_PROXY in env.server.ts.
 app.set("trust proxy", env.TRUST_PROXY);
 
+app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));
 mountHealth(app);
 
 app.use((req, res, next) => {
@@ -58,7 +60,7 @@ if (viteDevServer) {
   app.use(express.static("build/client", { maxAge: "1h" }));
 }
 app.use(express.static("public", { maxAge: "1h" }));
-app.use("/uploads", express.static(env.UPLOAD_DIR, { maxAge: "1d", fallthrough: false }));
+app.use("/uploads", serveUploads(env.UPLOAD_DIR));
 
 const build = viteDevServer
   ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
@@ -66,14 +68,18 @@ const build = viteDevServer
 
 app.all(
   "*",
-  createRequestHandler({
+  limitRequestBody(),
+  remixHandler({
     build,
+    mode: env.NODE_ENV,
     getLoadContext(_req, res): AppLoadContext {
       // Under Express, request.signal may not abort when a tab closes (nodejs/node#55428).
       const closed = new AbortController();
       res.on("close", () => closed.abort());
       return {
         responseClosed: closed.signal,
+        done: new Set(),
+        cspNonce: String(res.locals.cspNonce),
         // Remix writes a streamed body without waiting for "drain"; large downloads pace themselves here.
         whenWritable: () =>
           res.writableNeedDrain && !res.destroyed
@@ -91,12 +97,15 @@ app.all(
     },
   }),
 );
+app.use(refusedBody);
 
-const server = app.listen(env.PORT, () => {
+const onListening = () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  log.info("web listening", { url: `http://localhost:${port}`, mode: env.NODE_ENV, demo: env.DEMO_MODE });
-});
+  const host = !env.listenHost || env.listenHost === "0.0.0.0" || env.listenHost === "::" ? "localhost" : env.listenHost.includes(":") ? `[${env.listenHost}]` : env.listenHost;
+  log.info("web listening", { url: `http://${host}:${port}`, host: env.listenHost ?? "all interfaces", mode: env.NODE_ENV, demo: env.DEMO_MODE });
+};
+const server = env.listenHost ? app.listen(env.PORT, env.listenHost, onListening) : app.listen(env.PORT, onListening);
 
 let shuttingDown = false;
 async function shutdown(signal: string) {

@@ -42,9 +42,16 @@ export type AiJobMessage = { type: "aiJob.changed"; at: string };
  */
 export type RoomChangedMessage = { type: "room.changed"; at: string };
 
+/**
+ * Something changed about what a user may see: one of their sessions was revoked (logout, a new login in that
+ * browser, a password reset) or their role in an organisation changed. Their open feeds check access again.
+ */
+export type AccessMessage = { type: "sessions.revoked" } | { type: "membership.changed"; organisationId: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
+  access: (userId: string) => ({ name: `user:${userId}:access`, message: null as unknown as AccessMessage }),
   order: (orderId: string) => ({ name: `order:${orderId}`, message: null as unknown as OrderMessage }),
   aiJob: (jobId: string) => ({ name: `ai-job:${jobId}`, message: null as unknown as AiJobMessage }),
   room: (roomId: string) => ({ name: `room:${roomId}`, message: null as unknown as RoomChangedMessage }),

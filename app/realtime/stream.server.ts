@@ -1,8 +1,18 @@
 import { eventStream } from "remix-utils/sse/server";
-import type { Channel } from "./channels";
+import { getEnv } from "~/utils/env.server";
+import { channels, type Channel } from "./channels";
 import { subscriptions } from "./pubsub.server";
 
 export const HEARTBEAT_MS = 15_000;
+
+/**
+ * Who is listening to a feed, and the route's own access check for them (e.g. `requireRaceRole` for an
+ * organiser's dashboard). It ran before the stream opened; while it is open it runs again whenever the viewer's
+ * access channel says something changed (a session revoked, a role changed) and every
+ * LIVE_ACCESS_RECHECK_SECONDS in any case (a session that expired, a change made without a message). A thrown
+ * `Response` (401, 403, 404, a redirect to log in) or `false` means access is gone, and the stream ends.
+ */
+export type LiveViewer = { userId: string; authorize: () => Promise<unknown> };
 
 type LiveStreamOptions<M, S> = {
   /** Tied to the HTTP response closing (see server/index.ts), besides the request's own signal. */
@@ -22,20 +32,32 @@ type LiveStreamOptions<M, S> = {
    * the subscription is live and before the snapshot; the function it returns runs on close.
    */
   hold?: () => Promise<() => Promise<void>>;
+  /** A signed-in viewer's feed ends when they lose access to it; public feeds have none. */
+  viewer?: LiveViewer;
 };
+
+/** Whether the viewer may still listen: no when the check refuses them, unknown (null) when it could not tell. */
+async function stillAllowed(viewer: LiveViewer) {
+  try {
+    return (await viewer.authorize()) !== false;
+  } catch (error) {
+    return error instanceof Response ? false : null;
+  }
+}
 
 /**
  * The one live-feed protocol: subscribe, send a snapshot from Postgres, then forward deltas from
  * Redis as JSON, with a heartbeat comment every 15 s. Every subscription is released on close.
  * A reconnecting client simply gets a fresh snapshot.
  */
-export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs, hold }: LiveStreamOptions<M, S>) {
+export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
   const channelList = Array.isArray(channel) ? channel : [channel];
   return eventStream(signal, (send, close) => {
     let open = true;
     const releases: (() => Promise<void>)[] = [];
     const releaseAll = () => Promise.allSettled(releases.splice(0).map((release) => release()));
     let heartbeat: ReturnType<typeof setInterval> | undefined;
+    let accessRecheck: ReturnType<typeof setInterval> | undefined;
     const pending: M[] = [];
     let snapshotSent = false;
     let resnapshotTimer: ReturnType<typeof setTimeout> | undefined;
@@ -61,7 +83,33 @@ export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs,
       }, Math.max(0, lastSnapshotRead + everyMs - Date.now()));
     };
 
+    /**
+     * Checks run one at a time; one asked for during a check runs after it, so a revocation that lands while
+     * an earlier check is reading is never missed. A check that fails for another reason (the database is
+     * briefly unreachable) keeps the stream: the next one decides.
+     */
+    let checking = false;
+    let checkAgain = false;
+    const checkAccess = async () => {
+      if (!viewer || !open) return;
+      if (checking) return void (checkAgain = true);
+      checking = true;
+      try {
+        do {
+          checkAgain = false;
+          if ((await stillAllowed(viewer)) === false) return close();
+        } while (checkAgain && open);
+      } finally {
+        checking = false;
+      }
+    };
+
     const start = async () => {
+      if (viewer) {
+        releases.push(await subscriptions.subscribe(channels.access(viewer.userId), () => void checkAccess()));
+        if (!open) return void (await releaseAll());
+        accessRecheck = setInterval(() => void checkAccess(), getEnv().LIVE_ACCESS_RECHECK_SECONDS * 1000);
+      }
       const onMessage = (message: M) => {
         if (!snapshotSent) pending.push(message);
         else if (resnapshotEveryMs !== undefined) scheduleSnapshot(resnapshotEveryMs);
@@ -91,6 +139,7 @@ export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs,
     return () => {
       open = false;
       if (heartbeat) clearInterval(heartbeat);
+      if (accessRecheck) clearInterval(accessRecheck);
       if (resnapshotTimer) clearTimeout(resnapshotTimer);
       void releaseAll();
     };

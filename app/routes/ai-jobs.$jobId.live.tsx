@@ -3,7 +3,7 @@ import { channels, type AiJobMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { aiJobForOwner } from "~/services/ai-jobs.server";
 import { NotFoundError } from "~/services/errors.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser, sessionViewer } from "~/utils/auth.server";
 import { connectionSignal } from "~/utils/request.server";
 import type { AiJobView } from "~/validation/ai-jobs";
 
@@ -16,6 +16,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   });
   return liveStream<AiJobMessage, AiJobView>({
     signal: connectionSignal(request, context),
+    viewer: sessionViewer(request, user),
     channel: channels.aiJob(jobId),
     snapshot: () => aiJobForOwner(jobId, user.id),
     resnapshotEveryMs: 100,

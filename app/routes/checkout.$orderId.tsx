@@ -32,20 +32,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     order: {
       ...order,
-      tickets: order.tickets.map(({ participant, ...ticket }) => ({
-        ...ticket,
-        assignees: members.filter((m) => m.roomId === ticket.roomId && m.user.id !== user.id).map((m) => m.user),
-        assigneeLink: ticket.assignee ? participantFormPath(order.id, ticket.id) : null,
-        saved: participant
-          ? {
-              ...participant,
-              dateOfBirth: participant.dateOfBirth?.toISOString().slice(0, 10),
-              signedName: participant.waiverSignature?.waiverVersionId === waiver?.id ? participant.waiverSignature?.signedName : undefined,
-              guardianName: participant.waiverSignature?.guardianName ?? undefined,
-              signedCurrent: participant.waiverSignature?.waiverVersionId === waiver?.id,
-            }
-          : null,
-      })),
+      tickets: order.tickets.map(({ participant, signedWaiverVersionId, ...ticket }) => {
+        const signedCurrent = waiver !== null && signedWaiverVersionId === waiver.id;
+        return {
+          ...ticket,
+          assignees: members.filter((m) => m.roomId === ticket.roomId && m.user.id !== user.id).map((m) => m.user),
+          assigneeLink: ticket.assignee ? participantFormPath(order.id, ticket.id) : null,
+          signedCurrent,
+          saved: participant
+            ? {
+                ...participant,
+                dateOfBirth: participant.dateOfBirth?.toISOString().slice(0, 10),
+                signedName: signedCurrent ? participant.waiverSignature?.signedName : undefined,
+                guardianName: participant.waiverSignature?.guardianName ?? undefined,
+              }
+            : null,
+        };
+      }),
     },
     waiver: waiver ? { title: waiver.title, text: waiver.text, version: waiver.version } : null,
     appliedCode,
@@ -191,8 +194,8 @@ export default function CheckoutPage() {
   const navigation = useNavigation();
   const countdown = useCountdown(order.status === "PENDING" ? order.holdExpiresAt : null);
   const pending = order.status === "PENDING";
-  const complete = order.tickets.every((t) => t.saved?.signedCurrent);
-  const waitingForMembers = pending && order.tickets.some((t) => t.assignee && !t.saved?.signedCurrent);
+  const complete = order.tickets.every((t) => t.signedCurrent);
+  const waitingForMembers = pending && order.tickets.some((t) => t.assignee && !t.signedCurrent);
   return (
     <div className="mx-auto flex max-w-3xl flex-col gap-6">
       {waitingForMembers ? <RefreshWhenMembersSave orderId={order.id} /> : null}
@@ -218,7 +221,7 @@ export default function CheckoutPage() {
             <Card key={ticket.id}>
               {ticket.assignees.length ? <AssignTicket ticket={ticket} position={index + 1} reply={reply} /> : null}
               {ticket.assignee ? (
-                <AssignedTicketState name={ticket.assignee.name} done={Boolean(ticket.saved?.signedCurrent)} link={ticket.assigneeLink} position={index + 1} typeName={ticket.ticketType.name} />
+                <AssignedTicketState name={ticket.assignee.name} done={ticket.signedCurrent} link={ticket.assigneeLink} position={index + 1} typeName={ticket.ticketType.name} />
               ) : (
                 <ParticipantForm
                   ticketId={ticket.id}
@@ -228,7 +231,7 @@ export default function CheckoutPage() {
                   questions={order.race.questions}
                   waiver={waiver}
                   guardianUnderAge={order.race.guardianUnderAge}
-                  saved={ticket.saved?.signedCurrent ? (ticket.saved as never) : null}
+                  saved={ticket.signedCurrent ? (ticket.saved as never) : null}
                   buyer={buyer}
                   lastResult={reply?.intent === "participant" && reply.ticketId === ticket.id ? reply.result : undefined}
                 />

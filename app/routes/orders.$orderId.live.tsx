@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type OrderMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { buyerOrder, type BuyerOrder } from "~/services/orders.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser, sessionViewer } from "~/utils/auth.server";
 import { connectionSignal } from "~/utils/request.server";
 
 /** The buyer's order, live: a fresh read whenever payment, expiry or a refund changes it. */
@@ -11,6 +11,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const order = await buyerOrder(params.orderId ?? "", user.id);
   return liveStream<OrderMessage, BuyerOrder>({
     signal: connectionSignal(request, context),
+    viewer: sessionViewer(request, user),
     channel: channels.order(order.id),
     snapshot: () => buyerOrder(order.id, user.id),
     resnapshotEveryMs: 100,

@@ -6,11 +6,13 @@ import { checkinCounts } from "~/services/checkin.server";
 import { requireRaceRole } from "~/utils/access.server";
 import { connectionSignal } from "~/utils/request.server";
 
-/** Live "N of M checked in" for the check-in desks of one race. */
+/** Live "N of M checked in" for the check-in desks of one race, while the viewer is still on its staff. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const { race } = await requireRaceRole(request, params.raceId, "CHECKIN");
+  const staff = () => requireRaceRole(request, params.raceId, "CHECKIN");
+  const { race, user } = await staff();
   return liveStream<RaceActivityMessage, CheckinSnapshot>({
     signal: connectionSignal(request, context),
+    viewer: { userId: user.id, authorize: staff },
     channel: channels.raceActivity(race.id),
     snapshot: async () => ({ type: "snapshot", ...(await checkinCounts(race.id)) }),
   });

@@ -4,13 +4,13 @@ import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { findPublicRace } from "~/services/races.server";
 import { roomsOfRace, type RoomsOfRace } from "~/services/rooms.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser, sessionViewer } from "~/utils/auth.server";
 import { connectionSignal } from "~/utils/request.server";
 import { pageParam } from "~/validation/pagination";
 
 /** One page of a race's public rooms, re-read whenever a room of the race changes (member counts). */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  await requireUser(request);
+  const user = await requireUser(request);
   const found = await findPublicRace(params.slug ?? "");
   if (!found) throw new Response("Not found", { status: 404 });
   if (!found.race) throw redirect(`/races/${found.movedTo}/rooms/live`, 301);
@@ -18,6 +18,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const page = pageParam(request);
   return liveStream<RoomChangedMessage, RoomsOfRace>({
     signal: connectionSignal(request, context),
+    viewer: sessionViewer(request, user),
     channel: channels.raceRooms(raceId),
     snapshot: () => roomsOfRace(raceId, page),
     resnapshotEveryMs: 250,

@@ -9,6 +9,7 @@ import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { findPublicRace } from "~/services/races.server";
 import { createRoom, joinRoom, myRoomForRace, roomsOfRace } from "~/services/rooms.server";
 import { requireUser } from "~/utils/auth.server";
+import { clientIp } from "~/utils/request.server";
 import { roomFailure } from "~/utils/room-replies.server";
 import { pageParam } from "~/validation/pagination";
 import { createRoomSchema } from "~/validation/rooms";
@@ -35,7 +36,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   if (formData.get("intent") === "join-code") {
     try {
-      const room = await joinRoom({ userId: user.id, code: String(formData.get("code") ?? "") });
+      const room = await joinRoom({ userId: user.id, code: String(formData.get("code") ?? ""), ip: clientIp(request) });
       return redirect(`/rooms/${room.id}`);
     } catch (error) {
       return roomFailure("join-code", error);

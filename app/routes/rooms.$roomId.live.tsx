@@ -3,7 +3,7 @@ import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { NotFoundError } from "~/services/errors.server";
 import { roomView, type RoomLive } from "~/services/rooms.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser, sessionViewer } from "~/utils/auth.server";
 import { foundOr404 } from "~/utils/room-replies.server";
 import { connectionSignal } from "~/utils/request.server";
 
@@ -16,6 +16,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const room = await foundOr404(roomView(params.roomId ?? "", user.id));
   return liveStream<RoomChangedMessage, RoomLive>({
     signal: connectionSignal(request, context),
+    viewer: sessionViewer(request, user),
     channel: channels.room(room.id),
     snapshot: () =>
       roomView(room.id, user.id).catch((error: unknown) => {

@@ -2,40 +2,93 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card } from "~/components/ui";
-import { joinRoom, roomByCode } from "~/services/rooms.server";
+import { joinRoom, RoomError, roomByCode } from "~/services/rooms.server";
 import { requireUser } from "~/utils/auth.server";
+import { clientIp, firstInRequest } from "~/utils/request.server";
 import { roomFailure } from "~/utils/room-replies.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.room ? `Join ${data.room.name} · Startline` : "Join a room · Startline" }];
+/** Without JavaScript a join posts the form and this page's loader runs after the action: one try of the code, counted once. */
+const COUNTED = "room-code-counted";
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  const room = await roomByCode(params.code ?? "", user.id);
-  if (!room) return data({ room: null }, { status: 404 });
-  return { room };
-}
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.room ? `Join ${data.room.hidden ? "a private room" : data.room.name} · Startline` : "Join a room · Startline" },
+];
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    const room = await joinRoom({ userId: user.id, code: params.code ?? "" });
+    const guesser = { userId: user.id, ip: clientIp(request) };
+    const room = await roomByCode(params.code ?? "", guesser, { counted: !firstInRequest(context, COUNTED) });
+    if (!room) return data({ room: null, error: "No room has this code. Check the link or code with the person who shared it." }, { status: 404 });
+    return { room, error: null };
+  } catch (error) {
+    if (error instanceof RoomError && error.status === 429) return data({ room: null, error: error.message }, { status: 429 });
+    throw error;
+  }
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  firstInRequest(context, COUNTED);
+  try {
+    const room = await joinRoom({ userId: user.id, code: params.code ?? "", ip: clientIp(request) });
     return redirect(`/rooms/${room.id}`);
   } catch (error) {
     return roomFailure("join", error);
   }
 }
 
-export default function JoinRoomPage() {
-  const { room } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+function Alert({ tone, children }: { tone: "error" | "warn"; children: string }) {
+  const colours = tone === "error" ? "bg-red-50 text-red-800 ring-red-200" : "bg-amber-50 text-amber-900 ring-amber-200";
+  return (
+    <p role="alert" className={`rounded-lg p-3 text-sm ring-1 ${colours}`}>
+      {children}
+    </p>
+  );
+}
+
+function JoinButton({ label }: { label: string }) {
   const navigation = useNavigation();
+  return (
+    <Form method="post">
+      <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Joining…">
+        {label}
+      </Button>
+    </Form>
+  );
+}
+
+export default function JoinRoomPage() {
+  const { room, error } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   if (!room) {
     return (
       <Card className="mx-auto max-w-2xl">
         <h1 className="text-xl font-bold">Room not found</h1>
-        <p className="mt-2 text-slate-700" role="alert">
-          No room has this code. Check the link or code with the person who shared it.
-        </p>
+        <div className="mt-2">
+          <Alert tone="error">{error ?? ""}</Alert>
+        </div>
+      </Card>
+    );
+  }
+  if (room.hidden) {
+    // Someone outside a private room learns nothing about it but the race until they join.
+    return (
+      <Card className="mx-auto flex max-w-2xl flex-col gap-3">
+        <p className="text-sm text-slate-600">Room for {room.race.name}</p>
+        <h1 className="text-2xl font-bold">A private room</h1>
+        <p className="text-slate-700">Who is in it, and its name, show once you join.</p>
+        {actionData?.error ? <Alert tone="error">{actionData.error}</Alert> : null}
+        {room.viewerRoom ? (
+          <>
+            <Alert tone="warn">{`You are already in the room “${room.viewerRoom.name}” for this race.`}</Alert>
+            <Link to={`/rooms/${room.viewerRoom.id}`} className="font-medium text-brand-700 underline">
+              Go to your room
+            </Link>
+          </>
+        ) : (
+          <JoinButton label="Join this private room" />
+        )}
       </Card>
     );
   }
@@ -59,15 +112,7 @@ export default function JoinRoomPage() {
         {room.teamName ? `Team ${room.teamName} · ` : ""}
         {room.ownerName}'s room · {room.memberCount} of {room.maxMembers} members
       </p>
-      {actionData?.error ? (
-        <p role="alert" className="rounded-lg bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-200">
-          {actionData.error}
-        </p>
-      ) : reason ? (
-        <p role="alert" className="rounded-lg bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
-          {reason}
-        </p>
-      ) : null}
+      {actionData?.error ? <Alert tone="error">{actionData.error}</Alert> : reason ? <Alert tone="warn">{reason}</Alert> : null}
       {inThisRoom ? (
         <Link to={`/rooms/${room.id}`} className="font-medium text-brand-700 underline">
           You are in this room: open it
@@ -77,11 +122,7 @@ export default function JoinRoomPage() {
           Go to your room
         </Link>
       ) : reason ? null : (
-        <Form method="post">
-          <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Joining…">
-            Join {room.name}
-          </Button>
-        </Form>
+        <JoinButton label={`Join ${room.name}`} />
       )}
     </Card>
   );

@@ -89,18 +89,29 @@ export async function checkoutState(orderId: string, buyerId: string) {
           ticketType: { select: { id: true, name: true, minAge: true } },
           roomId: true,
           assignee: { select: { id: true, name: true } },
-          participant: { select: savedParticipantSelect },
+          participant: { select: { waiverSignature: { select: { waiverVersionId: true } } } },
         },
       },
     },
   });
   if (!order) throw new Response("Not found", { status: 404 });
-  const [waiver, code, members] = await Promise.all([
+  // The buyer sees the details only of the forms they fill in themselves; of a ticket handed to a room
+  // member, only who has it and whether they signed (ADR 0022): a member's date of birth, emergency
+  // contact and answers are theirs and the organiser's, not the buyer's.
+  const ownTicketIds = order.tickets.filter((t) => !t.assignee).map((t) => t.id);
+  const [waiver, code, members, ownDetails] = await Promise.all([
     waiverInForce(order.race.id),
     order.discountCodeId ? db.discountCode.findUnique({ where: { id: order.discountCodeId }, select: { code: true } }) : null,
     roomMembers(order.tickets.map((t) => t.roomId)),
+    db.participant.findMany({ where: { ticketId: { in: ownTicketIds } }, select: { ticketId: true, ...savedParticipantSelect } }),
   ]);
-  return { order, waiver, appliedCode: code?.code ?? null, members };
+  const detailsByTicket = new Map(ownDetails.map(({ ticketId, ...details }) => [ticketId, details]));
+  const tickets = order.tickets.map(({ participant, ...ticket }) => ({
+    ...ticket,
+    signedWaiverVersionId: participant?.waiverSignature?.waiverVersionId ?? null,
+    participant: ticket.assignee ? null : (detailsByTicket.get(ticket.id) ?? null),
+  }));
+  return { order: { ...order, tickets }, waiver, appliedCode: code?.code ?? null, members };
 }
 
 /**

@@ -7,7 +7,7 @@ import { hashPassword } from "~/utils/password.server";
 import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import * as rateLimit from "./rate-limit.server";
-import { revokeUserSessions } from "./sessions.server";
+import { announceSessionsRevoked, revokeUserSessions } from "./sessions.server";
 
 const RESET_LINK_MINUTES = 60;
 const RESETS_PER_EMAIL_PER_HOUR = 3;
@@ -108,6 +108,8 @@ export async function resetPassword(token: string, password: string, now = new D
     await tx.user.updateMany({ where: { id: user.id, emailVerifiedAt: null }, data: { emailVerifiedAt: now } });
     await revokeUserSessions(user.id, tx);
   });
+  // Now that the sessions are gone for everyone: their open live feeds end.
+  await announceSessionsRevoked(user.id);
   await rateLimit.reset(`login:account:${user.email}`);
   await notify({
     userId: user.id,

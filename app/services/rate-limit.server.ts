@@ -68,3 +68,12 @@ export async function check(bucket: string, limit: number): Promise<RateLimitSta
 export async function reset(bucket: string) {
   await redis.del(redisKey("ratelimit", bucket));
 }
+
+/**
+ * Takes one back from a counter that `hit` counted (e.g. an attempt that turned out to be legitimate), so a
+ * limit can count only failures while still counting every attempt before it runs. A counter whose window
+ * already ended is left alone, never recreated below zero.
+ */
+export async function forgive(bucket: string) {
+  await redis.eval("if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('DECR', KEYS[1]) end return 0", 1, redisKey("ratelimit", bucket));
+}

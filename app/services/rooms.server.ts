@@ -4,16 +4,21 @@ import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { ROOM_MESSAGE_MAX, type CreateRoomInput } from "~/validation/rooms";
 import { NotFoundError } from "./errors.server";
 import { notify } from "./notifications.server";
-import { check, hit } from "./rate-limit.server";
+import { check, forgive, hit } from "./rate-limit.server";
 import { announceRoomChange, memberRegistrationStatus } from "./room-status.server";
 
 export const ROOMS_PAGE_SIZE = 10;
 export const ROOM_MESSAGES_PAGE_SIZE = 30;
 export const MESSAGE_LIMIT = { count: 10, windowSeconds: 30 };
+/** Wrong room codes one user, or one IP address, may try per window before being told to wait. */
+export const CODE_GUESS_LIMIT = { perUser: 10, perIp: 30, windowSeconds: 15 * 60 };
 
-/** No 0/O, 1/I/L: codes are read aloud and typed from phones. */
+/**
+ * No 0/O, 1/I/L: codes are read aloud and typed from phones. A code is the only key to a private room, so
+ * it is long enough not to be guessed: 31^10 ≈ 8·10^14 codes, tried at most a few dozen times per 15 minutes.
+ */
 const CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-const CODE_LENGTH = 6;
+const CODE_LENGTH = 10;
 
 export function newRoomCode() {
   return Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
@@ -77,40 +82,80 @@ export async function createRoom({ raceId, ownerId, input }: { raceId: string; o
 type RoomRow = { id: string; raceId: string; ownerId: string; name: string; maxMembers: number; visibility: "PUBLIC" | "PRIVATE"; status: "OPEN" | "CLOSED" };
 
 /** Locks the room row so joins to its last place happen one at a time. */
-async function lockRoom(tx: Prisma.TransactionClient, where: { id: string } | { code: string }) {
-  const rows =
-    "id" in where
-      ? await tx.$queryRaw<RoomRow[]>`SELECT id, "raceId", "ownerId", name, "maxMembers", visibility::text AS visibility, status::text AS status FROM "Room" WHERE id = ${where.id} FOR UPDATE`
-      : await tx.$queryRaw<RoomRow[]>`SELECT id, "raceId", "ownerId", name, "maxMembers", visibility::text AS visibility, status::text AS status FROM "Room" WHERE code = ${where.code} FOR UPDATE`;
+async function lockRoom(tx: Prisma.TransactionClient, roomId: string) {
+  const rows = await tx.$queryRaw<RoomRow[]>`SELECT id, "raceId", "ownerId", name, "maxMembers", visibility::text AS visibility, status::text AS status FROM "Room" WHERE id = ${roomId} FOR UPDATE`;
   return rows[0] ?? null;
 }
 
+/** Codes are typed from phones and read aloud: case, spaces and dashes do not matter. */
 export function normaliseCode(code: string) {
-  return code.trim().toUpperCase();
+  return code.replace(/[\s-]/g, "").toUpperCase();
+}
+
+/** Who is trying a room code: each has their own budget of wrong guesses. */
+export type CodeGuesser = { userId: string; ip: string };
+
+/**
+ * Looks a room up by its code, counting the attempt against the user's and the IP address's budget first
+ * (INCR is atomic, so parallel guesses cannot slip past the limit together). A code that exists is taken
+ * back off both counters: only wrong guesses use the budget, so people following a shared link never run
+ * into the limit. `counted`: this request's attempt was already counted (a form post without JavaScript runs
+ * the action, then the page's loader, for one attempt), so only whether the budget is spent is checked.
+ */
+async function findByCode<T>(code: string, guesser: CodeGuesser, find: (code: string) => Promise<T | null>, counted = false) {
+  const budgets = [
+    { bucket: `room-code:user:${guesser.userId}`, limit: CODE_GUESS_LIMIT.perUser },
+    { bucket: `room-code:ip:${guesser.ip}`, limit: CODE_GUESS_LIMIT.perIp },
+  ];
+  const spent = async ({ bucket, limit }: (typeof budgets)[number]) => {
+    // Spent: more attempts than the limit allows (`check` says blocked from `limit` on, hence the + 1).
+    if (counted) return check(bucket, limit + 1);
+    const attempts = await hit(bucket, CODE_GUESS_LIMIT.windowSeconds);
+    return attempts > limit ? check(bucket, limit) : { blocked: false, retryAfterSeconds: 0 };
+  };
+  const states = await Promise.all(budgets.map(spent));
+  if (states.some((state) => state.blocked)) {
+    const minutes = Math.ceil(Math.max(...states.map((state) => state.retryAfterSeconds)) / 60);
+    throw new RoomError(`Too many wrong room codes. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask for the link.`, 429);
+  }
+  const found = await find(normaliseCode(code));
+  if (found && !counted) await Promise.all(budgets.map(({ bucket }) => forgive(bucket)));
+  return found;
+}
+
+/** How messages name a room: a private room's name is for its members only. */
+function roomLabel(room: { name: string; visibility: string }) {
+  return room.visibility === "PRIVATE" ? "This private room" : `The room “${room.name}”`;
 }
 
 /**
- * Joins a room by its code (any room) or by id (public rooms only: private ones are reached through
- * their code or link). Joining a room one is already in changes nothing.
+ * Joins a room by its code (any room; counted against the guesser's budget) or by id (public rooms only:
+ * private ones are reached through their code or link). Joining a room one is already in changes nothing.
  */
-export async function joinRoom({ userId, ...where }: { userId: string } & ({ code: string } | { roomId: string })) {
-  const unknown = "code" in where ? "No room has this code. Check it with the person who shared it." : "This room does not exist.";
+export async function joinRoom({ userId, ...target }: { userId: string } & ({ code: string; ip: string } | { roomId: string })) {
+  const byCode = "code" in target;
+  const roomId = byCode
+    ? await findByCode(target.code, { userId, ip: target.ip }, (code) => db.room.findUnique({ where: { code }, select: { id: true } })).then((room) => room?.id)
+    : target.roomId;
+  const unknown = byCode ? "No room has this code. Check it with the person who shared it." : "This room does not exist.";
   const room = await db
     .$transaction(async (tx) => {
-      const room = await lockRoom(tx, "code" in where ? { code: normaliseCode(where.code) } : { id: where.roomId });
-      if (!room || ("roomId" in where && room.visibility === "PRIVATE")) throw new RoomError(unknown, 404);
+      const room = roomId ? await lockRoom(tx, roomId) : null;
+      if (!room || (!byCode && room.visibility === "PRIVATE")) throw new RoomError(unknown, 404);
       const current = await activeRoomOf(userId, room.raceId, tx);
       if (current?.id === room.id) return { room, joined: false, member: null };
-      if (room.status === "CLOSED") throw new RoomError(`The room “${room.name}” is closed.`, 409);
+      if (room.status === "CLOSED") throw new RoomError(`${roomLabel(room)} is closed.`, 409);
       if (current) throw alreadyInRoom(current);
       const members = await tx.roomMember.count({ where: { roomId: room.id, ...activeMember } });
-      if (members >= room.maxMembers) throw new RoomError(`The room “${room.name}” is full (${room.maxMembers} of ${room.maxMembers}).`, 409);
+      if (members >= room.maxMembers) {
+        throw new RoomError(room.visibility === "PRIVATE" ? "This private room is full." : `${roomLabel(room)} is full (${room.maxMembers} of ${room.maxMembers}).`, 409);
+      }
       const member = await tx.roomMember.create({ data: { roomId: room.id, raceId: room.raceId, userId }, select: { id: true, user: { select: { name: true } } } });
       return { room, joined: true, member };
     })
     .catch(async (error: unknown) => {
       if (!isUniqueViolation(error)) throw error;
-      const raceId = await db.room.findFirst({ where: "code" in where ? { code: normaliseCode(where.code) } : { id: where.roomId }, select: { raceId: true } });
+      const raceId = await db.room.findUnique({ where: { id: roomId }, select: { raceId: true } });
       const current = raceId ? await activeRoomOf(userId, raceId.raceId) : null;
       if (current) throw alreadyInRoom(current);
       throw error;
@@ -130,7 +175,7 @@ export async function joinRoom({ userId, ...where }: { userId: string } & ({ cod
 }
 
 async function ownedOpenRoom(tx: Prisma.TransactionClient, roomId: string, actorId: string) {
-  const room = await lockRoom(tx, { id: roomId });
+  const room = await lockRoom(tx, roomId);
   if (!room) throw new NotFoundError("This room does not exist.");
   if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can do that.", 403);
   if (room.status === "CLOSED") throw new RoomError("This room is closed.", 409);
@@ -140,7 +185,7 @@ async function ownedOpenRoom(tx: Prisma.TransactionClient, roomId: string, actor
 /** Leaves the room; the owner must hand the room to someone else or close it first. */
 export async function leaveRoom({ roomId, userId }: { roomId: string; userId: string }) {
   await db.$transaction(async (tx) => {
-    const room = await lockRoom(tx, { id: roomId });
+    const room = await lockRoom(tx, roomId);
     if (!room) throw new NotFoundError("This room does not exist.");
     if (room.ownerId === userId && room.status === "OPEN") {
       throw new RoomError("You own this room: make another member the owner, or close the room, before you leave.", 409);
@@ -245,21 +290,26 @@ export function myRoomForRace(userId: string, raceId: string) {
   return activeRoomOf(userId, raceId);
 }
 
+/** What the room page and the join page both show of a room. */
+const roomBasicsSelect = {
+  id: true,
+  name: true,
+  teamName: true,
+  maxMembers: true,
+  visibility: true,
+  status: true,
+  raceId: true,
+  race: { select: { name: true, slug: true } },
+} satisfies Prisma.RoomSelect;
+
 /** The room as a page shows it to this viewer; a private room is not found by anyone outside it. */
 export async function roomView(roomId: string, viewerId: string) {
   const room = await db.room.findUnique({
     where: { id: roomId },
     select: {
-      id: true,
-      name: true,
-      teamName: true,
-      maxMembers: true,
-      visibility: true,
-      status: true,
+      ...roomBasicsSelect,
       code: true,
       ownerId: true,
-      raceId: true,
-      race: { select: { name: true, slug: true } },
       members: { where: activeMember, orderBy: { joinedAt: "asc" }, select: { userId: true, joinedAt: true, user: { select: { name: true } } } },
     },
   });
@@ -298,25 +348,23 @@ export type RoomView = Awaited<ReturnType<typeof roomView>>;
 /** What a room's live feed sends: the room, or that this viewer may no longer see it. */
 export type RoomLive = RoomView | { id: string; gone: true };
 
-/** The room for its join link: enough to decide whether to join, and why one cannot. */
-export async function roomByCode(code: string, viewerId: string) {
-  const room = await db.room.findUnique({
-    where: { code: normaliseCode(code) },
-    select: {
-      id: true,
-      name: true,
-      teamName: true,
-      maxMembers: true,
-      status: true,
-      raceId: true,
-      race: { select: { name: true, slug: true } },
-      owner: { select: { name: true } },
-      _count: { select: { members: { where: activeMember } } },
-    },
-  });
+/**
+ * The room for its join link: enough to decide whether to join, and why one cannot. A private room shows
+ * someone outside it only that it is a private room and for which race (joining binds their places for
+ * that race to the room): its name, team, owner and members stay hidden until they join.
+ */
+export async function roomByCode(code: string, guesser: CodeGuesser, { counted = false } = {}) {
+  const find = (normalised: string) =>
+    db.room.findUnique({
+      where: { code: normalised },
+      select: { ...roomBasicsSelect, owner: { select: { name: true } }, _count: { select: { members: { where: activeMember } } } },
+    });
+  const room = await findByCode(code, guesser, find, counted);
   if (!room) return null;
-  const viewerRoom = await activeRoomOf(viewerId, room.raceId);
+  const viewerRoom = await activeRoomOf(guesser.userId, room.raceId);
+  if (room.visibility === "PRIVATE" && viewerRoom?.id !== room.id) return { hidden: true as const, race: room.race, viewerRoom };
   return {
+    hidden: false as const,
     id: room.id,
     name: room.name,
     teamName: room.teamName,

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import type { Prisma } from "@prisma/client";
+import { channels } from "~/realtime/channels";
+import { publish } from "~/realtime/pubsub.server";
 import { db, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 
@@ -11,7 +14,7 @@ function newSessionId() {
 /** Starts a session with a fresh id; the previous session of this browser (if any) is revoked. */
 export async function startSession(userId: string, context: SessionContext, previousSessionId?: string | null, tx: Db = db) {
   const ttlMs = getEnv().SESSION_TTL_DAYS * 24 * 60 * 60 * 1000;
-  if (previousSessionId) await tx.session.deleteMany({ where: { id: previousSessionId } });
+  if (previousSessionId) await revokeSessions({ id: previousSessionId }, tx);
   return tx.session.create({
     data: {
       id: newSessionId(),
@@ -38,12 +41,33 @@ export async function findSessionUser(sessionId: string) {
 }
 
 export async function revokeSession(sessionId: string) {
-  await db.session.deleteMany({ where: { id: sessionId } });
+  await revokeSessions({ id: sessionId });
 }
 
-/** Ends every session of the user (password reset): each browser is signed out on its next request. */
+/**
+ * Deletes sessions (logout, a new login in the same browser) and tells each user's open live feeds, which
+ * check again and end those of the revoked sessions within moments. Feeds also re-check on their own cadence,
+ * so a session that goes any other way (expiry, a row deleted by hand) ends its feeds too, just later.
+ */
+export async function revokeSessions(where: Prisma.SessionWhereInput, tx: Db = db) {
+  const sessions = await tx.session.findMany({ where, select: { id: true, userId: true } });
+  if (sessions.length === 0) return 0;
+  await tx.session.deleteMany({ where: { id: { in: sessions.map((session) => session.id) } } });
+  await Promise.all([...new Set(sessions.map((session) => session.userId))].map(announceSessionsRevoked));
+  return sessions.length;
+}
+
+/**
+ * Ends every session of the user (password reset) inside the caller's transaction: each browser is signed
+ * out on its next request. Call `announceSessionsRevoked` once it commits, so open live feeds end too.
+ */
 export async function revokeUserSessions(userId: string, tx: Db = db) {
   await tx.session.deleteMany({ where: { userId } });
+}
+
+/** Tells a user's open live feeds that sessions of theirs ended (after the deletion committed): they check again. */
+export function announceSessionsRevoked(userId: string) {
+  return publish(channels.access(userId), { type: "sessions.revoked" });
 }
 
 export async function deleteExpiredSessions(now = new Date()) {

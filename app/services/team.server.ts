@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { escapeHtml } from "~/utils/html";
 import type { OrgRole } from "@prisma/client";
+import { channels } from "~/realtime/channels";
+import { publish } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { recordAudit } from "./audit.server";
@@ -99,24 +101,33 @@ async function assertAnotherOwner(tx: Parameters<Parameters<typeof db.$transacti
   if (owners === 0) throw new TeamError("An organisation needs at least one owner. Make someone else owner first.");
 }
 
+/** After a commit: the member's open organiser feeds check again whether their role still lets them listen. */
+function announceMembershipChange(userId: string, organisationId: string) {
+  return publish(channels.access(userId), { type: "membership.changed", organisationId });
+}
+
 export async function changeMemberRole(organisationId: string, actorId: string, memberId: string, role: OrgRole) {
-  await db.$transaction(async (tx) => {
+  const userId = await db.$transaction(async (tx) => {
     const member = await tx.organisationMember.findFirst({ where: { id: memberId, organisationId } });
     if (!member) throw new TeamError("That person is not in this organisation.");
     if (member.role === "OWNER" && role !== "OWNER") await assertAnotherOwner(tx, organisationId, memberId);
     await tx.organisationMember.update({ where: { id: memberId }, data: { role } });
     await recordAudit(tx, { organisationId, actorId, action: "team.role_changed", entityType: "member", entityId: member.userId, changes: { role: { from: member.role, to: role } } });
+    return member.userId;
   });
+  await announceMembershipChange(userId, organisationId);
 }
 
 export async function removeMember(organisationId: string, actorId: string, memberId: string) {
-  await db.$transaction(async (tx) => {
+  const userId = await db.$transaction(async (tx) => {
     const member = await tx.organisationMember.findFirst({ where: { id: memberId, organisationId } });
     if (!member) throw new TeamError("That person is not in this organisation.");
     if (member.role === "OWNER") await assertAnotherOwner(tx, organisationId, memberId);
     await tx.organisationMember.delete({ where: { id: memberId } });
     await recordAudit(tx, { organisationId, actorId, action: "team.removed", entityType: "member", entityId: member.userId, changes: { role: member.role } });
+    return member.userId;
   });
+  await announceMembershipChange(userId, organisationId);
 }
 
 export async function revokeInvite(organisationId: string, actorId: string, inviteId: string) {

@@ -54,6 +54,14 @@ export async function requireUser(request: Request) {
   return user;
 }
 
+/**
+ * The viewer of a live feed that needs only a session (see `liveStream`'s `viewer`): the feed ends when the
+ * session does, by logout in another tab, a new login in this browser, a password reset or expiry.
+ */
+export function sessionViewer(request: Request, user: { id: string }) {
+  return { userId: user.id, authorize: () => requireUser(request) };
+}
+
 /** Organiser pages: 403 for a signed-in user who is not an organiser. */
 export async function requireOrganiser(request: Request) {
   const user = await requireUser(request);

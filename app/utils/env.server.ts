@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { isIP } from "node:net";
 import { z } from "zod";
 
@@ -58,6 +58,8 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    /** Address the web process listens on; see the transform for the default. */
+    HOST: z.string().min(1).optional(),
     APP_URL: z.string().url().optional(),
     DATABASE_URL: urlWithScheme(["postgresql", "postgres"], "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/startline"),
     REDIS_URL: urlWithScheme(["redis", "rediss"], "must be a redis:// URL").default("redis://127.0.0.1:6379"),
@@ -65,12 +67,14 @@ const envSchema = z
       .string()
       .regex(/^[a-z0-9_-]+$/i, "letters, digits, - and _ only")
       .default("startline"),
-    SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    SESSION_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
     SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     SMTP_URL: urlWithScheme(["smtp", "smtps"], "must be an smtp:// or smtps:// URL").optional(),
     EMAIL_FROM: z.string().min(3).default("Startline <no-reply@startline.local>"),
     DEMO_MODE: booleanFlag,
     TRUST_PROXY: trustProxy,
+    /** How often an open live feed checks again that its viewer may still see it (besides on every revocation message). */
+    LIVE_ACCESS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     UPLOAD_DIR: z.string().min(1).default("uploads"),
@@ -111,9 +115,15 @@ const envSchema = z
       });
     }
     const deployed = isProduction && !env.DEMO_MODE;
-    if (deployed && !env.SESSION_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is required in production" });
+    // Never a default: a known secret would let anyone sign session cookies and demo payment events.
+    if (!env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "is required: `npm run demo` writes a random one to .env, or set one (e.g. `openssl rand -hex 32`)",
+      });
     }
+    const sessionSecret = env.SESSION_SECRET ?? ""; // only read when the issue above did not fail the parse
     if (deployed && appUrl.protocol !== "https:" && !isLocal) {
       ctx.addIssue({ code: "custom", path: ["APP_URL"], message: "must be https:// in production" });
     }
@@ -138,26 +148,33 @@ const envSchema = z
         message: "is required in production (simulated payments are for development and demo mode)",
       });
     }
-    const sessionSecret = env.SESSION_SECRET ?? "startline-development-secret-change-me-please";
     return {
       ...env,
+      /**
+       * A deployment listens on every interface (behind its proxy or load balancer); development and demo
+       * mode only on this machine unless HOST says otherwise, so a demo on a laptop is not open to its network.
+       */
+      listenHost: env.HOST ?? (deployed ? undefined : "127.0.0.1"),
       appOrigin: appUrl.origin,
       /** Cookies are `Secure` whenever the app is served over https. */
       secureCookies: appUrl.protocol === "https:",
       sessionSecret,
-      /** Emails go to the local outbox (viewable in the app) when no SMTP server is configured. */
+      /** Emails go to the local outbox when no SMTP server is configured. */
       useOutbox: !env.SMTP_URL,
+      /** `/dev/outbox` shows every email to anyone who can reach it: demo mode only, which runs on a local address. */
+      outboxPages: env.DEMO_MODE && !env.SMTP_URL,
       /** Payments go through Stripe when a secret key is set; otherwise they are simulated (demo payment mode). */
       /** AI features are offered only when an OpenAI (or compatible) key is set; otherwise they say so up front. */
       aiConfigured: Boolean(env.OPENAI_API_KEY),
       paymentMode: env.STRIPE_SECRET_KEY ? ("stripe" as const) : ("demo" as const),
       /**
        * The secret webhooks are verified with: STRIPE_WEBHOOK_SECRET whenever it is set; in demo payment mode
-       * without it, one derived from the session secret, so demo payments still travel the signed webhook path.
+       * without it, one derived from the session secret (so as secret as it, and as random as the one
+       * `npm run demo` generates), so demo payments still travel the signed webhook path.
        */
       webhookSecret:
         env.STRIPE_WEBHOOK_SECRET ??
-        (env.STRIPE_SECRET_KEY ? undefined : `whsec_demo${createHash("sha256").update(sessionSecret).digest("hex").slice(0, 32)}`),
+        (env.STRIPE_SECRET_KEY ? undefined : `whsec_demo${createHmac("sha256", sessionSecret).update("startline demo webhook").digest("hex").slice(0, 32)}`),
     };
   });
 
@@ -208,5 +225,5 @@ export function loadEnvOrExit(processName: string): Env {
 /** The only values that reach the browser. */
 export function publicEnv() {
   const env = getEnv();
-  return { demoMode: env.DEMO_MODE, useOutbox: env.useOutbox };
+  return { demoMode: env.DEMO_MODE, outboxPages: env.outboxPages };
 }

@@ -1,6 +1,6 @@
 import { getEnv } from "./env.server";
 
-/** The outbox pages exist only when emails go to the outbox (development and demo mode). */
+/** The outbox pages exist only in demo mode without SMTP (ADR 0008): they show every email to anyone. */
 export function requireOutbox() {
-  if (!getEnv().useOutbox) throw new Response("Not found", { status: 404 });
+  if (!getEnv().outboxPages) throw new Response("Not found", { status: 404 });
 }

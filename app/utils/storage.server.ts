@@ -38,12 +38,21 @@ export function storage(): FileStorage {
   return new DiskStorage(resolve(getEnv().UPLOAD_DIR));
 }
 
+/**
+ * The kinds of file an upload may be, by the extension its key gets from `imageType`: uploads are served with
+ * exactly this type (server/security.ts), and a file with any other extension is not served at all.
+ */
+export const UPLOAD_TYPES = { jpg: "image/jpeg", png: "image/png", webp: "image/webp" } as const;
+
 /** Recognises the image formats we accept by their first bytes, not by the name the browser sent. */
-export function imageType(bytes: Uint8Array): { ext: string; contentType: string } | null {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { ext: "jpg", contentType: "image/jpeg" };
-  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return { ext: "png", contentType: "image/png" };
-  const riff = String.fromCharCode(...bytes.slice(0, 4));
-  const webp = String.fromCharCode(...bytes.slice(8, 12));
-  if (riff === "RIFF" && webp === "WEBP") return { ext: "webp", contentType: "image/webp" };
-  return null;
+export function imageType(bytes: Uint8Array): { ext: keyof typeof UPLOAD_TYPES; contentType: string } | null {
+  const ext = (): keyof typeof UPLOAD_TYPES | null => {
+    if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpg";
+    if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return "png";
+    const riff = String.fromCharCode(...bytes.slice(0, 4));
+    const webp = String.fromCharCode(...bytes.slice(8, 12));
+    return riff === "RIFF" && webp === "WEBP" ? "webp" : null;
+  };
+  const found = ext();
+  return found ? { ext: found, contentType: UPLOAD_TYPES[found] } : null;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { startOpenAiDouble } from "../mocks/openai";
 import { createMigratedDatabase, databaseUrl, dropDatabase } from "../support/database";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { startWeb, startWorker, testEnv, ensureRandomSessionSecret } from "../support/processes";
 
 /**
  * Browser tests drive the built app as people use it: a fresh migrated database, the web process
@@ -13,6 +13,8 @@ export default async function globalSetup() {
   const database = `startline_test_${runId}_e2e`;
   await createMigratedDatabase(database);
   const openai = await startOpenAiDouble({ chunkDelayMs: 150 });
+  // Before testEnv reads it; specs run app code (factories) with the same secret.
+  ensureRandomSessionSecret();
   const env = testEnv({
     DATABASE_URL: databaseUrl(database),
     REDIS_PREFIX: `test-${runId}-e2e`,

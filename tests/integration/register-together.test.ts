@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues } from "~/jobs/queues.server";
+import { newRoomCode } from "~/services/rooms.server";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { openEventStream } from "../support/http";
@@ -35,7 +36,7 @@ async function raceWithRoom(teamName: string | null) {
   const owner = await createUser({ name: "Olive Owner" });
   const member = await createUser({ name: "Milo Member" });
   const room = await db.room.create({
-    data: { raceId: race.id, ownerId: owner.id, name: "Friday Joggers", teamName, code: `R${Math.random().toString(36).slice(2, 8).toUpperCase()}` },
+    data: { raceId: race.id, ownerId: owner.id, name: "Friday Joggers", teamName, code: newRoomCode() },
   });
   await db.roomMember.createMany({
     data: [
@@ -157,6 +158,46 @@ describe("registering together through a room", () => {
     const teamColumn = header!.split(",").indexOf("Team");
     expect(teamColumn).toBeGreaterThanOrEqual(0);
     expect(rows.filter((row) => row.includes("Harbour Harriers"))).toHaveLength(2);
+  });
+
+  it("shows the buyer only the name and status of a ticket a room member filled in, never their details", async () => {
+    const { race, tenK, owner, member } = await raceWithRoom("Harbour Harriers");
+    await db.race.update({ where: { id: race.id }, data: { standardFields: ["DATE_OF_BIRTH", "EMERGENCY_CONTACT"] } });
+    const question = await db.raceQuestion.create({ data: { raceId: race.id, label: "Medical conditions", kind: "TEXT" } });
+    const ownerClient = await loggedIn(web.url, owner.email);
+    const memberClient = await loggedIn(web.url, member.email);
+    const held = await ownerClient.post(`/races/${race.slug}`, { [`qty_${tenK.id}`]: "2" });
+    const orderId = held.headers.get("Location")!.split("/").pop()!;
+    const [mine, theirs] = await db.ticket.findMany({ where: { orderId }, orderBy: { createdAt: "asc" }, select: { id: true } });
+    if (!mine || !theirs) throw new Error("expected two held tickets");
+    await ownerClient.post(`/checkout/${orderId}`, { intent: "assign", ticketId: theirs.id, assigneeId: member.id });
+    const saved = await memberClient.post(`/checkout/${orderId}/participant/${theirs.id}`, {
+      ...participantFields(theirs.id, "Milo", "Member"),
+      "participant.dateOfBirth": "1987-11-23",
+      "participant.emergencyName": "Mona Member",
+      "participant.emergencyPhone": "+353 87 765 4321",
+      [`participant.answers.${question.id}`]: "asthma-inhaler",
+    });
+    expect(saved.status).toBe(200);
+    // The member's details are stored for the organiser...
+    expect(await db.participant.findUniqueOrThrow({ where: { ticketId: theirs.id } })).toMatchObject({ emergencyPhone: "+353 87 765 4321" });
+    // ...while the buyer's own form keeps showing what the buyer saved.
+    const own = await ownerClient.post(`/checkout/${orderId}`, {
+      ...participantFields(mine.id, "Olive", "Owner"),
+      "participant.dateOfBirth": "1979-02-14",
+      "participant.emergencyName": "Otto Owner",
+      "participant.emergencyPhone": "+353 86 111 2222",
+    });
+    expect(own.status).toBe(200);
+
+    const html = await (await ownerClient.request(`/checkout/${orderId}`)).text();
+    const data = await (await ownerClient.request(`/checkout/${orderId}.data`)).text();
+    for (const body of [html, data]) {
+      expect(body).toContain("Milo Member");
+      expect(body).toContain("1979-02-14");
+      for (const secret of ["1987-11-23", "Mona Member", "765 4321", "asthma-inhaler", "milo@example.com"]) expect(body).not.toContain(secret);
+    }
+    expect(html).toContain("Filled in and signed by Milo Member");
   });
 
   it("lets a member register themselves while in the room; the team falls back to the room's name", async () => {

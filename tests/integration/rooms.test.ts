@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { announceRoomChange } from "~/services/room-status.server";
+import { CODE_GUESS_LIMIT, newRoomCode } from "~/services/rooms.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
@@ -11,7 +14,7 @@ let web: Awaited<ReturnType<typeof startWeb>>;
 let organisationId: string;
 
 beforeAll(async () => {
-  web = await startWeb(testEnv());
+  web = await startWeb(testEnv({ LOGIN_MAX_ATTEMPTS_PER_IP: "1000" }));
   ({ organisation: { id: organisationId } } = await createOrganisation("OWNER"));
 });
 afterAll(async () => {
@@ -49,6 +52,12 @@ function activeMembers(roomId: string) {
   return db.roomMember.findMany({ where: { roomId, leftAt: null }, select: { userId: true } }).then((rows) => rows.map((r) => r.userId).sort());
 }
 
+/** Every test here comes from 127.0.0.1: start and leave the shared per-IP budget of wrong room codes empty. */
+async function clearIpBudgets() {
+  const counters = await redis.keys(`${process.env.REDIS_PREFIX}:ratelimit:room-code:ip:*`);
+  if (counters.length) await redis.del(...counters);
+}
+
 const snapshotWith = (test: (room: LiveRoom) => boolean) => (e: SseEvent) => e.event === "snapshot" && test(e.data as LiveRoom);
 
 describe("rooms", () => {
@@ -56,7 +65,7 @@ describe("rooms", () => {
     const race = await publishedRace();
     const { user, client } = await person("Orla Owner");
     const { roomId, code } = await createRoomAs(client, race.slug);
-    expect(code).toMatch(/^[2-9A-HJKMNP-Z]{6}$/);
+    expect(code).toMatch(/^[2-9A-HJKMNP-Z]{10}$/);
     expect(await activeMembers(roomId)).toEqual([user.id]);
     const room = await db.room.findUniqueOrThrow({ where: { id: roomId } });
     expect(room).toMatchObject({ ownerId: user.id, name: "Harbour Harriers", teamName: "Harriers", maxMembers: 10, visibility: "PUBLIC", status: "OPEN" });
@@ -131,6 +140,101 @@ describe("rooms", () => {
     // The code is the way in.
     expect((await joinByCode(outsider.client, code)).status).toBe(302);
     expect((await outsider.client.request(`/rooms/${roomId}`)).status).toBe(200);
+  });
+
+  it("shows someone outside a private room only that it is a private room, until they join", async () => {
+    const race = await publishedRace();
+    const owner = await person("Pia Private");
+    const { roomId, code } = await createRoomAs(owner.client, race.slug, { name: "Secret Squad", teamName: "Sleuths", visibility: "PRIVATE", maxMembers: "2" });
+    const insider = await person("Ivy Insider");
+    const outsider = await person("Otto Outsider");
+    const hidden = ["Secret Squad", "Sleuths", "Pia Private", "Ivy Insider", "of 2 members", roomId];
+
+    const preview = await outsider.client.request(`/rooms/join/${code}`);
+    expect(preview.status).toBe(200);
+    const html = await preview.text();
+    expect(html).toContain("A private room");
+    expect(html).toContain(race.name);
+    const loaderData = await (await outsider.client.request(`/rooms/join/${code}.data`)).text();
+    for (const body of [html, loaderData]) for (const secret of hidden) expect(body).not.toContain(secret);
+
+    // Joining shows it all; being turned away (here: full) still names nothing.
+    expect((await joinByCode(insider.client, code)).status).toBe(302);
+    expect(await (await insider.client.request(`/rooms/join/${code}`)).text()).toContain("Secret Squad");
+    const full = await joinByCode(outsider.client, code);
+    expect(full.status).toBe(409);
+    const refusal = await full.text();
+    expect(refusal).toContain("This private room is full.");
+    for (const secret of hidden) expect(refusal).not.toContain(secret);
+  });
+
+  it("migrates existing 6-character codes to new 10-character ones, and the database refuses short codes", async () => {
+    const race = await publishedRace();
+    const owner = await createUser({ name: "Old Owner" });
+    const sql = readFileSync(new URL("../../prisma/migrations/20261201155626_room_codes_ten_characters/migration.sql", import.meta.url), "utf8");
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      // The database as it was before the migration, with rooms whose codes were made then.
+      await client.query(`ALTER TABLE "Room" DROP CONSTRAINT "Room_code_length"`);
+      const oldCodes = Array.from({ length: 50 }, (_, i) => `OLD${String(i).padStart(3, "0")}`);
+      for (const code of oldCodes) await db.room.create({ data: { raceId: race.id, ownerId: owner.id, name: code, code } });
+      const untouched = await db.room.create({ data: { raceId: race.id, ownerId: owner.id, name: "new", code: newRoomCode() } });
+      await client.query(sql);
+      const rooms = await db.room.findMany({ where: { raceId: race.id }, select: { id: true, code: true } });
+      expect(rooms).toHaveLength(51);
+      for (const { code } of rooms) expect(code).toMatch(/^[2-9A-HJKMNP-Z]{10}$/);
+      expect(new Set(rooms.map((room) => room.code)).size).toBe(51);
+      expect(rooms.find((room) => room.id === untouched.id)?.code).toBe(untouched.code);
+      await expect(db.room.create({ data: { raceId: race.id, ownerId: owner.id, name: "short", code: "ABC234" } })).rejects.toThrow();
+    } finally {
+      await client.end();
+    }
+  });
+
+  it("takes codes typed with spaces, dashes or in lower case", async () => {
+    const race = await publishedRace();
+    const owner = await person("Orla Owner");
+    const { roomId, code } = await createRoomAs(owner.client, race.slug);
+    const joiner = await person("Jo Joiner");
+    const typed = `${code.slice(0, 5).toLowerCase()}-${code.slice(5)} `;
+    const joined = await joiner.client.post(`/races/${race.slug}/rooms`, { intent: "join-code", code: typed });
+    expect(joined.headers.get("Location")).toBe(`/rooms/${roomId}`);
+  });
+
+  it("limits wrong room codes per user and per IP address, never counting codes that exist", async () => {
+    const race = await publishedRace();
+    const owner = await person("Orla Owner");
+    const { roomId, code } = await createRoomAs(owner.client, race.slug, { visibility: "PRIVATE" });
+    await clearIpBudgets();
+    const wrong = (i: number) => `WRONG${String(i).padStart(5, "2")}`;
+
+    // Following a real link never runs into the limit.
+    const friend = await person("Fran Friend");
+    for (let i = 0; i < CODE_GUESS_LIMIT.perUser + 5; i += 1) expect((await friend.client.request(`/rooms/join/${code}`)).status).toBe(200);
+
+    // One user: the first wrong guesses are 404s, then every lookup waits, even of a right code, and
+    // parallel guesses cannot slip past the count.
+    const guesser = await person("Gus Guesser");
+    const statuses = await Promise.all(Array.from({ length: CODE_GUESS_LIMIT.perUser + 5 }, (_, i) => guesser.client.request(`/rooms/join/${wrong(i)}`).then((r) => r.status)));
+    expect(statuses.filter((status) => status === 404)).toHaveLength(CODE_GUESS_LIMIT.perUser);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5);
+    const blocked = await joinByCode(guesser.client, code);
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toMatch(/Too many wrong room codes\. Wait \d+ minutes? and try again/);
+    expect(await activeMembers(roomId)).toEqual([owner.user.id]);
+
+    // One address: other users from it share its budget.
+    let guessesFromIp = CODE_GUESS_LIMIT.perUser + 6; // the guesser's lookups and refused join
+    while (guessesFromIp < CODE_GUESS_LIMIT.perIp) {
+      const next = await person("Nat Next");
+      for (let i = 0; i < CODE_GUESS_LIMIT.perUser && guessesFromIp < CODE_GUESS_LIMIT.perIp; i += 1, guessesFromIp += 1) {
+        expect((await joinByCode(next.client, wrong(i))).status).toBe(404);
+      }
+    }
+    const fresh = await person("Fay Fresh");
+    expect((await fresh.client.request(`/rooms/join/${code}`)).status).toBe(429);
+    await clearIpBudgets();
   });
 
   it("lets members leave, and the owner remove, transfer and close", async () => {
@@ -255,7 +359,7 @@ describe("rooms", () => {
     const race = await publishedRace();
     const owners = await Promise.all(Array.from({ length: 12 }, (_, i) => createUser({ name: `Owner ${i}` })));
     for (const [i, owner] of owners.entries()) {
-      await db.room.create({ data: { raceId: race.id, ownerId: owner.id, name: `Room number ${String(i).padStart(2, "0")}`, code: `PG${race.id.slice(-4)}${i}`.toUpperCase(), createdAt: new Date(Date.now() - i * 1000), members: { create: { raceId: race.id, userId: owner.id } } } });
+      await db.room.create({ data: { raceId: race.id, ownerId: owner.id, name: `Room number ${String(i).padStart(2, "0")}`, code: newRoomCode(), createdAt: new Date(Date.now() - i * 1000), members: { create: { raceId: race.id, userId: owner.id } } } });
     }
     const viewer = await person("Vera Viewer");
     const names = (html: string) => [...html.matchAll(/Room number (\d\d)/g)].map((m) => m[1]);

@@ -96,6 +96,14 @@ export async function openEventStream(client: Client, path: string) {
         waiters.push({ test, resolve: (e) => (clearTimeout(timer), resolve(e)) });
       });
     },
+    /** Resolves true once the server ends the stream, false if it is still open after `timeoutMs`. */
+    endsWithin(timeoutMs: number) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      return Promise.race([
+        reading.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]).finally(() => clearTimeout(timer));
+    },
     async close() {
       controller.abort();
       await reading;

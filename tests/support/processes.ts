@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 
@@ -9,7 +10,15 @@ export type RunningProcess = {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
-const TEST_ENV_KEYS = ["DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "DEMO_MODE", "LOG_LEVEL", "SMTP_URL", "PATH", "HOME"];
+const TEST_ENV_KEYS = ["DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "DEMO_MODE", "LOG_LEVEL", "SMTP_URL", "SESSION_SECRET", "PATH", "HOME"];
+
+/**
+ * The app refuses to start without a session secret, and no known one exists: each test run (or benchmark)
+ * makes its own random one, shared by the test process and the web and worker processes it starts.
+ */
+export function ensureRandomSessionSecret() {
+  process.env.SESSION_SECRET ??= randomBytes(32).toString("hex");
+}
 
 /** The current test worker's environment (its own database and Redis prefix), plus overrides. */
 export function testEnv(overrides: Record<string, string | undefined> = {}) {

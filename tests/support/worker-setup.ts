@@ -1,5 +1,6 @@
 import { inject } from "vitest";
 import { cloneDatabase, databaseUrl } from "./database";
+import { ensureRandomSessionSecret } from "./processes";
 
 /**
  * Runs before each test file: the file's worker gets its own database (cloned from the run's
@@ -19,5 +20,6 @@ process.env.DATABASE_URL = databaseUrl(name);
 // Per file, so rate-limit counters and queues never carry over from another file.
 process.env.REDIS_PREFIX = `test-${runId}-w${poolId}-${Math.random().toString(36).slice(2, 8)}`;
 process.env.DEMO_MODE = "true";
+ensureRandomSessionSecret();
 process.env.LOG_LEVEL ??= "warn";
 delete process.env.SMTP_URL;
