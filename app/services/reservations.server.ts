@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Prisma } from "@prisma/client";
+import { Prisma, type RaceStatus } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { orderTotals } from "~/utils/order-totals";
@@ -46,6 +46,18 @@ export async function lockTicketTypes(tx: Db, ids: string[]) {
     SELECT id, "raceId", name, capacity, "soldCount", "heldCount", "priceMinor", "maxPerOrder", "salesStartAt", "salesEndAt", "archivedAt"
     FROM "TicketType" WHERE id IN (${Prisma.join([...new Set(ids)].sort())}) ORDER BY id FOR UPDATE`;
   return new Map(rows.map((row) => [row.id, row]));
+}
+
+/**
+ * Locks the race row against a change of status for the rest of the transaction (FOR SHARE: holds and payments
+ * of the same race do not wait for each other) and returns what decides whether it is on sale. Cancelling updates
+ * this row, so a hold or payment decided under this lock either sees the race cancelled, or commits before the
+ * cancellation can and the cancellation then sees it (ADR 0023). Lock order: race, ticket types, orders.
+ */
+export async function lockRaceForSale(tx: Db, raceId: string) {
+  const [race] = await tx.$queryRaw<{ status: RaceStatus; registrationClosesAt: Date | null; startsAt: Date }[]>`
+    SELECT status, "registrationClosesAt", "startsAt" FROM "Race" WHERE id = ${raceId} FOR SHARE`;
+  return race ?? null;
 }
 
 /**
@@ -122,6 +134,8 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
       });
       if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
       if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
+      // Checked again under the lock the cancellation takes: a race cancelled since the read above holds nothing.
+      if ((await lockRaceForSale(tx, raceId))?.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
       let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
       if (previous.length) {
         for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
