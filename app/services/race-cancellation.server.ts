@@ -41,7 +41,8 @@ async function expireSession(stripe: Stripe, sessionId: string) {
 /**
  * After the race is cancelled: checkouts in progress end (Stripe session expired, places released) and each order to
  * refund gets its job. A session that could not be expired may have just been paid: that order keeps its hold until
- * Stripe's event settles it (fulfilment, or checkout.session.expired), and its refund job waits for that.
+ * Stripe's event settles it (fulfilment refuses and refunds a payment for a cancelled race, or
+ * checkout.session.expired releases it), and its refund job waits for that.
  */
 export async function startCancellationRefunds(raceId: string) {
   const stripe = stripeClient();

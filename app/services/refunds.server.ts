@@ -450,6 +450,8 @@ export async function refundOrderOfCancelledRace(orderId: string) {
   const refundable = order.totalMinor - order.refundedMinor;
   const issued = order.tickets.some((t) => t.status === "ISSUED");
   const paid = REFUNDABLE_STATUSES.includes(order.status) || order.status === "REFUNDED";
+  // Its payment arrived after the cancellation: fulfilment refused it and is refunding it (refundPayment settles this order's row).
+  if (!paid && order.stripePaymentIntentId) throw new Error(`order ${orderId}'s payment arrived after the race was cancelled and is being refunded`);
   if (!paid) return { paid, applied: false, amountMinor: 0 };
   if (refundable === 0 && !issued) return { paid, applied: false, amountMinor: 0 };
   const money = formatMoney(refundable, order.currency);
@@ -499,6 +501,9 @@ export async function refundPayment({ orderId, amountMinor, reason, idempotencyK
     if (locked.status === "REFUNDED" && locked.refundedMinor >= amountMinor) return false;
     const refundedMinor = Math.max(locked.refundedMinor, amountMinor);
     await tx.order.update({ where: { id: orderId }, data: { status: "REFUNDED", refundedMinor } });
+    // A payment that arrived for a cancelled race is that order's cancellation refund: its row (left waiting when the
+    // cancellation found the session just paid) is done with this refund, in the same transaction.
+    await tx.cancellationRefund.updateMany({ where: { orderId, status: "QUEUED" }, data: { status: "DONE", amountMinor: refundedMinor } });
     await recordAudit(tx, {
       organisationId: order.race.organisationId,
       raceId: order.raceId,

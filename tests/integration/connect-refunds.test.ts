@@ -233,7 +233,8 @@ describe("cancelling a race", () => {
     type Progress = { total: number; done: number; waiting: number; failedCount: number };
     const settled = await feed.next((e) => e.event === "snapshot" && (e.data as Progress).done + (e.data as Progress).failedCount === 4, 30_000);
     expect(settled.data).toMatchObject({ total: 5, done: 3, waiting: 1, failedCount: 1, refundedMinor: 8000 });
-    // The paid checkout keeps its places until Stripe's event is fulfilled; then its refund job refunds it.
+    // The paid checkout keeps its places until Stripe's event arrives; fulfilment then refuses the payment for the
+    // cancelled race and refunds it, which settles the order's cancellation refund.
     expect(await stateOf(justPaid.id)).toMatchObject({ status: "PENDING", tickets: ["HELD"] });
     expect(stripe.session(justPaidSessionId).status).toBe("complete");
     await deliver([stripeEvent("checkout.session.completed", justPaidSession)]);
@@ -247,7 +248,7 @@ describe("cancelling a race", () => {
     expect(await stateOf(free.order.id)).toMatchObject({ status: "REFUNDED", refundedMinor: 0, tickets: ["REFUNDED"] });
     expect(await stateOf(refusedByStripe.order.id)).toMatchObject({ status: "PAID", tickets: ["ISSUED"] });
     expect(await stateOf(pending.id)).toMatchObject({ status: "CANCELLED", tickets: ["CANCELLED", "CANCELLED"] });
-    expect(await stateOf(justPaid.id)).toMatchObject({ status: "REFUNDED", refundedMinor: 3000, tickets: ["REFUNDED"] });
+    expect(await stateOf(justPaid.id)).toMatchObject({ status: "REFUNDED", refundedMinor: 3000, tickets: ["CANCELLED"] });
     expect(refundCalls(justPaidSession.payment_intent).map((call) => call.params.amount)).toEqual(["3000"]);
     expect(await db.ticketType.findUniqueOrThrow({ where: { id: setup.type.id } })).toMatchObject({ soldCount: 1, heldCount: 0 });
     expect(stripe.session(pendingSession).status).toBe("expired");
