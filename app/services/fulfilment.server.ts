@@ -265,7 +265,7 @@ export async function refundUnfulfilledPayment(payment: SessionPayment, cause: U
     data: payment.paymentIntentId ? { stripePaymentIntentId: payment.paymentIntentId } : {},
     select: { id: true, buyerId: true, buyerEmail: true, buyerName: true, race: { select: { name: true, slug: true } } },
   });
-  await releaseOrder(payment.orderId, "CANCELLED");
+  await releaseOrder(payment.orderId, "CANCELLED", { endedSessionId: payment.stripeSessionId });
   const { applied, stripeRefundId } = await refundOrAlert(payment, { orderId: order.id, amountMinor: payment.amountTotalMinor, reason, idempotencyKey: `${keyPrefix}-${order.id}` });
   if (cause === "discount_lost") {
     await raiseAlert({
