@@ -11,7 +11,8 @@ import { waitFor } from "../support/wait";
 /**
  * Payments fulfilment must not honour because of their race (ADR 0023): a cancelled race takes no payment, held
  * places or not; a late payment takes places only while the race is still on sale. Each is refunded in full through
- * the late-payment path, once, and the buyer is told.
+ * the late-payment path, once, and the buyer is told. A refund of such a payment that fails at the bank leaves the
+ * order unpaid and alerts operators.
  */
 const WEBHOOK_SECRET = "whsec_refused_payments";
 const stack = stripeStackForFile(WEBHOOK_SECRET);
@@ -123,5 +124,72 @@ describe("a payment for a race closed meanwhile", () => {
     expect(refundsOf(lateCompleted.payment_intent).map((r) => r.amount)).toEqual([3000]);
     const email = await waitFor(() => db.emailMessage.findFirst({ where: { to: late.user.email, kind: "sales_closed_payment_refunded" } }), Boolean);
     expect(email?.text).toContain("registration has closed since");
+  });
+});
+
+describe("a refund of a payment Startline did not accept that fails at the bank", () => {
+  const bankFailure = (refundId: string) => stack.stripe.failRefund(refundId, "expired_or_canceled_card");
+  const alertsFor = (refundId: string) => db.operatorAlert.findMany({ where: { kind: "payment.refund_failed", context: { path: ["stripeRefundId"], equals: refundId } } });
+
+  it("leaves a refused late payment's order unpaid with no ticket, and alerts operators once", async () => {
+    const sale = await raceForSale();
+    const { orderId, client } = await buyerReadyToPay(stack.web.url, sale);
+    const sessionId = await pay(client, orderId);
+    await releaseOrder(orderId, "EXPIRED");
+    await changeStatus(sale, "cancel");
+    const session = await complete(sessionId);
+    await waitFor(() => db.order.findUniqueOrThrow({ where: { id: orderId } }), (o) => o.status === "REFUNDED");
+
+    const failed = bankFailure(refundsOf(session.payment_intent)[0]!.id);
+    await stack.deliver([failed, { ...failed, id: `${failed.id}_again` }], 2);
+
+    expect(await orderState(orderId)).toMatchObject({ status: "CANCELLED", refundedMinor: 0, paidAt: null, tickets: ["CANCELLED"], soldCount: 0 });
+    const alerts = await alertsFor(failed.data.object.id as string);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ severity: "CRITICAL", context: expect.objectContaining({ orderId, amountMinor: 3000, failureReason: "expired_or_canceled_card" }) as unknown });
+    expect(alerts[0]!.message).toContain("The buyer's money was not returned");
+    // Nothing tells the organiser that an order which never had a ticket "counts as paid again".
+    expect(await db.emailMessage.count({ where: { to: sale.owner.email, kind: "refund_failed" } })).toBe(0);
+  });
+
+  it("alerts operators once about a rejected payment's refund, which no order took", async () => {
+    const sale = await raceForSale();
+    await discountCode(sale.race.id, { code: "TEN", amount: 10 });
+    const { orderId, client } = await buyerReadyToPay(stack.web.url, sale);
+    const staleSession = await pay(client, orderId);
+    expect((await client.post(`/checkout/${orderId}`, { intent: "apply-code", code: "TEN" })).status).toBe(200);
+    const stale = await complete(staleSession);
+    const refunded = await waitFor(async () => refundsOf(stale.payment_intent), (refunds) => refunds.length === 1);
+
+    const failed = bankFailure(refunded[0]!.id);
+    await stack.deliver([failed], 3);
+
+    const alerts = await alertsFor(refunded[0]!.id);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ severity: "CRITICAL", context: expect.objectContaining({ orderId, amountMinor: 3000 }) as unknown });
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ status: "PENDING", refundedMinor: 0, stripePaymentIntentId: null });
+  });
+});
+
+describe("a refunded order's discount use", () => {
+  it("stays counted after the organiser refunds a paid order: a single-use code is not used twice", async () => {
+    const sale = await raceForSale();
+    const code = await discountCode(sale.race.id, { maxRedemptions: 1 });
+    const first = await buyerReadyToPay(stack.web.url, sale);
+    expect((await first.client.post(`/checkout/${first.orderId}`, { intent: "apply-code", code: "HALF" })).status).toBe(200);
+    await complete(await pay(first.client, first.orderId));
+    await waitFor(() => db.order.findUniqueOrThrow({ where: { id: first.orderId } }), (o) => o.status === "PAID");
+
+    const organiser = await loggedIn(stack.web.url, sale.owner.email);
+    const participant = await db.participant.findFirstOrThrow({ where: { ticket: { orderId: first.orderId } } });
+    const refunded = await organiser.post(`/organiser/races/${sale.race.id}/participants/${participant.id}`, { intent: "refund-order", expectedRefundedMinor: "0", amount: "" });
+    expect(refunded.status).toBe(302);
+    expect(await orderState(first.orderId)).toMatchObject({ status: "REFUNDED", refundedMinor: 1500, tickets: ["REFUNDED"] });
+
+    expect(await db.discountCode.findUniqueOrThrow({ where: { id: code.id } })).toMatchObject({ redemptionCount: 1 });
+    const second = await buyerReadyToPay(stack.web.url, sale);
+    const refused = await second.client.post(`/checkout/${second.orderId}`, { intent: "apply-code", code: "HALF" });
+    expect(refused.status).toBe(400);
+    expect((await refused.text()).replaceAll("<!-- -->", "")).toContain("This code has been used the maximum number of times.");
   });
 });
