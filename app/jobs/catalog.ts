@@ -56,6 +56,13 @@ export const jobCatalog = {
     jobId: ({ eventId }) => `stripe.event-${eventId}`,
     options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
+  "checkout.expire-session": defineJob({
+    queue: "stripe",
+    payload: z.object({ sessionId: z.string().min(1) }),
+    // One job per session: every release of the same order collapses into it.
+    jobId: ({ sessionId }) => `checkout.expire-session-${sessionId}`,
+    options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
+  }),
   "refunds.cancelled-race-order": defineJob({
     queue: "refunds",
     payload: z.object({ orderId: z.string().min(1) }),

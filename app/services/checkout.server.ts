@@ -6,6 +6,7 @@ import { getEnv } from "~/utils/env.server";
 import { escapeHtml } from "~/utils/html";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 import { orderTotals } from "~/utils/order-totals";
+import { endCheckoutSession } from "./checkout-sessions.server";
 import { evaluateDiscount, holdDiscount, releaseDiscountHold } from "./discounts.server";
 import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
@@ -300,15 +301,14 @@ export function participantFormPath(orderId: string, ticketId: string) {
 async function expireCheckoutSession(sessionId: string) {
   const stripe = stripeClient();
   if (!stripe) return;
+  let ended;
   try {
-    await stripe.checkout.sessions.expire(sessionId);
+    ended = await endCheckoutSession(stripe, sessionId);
   } catch (error) {
     if (!isStripeApiError(error)) throw error;
-    const session = error.type === "StripeInvalidRequestError" ? await stripe.checkout.sessions.retrieve(sessionId) : null;
-    if (session?.status === "expired") return;
-    if (session?.status === "complete") throw new CheckoutError("This order has just been paid, so it can no longer change. Your confirmation is on its way.", "form", 409);
     throw new CheckoutError(`The payment provider did not confirm that your open payment page was closed (${error.message}). Try again in a moment.`, "form", 502);
   }
+  if (ended === "complete") throw new CheckoutError("This order has just been paid, so it can no longer change. Your confirmation is on its way.", "form", 409);
 }
 
 type TotalsChange = {

@@ -10,9 +10,9 @@ import { RefundError, refundPayment } from "./refunds.server";
 import { recordEmail, sendQueued, type EmailAttachment } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
-import { isSettled, paymentMismatch, rejectionReasons, type PaymentRejection } from "./payment-rules";
+import { isSettled, paymentMismatch, raceRefusal, rejectionReasons, type PaymentRejection, type RaceRefusal } from "./payment-rules";
 import { announceSale } from "./race-stats.server";
-import { lockTicketTypes, releaseOrder } from "./reservations.server";
+import { lockRaceForSale, lockTicketTypes, releaseOrder } from "./reservations.server";
 import { announceRoomsChange } from "./room-status.server";
 import { ticketQrPng } from "./tickets.server";
 
@@ -32,7 +32,9 @@ export type SessionPayment = {
 export type FreeOrder = { orderId: string; free: true };
 
 export type FulfilmentResult =
-  | { outcome: "fulfilled" | "already_paid" | "late_no_places" | "not_found" }
+  | { outcome: "fulfilled" | "already_paid" | "not_found" }
+  /** The order's own payment, which cannot buy its places: refunded by `refundUnfulfilledPayment`. */
+  | { outcome: "late_no_places" | RaceRefusal }
   /** The order's hold was gone and its code has since been used up (or the buyer's limit reached). */
   | { outcome: "discount_lost"; message: string }
   /** The payment is not the one the order asked for (ADR 0023); nothing changed. */
@@ -83,18 +85,26 @@ async function confirmationEmail(order: { id: string; currency: string; totalMin
  * running it twice (duplicate or out-of-order webhooks) changes nothing the second time.
  * First it checks that this is the payment the order asked for (its current session, currency and total,
  * or a free order still free): anything else is `rejected` with nothing changed, for the caller to refund.
+ * A cancelled race takes no payment (`race_cancelled`); the race row is locked first, so a cancellation either
+ * committed before and is seen here, or waits for this payment and then refunds the paid order.
  * A payment for an order whose hold already expired re-acquires its places and its code's use if they are
- * still free; otherwise it reports `late_no_places` or `discount_lost` and changes nothing.
+ * still free and still on sale; otherwise it reports `sales_closed`, `late_no_places` or `discount_lost` and
+ * changes nothing.
  */
 export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<FulfilmentResult> {
-  const ticketTypeIds = await db.ticket.findMany({ where: { orderId: payment.orderId }, distinct: ["ticketTypeId"], select: { ticketTypeId: true } });
+  const target = await db.order.findUnique({
+    where: { id: payment.orderId },
+    select: { raceId: true, tickets: { distinct: ["ticketTypeId"], select: { ticketTypeId: true } } },
+  });
+  if (!target) return { outcome: "not_found" };
   const paid = "free" in payment ? null : payment;
   const result = await db
     .$transaction(
       async (tx) => {
-        const types = await lockTicketTypes(tx, ticketTypeIds.map((t) => t.ticketTypeId));
+        const race = await lockRaceForSale(tx, target.raceId);
+        const types = await lockTicketTypes(tx, target.tickets.map((t) => t.ticketTypeId));
         const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Order" WHERE id = ${payment.orderId} FOR UPDATE`;
-        if (!locked) return { outcome: "not_found" as const };
+        if (!locked || !race) return { outcome: "not_found" as const };
         const order = await tx.order.findUniqueOrThrow({
           where: { id: payment.orderId },
           select: {
@@ -126,6 +136,8 @@ export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<
         const perType = new Map<string, number>();
         for (const t of issuing) perType.set(t.ticketTypeId, (perType.get(t.ticketTypeId) ?? 0) + 1);
         // Every check before the first write: an early return commits what was written before it.
+        const refusal = raceRefusal(race, [...perType.keys()].map((id) => types.get(id)!), { late, now: new Date() });
+        if (refusal) return { outcome: refusal };
         const placesLeft = (id: string) => types.get(id)!.capacity - types.get(id)!.soldCount - types.get(id)!.heldCount;
         if (late && [...perType].some(([id, count]) => placesLeft(id) < count)) return { outcome: "late_no_places" as const };
         if (order.discountCodeId) {
@@ -198,7 +210,14 @@ export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<
   return { outcome: "fulfilled" };
 }
 
-type UnfulfilledCause = "late_no_places" | "discount_lost";
+type UnfulfilledCause = "late_no_places" | "discount_lost" | RaceRefusal;
+
+const UNFULFILLED: string[] = ["late_no_places", "discount_lost", "race_cancelled", "sales_closed"] satisfies UnfulfilledCause[];
+
+/** The order's own payment that fulfilment could not honour, to be refunded in full. */
+export function isUnfulfilled(outcome: FulfilmentResult["outcome"]): outcome is UnfulfilledCause {
+  return UNFULFILLED.includes(outcome);
+}
 
 const unfulfilledCauses: Record<UnfulfilledCause, { reason: string; keyPrefix: string; emailKind: string; why: string; toast: (race: string, amount: string) => string }> = {
   late_no_places: {
@@ -215,22 +234,38 @@ const unfulfilledCauses: Record<UnfulfilledCause, { reason: string; keyPrefix: s
     why: "Your payment arrived after your checkout had run out, and the discount code you used can no longer be used for this order.",
     toast: (race, amount) => `Your discount code for ${race} was used up before your payment arrived; ${amount} is on its way back.`,
   },
+  race_cancelled: {
+    reason: "payment arrived for a race that has been cancelled",
+    keyPrefix: "startline-race-cancelled-payment",
+    emailKind: "race_cancelled_payment_refunded",
+    why: "The race has been cancelled by its organiser, so we could not accept your registration.",
+    toast: (race, amount) => `${race} has been cancelled, so your registration was not accepted; ${amount} is on its way back.`,
+  },
+  sales_closed: {
+    reason: "payment arrived after the hold expired and registration had closed",
+    keyPrefix: "startline-sales-closed-payment",
+    emailKind: "sales_closed_payment_refunded",
+    why: "Your payment arrived after your places were released, and registration has closed since.",
+    toast: (race, amount) => `Registration for ${race} closed before your payment arrived; ${amount} is on its way back.`,
+  },
 };
 
 /**
- * A payment for the order's own session that cannot be honoured (the hold expired and its places, or its
- * discount code's last use, went to someone else): release whatever the order still holds, give the money
- * back in full and tell the buyer. A lost discount also alerts operators, since the buyer saw a price the
- * code no longer allows. Safe to run twice (the refund's idempotency key is the order's).
+ * A payment for the order's own session that cannot be honoured (the race was cancelled, or the hold expired and
+ * its places, its discount code's last use or the race's registration went meanwhile): release whatever the order
+ * still holds, give the money back in full and tell the buyer. A lost discount also alerts operators, since the
+ * buyer saw a price the code no longer allows. Safe to run twice (the refund's idempotency key is the order's).
  */
 export async function refundUnfulfilledPayment(payment: SessionPayment, cause: UnfulfilledCause) {
   const { reason, keyPrefix, emailKind, why, toast } = unfulfilledCauses[cause];
-  await releaseOrder(payment.orderId, "CANCELLED");
+  // The payment is recorded before the release, so a cancelled race's refund job that sees the order unpaid knows
+  // its money arrived and is coming back through this path (ADR 0023).
   const order = await db.order.update({
     where: { id: payment.orderId },
     data: payment.paymentIntentId ? { stripePaymentIntentId: payment.paymentIntentId } : {},
     select: { id: true, buyerId: true, buyerEmail: true, buyerName: true, race: { select: { name: true, slug: true } } },
   });
+  await releaseOrder(payment.orderId, "CANCELLED", { endedSessionId: payment.stripeSessionId });
   const { applied, stripeRefundId } = await refundOrAlert(payment, { orderId: order.id, amountMinor: payment.amountTotalMinor, reason, idempotencyKey: `${keyPrefix}-${order.id}` });
   if (cause === "discount_lost") {
     await raiseAlert({

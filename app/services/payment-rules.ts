@@ -1,4 +1,4 @@
-import type { OrderStatus, TaxMode } from "@prisma/client";
+import type { OrderStatus, RaceStatus, TaxMode } from "@prisma/client";
 
 /** Why a completed Checkout Session does not pay its order (ADR 0023). */
 export type PaymentRejection = "order_already_paid" | "not_current_session" | "currency_mismatch" | "amount_mismatch";
@@ -34,3 +34,25 @@ export const rejectionReasons: Record<PaymentRejection, string> = {
   currency_mismatch: "the Checkout Session was paid in another currency than the order's",
   amount_mismatch: "the amount paid differs from the order's total",
 };
+
+/** Why a payment for the order's own session cannot buy its places any more, because of the race (ADR 0023). */
+export type RaceRefusal = "race_cancelled" | "sales_closed";
+
+export type RaceOnSale = { status: RaceStatus; registrationClosesAt: Date | null; startsAt: Date };
+export type TicketTypeOnSale = { salesEndAt: Date | null; archivedAt: Date | null };
+
+/**
+ * A cancelled race takes no payment, even one for places still held: the cancellation refunds it. A payment for a
+ * live hold on a race closed meanwhile (by the organiser, its registration deadline or its start) is honoured: the
+ * places were held for this buyer while the race was on sale. A late payment (the hold is gone) takes places afresh,
+ * so only where a new hold would be accepted now: the race published, registration not closed, the race not
+ * started, and every ticket type it buys still on sale and not archived.
+ */
+export function raceRefusal(race: RaceOnSale, ticketTypes: TicketTypeOnSale[], { late, now }: { late: boolean; now: Date }): RaceRefusal | null {
+  if (race.status === "CANCELLED") return "race_cancelled";
+  if (!late) return null;
+  const closed = (at: Date | null) => at !== null && at <= now;
+  if (race.status !== "PUBLISHED" || closed(race.registrationClosesAt) || closed(race.startsAt)) return "sales_closed";
+  if (ticketTypes.some((type) => type.archivedAt !== null || closed(type.salesEndAt))) return "sales_closed";
+  return null;
+}

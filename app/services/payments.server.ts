@@ -6,7 +6,7 @@ import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
 import { CheckoutError, incompleteTickets, pendingOrder, requireOpen } from "./checkout.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
-import { fulfilOrder, refundUnfulfilledPayment, rejectPayment, type FulfilmentResult, type SessionPayment } from "./fulfilment.server";
+import { fulfilOrder, isUnfulfilled, refundUnfulfilledPayment, rejectPayment, type FulfilmentResult, type SessionPayment } from "./fulfilment.server";
 import { platformFeeFor } from "./payouts.server";
 import { releaseOrder } from "./reservations.server";
 
@@ -38,6 +38,7 @@ export async function startPayment({ orderId, buyerId }: { orderId: string; buye
   if (totalMinor === 0) {
     const { outcome } = await fulfilOrder({ orderId, free: true });
     if (outcome === "rejected") throw new CheckoutError("The total changed while you were paying. Check it and try again.", "form", 409);
+    if (outcome === "race_cancelled") throw new CheckoutError("This race has been cancelled, so it takes no more registrations.", "form", 409);
     return { redirectTo: `/orders/${orderId}` };
   }
   const stripe = stripeClient();
@@ -226,7 +227,7 @@ export async function handleSessionPaid(event: { data: { object: SessionFacts } 
     currency: session.currency ?? "",
   };
   const result = await fulfilOrder(payment);
-  if (result.outcome === "late_no_places" || result.outcome === "discount_lost") await refundUnfulfilledPayment(payment, result.outcome);
+  if (isUnfulfilled(result.outcome)) await refundUnfulfilledPayment(payment, result.outcome);
   if (result.outcome === "rejected") await rejectPayment(payment, result.reason);
   return result.outcome;
 }

@@ -4,6 +4,7 @@ import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { db, type Db } from "~/utils/db.server";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
+import { endCheckoutSession } from "./checkout-sessions.server";
 import { announceSale } from "./race-stats.server";
 import { RefundError, refundOrderOfCancelledRace } from "./refunds.server";
 import { releaseOrder } from "./reservations.server";
@@ -24,14 +25,13 @@ export async function recordCancellationRefunds(tx: Db, raceId: string) {
 }
 
 /**
- * Ends a Checkout Session so it can no longer be paid. False when it could not be ended: Stripe says it is no longer
- * open (paid or expired a moment ago), or Stripe did not answer — the race is cancelled either way, and the order's
- * refund job then waits for Stripe's event about the session.
+ * Ends a Checkout Session so it can no longer be paid. False when it could not be ended: it was paid a moment ago, or
+ * Stripe did not answer — the race is cancelled either way, and the order's refund job then waits for Stripe's event
+ * about the session.
  */
 async function expireSession(stripe: Stripe, sessionId: string) {
   try {
-    await stripe.checkout.sessions.expire(sessionId);
-    return true;
+    return (await endCheckoutSession(stripe, sessionId)) === "expired";
   } catch (error) {
     if (isStripeApiError(error)) return false;
     throw error;
@@ -41,7 +41,8 @@ async function expireSession(stripe: Stripe, sessionId: string) {
 /**
  * After the race is cancelled: checkouts in progress end (Stripe session expired, places released) and each order to
  * refund gets its job. A session that could not be expired may have just been paid: that order keeps its hold until
- * Stripe's event settles it (fulfilment, or checkout.session.expired), and its refund job waits for that.
+ * Stripe's event settles it (fulfilment refuses and refunds a payment for a cancelled race, or
+ * checkout.session.expired releases it), and its refund job waits for that.
  */
 export async function startCancellationRefunds(raceId: string) {
   const stripe = stripeClient();
@@ -51,7 +52,7 @@ export async function startCancellationRefunds(raceId: string) {
       await db.cancellationRefund.createMany({ data: [{ orderId: order.id, raceId }], skipDuplicates: true });
       continue;
     }
-    await releaseOrder(order.id, "CANCELLED");
+    await releaseOrder(order.id, "CANCELLED", { endedSessionId: order.stripeSessionId });
   }
   // An order paid between the cancelling commit and the release above is caught by looking again.
   await recordCancellationRefunds(db, raceId);

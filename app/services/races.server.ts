@@ -169,7 +169,12 @@ export class RaceStatusError extends Error {
  */
 export async function changeRaceStatus(raceId: string, actorId: string, change: StatusChange, extraBlockers: string[] = []) {
   const status = await db.$transaction(async (tx) => {
-    const race = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { status: true, organisationId: true } });
+    // Locked before it is read: two changes at once (reopen and cancel) apply one after the other, never from one
+    // stale read; and holds and payments, which share-lock this row, see the cancellation or are seen by it. NO KEY
+    // UPDATE, the lock the UPDATE takes anyway: rows referencing the race (audit entries, orders) can still be written.
+    const [race] = await tx.$queryRaw<{ status: RaceStatus; organisationId: string }[]>`
+      SELECT status, "organisationId" FROM "Race" WHERE id = ${raceId} FOR NO KEY UPDATE`;
+    if (!race) throw new RaceStatusError(["This race no longer exists."]);
     const rule = transitions[change];
     if (!rule.from.includes(race.status)) {
       throw new RaceStatusError([`A ${race.status.toLowerCase()} race cannot be ${rule.done}.`]);

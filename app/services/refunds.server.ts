@@ -4,13 +4,14 @@ import type Stripe from "stripe";
 import { db, type Db } from "~/utils/db.server";
 import { formatMoney } from "~/utils/money";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
+import { raiseAlert } from "./alerts.server";
 import { recordAudit } from "./audit.server";
 import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
 import { statusAfterFailedRefund, statusAfterRefund } from "./refund-rules";
-import { lockTicketTypes } from "./reservations.server";
+import { lockRaceForSale, lockTicketTypes } from "./reservations.server";
 
 export class RefundError extends Error {
   constructor(
@@ -157,14 +158,14 @@ function stripeAuditDetails(refund: StripeRefundResult | null) {
 /** Refund transactions lock capacity rows: wait a little for them, never hold them long. */
 const REFUND_TRANSACTION = { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 };
 
-type LockedOrder = { id: string; status: OrderStatus; totalMinor: number; refundedMinor: number };
+type LockedOrder = { id: string; status: OrderStatus; totalMinor: number; refundedMinor: number; paidAt: Date | null };
 
 /** Locks the order's ticket types (id order, as reservations do) and then the order row itself. */
 async function lockOrderForRefund(tx: Db, { id: orderId, tickets }: { id: string; tickets: { ticketTypeId: string }[] }) {
   const ids = [...new Set(tickets.map((t) => t.ticketTypeId))].sort();
   if (ids.length) await tx.$queryRaw`SELECT id FROM "TicketType" WHERE id IN (${Prisma.join(ids)}) ORDER BY id FOR UPDATE`;
   const [order] = await tx.$queryRaw<LockedOrder[]>`
-    SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
+    SELECT id, status, "totalMinor", "refundedMinor", "paidAt" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
   if (!order) throw new RefundError("This order no longer exists.", 404);
   return order;
 }
@@ -450,6 +451,8 @@ export async function refundOrderOfCancelledRace(orderId: string) {
   const refundable = order.totalMinor - order.refundedMinor;
   const issued = order.tickets.some((t) => t.status === "ISSUED");
   const paid = REFUNDABLE_STATUSES.includes(order.status) || order.status === "REFUNDED";
+  // Its payment arrived after the cancellation: fulfilment refused it and is refunding it (refundPayment settles this order's row).
+  if (!paid && order.stripePaymentIntentId) throw new Error(`order ${orderId}'s payment arrived after the race was cancelled and is being refunded`);
   if (!paid) return { paid, applied: false, amountMinor: 0 };
   if (refundable === 0 && !issued) return { paid, applied: false, amountMinor: 0 };
   const money = formatMoney(refundable, order.currency);
@@ -493,12 +496,15 @@ export async function refundPayment({ orderId, amountMinor, reason, idempotencyK
   });
   if (rejectedPayment) return { applied: stripeRefund !== null, stripeRefundId: stripeRefund?.stripeRefundId ?? null };
   const applied = await db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
+    const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor", "paidAt" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
     if (!locked) return false;
     if (stripeRefund) await recordOrderRefund(tx, orderId, amountMinor, stripeRefund, []);
     if (locked.status === "REFUNDED" && locked.refundedMinor >= amountMinor) return false;
     const refundedMinor = Math.max(locked.refundedMinor, amountMinor);
     await tx.order.update({ where: { id: orderId }, data: { status: "REFUNDED", refundedMinor } });
+    // A payment that arrived for a cancelled race is that order's cancellation refund: its row (left waiting when the
+    // cancellation found the session just paid) is done with this refund, in the same transaction.
+    await tx.cancellationRefund.updateMany({ where: { orderId, status: "QUEUED" }, data: { status: "DONE", amountMinor: refundedMinor } });
     await recordAudit(tx, {
       organisationId: order.race.organisationId,
       raceId: order.raceId,
@@ -531,7 +537,7 @@ export async function handleOrderChargeRefunded(event: Stripe.ChargeRefundedEven
   if (!order) return null;
   const onStripe = await refundedOnStripe(paymentIntentId, charge.amount_refunded);
   const result = await db.$transaction(async (tx) => {
-    const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor" FROM "Order" WHERE id = ${order.id} FOR UPDATE`;
+    const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor", "paidAt" FROM "Order" WHERE id = ${order.id} FOR UPDATE`;
     if (!locked) return { changed: false };
     const refundedMinor = Math.min(locked.totalMinor, Math.max(locked.refundedMinor, onStripe));
     if (refundedMinor === locked.refundedMinor) return { changed: false, refundedMinor };
@@ -576,38 +582,61 @@ async function organisationManagers(tx: Db, organisationId: string) {
   });
 }
 
-/** Puts tickets a failed refund had cancelled back, while their places are free; returns who could not be reinstated. */
-async function reinstateTickets(tx: Db, orderId: string, ticketIds: string[]) {
+/**
+ * Puts tickets a failed refund had cancelled back, while their places are free; returns who was reinstated and who was
+ * not (place sold again). A cancelled race's tickets are never put back: its buyers are being refunded, and a ticket
+ * issued again would be a valid ticket of a race that will not run (ADR 0023).
+ */
+async function reinstateTickets(tx: Db, orderId: string, ticketIds: string[], raceCancelled: boolean) {
   const tickets = await tx.ticket.findMany({
     where: { id: { in: ticketIds }, orderId, status: "REFUNDED" },
     orderBy: { createdAt: "asc" },
     select: { id: true, ticketTypeId: true, participant: { select: { firstName: true, lastName: true } } },
   });
+  const holderOf = (ticket: (typeof tickets)[number]) => (ticket.participant ? `${ticket.participant.firstName} ${ticket.participant.lastName}` : "a participant");
+  if (raceCancelled) return { reinstated: [], placeTaken: [], raceCancelled: tickets.map(holderOf) };
   const types = await lockTicketTypes(tx, tickets.map((t) => t.ticketTypeId));
   const reinstated: string[] = [];
   const placeTaken: string[] = [];
   for (const ticket of tickets) {
     const type = types.get(ticket.ticketTypeId)!;
-    const holder = ticket.participant ? `${ticket.participant.firstName} ${ticket.participant.lastName}` : "a participant";
     // The place went to someone else meanwhile: never oversell; the organiser decides (see docs/decisions/0023).
     if (type.capacity - type.soldCount - type.heldCount < 1) {
-      placeTaken.push(holder);
+      placeTaken.push(holderOf(ticket));
       continue;
     }
     await tx.ticket.update({ where: { id: ticket.id }, data: { status: "ISSUED" } });
     await tx.ticketType.update({ where: { id: type.id }, data: { soldCount: { increment: 1 } } });
     type.soldCount += 1;
-    reinstated.push(holder);
+    reinstated.push(holderOf(ticket));
   }
-  return { reinstated, placeTaken };
+  return { reinstated, placeTaken, raceCancelled: [] };
+}
+
+/**
+ * A refund Startline made on its own of a payment it never accepted (fulfilment refused it: late, for a cancelled race,
+ * or a rejected Checkout Session) failed at the bank. The buyer's money is held again and no organiser page can refund
+ * an order that was never paid, so operators are alerted — once per refund, whatever the number of deliveries.
+ */
+async function alertRefusedPaymentRefundFailed(refund: Stripe.Refund, orderId: string) {
+  const failure = refund.failure_reason ?? refund.status ?? "unknown";
+  await raiseAlert({
+    kind: "payment.refund_failed",
+    severity: "CRITICAL",
+    message: `The automatic refund of ${formatMoney(refund.amount, refund.currency.toUpperCase())} for order ${orderId}, a payment Startline did not accept, failed at the bank (${failure.replaceAll("_", " ")}). The buyer's money was not returned: pay it back another way and tell the buyer.`,
+    context: { orderId, stripeRefundId: refund.id, paymentIntentId: idOf(refund.payment_intent), amountMinor: refund.amount, currency: refund.currency, failureReason: failure },
+    dedupeKey: `refund-failed-at-bank:${refund.id}`,
+  });
 }
 
 /**
  * `charge.refund.updated` for a race order. A refund that failed (or was cancelled) gave nothing back, so the order
  * goes back to where it was: the refunded amount drops to what Stripe still has refunded, the tickets that refund
- * cancelled are issued again while their places are free, and the organisation's owners and managers are told, live
- * and by email. Once per refund (OrderRefund.revertedAt), whatever the number or order of deliveries; a refund still
- * pending or succeeded only has its status noted. Null when no order took this payment.
+ * cancelled are issued again while their places are free and the race is not cancelled, and the organisation's owners
+ * and managers are told, live and by email. The refund of a payment the order never accepted (its `paidAt` is empty)
+ * issues nothing and leaves the order unpaid (CANCELLED); operators are alerted instead. Once per refund
+ * (OrderRefund.revertedAt), whatever the number or order of deliveries; a refund still pending or succeeded only has
+ * its status noted. Null when no order took this payment.
  */
 export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
   const paymentIntentId = idOf(refund.payment_intent);
@@ -623,7 +652,11 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
   const money = formatMoney(refund.amount, order.currency);
   const result = await db.$transaction(
     async (tx) => {
+      // The race first, in the lock order of holds and payments: a cancellation either came before (and is seen
+      // here) or waits, and then refunds whatever this puts back.
+      const race = await lockRaceForSale(tx, order.raceId);
       const locked = await lockOrderForRefund(tx, order);
+      const accepted = locked.paidAt !== null;
       const record = await tx.orderRefund.upsert({
         where: { stripeRefundId: refund.id },
         // A refund Startline did not make (Stripe's dashboard) cancelled no tickets; record it so it is undone once.
@@ -631,14 +664,14 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
         update: {},
         select: { revertedAt: true, ticketIds: true },
       });
-      if (record.revertedAt) return { changed: false as const };
-      const { reinstated, placeTaken } = await reinstateTickets(tx, order.id, record.ticketIds);
+      if (record.revertedAt) return { changed: false as const, accepted };
       const refundedMinor = Math.min(locked.refundedMinor, onStripe);
+      const kept = accepted ? await reinstateTickets(tx, order.id, record.ticketIds, race?.status === "CANCELLED") : { reinstated: [], placeTaken: [], raceCancelled: [] };
       const [validTickets, cancelledTickets] = await Promise.all([
         tx.ticket.count({ where: { orderId: order.id, status: "ISSUED" } }),
         tx.ticket.count({ where: { orderId: order.id, status: "REFUNDED" } }),
       ]);
-      const status = statusAfterFailedRefund(locked.totalMinor, refundedMinor, validTickets, cancelledTickets);
+      const status = accepted ? statusAfterFailedRefund(locked.totalMinor, refundedMinor, validTickets, cancelledTickets) : "CANCELLED";
       await tx.order.update({ where: { id: order.id }, data: { refundedMinor, status } });
       await tx.orderRefund.update({ where: { stripeRefundId: refund.id }, data: { status: refund.status ?? "failed", failureReason: failure, revertedAt: new Date() } });
       await tx.cancellationRefund.updateMany({ where: { orderId: order.id }, data: { status: "FAILED", error: `The refund of ${money} failed at the bank (${failure}).` } });
@@ -655,16 +688,18 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
           failureReason: failure,
           refundedMinor: { from: locked.refundedMinor, to: refundedMinor },
           status: { from: locked.status, to: status },
-          ticketsReinstated: reinstated,
-          ticketsNotReinstated: placeTaken,
+          ticketsReinstated: kept.reinstated,
+          ticketsNotReinstated: [...kept.placeTaken, ...kept.raceCancelled],
         },
       });
+      if (!accepted) return { changed: true as const, accepted, managers: [], emailIds: [], ...kept, refundedMinor, status };
       const lines = [
-        `A refund of ${money} to ${order.buyerName} (${order.buyerEmail}) for ${order.race.name} failed: ${failure.replaceAll("_", " ")}. The money was not returned, so the order counts as paid again (${formatMoney(refundedMinor, order.currency)} refunded now).`,
-        reinstated.length ? `Tickets issued again: ${reinstated.join(", ")}.` : null,
-        placeTaken.length
-          ? `Not reinstated because their places have been sold again: ${placeTaken.join(", ")}. Raise the capacity and contact the buyer, or refund them another way.`
+        `A refund of ${money} to ${order.buyerName} (${order.buyerEmail}) for ${order.race.name} failed: ${failure.replaceAll("_", " ")}. The money was not returned${status === "PAID" ? ", so the order counts as paid again" : ""} (${formatMoney(refundedMinor, order.currency)} refunded now).`,
+        kept.reinstated.length ? `Tickets issued again: ${kept.reinstated.join(", ")}.` : null,
+        kept.placeTaken.length
+          ? `Not reinstated because their places have been sold again: ${kept.placeTaken.join(", ")}. Raise the capacity and contact the buyer, or refund them another way.`
           : null,
+        kept.raceCancelled.length ? `Not reinstated because the race is cancelled: ${kept.raceCancelled.join(", ")}. Refund the order again, or pay the buyer back another way.` : null,
         "Contact the buyer about another way to pay them back, or refund again from the participant's page.",
       ].filter((line): line is string => line !== null);
       const managers = await organisationManagers(tx, order.race.organisationId);
@@ -674,10 +709,12 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
           await recordOrderEmail(tx, order.id, { userId: manager.userId, kind: "refund_failed", to: manager.user.email, name: manager.user.name, subject: `A refund failed: ${order.race.name}`, lines }),
         );
       }
-      return { changed: true as const, managers: managers.map((m) => m.userId), emailIds: emails.map((e) => e.id), reinstated, placeTaken, refundedMinor, status };
+      return { changed: true as const, accepted, managers: managers.map((m) => m.userId), emailIds: emails.map((e) => e.id), ...kept, refundedMinor, status };
     },
     REFUND_TRANSACTION,
   );
+  // Raised on every delivery (stored once): a crash after the commit above still reaches the operators.
+  if (!result.accepted) await alertRefusedPaymentRefundFailed(refund, order.id);
   if (!result.changed) return { orderId: order.id, changed: false };
   for (const emailId of result.emailIds) await sendQueued(emailId);
   const participantsPath = `/organiser/races/${order.raceId}/participants`;
@@ -686,14 +723,32 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
       userId,
       kind: "refund_failed",
       title: "A refund failed",
-      body: `${money} to ${order.buyerName} for ${order.race.name} was not refunded (${failure.replaceAll("_", " ")}); the order counts as paid again.`,
+      body: `${money} to ${order.buyerName} for ${order.race.name} was not refunded (${failure.replaceAll("_", " ")}); ${result.status === "PAID" ? "the order counts as paid again" : "the order can be refunded again"}.`,
       href: participantsPath,
       dedupeKey: `refund-failed:${refund.id}:${userId}`,
     });
   }
   await announceOrderChange(order.id);
   await announceSale(order.raceId);
-  return { orderId: order.id, changed: true, refundedMinor: result.refundedMinor, status: result.status, reinstated: result.reinstated, notReinstated: result.placeTaken };
+  return {
+    orderId: order.id,
+    changed: true,
+    refundedMinor: result.refundedMinor,
+    status: result.status,
+    reinstated: result.reinstated,
+    notReinstated: [...result.placeTaken, ...result.raceCancelled],
+  };
+}
+
+/**
+ * `charge.refund.updated` for the refund of a rejected payment (ADR 0023): that payment is not the order's, so only the
+ * refund's metadata names the order. A failure alerts operators; null for a refund of no order.
+ */
+export async function handleRejectedPaymentRefundUpdated(refund: Stripe.Refund) {
+  const orderId = refund.metadata?.orderId;
+  if (!orderId || !(await db.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return null;
+  if (refundFailed(refund)) await alertRefusedPaymentRefundFailed(refund, orderId);
+  return { orderId, refundStatus: refund.status };
 }
 
 /** What the organiser's refund section shows for an order of their race; null for another race's order. */

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { Prisma } from "@prisma/client";
+import { Prisma, type RaceStatus } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { orderTotals } from "~/utils/order-totals";
 import { priceInForce } from "~/utils/pricing";
+import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseDiscountHold } from "./discounts.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
@@ -49,19 +50,36 @@ export async function lockTicketTypes(tx: Db, ids: string[]) {
 }
 
 /**
- * Gives back the places and the discount code's use a pending order holds; a no-op for an order that is no
- * longer pending (or, with `sessionId`, whose current Checkout Session is another one).
+ * Locks the race row against a change of status for the rest of the transaction (FOR SHARE: holds and payments
+ * of the same race do not wait for each other) and returns what decides whether it is on sale. Cancelling updates
+ * this row, so a hold or payment decided under this lock either sees the race cancelled, or commits before the
+ * cancellation can and the cancellation then sees it (ADR 0023). Lock order: race, ticket types, orders.
+ */
+export async function lockRaceForSale(tx: Db, raceId: string) {
+  const [race] = await tx.$queryRaw<{ status: RaceStatus; registrationClosesAt: Date | null; startsAt: Date }[]>`
+    SELECT status, "registrationClosesAt", "startsAt" FROM "Race" WHERE id = ${raceId} FOR SHARE`;
+  return race ?? null;
+}
+
+/**
+ * Gives back the places and the discount code's use a pending order holds; false for an order that is no longer
+ * pending (or, with `sessionId`, whose current Checkout Session is another one). Returns the Checkout Session the
+ * order had, which the caller ends after the commit.
  */
 async function releaseHeldPlaces(tx: Prisma.TransactionClient, orderId: string, status: "EXPIRED" | "CANCELLED", sessionId?: string) {
-  const { count } = await tx.order.updateMany({ where: { id: orderId, status: "PENDING", ...(sessionId ? { stripeSessionId: sessionId } : {}) }, data: { status } });
-  if (count === 0) return false;
+  const [released] = await tx.order.updateManyAndReturn({
+    where: { id: orderId, status: "PENDING", ...(sessionId ? { stripeSessionId: sessionId } : {}) },
+    data: { status },
+    select: { stripeSessionId: true },
+  });
+  if (!released) return false;
   await releaseDiscountHold(tx, orderId);
   const held = await tx.ticket.groupBy({ by: ["ticketTypeId"], where: { orderId, status: "HELD" }, _count: true });
   for (const { ticketTypeId, _count } of held) {
     await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { decrement: _count } } });
   }
   await tx.ticket.updateMany({ where: { orderId, status: "HELD" }, data: { status: "CANCELLED" } });
-  return true;
+  return { sessionId: released.stripeSessionId };
 }
 
 function validateCart(lines: CartLine[]) {
@@ -122,9 +140,15 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
       });
       if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
       if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
+      // Checked again under the lock the cancellation takes: a race cancelled since the read above holds nothing.
+      if ((await lockRaceForSale(tx, raceId))?.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
       let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
+      const replacedSessions: string[] = [];
       if (previous.length) {
-        for (const { id } of previous) await releaseHeldPlaces(tx, id, "CANCELLED");
+        for (const { id } of previous) {
+          const released = await releaseHeldPlaces(tx, id, "CANCELLED");
+          if (released && released.sessionId) replacedSessions.push(released.sessionId);
+        }
         // Already locked by this transaction: reading again returns the counts after the release.
         types = await lockTicketTypes(tx, [...wanted.keys()]);
       }
@@ -146,7 +170,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
         }
       }
       const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
-      return tx.order.create({
+      const created = await tx.order.create({
         data: {
           raceId,
           buyerId: buyer.id,
@@ -162,11 +186,14 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
         },
         select: { id: true, holdExpiresAt: true, subtotalMinor: true },
       });
+      return { created, replacedSessions };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
   );
+  // The checkout this hold replaced must not stay payable: its places are gone.
+  for (const sessionId of order.replacedSessions) await expireSessionLater(sessionId);
   await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
-  return order;
+  return order.created;
 }
 
 /**
@@ -212,19 +239,30 @@ async function refuseWhenSoldOut(tx: Db, wanted: Map<string, number>) {
   if (soldOut) throw new ReservationError(`${soldOut.name} is sold out.`);
 }
 
+type ReleaseOptions = {
+  /** Stripe's event that this Checkout Session ended: release only while it is the order's current session. */
+  sessionId?: string;
+  /** A session the caller knows can no longer be paid (it expired it, or it was just paid): not expired again. */
+  endedSessionId?: string | null;
+};
+
 /**
  * Releases one pending order's places and discount hold (hold expired, checkout abandoned, payment failed).
- * With `sessionId`, only while that is the order's current Checkout Session. Idempotent.
+ * With `sessionId`, only while that is the order's current Checkout Session. The order's open Checkout Session
+ * is expired after the commit (a job), so the buyer cannot pay for places that are gone. Idempotent.
  */
-export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED", { sessionId }: { sessionId?: string } = {}) {
+export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED", { sessionId, endedSessionId }: ReleaseOptions = {}) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true, roomId: true } } } });
   if (!order) return false;
   const released = await db.$transaction(async (tx) => {
     await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
     return releaseHeldPlaces(tx, orderId, status, sessionId);
   });
-  if (released) await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
-  return released;
+  if (!released) return false;
+  const open = released.sessionId;
+  if (open && open !== sessionId && open !== endedSessionId) await expireSessionLater(open);
+  await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
+  return true;
 }
 
 /** Housekeeping: releases every hold that has run out. */

@@ -16,7 +16,7 @@ import {
 } from "./billing.server";
 import { handleSessionFailed, handleSessionPaid } from "./payments.server";
 import { handleAccountUpdated } from "./payouts.server";
-import { currentRefund, handleOrderChargeRefunded, handleOrderRefundUpdated } from "./refunds.server";
+import { currentRefund, handleOrderChargeRefunded, handleOrderRefundUpdated, handleRejectedPaymentRefundUpdated } from "./refunds.server";
 
 type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
 
@@ -42,7 +42,12 @@ async function chargeRefunded(event: EventOfType<"charge.refunded">) {
 async function refundUpdated(event: EventOfType<"charge.refund.updated">) {
   const refund = await currentRefund(event.data.object);
   if (!refund) return "ignored: refunds go through Stripe, which this installation does not use";
-  return (await handleOrderRefundUpdated(refund)) ?? (await handlePurchaseRefundUpdated(refund)) ?? "no order or credit purchase took this payment";
+  return (
+    (await handleOrderRefundUpdated(refund)) ??
+    (await handlePurchaseRefundUpdated(refund)) ??
+    (await handleRejectedPaymentRefundUpdated(refund)) ??
+    "no order or credit purchase took this payment"
+  );
 }
 
 /**

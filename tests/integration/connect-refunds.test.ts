@@ -233,7 +233,8 @@ describe("cancelling a race", () => {
     type Progress = { total: number; done: number; waiting: number; failedCount: number };
     const settled = await feed.next((e) => e.event === "snapshot" && (e.data as Progress).done + (e.data as Progress).failedCount === 4, 30_000);
     expect(settled.data).toMatchObject({ total: 5, done: 3, waiting: 1, failedCount: 1, refundedMinor: 8000 });
-    // The paid checkout keeps its places until Stripe's event is fulfilled; then its refund job refunds it.
+    // The paid checkout keeps its places until Stripe's event arrives; fulfilment then refuses the payment for the
+    // cancelled race and refunds it, which settles the order's cancellation refund.
     expect(await stateOf(justPaid.id)).toMatchObject({ status: "PENDING", tickets: ["HELD"] });
     expect(stripe.session(justPaidSessionId).status).toBe("complete");
     await deliver([stripeEvent("checkout.session.completed", justPaidSession)]);
@@ -247,7 +248,7 @@ describe("cancelling a race", () => {
     expect(await stateOf(free.order.id)).toMatchObject({ status: "REFUNDED", refundedMinor: 0, tickets: ["REFUNDED"] });
     expect(await stateOf(refusedByStripe.order.id)).toMatchObject({ status: "PAID", tickets: ["ISSUED"] });
     expect(await stateOf(pending.id)).toMatchObject({ status: "CANCELLED", tickets: ["CANCELLED", "CANCELLED"] });
-    expect(await stateOf(justPaid.id)).toMatchObject({ status: "REFUNDED", refundedMinor: 3000, tickets: ["REFUNDED"] });
+    expect(await stateOf(justPaid.id)).toMatchObject({ status: "REFUNDED", refundedMinor: 3000, tickets: ["CANCELLED"] });
     expect(refundCalls(justPaidSession.payment_intent).map((call) => call.params.amount)).toEqual(["3000"]);
     expect(await db.ticketType.findUniqueOrThrow({ where: { id: setup.type.id } })).toMatchObject({ soldCount: 1, heldCount: 0 });
     expect(stripe.session(pendingSession).status).toBe("expired");
@@ -341,14 +342,21 @@ describe("charge.refund.updated: a refund that fails after it was made", () => {
     expect(await stateOf(order.id)).toMatchObject({ status: "PARTIALLY_REFUNDED", refundedMinor: 1500 });
   });
 
-  it("marks a cancelled race's refund as failed on the race page when the bank returns it", async () => {
+  it("marks a cancelled race's refund as failed on the race page when the bank returns it, without issuing its tickets again", async () => {
     const setup = await connectedRace();
-    const { order, paymentIntentId } = await setup.order({ tickets: 1 });
+    const { order, paymentIntentId, entries, firstPage } = await setup.order({ tickets: 1, names: ["Orla"] });
     expect((await setup.manager.post(`/organiser/races/${setup.race.id}?index`, { intent: "cancel" })).status).toBe(200);
     await waitFor(() => db.cancellationRefund.findUniqueOrThrow({ where: { orderId: order.id } }), (row) => row.status === "DONE");
     await deliver([stripe.failRefund(refundObjects(paymentIntentId)[0]!.id, "insufficient_funds")]);
     expect(await db.cancellationRefund.findUniqueOrThrow({ where: { orderId: order.id } })).toMatchObject({ status: "FAILED", error: "The refund of €30.00 failed at the bank (insufficient_funds)." });
-    expect(await stateOf(order.id)).toMatchObject({ status: "PAID", refundedMinor: 0, tickets: ["ISSUED"] });
+    // The money is owed again, but a ticket of a race that will not run is not valid again.
+    expect(await stateOf(order.id)).toEqual({ status: "PARTIALLY_REFUNDED", refundedMinor: 0, tickets: ["REFUNDED"], soldCount: 0 });
     expect(await html(setup.manager.request(`/organiser/races/${setup.race.id}`))).toContain("0 of 1 paid orders refunded (€0.00), 1 failed");
+    const email = await db.emailMessage.findFirstOrThrow({ where: { to: setup.owner.email, kind: "refund_failed" } });
+    expect(email.text).toContain(`Not reinstated because the race is cancelled: Orla ${entries[0]!.participant.lastName}.`);
+    expect(email.text).not.toContain("counts as paid again");
+    // The organiser can refund the order again from the participant's page.
+    expect((await setup.manager.post(firstPage, refundOrderForm())).status).toBe(302);
+    expect(await stateOf(order.id)).toEqual({ status: "REFUNDED", refundedMinor: 3000, tickets: ["REFUNDED"], soldCount: 0 });
   });
 });

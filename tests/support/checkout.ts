@@ -5,13 +5,13 @@ import { createOrganisation, createRace, createTicketType, createUser } from "./
 import type { Client } from "./http";
 import { loggedIn } from "./session";
 
-/** A published race taking payments, with a waiver in force and one €30 ticket type. */
+/** A published race taking payments, with a waiver in force and one €30 ticket type; `owner` owns its organisation. */
 export async function raceForSale({ capacity = 100 }: { capacity?: number } = {}) {
-  const { organisation } = await createOrganisation();
+  const { organisation, user: owner } = await createOrganisation();
   const race = await createRace(organisation.id, { status: "PUBLISHED", standardFields: [], holdMinutes: 30 });
   const type = await createTicketType(race.id, { name: "10K", priceMinor: 3000, capacity });
   const waiver = await db.waiverVersion.create({ data: { raceId: race.id, version: 1, title: "Waiver", text: "I accept.", contentHash: "h1" } });
-  return { race, type, waiver };
+  return { race, type, waiver, owner };
 }
 
 export function discountCode(raceId: string, data: Partial<Prisma.DiscountCodeUncheckedCreateInput> = {}) {

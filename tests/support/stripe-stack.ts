@@ -59,5 +59,6 @@ export function stripeStackForFile(webhookSecret: string, extraEnv: Record<strin
     get web() {
       return stack!.web;
     },
+    deliver: (...args: Parameters<Awaited<ReturnType<typeof startStripeStack>>["deliver"]>) => stack!.deliver(...args),
   };
 }

@@ -2,6 +2,7 @@ import type { JobName } from "../catalog";
 import type { JobHandler } from "../handler";
 import { aiRun } from "./ai-run.server";
 import { authPasswordReset } from "./auth-password-reset.server";
+import { checkoutExpireSession } from "./checkout-expire-session.server";
 import { emailSend } from "./email-send.server";
 import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
@@ -12,6 +13,7 @@ import { stripeEvent } from "./stripe-event.server";
 export const handlers: { [N in JobName]: JobHandler<N> } = {
   "ai.run": aiRun,
   "auth.password-reset": authPasswordReset,
+  "checkout.expire-session": checkoutExpireSession,
   "email.send": emailSend,
   "holds.release-expired": holdsReleaseExpired,
   "refunds.cancelled-race-order": refundsCancelledRaceOrder,
