@@ -13,7 +13,7 @@ function diff(...args: Parameters<typeof auditDiff>) {
 /** Locks the race row so question writes of one race (and their sort order) happen one at a time. */
 async function lockRace(tx: Prisma.TransactionClient, raceId: string) {
   const rows = await tx.$queryRaw<{ organisationId: string; standardFields: StandardField[] }[]>`
-    SELECT "organisationId", "standardFields"::text[] AS "standardFields" FROM "Race" WHERE "id" = ${raceId} FOR UPDATE`;
+    SELECT "organisationId", "standardFields"::text[] AS "standardFields" FROM "Race" WHERE "id" = ${raceId} FOR NO KEY UPDATE`;
   if (!rows[0]) throw new NotFoundError("This race no longer exists.");
   return rows[0];
 }

@@ -32,7 +32,7 @@ const editableFields = {
  * name checks read the race's other ticket types), and returns its organisation for the audit entry.
  */
 async function lockRace(tx: Prisma.TransactionClient, raceId: string) {
-  const rows = await tx.$queryRaw<{ organisationId: string }[]>`SELECT "organisationId" FROM "Race" WHERE "id" = ${raceId} FOR UPDATE`;
+  const rows = await tx.$queryRaw<{ organisationId: string }[]>`SELECT "organisationId" FROM "Race" WHERE "id" = ${raceId} FOR NO KEY UPDATE`;
   if (!rows[0]) throw new NotFoundError("This race no longer exists.");
   return rows[0].organisationId;
 }

@@ -25,7 +25,7 @@ export type SaveWaiverResult =
 export async function saveWaiver({ raceId, actorId, title, text }: WaiverInput & { raceId: string; actorId: string }): Promise<SaveWaiverResult> {
   const contentHash = waiverContentHash(title, text);
   return db.$transaction(async (tx) => {
-    const [race] = await tx.$queryRaw<{ organisationId: string }[]>`SELECT "organisationId" FROM "Race" WHERE id = ${raceId} FOR UPDATE`;
+    const [race] = await tx.$queryRaw<{ organisationId: string }[]>`SELECT "organisationId" FROM "Race" WHERE id = ${raceId} FOR NO KEY UPDATE`;
     if (!race) throw new Error(`race ${raceId} not found`);
     const current = await waiverInForce(raceId, tx);
     if (current?.contentHash === contentHash) return { created: false, version: current.version, contentHash };
