@@ -3,8 +3,8 @@ import { channels, type AiJobMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { aiJobForOwner } from "~/services/ai-jobs.server";
 import { NotFoundError } from "~/services/errors.server";
-import { requireUser, sessionViewer } from "~/utils/auth.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireUser, sessionViewer } from "~/web/auth.server";
+import { connectionSignal } from "~/web/request.server";
 import type { AiJobView } from "~/validation/ai-jobs";
 
 /** One AI job, live: status and text re-read whenever the worker announces a change. Owner only. */

@@ -3,8 +3,8 @@ import { channels, type UserFeedMessage, type UserFeedSnapshot } from "~/realtim
 import { liveStream } from "~/realtime/stream.server";
 import { creditBalance } from "~/services/credits.server";
 import { activeNotifications } from "~/services/notifications.server";
-import { getUser, sessionViewer } from "~/utils/auth.server";
-import { connectionSignal } from "~/utils/request.server";
+import { getUser, sessionViewer } from "~/web/auth.server";
+import { connectionSignal } from "~/web/request.server";
 
 /** The signed-in user's live feed: notifications and credit balance. It ends when the session does. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

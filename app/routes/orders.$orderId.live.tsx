@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type OrderMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { buyerOrder, type BuyerOrder } from "~/services/orders.server";
-import { requireUser, sessionViewer } from "~/utils/auth.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireUser, sessionViewer } from "~/web/auth.server";
+import { connectionSignal } from "~/web/request.server";
 
 /** The buyer's order, live: a fresh read whenever payment, expiry or a refund changes it. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

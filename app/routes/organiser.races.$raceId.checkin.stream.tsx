@@ -3,8 +3,8 @@ import type { CheckinSnapshot } from "~/components/checkin-feed";
 import { channels, type RaceActivityMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { checkinCounts } from "~/services/checkin.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireRaceRole } from "~/web/access.server";
+import { connectionSignal } from "~/web/request.server";
 
 /** Live "N of M checked in" for the check-in desks of one race, while the viewer is still on its staff. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {

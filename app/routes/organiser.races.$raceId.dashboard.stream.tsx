@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type RaceActivityMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { raceStats, type RaceStats } from "~/services/race-stats.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireRaceRole } from "~/web/access.server";
+import { connectionSignal } from "~/web/request.server";
 
 /**
  * Live race stats: a fresh read from Postgres whenever the race's activity channel says something changed,

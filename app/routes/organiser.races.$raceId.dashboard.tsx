@@ -6,9 +6,9 @@ import { Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { LinkStatus } from "~/components/live-feed";
 import { raceStats } from "~/services/race-stats.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatMoney } from "~/utils/money";
+import { requireRaceRole } from "~/web/access.server";
+import { viewerLocale } from "~/web/locale.server";
+import { formatMoney } from "~/lib/money";
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `Live dashboard · ${page?.raceName ?? "Race"} · Startline` }];
 

@@ -4,7 +4,7 @@ import { liveStream } from "~/realtime/stream.server";
 import { racePageLiveSnapshot } from "~/services/race-availability.server";
 import { watchRace } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
-import { connectionSignal } from "~/utils/request.server";
+import { connectionSignal } from "~/web/request.server";
 
 /**
  * Public live feed of a race page: places left and how many people are looking now. Anyone who can

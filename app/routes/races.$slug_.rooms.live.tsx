@@ -4,8 +4,8 @@ import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { findPublicRace } from "~/services/races.server";
 import { roomsOfRace, type RoomsOfRace } from "~/services/rooms.server";
-import { requireUser, sessionViewer } from "~/utils/auth.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireUser, sessionViewer } from "~/web/auth.server";
+import { connectionSignal } from "~/web/request.server";
 import { pageParam } from "~/validation/pagination";
 
 /** One page of a race's public rooms, re-read whenever a room of the race changes (member counts). */

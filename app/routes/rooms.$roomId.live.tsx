@@ -3,9 +3,9 @@ import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { NotFoundError } from "~/services/errors.server";
 import { roomView, type RoomLive } from "~/services/rooms.server";
-import { requireUser, sessionViewer } from "~/utils/auth.server";
-import { foundOr404 } from "~/utils/room-replies.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireUser, sessionViewer } from "~/web/auth.server";
+import { foundOr404 } from "~/web/room-replies.server";
+import { connectionSignal } from "~/web/request.server";
 
 /**
  * The room live: members with their registration status and the latest messages, re-read on every

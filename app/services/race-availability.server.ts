@@ -1,5 +1,5 @@
 import { db } from "~/utils/db.server";
-import { priceInForce, tierInForce } from "~/utils/pricing";
+import { priceInForce, tierInForce } from "~/lib/pricing";
 import { countRaceViewers } from "./race-presence.server";
 
 export type TicketAvailability = {

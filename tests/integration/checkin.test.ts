@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatTime } from "~/utils/dates";
+import { formatTime } from "~/lib/time";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import { openEventStream } from "../support/http";
