@@ -4,8 +4,8 @@ import Stripe from "stripe";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
-import { allowanceExpiry, creditPacks, findPack, membershipPlan, packExpiry } from "~/lib/credit-catalog";
-import { creditBalance, creditDebt, grantCredits, InsufficientCreditsError, ledgerPage, reconcileClawback, spendCredits } from "./credits.server";
+import { allowanceExpiry, findPack, membershipPlan, packExpiry } from "~/lib/credit-catalog";
+import { grantCredits, InsufficientCreditsError, reconcileClawback, spendCredits } from "./credits.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
 import { NotFoundError, RuleViolationError } from "./errors.server";
 import { notify } from "./notifications.server";
@@ -417,46 +417,6 @@ export async function handlePurchaseRefundUpdated(refund: Stripe.Refund) {
   if (!purchase) return null;
   if (!refundFailed(refund)) return { purchaseId: purchase.id, refundStatus: refund.status };
   return followPurchaseRefund(purchase, await refundedOnStripe(paymentIntentId, 0), "lower");
-}
-
-/** Everything the billing page shows. */
-export async function billingOverview(userId: string, { ledgerPage: ledgerPageNumber, purchasesPage }: { ledgerPage: number; purchasesPage: number }) {
-  const [balance, owed, membership, user, ledger, purchases] = await Promise.all([
-    creditBalance(userId),
-    creditDebt(userId),
-    db.membership.findUnique({ where: { userId }, select: { plan: true, status: true, currentPeriodEnd: true, cancelAtPeriodEnd: true } }),
-    db.user.findUniqueOrThrow({ where: { id: userId }, select: { stripeCustomerId: true } }),
-    ledgerPage(userId, ledgerPageNumber),
-    purchasePage(userId, purchasesPage),
-  ]);
-  const paymentMode = getEnv().paymentMode;
-  return {
-    balance,
-    owed,
-    membership,
-    paymentMode,
-    canManageSubscription: paymentMode === "stripe" && Boolean(user.stripeCustomerId),
-    packs: creditPacks,
-    plan: membershipPlan,
-    ledger,
-    purchases,
-  };
-}
-
-/** A user's purchases, newest first, paginated. */
-export async function purchasePage(userId: string, page: number, pageSize = 10) {
-  const where = { userId, status: { not: "PENDING" as const } };
-  const [total, items] = await Promise.all([
-    db.creditPurchase.count({ where }),
-    db.creditPurchase.findMany({
-      where,
-      orderBy: { createdAt: "desc" },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { id: true, kind: true, product: true, credits: true, amountMinor: true, refundedMinor: true, currency: true, status: true, createdAt: true, paidAt: true },
-    }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
 }
 
 /** The key an adjustment form carries from the moment it is shown. */

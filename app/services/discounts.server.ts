@@ -91,7 +91,8 @@ export async function createDiscountCode({ raceId, actorId, input }: { raceId: s
   }
 }
 
-const codeSelect = {
+/** What organisers and checkout read of a code. */
+export const codeSelect = {
   id: true,
   code: true,
   kind: true,
@@ -175,21 +176,6 @@ export async function setDiscountCodeActive({ raceId, codeId, actorId, active }:
     });
     return { changed: true, code: before.code };
   });
-}
-
-/** A race's codes, newest first, with their ticket types and uses; paginated. */
-export async function listDiscountCodes(raceId: string, page: number, pageSize = 20, tx: Db = db) {
-  const where = { raceId };
-  const [total, items] = await Promise.all([
-    tx.discountCode.count({ where }),
-    tx.discountCode.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: (page - 1) * pageSize, take: pageSize, select: codeSelect }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
-}
-
-/** One code of this race, or null. */
-export function discountCode(raceId: string, codeId: string, tx: Db = db) {
-  return tx.discountCode.findFirst({ where: { id: codeId, raceId }, select: codeSelect });
 }
 
 /**
