@@ -1,9 +1,9 @@
 import { Prisma } from "@prisma/client";
+import { ticketAssignedEmail } from "~/emails/ticket-assigned";
 import type { ParticipantAnswers } from "~/validation/participant-answers";
 import { ageOnRaceDay } from "~/lib/age";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { escapeHtml } from "~/lib/html";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 import { orderTotals } from "~/lib/order-totals";
 import { endCheckoutSession } from "./checkout-sessions.server";
@@ -268,22 +268,20 @@ export async function assignTicket({ orderId, buyerId, ticketId, assigneeId }: {
 /** Email and a notification with the assignee's own link to their form. */
 async function tellAssignee(input: { orderId: string; ticketId: string; buyerName: string; raceName: string; ticketTypeName: string; assignee: { id: string; name: string; email: string } }) {
   const path = participantFormPath(input.orderId, input.ticketId);
-  const url = `${getEnv().appOrigin}${path}`;
-  const what = `${input.raceName} (${input.ticketTypeName})`;
-  const email = await recordEmail({
-    userId: input.assignee.id,
-    kind: "ticket_assigned",
-    to: input.assignee.email,
-    subject: `${input.buyerName} registered you for ${input.raceName}`,
-    text: `Hi ${input.assignee.name},\n\n${input.buyerName} is registering your room for ${what}. Fill in your participant details and sign the waiver before they pay:\n${url}`,
-    html: `<p>Hi ${escapeHtml(input.assignee.name)},</p><p>${escapeHtml(input.buyerName)} is registering your room for <strong>${escapeHtml(what)}</strong>. Fill in your participant details and sign the waiver before they pay:</p><p><a href="${url}">Fill in your form</a></p>`,
+  const content = ticketAssignedEmail({
+    assigneeName: input.assignee.name,
+    buyerName: input.buyerName,
+    raceName: input.raceName,
+    ticketTypeName: input.ticketTypeName,
+    formUrl: `${getEnv().appOrigin}${path}`,
   });
+  const email = await recordEmail({ userId: input.assignee.id, to: input.assignee.email, ...content });
   await sendQueued(email.id);
   await notify({
     userId: input.assignee.id,
     kind: "ticket.assigned",
     title: "Fill in your race form",
-    body: `${input.buyerName} registered you for ${what}.`,
+    body: `${input.buyerName} registered you for ${input.raceName} (${input.ticketTypeName}).`,
     href: path,
     dedupeKey: `ticket-assigned:${input.ticketId}:${input.assignee.id}`,
   });

@@ -1,6 +1,10 @@
 import { Prisma, type OrderStatus } from "@prisma/client";
-import { escapeHtml } from "~/lib/html";
 import type Stripe from "stripe";
+import type { EmailContent } from "~/emails/email";
+import { orderRefundedEmail } from "~/emails/order-refunded";
+import { raceCancelledRefundEmail } from "~/emails/race-cancelled-refund";
+import { refundFailedEmail } from "~/emails/refund-failed";
+import { ticketRefundedEmail } from "~/emails/ticket-refunded";
 import { db, type Db } from "~/utils/db.server";
 import { formatMoney } from "~/lib/money";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
@@ -186,21 +190,6 @@ async function releaseTickets(tx: Db, orderId: string, ticketIds: string[] | "al
   return tickets.map((t) => t.id);
 }
 
-/** An email about an order: a greeting, the lines, and the order's reference (recorded in the caller's transaction). */
-function recordOrderEmail(tx: Db, orderId: string, email: { userId: string | null; kind: string; to: string; name: string; subject: string; lines: string[] }) {
-  return recordEmail(
-    {
-      ...(email.userId ? { userId: email.userId } : {}),
-      kind: email.kind,
-      to: email.to,
-      subject: email.subject,
-      text: [`Hello ${email.name},`, "", ...email.lines, "", `Order reference: ${orderId}`].join("\n"),
-      html: [`<p>Hello ${escapeHtml(email.name)},</p>`, ...email.lines.map((line) => `<p>${escapeHtml(line)}</p>`), `<p>Order reference: ${orderId}</p>`].join(""),
-    },
-    tx,
-  );
-}
-
 const orderForRefund = {
   id: true,
   raceId: true,
@@ -245,7 +234,8 @@ type ApplyArgs = {
   /** Who asked for it; null when Startline refunds on its own (a cancelled race). */
   actorId: string | null;
   audit: { action: "order.refunded" | "ticket.refunded"; entityType: "order" | "ticket"; entityId: string; details: Record<string, Prisma.InputJsonValue> };
-  email: { subject: string; lines: string[] };
+  /** The buyer's email about it. */
+  email: EmailContent;
   stripeMetadata: Record<string, string>;
 };
 
@@ -304,7 +294,7 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
           ...stripeAuditDetails(stripeRefund),
         },
       });
-      const email = await recordOrderEmail(tx, order.id, { userId: order.buyerId, kind: "refund", to: order.buyerEmail, name: order.buyerName, subject: args.email.subject, lines: args.email.lines });
+      const email = await recordEmail({ userId: order.buyerId ?? undefined, to: order.buyerEmail, ...args.email }, tx);
       return { applied, refundedMinor, status, emailId: email.id };
     },
     REFUND_TRANSACTION,
@@ -335,8 +325,6 @@ async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
   };
 }
 
-
-const settlementNote = "Refunds to a card usually show on the statement within 5–10 working days.";
 
 function refuseUnpaid(order: OrderForRefund) {
   if (order.status === "REFUNDED") return;
@@ -370,13 +358,7 @@ export async function refundTicket({ raceId, ticketId, actorId }: { raceId: stri
     idempotencyKey: `startline-refund-ticket-${ticketId}`,
     actorId,
     audit: { action: "ticket.refunded", entityType: "ticket", entityId: ticketId, details: { participant: holder } },
-    email: {
-      subject: amountMinor > 0 ? `Refund of ${money} for ${order.race.name}` : `Ticket cancelled for ${order.race.name}`,
-      lines: [
-        `The organiser of ${order.race.name} has cancelled the ticket of ${holder}.`,
-        amountMinor > 0 ? `We have refunded ${money} to the payment method you used. ${settlementNote}` : "No further money is due back on this order.",
-      ],
-    },
+    email: ticketRefundedEmail({ buyerName: order.buyerName, orderId: order.id, raceName: order.race.name, holder, amount: amountMinor > 0 ? money : null }),
     stripeMetadata: { orderId: order.id, ticketId },
   });
 }
@@ -425,15 +407,7 @@ export async function refundOrder({
     idempotencyKey: `startline-refund-order-${orderId}-${basis}-${amount}${full ? "-full" : ""}`,
     actorId,
     audit: { action: "order.refunded", entityType: "order", entityId: orderId, details: { kind: full ? "full" : "partial" } },
-    email: {
-      subject: amount > 0 ? `Refund of ${money(amount)} for ${order.race.name}` : `Tickets cancelled for ${order.race.name}`,
-      lines: [
-        full
-          ? `The organiser of ${order.race.name} has refunded your order in full; its tickets are cancelled.`
-          : `The organiser of ${order.race.name} has refunded part of your order; your tickets stay valid.`,
-        amount > 0 ? `We have refunded ${money(amount)} to the payment method you used. ${settlementNote}` : "No further money is due back on this order.",
-      ],
-    },
+    email: orderRefundedEmail({ buyerName: order.buyerName, orderId, raceName: order.race.name, full, amount: amount > 0 ? money(amount) : null }),
     stripeMetadata: { orderId },
   });
 }
@@ -464,13 +438,7 @@ export async function refundOrderOfCancelledRace(orderId: string) {
     idempotencyKey: `startline-refund-cancelled-race-${orderId}-${refundable}`,
     actorId: null,
     audit: { action: "order.refunded", entityType: "order", entityId: orderId, details: { kind: "race_cancelled" } },
-    email: {
-      subject: refundable > 0 ? `${order.race.name} is cancelled: ${money} refunded` : `${order.race.name} is cancelled`,
-      lines: [
-        `The organiser has cancelled ${order.race.name}, so your tickets for it are cancelled.`,
-        refundable > 0 ? `We have refunded ${money}, everything you paid, to the payment method you used. ${settlementNote}` : "There was nothing to pay back on this order.",
-      ],
-    },
+    email: raceCancelledRefundEmail({ buyerName: order.buyerName, orderId, raceName: order.race.name, amount: refundable > 0 ? money : null }),
     stripeMetadata: { orderId, reason: "race_cancelled" },
   });
   return { paid, applied: outcome.applied, amountMinor: outcome.amountMinor };
@@ -693,21 +661,21 @@ export async function handleOrderRefundUpdated(refund: Stripe.Refund) {
         },
       });
       if (!accepted) return { changed: true as const, accepted, managers: [], emailIds: [], ...kept, refundedMinor, status };
-      const lines = [
-        `A refund of ${money} to ${order.buyerName} (${order.buyerEmail}) for ${order.race.name} failed: ${failure.replaceAll("_", " ")}. The money was not returned${status === "PAID" ? ", so the order counts as paid again" : ""} (${formatMoney(refundedMinor, order.currency)} refunded now).`,
-        kept.reinstated.length ? `Tickets issued again: ${kept.reinstated.join(", ")}.` : null,
-        kept.placeTaken.length
-          ? `Not reinstated because their places have been sold again: ${kept.placeTaken.join(", ")}. Raise the capacity and contact the buyer, or refund them another way.`
-          : null,
-        kept.raceCancelled.length ? `Not reinstated because the race is cancelled: ${kept.raceCancelled.join(", ")}. Refund the order again, or pay the buyer back another way.` : null,
-        "Contact the buyer about another way to pay them back, or refund again from the participant's page.",
-      ].filter((line): line is string => line !== null);
+      const failed = {
+        orderId: order.id,
+        raceName: order.race.name,
+        buyerName: order.buyerName,
+        buyerEmail: order.buyerEmail,
+        amount: money,
+        refundedNow: formatMoney(refundedMinor, order.currency),
+        failure,
+        paidAgain: status === "PAID",
+        ...kept,
+      };
       const managers = await organisationManagers(tx, order.race.organisationId);
       const emails = [];
       for (const manager of managers) {
-        emails.push(
-          await recordOrderEmail(tx, order.id, { userId: manager.userId, kind: "refund_failed", to: manager.user.email, name: manager.user.name, subject: `A refund failed: ${order.race.name}`, lines }),
-        );
+        emails.push(await recordEmail({ userId: manager.userId, to: manager.user.email, ...refundFailedEmail({ ...failed, managerName: manager.user.name }) }, tx));
       }
       return { changed: true as const, accepted, managers: managers.map((m) => m.userId), emailIds: emails.map((e) => e.id), ...kept, refundedMinor, status };
     },
