@@ -6,16 +6,8 @@ import { SelectField } from "~/components/fields";
 import { ParticipantForm } from "~/components/participant-form";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { useEventSource } from "~/components/use-event-source";
-import {
-  applyDiscountCode,
-  assignTicket,
-  checkoutState,
-  CheckoutError,
-  participantFormOfOrder,
-  participantFormPath,
-  removeDiscountCode,
-  requireBuyersOrder,
-} from "~/services/checkout.server";
+import { checkoutState, participantFormOfOrder, requireBuyersOrder } from "~/presenters/checkout.server";
+import { applyDiscountCode, assignTicket, CheckoutError, participantFormPath, removeDiscountCode } from "~/services/checkout.server";
 import { startPayment } from "~/services/payments.server";
 import { releaseOrder } from "~/services/reservations.server";
 import { requireUser } from "~/web/auth.server";

@@ -3,7 +3,7 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
 import { CheckoutError } from "~/services/checkout.server";
-import { buyerOrder } from "~/services/orders.server";
+import { buyerOrder } from "~/presenters/orders.server";
 import { sendDemoPayment } from "~/services/payments.server";
 import { requireUser } from "~/web/auth.server";
 import { formatMoney } from "~/lib/money";

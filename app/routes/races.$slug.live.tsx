@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type RaceActivityMessage, type RacePresenceMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { racePageLiveSnapshot } from "~/services/race-availability.server";
+import { racePageLiveSnapshot } from "~/presenters/race-page.server";
 import { watchRace } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
 import { connectionSignal } from "~/web/request.server";

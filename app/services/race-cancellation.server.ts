@@ -97,35 +97,3 @@ export async function failCancellationRefund(orderId: string, message: string) {
   const rows = await db.cancellationRefund.updateManyAndReturn({ where: { orderId, status: "QUEUED" }, data: { status: "FAILED", error: message }, select: { raceId: true } });
   for (const { raceId } of rows) await announceSale(raceId);
 }
-
-export type CancellationProgress = {
-  total: number;
-  done: number;
-  waiting: number;
-  failedCount: number;
-  refundedMinor: number;
-  failed: { orderId: string; buyerName: string; error: string }[];
-};
-
-/** How far the refunds of a cancelled race are (what the race page shows, live). */
-export async function cancellationProgress(raceId: string): Promise<CancellationProgress> {
-  const [counts, refunded, failed] = await Promise.all([
-    db.cancellationRefund.groupBy({ by: ["status"], where: { raceId }, _count: { _all: true } }),
-    db.cancellationRefund.aggregate({ where: { raceId, status: "DONE" }, _sum: { amountMinor: true } }),
-    db.cancellationRefund.findMany({
-      where: { raceId, status: "FAILED" },
-      orderBy: { updatedAt: "desc" },
-      take: 20,
-      select: { orderId: true, error: true, order: { select: { buyerName: true } } },
-    }),
-  ]);
-  const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
-  return {
-    total: counts.reduce((sum, c) => sum + c._count._all, 0),
-    done: count("DONE"),
-    waiting: count("QUEUED"),
-    failedCount: count("FAILED"),
-    refundedMinor: refunded._sum.amountMinor ?? 0,
-    failed: failed.map((row) => ({ orderId: row.orderId, buyerName: row.order.buyerName, error: row.error ?? "unknown error" })),
-  };
-}

@@ -28,7 +28,7 @@ export class RefundError extends Error {
 }
 
 /** Orders whose money can (still) be given back. */
-const REFUNDABLE_STATUSES: OrderStatus[] = ["PAID", "PARTIALLY_REFUNDED"];
+export const REFUNDABLE_STATUSES: OrderStatus[] = ["PAID", "PARTIALLY_REFUNDED"];
 
 /** What Stripe made of a refund: its id and status, the charge's refunded total, and for a destination charge what came back from the organiser. */
 export type StripeRefundResult = {
@@ -717,21 +717,4 @@ export async function handleRejectedPaymentRefundUpdated(refund: Stripe.Refund) 
   if (!orderId || !(await db.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return null;
   if (refundFailed(refund)) await alertRefusedPaymentRefundFailed(refund, orderId);
   return { orderId, refundStatus: refund.status };
-}
-
-/** What the organiser's refund section shows for an order of their race; null for another race's order. */
-export async function orderRefundSummary(raceId: string, orderId: string) {
-  const order = await db.order.findFirst({
-    where: { id: orderId, raceId },
-    select: { id: true, status: true, currency: true, totalMinor: true, refundedMinor: true, stripePaymentIntentId: true },
-  });
-  if (!order) return null;
-  const { stripePaymentIntentId, ...fields } = order;
-  const canRefund = REFUNDABLE_STATUSES.includes(order.status);
-  return {
-    ...fields,
-    refundableMinor: canRefund ? order.totalMinor - order.refundedMinor : 0,
-    throughStripe: Boolean(stripePaymentIntentId) && stripeClient() !== null,
-    canRefund,
-  };
 }
