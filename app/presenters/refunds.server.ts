@@ -1,6 +1,6 @@
 import { db } from "~/utils/db.server";
 import { stripeClient } from "~/utils/stripe.server";
-import { REFUNDABLE_STATUSES } from "~/services/refunds.server";
+import { REFUNDABLE_STATUSES } from "~/services/order-refunds.server";
 
 export type CancellationProgress = {
   total: number;

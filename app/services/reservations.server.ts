@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { Prisma, type RaceStatus } from "@prisma/client";
+import { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
 import { expireSessionLater } from "./checkout-sessions.server";
-import { releaseDiscountHold } from "./discounts.server";
+import { releaseDiscountHold } from "./discount-holds.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
 import { announceRoomChange, announceRoomsChange } from "./room-status.server";
+import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
 
 export class ReservationError extends Error {
   constructor(
@@ -22,44 +23,6 @@ export class ReservationError extends Error {
 
 export type CartLine = { ticketTypeId: string; quantity: number };
 export type Buyer = { id: string; email: string; name: string };
-
-type LockedTicketType = {
-  id: string;
-  raceId: string;
-  name: string;
-  capacity: number;
-  soldCount: number;
-  heldCount: number;
-  priceMinor: number;
-  maxPerOrder: number;
-  salesStartAt: Date | null;
-  salesEndAt: Date | null;
-  archivedAt: Date | null;
-};
-
-/**
- * Row-locks ticket types (in id order, so concurrent checkouts never deadlock) for the rest of
- * the transaction: capacity decisions made under this lock cannot oversell.
- */
-export async function lockTicketTypes(tx: Db, ids: string[]) {
-  if (ids.length === 0) return new Map<string, LockedTicketType>();
-  const rows = await tx.$queryRaw<LockedTicketType[]>`
-    SELECT id, "raceId", name, capacity, "soldCount", "heldCount", "priceMinor", "maxPerOrder", "salesStartAt", "salesEndAt", "archivedAt"
-    FROM "TicketType" WHERE id IN (${Prisma.join([...new Set(ids)].sort())}) ORDER BY id FOR UPDATE`;
-  return new Map(rows.map((row) => [row.id, row]));
-}
-
-/**
- * Locks the race row against a change of status for the rest of the transaction (FOR SHARE: holds and payments
- * of the same race do not wait for each other) and returns what decides whether it is on sale. Cancelling updates
- * this row, so a hold or payment decided under this lock either sees the race cancelled, or commits before the
- * cancellation can and the cancellation then sees it (ADR 0023). Lock order: race, ticket types, orders.
- */
-export async function lockRaceForSale(tx: Db, raceId: string) {
-  const [race] = await tx.$queryRaw<{ status: RaceStatus; registrationClosesAt: Date | null; startsAt: Date }[]>`
-    SELECT status, "registrationClosesAt", "startsAt" FROM "Race" WHERE id = ${raceId} FOR SHARE`;
-  return race ?? null;
-}
 
 /**
  * Gives back the places and the discount code's use a pending order holds; false for an order that is no longer

@@ -1,13 +1,12 @@
 import { randomInt } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
-import { ROOM_MESSAGE_MAX, type CreateRoomInput } from "~/validation/rooms";
+import type { CreateRoomInput } from "~/validation/rooms";
 import { NotFoundError } from "./errors.server";
 import { notify } from "./notifications.server";
 import { check, forgive, hit } from "./rate-limit.server";
 import { announceRoomChange } from "./room-status.server";
 
-export const MESSAGE_LIMIT = { count: 10, windowSeconds: 30 };
 /** Wrong room codes one user, or one IP address, may try per window before being told to wait. */
 export const CODE_GUESS_LIMIT = { perUser: 10, perIp: 30, windowSeconds: 15 * 60 };
 
@@ -82,7 +81,7 @@ export async function createRoom({ raceId, ownerId, input }: { raceId: string; o
 type RoomRow = { id: string; raceId: string; ownerId: string; name: string; maxMembers: number; visibility: "PUBLIC" | "PRIVATE"; status: "OPEN" | "CLOSED" };
 
 /** Locks the room row so joins to its last place happen one at a time. */
-async function lockRoom(tx: Prisma.TransactionClient, roomId: string) {
+export async function lockRoom(tx: Prisma.TransactionClient, roomId: string) {
   const rows = await tx.$queryRaw<RoomRow[]>`SELECT id, "raceId", "ownerId", name, "maxMembers", visibility::text AS visibility, status::text AS status FROM "Room" WHERE id = ${roomId} FOR UPDATE`;
   return rows[0] ?? null;
 }
@@ -174,14 +173,6 @@ export async function joinRoom({ userId, ...target }: { userId: string } & ({ co
   return { id: room.room.id, joined: room.joined };
 }
 
-async function ownedOpenRoom(tx: Prisma.TransactionClient, roomId: string, actorId: string) {
-  const room = await lockRoom(tx, roomId);
-  if (!room) throw new NotFoundError("This room does not exist.");
-  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can do that.", 403);
-  if (room.status === "CLOSED") throw new RoomError("This room is closed.", 409);
-  return room;
-}
-
 /** Leaves the room; the owner must hand the room to someone else or close it first. */
 export async function leaveRoom({ roomId, userId }: { roomId: string; userId: string }) {
   await db.$transaction(async (tx) => {
@@ -194,101 +185,4 @@ export async function leaveRoom({ roomId, userId }: { roomId: string; userId: st
     if (count === 0) throw new RoomError("You are not in this room.", 409);
   });
   await announceRoomChange(roomId);
-}
-
-export async function removeMember({ roomId, actorId, userId }: { roomId: string; actorId: string; userId: string }) {
-  const { room, memberId } = await db.$transaction(async (tx) => {
-    const room = await ownedOpenRoom(tx, roomId, actorId);
-    if (userId === actorId) throw new RoomError("You own this room: close it instead of removing yourself.", 409);
-    const member = await tx.roomMember.findFirst({ where: { roomId, userId, ...activeMember }, select: { id: true } });
-    if (!member) throw new RoomError("That person is no longer in this room.", 409);
-    await tx.roomMember.update({ where: { id: member.id }, data: { leftAt: new Date() } });
-    return { room, memberId: member.id };
-  });
-  await announceRoomChange(roomId);
-  await notify({
-    userId,
-    kind: "room.removed",
-    title: `You left ${room.name}`,
-    body: `The owner removed you from ${room.name}. You can join or create another room for the race.`,
-    dedupeKey: `room.removed:${memberId}`,
-  });
-}
-
-export async function transferOwnership({ roomId, actorId, toUserId }: { roomId: string; actorId: string; toUserId: string }) {
-  if (toUserId === actorId) throw new RoomError("You already own this room.", 409);
-  const room = await db.$transaction(async (tx) => {
-    const room = await ownedOpenRoom(tx, roomId, actorId);
-    const member = await tx.roomMember.findFirst({ where: { roomId, userId: toUserId, ...activeMember }, select: { id: true } });
-    if (!member) throw new RoomError("Only a member of the room can become its owner.", 409);
-    await tx.room.update({ where: { id: roomId }, data: { ownerId: toUserId } });
-    return room;
-  });
-  await announceRoomChange(roomId);
-  await notify({
-    userId: toUserId,
-    kind: "room.owner",
-    title: `You own ${room.name} now`,
-    body: `You can now remove members, delete messages and close ${room.name}.`,
-    href: `/rooms/${roomId}`,
-    dedupeKey: `room.owner:${roomId}:${toUserId}:${Date.now()}`,
-  });
-}
-
-/** Closes the room for good: every member leaves it, so each can create or join another. */
-export async function closeRoom({ roomId, actorId }: { roomId: string; actorId: string }) {
-  const { room, memberIds } = await db.$transaction(async (tx) => {
-    const room = await ownedOpenRoom(tx, roomId, actorId);
-    const now = new Date();
-    const members = await tx.roomMember.findMany({ where: { roomId, ...activeMember }, select: { userId: true } });
-    await tx.room.update({ where: { id: roomId }, data: { status: "CLOSED", closedAt: now } });
-    await tx.roomMember.updateMany({ where: { roomId, ...activeMember }, data: { leftAt: now } });
-    return { room, memberIds: members.map((m) => m.userId).filter((id) => id !== actorId) };
-  });
-  await announceRoomChange(roomId);
-  for (const userId of memberIds) {
-    await notify({
-      userId,
-      kind: "room.closed",
-      title: `${room.name} was closed`,
-      body: `The owner closed ${room.name}. You can join or create another room for the race.`,
-      dedupeKey: `room.closed:${roomId}:${userId}`,
-    });
-  }
-}
-
-async function requireMember(roomId: string, userId: string) {
-  const room = await db.room.findUnique({
-    where: { id: roomId },
-    select: { visibility: true, status: true, ownerId: true, members: { where: { userId, ...activeMember }, select: { id: true } } },
-  });
-  if (!room || (room.visibility === "PRIVATE" && room.members.length === 0)) throw new NotFoundError("This room does not exist.");
-  if (room.status === "CLOSED") throw new RoomError("This room is closed.", 409);
-  if (room.members.length === 0) throw new RoomError("Join the room to post in its chat.", 403);
-  return room;
-}
-
-/** A member's chat message, at most 10 per 30 seconds per user. */
-export async function postMessage({ roomId, userId, body }: { roomId: string; userId: string; body: string }) {
-  const text = body.trim();
-  if (text.length === 0 || text.length > ROOM_MESSAGE_MAX) throw new RoomError(`A message has 1 to ${ROOM_MESSAGE_MAX} characters.`, 400);
-  await requireMember(roomId, userId);
-  const bucket = `room-message:${userId}`;
-  // Count first (INCR is atomic), so parallel posts cannot slip past the limit together.
-  if ((await hit(bucket, MESSAGE_LIMIT.windowSeconds)) > MESSAGE_LIMIT.count) {
-    const { retryAfterSeconds } = await check(bucket, MESSAGE_LIMIT.count);
-    throw new RoomError(`You are sending messages too fast. Wait ${retryAfterSeconds} seconds and try again.`, 429);
-  }
-  const message = await db.roomMessage.create({ data: { roomId, userId, body: text }, select: { id: true } });
-  await announceRoomChange(roomId);
-  return message;
-}
-
-/** The owner hides a message from everyone; it is kept (soft delete). */
-export async function deleteMessage({ roomId, actorId, messageId }: { roomId: string; actorId: string; messageId: string }) {
-  const room = await db.room.findUnique({ where: { id: roomId }, select: { ownerId: true } });
-  if (!room) throw new NotFoundError("This room does not exist.");
-  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can delete messages.", 403);
-  const { count } = await db.roomMessage.updateMany({ where: { id: messageId, roomId, deletedAt: null }, data: { deletedAt: new Date() } });
-  if (count > 0) await announceRoomChange(roomId);
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues, getQueue } from "~/jobs/queues.server";
-import { refundPayment } from "~/services/refunds.server";
+import { refundPayment } from "~/services/payment-refunds.server";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, startStripeDouble, stripeEvent, type StripeDouble } from "../mocks/stripe";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
