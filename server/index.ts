@@ -8,4 +8,8 @@ try {
   // No .env file: the environment and the defaults apply.
 }
 loadEnvOrExit("web");
-await import("./web");
+const { startWeb } = await import("./web");
+const web = await startWeb();
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => void web.close().then(() => process.exit(0)));
+}

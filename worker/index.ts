@@ -8,4 +8,8 @@ try {
   // No .env file: the environment and the defaults apply.
 }
 loadEnvOrExit("worker");
-await import("./worker");
+const { startWorker } = await import("./worker");
+const worker = await startWorker();
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => void worker.close().then(() => process.exit(0)));
+}
