@@ -1,7 +1,7 @@
 import { loadEnvOrExit } from "~/utils/env.server";
 
-// Validate the configuration before anything else is imported: module-level clients (Prisma, Redis) read
-// it when they load, and a bad variable must stop the process with a message that names it.
+// Validate the configuration before anything else is imported or started: a bad variable must stop the
+// process with a message that names it, before any client reads it.
 try {
   process.loadEnvFile();
 } catch {
