@@ -2,12 +2,12 @@ import { redis, redisKey } from "~/utils/redis.server";
 
 /**
  * Sold-out marks in Redis (ADR 0027): once Postgres has said a ticket type is sold out, the crowd still
- * pressing "Register" is answered from Redis for SOLD_OUT_MARK_MS without touching Postgres. Any change to
- * the race's places (a release, a refund, a sale, a capacity edit announced the same way) removes the marks,
- * and they expire by themselves, so a place that frees up is offered again at once (or within the mark's life
- * for a change that is not announced).
+ * pressing "Register" is answered from Redis without touching Postgres. Every change to the race's places
+ * is announced with `announceSale` (holds, releases, fulfilment, refunds, cancellations, ticket type edits),
+ * which removes the marks, so a place that frees up is offered again at once; the marks also expire after
+ * SOLD_OUT_MARK_MS in case an announcement is lost (Redis away at that moment).
  */
-export const SOLD_OUT_MARK_MS = 1_000;
+export const SOLD_OUT_MARK_MS = 10_000;
 const soldOutKey = (raceId: string) => redisKey("race", raceId, "sold-out");
 
 /** The refusal marked for one of these ticket types ("10K is sold out."), or null; Redis away means none. */
