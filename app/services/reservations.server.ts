@@ -142,7 +142,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
   const wanted = validateCart(lines);
   const markedSoldOut = await soldOutMark(raceId, [...wanted.keys()]);
   if (markedSoldOut) throw new ReservationError(markedSoldOut);
-  const [race, offered, room, pendingBefore] = await Promise.all([
+  const [race, offered, room] = await Promise.all([
     db.race.findUnique({
       where: { id: raceId },
       select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
@@ -155,7 +155,6 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
       },
     }),
     activeRoom(raceId, buyer.id),
-    db.order.count({ where: { raceId, buyerId: buyer.id, status: "PENDING" } }),
   ]);
   if (!race) throw new ReservationError("This race does not exist.", 404);
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
@@ -165,8 +164,8 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
   // A crowd pressing "Register" after the last place went is turned away by this plain read (it can only
   // say "sold out", never "available", so it cannot oversell). A buyer with a hold of their own may still
   // go on: replacing that hold gives its places back first.
-  const soldOut = pendingBefore === 0 && offered.find((t) => wanted.has(t.id) && t.capacity - t.soldCount - t.heldCount <= 0);
-  if (soldOut) {
+  const soldOut = offered.find((t) => wanted.has(t.id) && t.capacity - t.soldCount - t.heldCount <= 0);
+  if (soldOut && (await db.order.count({ where: { raceId, buyerId: buyer.id, status: "PENDING" } })) === 0) {
     await markSoldOut(raceId, soldOut.id, `${soldOut.name} is sold out.`);
     throw new ReservationError(`${soldOut.name} is sold out.`);
   }
