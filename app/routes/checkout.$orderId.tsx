@@ -10,7 +10,7 @@ import { checkoutState, participantFormOfOrder, requireBuyersOrder } from "~/pre
 import { applyDiscountCode, removeDiscountCode } from "~/services/checkout-discounts.server";
 import { assignTicket, CheckoutError, participantFormPath } from "~/services/checkout.server";
 import { startPayment } from "~/services/payments.server";
-import { releaseOrder } from "~/services/reservations.server";
+import { releaseOrder } from "~/services/hold-releases.server";
 import { requireUser } from "~/web/auth.server";
 import { formatMoney } from "~/lib/money";
 import { submitParticipant, type ParticipantReply } from "~/web/participant-submission.server";

@@ -14,7 +14,7 @@ import { notify } from "./notifications.server";
 import { recordOrderRefund, stripeAuditDetails, type LockedOrder } from "./order-refunds.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
-import { releaseOrder } from "./reservations.server";
+import { releaseOrder } from "./hold-releases.server";
 import { createStripeRefund, RefundError } from "./stripe-refunds.server";
 
 /**

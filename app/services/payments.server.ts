@@ -9,7 +9,7 @@ import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.se
 import { fulfilOrder, isUnfulfilled, type FulfilmentResult, type SessionPayment } from "./fulfilment.server";
 import { refundUnfulfilledPayment, rejectPayment } from "./payment-refunds.server";
 import { platformFeeFor } from "./payouts.server";
-import { releaseOrder } from "./reservations.server";
+import { releaseOrder } from "./hold-releases.server";
 
 /** Stripe refuses Checkout Sessions that expire sooner than 30 minutes from now. */
 const STRIPE_MIN_SESSION_MS = 30 * 60_000 + 60_000;

@@ -10,7 +10,7 @@ import { endCheckoutSession } from "./checkout-sessions.server";
 import { announceSale } from "./race-stats.server";
 import { applyRefund, orderForRefund, REFUNDABLE_STATUSES } from "./order-refunds.server";
 import { RefundError } from "./stripe-refunds.server";
-import { releaseOrder } from "./reservations.server";
+import { releaseOrder } from "./hold-releases.server";
 
 /** Orders whose money (or tickets) a cancellation must give back: paid ones, and refunded ones that still hold tickets. */
 const TO_REFUND: OrderStatus[] = ["PAID", "PARTIALLY_REFUNDED"];
