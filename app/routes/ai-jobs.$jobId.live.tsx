@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type AiJobMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { aiJobForOwner } from "~/services/ai-jobs.server";
-import { NotFoundError } from "~/services/errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { connectionSignal } from "~/web/request.server";
 import type { AiJobView } from "~/validation/ai-jobs";

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { AiJobOutput, useAiJob } from "~/components/ai-job";
 import { Card } from "~/components/ui";
 import { aiJobForOwner, aiJobLabel } from "~/services/ai-jobs.server";
-import { NotFoundError } from "~/services/errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "AI job · Startline" }];

@@ -5,7 +5,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { useUserFeed } from "~/components/live-feed";
 import { Badge, Button, Card, FormError, Notice, Pagination } from "~/components/ui";
 import { billingOverview, billingPortalUrl, startMembership, startPackPurchase } from "~/services/billing.server";
-import { RuleViolationError } from "~/services/errors.server";
+import { RuleViolationError } from "~/lib/errors";
 import { requireUser } from "~/web/auth.server";
 import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Button, Card, FormError } from "~/components/ui";
 import { findPack } from "~/lib/credit-catalog";
 import { pendingPackPurchase, sendDemoPackPayment } from "~/services/billing.server";
-import { NotFoundError, RuleViolationError } from "~/services/errors.server";
+import { NotFoundError, RuleViolationError } from "~/lib/errors";
 import { requireUser } from "~/web/auth.server";
 import { formatMoney } from "~/lib/money";
 import { requireDemoPayments } from "~/services/demo-payments.server";

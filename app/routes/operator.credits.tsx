@@ -5,7 +5,7 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, Field, FormError, Notice } from "~/components/ui";
 import { adjustCredits, newAdjustmentKey } from "~/services/billing.server";
-import { RuleViolationError } from "~/services/errors.server";
+import { RuleViolationError } from "~/lib/errors";
 import { requireOperator } from "~/web/auth.server";
 import { adjustCreditsSchema } from "~/validation/billing";
 

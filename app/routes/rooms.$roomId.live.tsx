@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { NotFoundError } from "~/services/errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { roomView, type RoomLive } from "~/services/rooms.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { foundOr404 } from "~/web/room-replies.server";

@@ -12,7 +12,7 @@ import { AI_NOT_CONFIGURED, aiJobCosts, aiJobRequestSchema, type AiJobRequest, t
 import { classifyAiFailure, permanent } from "./ai-failures.server";
 import { raceDescriptionMessages, raceQuestionMessages, waiverSummaryMessages, type AiMessages } from "./ai-prompts.server";
 import { refundSpend, spendCredits } from "./credits.server";
-import { NotFoundError, RuleViolationError } from "./errors.server";
+import { NotFoundError, RuleViolationError } from "~/lib/errors";
 import { hit } from "./rate-limit.server";
 
 export class AiNotConfiguredError extends Error {

@@ -7,7 +7,7 @@ import { stripeClient } from "~/utils/stripe.server";
 import { allowanceExpiry, creditPacks, findPack, membershipPlan, packExpiry } from "~/lib/credit-catalog";
 import { creditBalance, creditDebt, grantCredits, InsufficientCreditsError, ledgerPage, reconcileClawback, spendCredits } from "./credits.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
-import { NotFoundError, RuleViolationError } from "./errors.server";
+import { NotFoundError, RuleViolationError } from "~/lib/errors";
 import { notify } from "./notifications.server";
 import { refundedOnStripe, refundFailed } from "./refunds.server";
 

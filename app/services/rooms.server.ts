@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { ROOM_MESSAGE_MAX, type CreateRoomInput } from "~/validation/rooms";
-import { NotFoundError } from "./errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { notify } from "./notifications.server";
 import { check, forgive, hit } from "./rate-limit.server";
 import { announceRoomChange, memberRegistrationStatus } from "./room-status.server";

@@ -1,6 +1,6 @@
 import { InsufficientCreditsError } from "~/services/credits.server";
 import { AiAccessError, AiNotConfiguredError, AiRateLimitedError } from "~/services/ai-jobs.server";
-import { NotFoundError, RuleViolationError } from "~/services/errors.server";
+import { NotFoundError, RuleViolationError } from "~/lib/errors";
 
 /** The status and message a user sees when an AI job could not be started; null for a bug (rethrow it). */
 export function aiRequestRefusal(error: unknown): { status: number; error: string; field?: string; headers?: Record<string, string> } | null {

@@ -1,6 +1,6 @@
 import type { Submission } from "@conform-to/react";
 import { data, redirect } from "@remix-run/node";
-import { NotFoundError, RuleViolationError } from "~/services/errors.server";
+import { NotFoundError, RuleViolationError } from "~/lib/errors";
 import { RateLimitError } from "~/services/rate-limit.server";
 
 /** The `Retry-After` header for a rate-limited reply (none for other errors). */

@@ -1,5 +1,5 @@
 import { data } from "@remix-run/node";
-import { NotFoundError } from "~/services/errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { RoomError } from "~/services/rooms.server";
 
 /**
