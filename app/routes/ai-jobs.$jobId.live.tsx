@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type AiJobMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { aiJobForOwner } from "~/services/ai-jobs.server";
-import { NotFoundError } from "~/lib/errors";
 import { requireUser, sessionViewer } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { connectionSignal } from "~/web/request.server";
 import type { AiJobView } from "~/validation/ai-jobs";
 
@@ -11,9 +11,7 @@ import type { AiJobView } from "~/validation/ai-jobs";
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const jobId = params.jobId ?? "";
-  await aiJobForOwner(jobId, user.id).catch((error: unknown) => {
-    throw error instanceof NotFoundError ? new Response("Not found", { status: 404 }) : error;
-  });
+  await aiJobForOwner(jobId, user.id).catch((error: unknown) => { throw replyToError(error); });
   return liveStream<AiJobMessage, AiJobView>({
     signal: connectionSignal(request, context),
     viewer: sessionViewer(request, user),
