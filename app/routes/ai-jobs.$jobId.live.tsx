@@ -4,7 +4,6 @@ import { liveStream } from "~/realtime/stream.server";
 import { aiJobForOwner } from "~/services/ai-jobs.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
-import { connectionSignal } from "~/web/request.server";
 import type { AiJobView } from "~/validation/ai-jobs";
 
 /** One AI job, live: status and text re-read whenever the worker announces a change. Owner only. */
@@ -13,7 +12,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const jobId = params.jobId ?? "";
   await aiJobForOwner(jobId, user.id).catch((error: unknown) => { throw replyToError(error); });
   return liveStream<AiJobMessage, AiJobView>({
-    signal: connectionSignal(request, context),
+    request,
+    context,
     viewer: sessionViewer(request, user),
     channel: channels.aiJob(jobId),
     snapshot: () => aiJobForOwner(jobId, user.id),

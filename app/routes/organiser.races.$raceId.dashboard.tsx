@@ -35,7 +35,7 @@ function Stat({ label, value, detail }: { label: string; value: ReactNode; detai
 
 export default function RaceDashboard() {
   const initial = useLoaderData<typeof loader>();
-  const { value: stats, status } = useLiveSnapshot(`/organiser/races/${initial.stats.raceId}/dashboard/stream`, initial.stats);
+  const { value: stats, status } = useLiveSnapshot(`/organiser/races/${initial.stats.raceId}/dashboard/live`, initial.stats);
   const number = (value: number) => value.toLocaleString(initial.locale);
   const { totals } = stats;
   return (

@@ -4,7 +4,6 @@ import { liveStream } from "~/realtime/stream.server";
 import { racePageLiveSnapshot } from "~/services/race-availability.server";
 import { watchRace } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
-import { connectionSignal } from "~/web/request.server";
 
 /**
  * Public live feed of a race page: places left and how many people are looking now. Anyone who can
@@ -15,7 +14,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!found?.race) throw new Response("Not found", { status: 404 });
   const raceId = found.race.id;
   return liveStream<RaceActivityMessage | RacePresenceMessage, Awaited<ReturnType<typeof racePageLiveSnapshot>>>({
-    signal: connectionSignal(request, context),
+    request,
+    context,
     channel: [channels.raceActivity(raceId), channels.racePresence(raceId)],
     hold: () => watchRace(raceId),
     snapshot: () => racePageLiveSnapshot(raceId),

@@ -5,7 +5,6 @@ import { isDomainError } from "~/lib/errors";
 import { roomView, type RoomLive } from "~/services/rooms.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
-import { connectionSignal } from "~/web/request.server";
 
 /**
  * The room live: members with their registration status and the latest messages, re-read on every
@@ -15,7 +14,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const room = await roomView(params.roomId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   return liveStream<RoomChangedMessage, RoomLive>({
-    signal: connectionSignal(request, context),
+    request,
+    context,
     viewer: sessionViewer(request, user),
     channel: channels.room(room.id),
     snapshot: () =>
