@@ -1,36 +1,32 @@
-// Reservations under contention: 2,000 concurrent attempts at one ticket type with 100 places.
-// Run: npm run bench:reservations   (needs PostgreSQL and Redis; uses its own database)
-import { benchEnvironment, percentile } from "./support";
+// Reservations in an opening rush: 2,000 concurrent attempts at one ticket type, with 100 places (most
+// must be refused) and with 2,000 places (everyone must win), against a raw guarded UPDATE on one row
+// with the same pool size, in the same run. Then 2,000 more attempts at the sold-out type: how many reach
+// Postgres. Run: npm run bench -- reservations   (ATTEMPTS=2000 DATABASE_POOL_SIZE=10)
+import pg from "pg";
+import { benchEnvironment, percentile, reportRow } from "./support";
 
 const ATTEMPTS = Number(process.env.ATTEMPTS ?? 2000);
-const CAPACITY = Number(process.env.CAPACITY ?? 100);
-// CLIENT_IPS=n spreads the attempts over n client addresses, as the web does (per-address hold cap on).
-const CLIENT_IPS = Number(process.env.CLIENT_IPS ?? 0);
-
 const env = await benchEnvironment("reservations");
 const { db } = await import("~/utils/db.server");
+const { getEnv } = await import("~/utils/env.server");
 const { reservePlaces } = await import("~/services/reservations.server");
-const { redis } = await import("~/utils/redis.server");
+const { closeRedis } = await import("~/utils/redis.server");
+const poolSize = getEnv().DATABASE_POOL_SIZE;
+const raw = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: poolSize });
 
-try {
-  const organisation = await db.organisation.create({ data: { name: "Bench", slug: "bench" } });
-  const race = await db.race.create({
-    data: { organisationId: organisation.id, name: "Bench race", slug: "bench-race", status: "PUBLISHED", startsAt: new Date(Date.now() + 86_400_000), timeZone: "UTC", location: "Here" },
-  });
-  const type = await db.ticketType.create({ data: { raceId: race.id, name: "10K", priceMinor: 3000, capacity: CAPACITY } });
-  await db.user.createMany({ data: Array.from({ length: ATTEMPTS }, (_, i) => ({ id: `bench-user-${i}`, email: `bench-${i}@example.com`, name: `Bench ${i}`, passwordHash: "x" })) });
+type Run = { perSecond: number; p99: number; won: number; refusals: Map<string, number> };
 
+async function rush(attempt: (i: number) => Promise<boolean>): Promise<Run> {
   const latencies: number[] = [];
-  let won = 0;
   const refusals = new Map<string, number>();
+  let won = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: ATTEMPTS }, async (_, i) => {
       const t0 = performance.now();
       try {
-        const clientIp = CLIENT_IPS ? `10.0.${Math.floor((i % CLIENT_IPS) / 256)}.${(i % CLIENT_IPS) % 256}` : null;
-        await reservePlaces({ raceId: race.id, buyer: { id: `bench-user-${i}`, email: `bench-${i}@example.com`, name: `Bench ${i}` }, lines: [{ ticketTypeId: type.id, quantity: 1 }], clientIp });
-        won += 1;
+        if (await attempt(i)) won += 1;
+        else refusals.set("no place", (refusals.get("no place") ?? 0) + 1);
       } catch (error) {
         const reason = error instanceof Error ? error.message.split("\n")[0]!.slice(0, 80) : String(error);
         refusals.set(reason, (refusals.get(reason) ?? 0) + 1);
@@ -41,13 +37,58 @@ try {
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const final = await db.ticketType.findUniqueOrThrow({ where: { id: type.id } });
-  console.log("refusals:", Object.fromEntries(refusals));
-  console.log(`attempts=${ATTEMPTS} capacity=${CAPACITY} clientIps=${CLIENT_IPS || "none"} held=${won} heldCount=${final.heldCount} oversold=${final.heldCount > CAPACITY}`);
-  console.log(`| attempts | capacity | wall time | attempts/s | p50 | p99 |`);
-  console.log(`| ${ATTEMPTS} | ${CAPACITY} | ${seconds.toFixed(2)} s | ${(ATTEMPTS / seconds).toFixed(0)} | ${percentile(latencies, 50).toFixed(0)} ms | ${percentile(latencies, 99).toFixed(0)} ms |`);
+  return { perSecond: ATTEMPTS / seconds, p99: percentile(latencies, 99), won, refusals };
+}
+
+async function ticketType(capacity: number) {
+  const suffix = `${capacity}-${Math.random().toString(36).slice(2, 8)}`;
+  const organisation = await db.organisation.create({ data: { name: "Bench", slug: `bench-${suffix}` } });
+  const race = await db.race.create({
+    data: { organisationId: organisation.id, name: "Bench race", slug: `bench-race-${suffix}`, status: "PUBLISHED", startsAt: new Date(Date.now() + 86_400_000), timeZone: "UTC", location: "Here" },
+  });
+  const type = await db.ticketType.create({ data: { raceId: race.id, name: "10K", priceMinor: 3000, capacity } });
+  return { raceId: race.id, typeId: type.id };
+}
+
+const buyer = (i: number) => ({ id: `bench-user-${i}`, email: `bench-${i}@example.com`, name: `Bench ${i}` });
+async function transactions() {
+  const { rows } = await raw.query<{ n: string }>("SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()");
+  return Number(rows[0]!.n);
+}
+
+try {
+  await db.user.createMany({ data: Array.from({ length: ATTEMPTS }, (_, i) => ({ ...buyer(i), passwordHash: "x" })) });
+  for (const capacity of [100, ATTEMPTS]) {
+    const reference = await ticketType(capacity);
+    const bare = await rush(async () => {
+      const result = await raw.query(`UPDATE "TicketType" SET "heldCount" = "heldCount" + 1 WHERE id = $1 AND capacity - "soldCount" - "heldCount" >= 1`, [reference.typeId]);
+      return result.rowCount === 1;
+    });
+    const target = await ticketType(capacity);
+    const ours = await rush(async (i) => {
+      await reservePlaces({ raceId: target.raceId, buyer: buyer(i), lines: [{ ticketTypeId: target.typeId, quantity: 1 }] });
+      return true;
+    });
+    const final = await db.ticketType.findUniqueOrThrow({ where: { id: target.typeId } });
+    console.error(`[reservations] capacity ${capacity}: Startline ${JSON.stringify({ ...ours, refusals: Object.fromEntries(ours.refusals) })}; bare ${JSON.stringify({ ...bare, refusals: Object.fromEntries(bare.refusals) })}`);
+    reportRow({ measure: `reservations, ${ATTEMPTS} at ${capacity} places: attempts/s`, ours: ours.perSecond, reference: bare.perSecond, minRatio: 0.5, note: `pool ${poolSize}` });
+    reportRow({ measure: `reservations, ${ATTEMPTS} at ${capacity} places: p99 ms`, ours: ours.p99, reference: bare.p99, maxRatio: 2 });
+    reportRow({ measure: `reservations, ${ATTEMPTS} at ${capacity} places: places held (oversold?)`, ours: final.heldCount, reference: bare.won, goal: `= ${Math.min(capacity, ATTEMPTS)}`, pass: final.heldCount === Math.min(capacity, ATTEMPTS) && ours.won === final.heldCount });
+
+    if (capacity < ATTEMPTS) {
+      // The race is sold out: the crowd keeps pressing "Register".
+      const before = await transactions();
+      const again = await rush(async (i) => {
+        await reservePlaces({ raceId: target.raceId, buyer: buyer((i + capacity) % ATTEMPTS), lines: [{ ticketTypeId: target.typeId, quantity: 1 }] });
+        return true;
+      });
+      const reached = (await transactions()) - before;
+      reportRow({ measure: `sold out: Postgres transactions per 1,000 attempts`, ours: (reached / ATTEMPTS) * 1000, reference: 1000, goal: "≈ 0 (answered from Redis)", pass: reached / ATTEMPTS < 0.05, note: `${again.perSecond.toFixed(0)} refusals/s, p99 ${again.p99.toFixed(0)} ms` });
+    }
+  }
 } finally {
+  await raw.end();
   await db.$disconnect();
-  redis.disconnect();
+  await closeRedis();
   await env.drop();
 }

@@ -4,6 +4,7 @@ import express from "express";
 import { once } from "node:events";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
+import { forgetLocalViewers } from "~/services/race-presence.server";
 import { rejectCrossSite } from "~/web/csrf.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -11,6 +12,7 @@ import { createLogger } from "~/utils/logger.server";
 import { closeRedis } from "~/utils/redis.server";
 import { CLIENT_IP_HEADER, type AppLoadContext } from "~/web/request.server";
 import { mountHealth } from "./health";
+import { mountRaceFeed } from "./live/race-feed";
 import { remixHandler } from "./remix";
 import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
 
@@ -57,6 +59,8 @@ export async function startWeb() {
     }
     next();
   });
+
+  mountRaceFeed(app);
 
   // SSE responses must not be buffered by compression.
   app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res) }));
@@ -121,6 +125,7 @@ export async function startWeb() {
     log.info("web shutting down");
     server.close();
     server.closeAllConnections();
+    await forgetLocalViewers();
     await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), closeRedis(), viteDevServer?.close()]);
   }
   return { close: () => (closing ??= close()) };

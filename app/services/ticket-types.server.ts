@@ -3,6 +3,7 @@ import { db, type Db } from "~/utils/db.server";
 import { priceInForce, tierInForce } from "~/lib/pricing";
 import type { PriceTierInput, TicketTypeInput } from "~/validation/ticket-types";
 import { diff as auditDiff, recordAudit } from "./audit.server";
+import { announceSale } from "./race-stats.server";
 import { NotFoundError, RuleViolationError } from "~/lib/errors";
 
 /** `diff` typed as the JSON the audit entry stores (its values are JSON scalars by construction). */
@@ -86,7 +87,7 @@ export async function createTicketType({ raceId, actorId }: RaceActor, input: Ti
 }
 
 export async function updateTicketType({ raceId, actorId }: RaceActor, ticketTypeId: string, input: TicketTypeInput) {
-  return db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     const organisationId = await lockRace(tx, raceId);
     const before = await lockTicketType(tx, raceId, ticketTypeId);
     const taken = before.soldCount + before.heldCount;
@@ -103,11 +104,13 @@ export async function updateTicketType({ raceId, actorId }: RaceActor, ticketTyp
       await recordAudit(tx, { organisationId, raceId, actorId, action: "ticket_type.updated", entityType: "ticket_type", entityId: ticketTypeId, changes });
     }
   });
+  // Places left changed for buyers (capacity, or a type withdrawn or back on sale): race pages re-read them.
+  await announceSale(raceId);
 }
 
 /** Archived types are no longer sold; their tickets stay valid. */
 export async function setTicketTypeArchived({ raceId, actorId }: RaceActor, ticketTypeId: string, archived: boolean) {
-  return db.$transaction(async (tx) => {
+  await db.$transaction(async (tx) => {
     const organisationId = await lockRace(tx, raceId);
     const before = await lockTicketType(tx, raceId, ticketTypeId);
     if (Boolean(before.archivedAt) === archived) return;
@@ -123,6 +126,8 @@ export async function setTicketTypeArchived({ raceId, actorId }: RaceActor, tick
       changes: diff({ archivedAt: before.archivedAt }, { archivedAt }),
     });
   });
+  // Places left changed for buyers (capacity, or a type withdrawn or back on sale): race pages re-read them.
+  await announceSale(raceId);
 }
 
 /** Only a ticket type that never had a ticket (sold, held or cancelled) can be deleted; others are archived. */

@@ -4,7 +4,8 @@ import { getEnv } from "./env.server";
 import { singleton } from "./singleton.server";
 
 export const db = singleton("prisma", () => {
-  const adapter = new PrismaPg({ connectionString: getEnv().DATABASE_URL });
+  const env = getEnv();
+  const adapter = new PrismaPg({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
   return new PrismaClient({ adapter });
 });
 

@@ -77,6 +77,8 @@ const envSchema = z
     LIVE_ACCESS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    /** Postgres connections per process (web or worker); see the README's benchmark notes for sizing. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     UPLOAD_DIR: z.string().min(1).default("uploads"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
