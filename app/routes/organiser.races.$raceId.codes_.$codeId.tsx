@@ -4,8 +4,9 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Card, Notice } from "~/components/ui";
-import { discountCode, DiscountCodeError, updateDiscountCode } from "~/services/discounts.server";
+import { discountCode, updateDiscountCode } from "~/services/discounts.server";
 import { requireRaceRole } from "~/web/access.server";
+import { replyToError } from "~/web/errors.server";
 import { db } from "~/utils/db.server";
 import { toMajorUnits } from "~/lib/money";
 import { utcToZonedLocal } from "~/lib/time";
@@ -58,9 +59,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (updated.changed) return redirect(`/organiser/races/${race.id}/codes`);
     return { result: submission.reply(), notice: "Nothing changed." };
   } catch (error) {
-    if (!(error instanceof DiscountCodeError)) throw error;
-    const field = error.field === "amount" ? (submission.value.kind === "PERCENT" ? "percentOff" : "amountOff") : error.field;
-    return data({ result: submission.reply({ fieldErrors: { [field]: [error.message] } }), notice: null }, { status: error.field === "code" ? 409 : 400 });
+    return replyToError(error, { submission, fieldNames: { amount: submission.value.kind === "PERCENT" ? "percentOff" : "amountOff" } });
   }
 }
 
@@ -80,7 +79,7 @@ export default function EditDiscountCodePage() {
         Used by {code.redemptionCount} {code.redemptionCount === 1 ? "order" : "orders"}, paid or holding it in an open checkout. Changes apply to checkouts from now on.
       </p>
       <div className="mt-4 flex flex-col gap-4">
-        <Notice>{actionData?.notice}</Notice>
+        <Notice>{actionData && "notice" in actionData ? actionData.notice : null}</Notice>
         <DiscountCodeForm
           id="edit-code"
           intent="update"

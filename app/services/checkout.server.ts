@@ -1,6 +1,7 @@
 import { Prisma } from "@prisma/client";
 import type { ParticipantAnswers } from "~/validation/participant-answers";
 import { ageOnRaceDay } from "~/lib/age";
+import { DomainError, NotFoundError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { escapeHtml } from "~/lib/html";
@@ -15,13 +16,9 @@ import { announceRoomChange } from "./room-status.server";
 import { waiverInForce } from "./waivers.server";
 import { participantDetailsSelect } from "./participants.server";
 
-export class CheckoutError extends Error {
-  constructor(
-    message: string,
-    readonly field: string = "form",
-    readonly status: 400 | 404 | 409 | 502 = 400,
-  ) {
-    super(message);
+export class CheckoutError extends DomainError {
+  constructor(message: string, field = "form", kind: "invalid" | "not_found" | "conflict" | "upstream" = "invalid") {
+    super(kind, message, { field });
     this.name = "CheckoutError";
   }
 }
@@ -45,7 +42,7 @@ export async function participantFormOfOrder(orderId: string) {
     where: { id: orderId },
     select: { race: { select: { standardFields: true, questions: raceFormSelect.questions } } },
   });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
   return order.race;
 }
 
@@ -95,7 +92,7 @@ export async function checkoutState(orderId: string, buyerId: string) {
       },
     },
   });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
   // The buyer sees the details only of the forms they fill in themselves; of a ticket handed to a room
   // member, only who has it and whether they signed (ADR 0022): a member's date of birth, emergency
   // contact and answers are theirs and the organiser's, not the buyer's.
@@ -130,7 +127,7 @@ export async function participantTicketState(orderId: string, ticketId: string, 
       order: { select: { id: true, status: true, holdExpiresAt: true, buyerName: true, race: { select: raceFormSelect } } },
     },
   });
-  if (!ticket) throw new Response("Not found", { status: 404 });
+  if (!ticket) throw new NotFoundError();
   return { ticket, waiver: await waiverInForce(ticket.order.race.id) };
 }
 
@@ -146,9 +143,9 @@ function normaliseName(name: string) {
 const pendingOrderSelect = { id: true, status: true, holdExpiresAt: true, raceId: true, buyerName: true, buyerEmail: true } satisfies Prisma.OrderSelect;
 
 export function requireOpen<O extends { status: string; holdExpiresAt: Date | null }>(order: O | null, now: Date) {
-  if (!order) throw new CheckoutError("Not found", "form", 404);
-  if (order.status !== "PENDING") throw new CheckoutError("This checkout is no longer open.", "form", 409);
-  if (order.holdExpiresAt && order.holdExpiresAt <= now) throw new CheckoutError("Your hold has run out. Start again from the race page.", "form", 409);
+  if (!order) throw new CheckoutError("Not found", "form", "not_found");
+  if (order.status !== "PENDING") throw new CheckoutError("This checkout is no longer open.", "form", "conflict");
+  if (order.holdExpiresAt && order.holdExpiresAt <= now) throw new CheckoutError("Your hold has run out. Start again from the race page.", "form", "conflict");
   return order;
 }
 
@@ -185,9 +182,9 @@ export async function saveParticipant(input: ParticipantSubmission) {
     where: { id: input.ticketId, orderId: order.id, status: "HELD", ...fillableBy(input.userId) },
     select: { id: true, raceId: true, roomId: true, assigneeId: true, ticketType: { select: { name: true, minAge: true } }, race: { select: { startsAt: true, timeZone: true, guardianUnderAge: true } } },
   });
-  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", 404);
+  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", "not_found");
   const waiver = await waiverInForce(ticket.raceId);
-  if (!waiver) throw new CheckoutError("The organiser has not published a waiver yet, so registration cannot be completed.", "form", 409);
+  if (!waiver) throw new CheckoutError("The organiser has not published a waiver yet, so registration cannot be completed.", "form", "conflict");
 
   const { participant } = input;
   const age = participant.dateOfBirth ? ageOnRaceDay(participant.dateOfBirth, ticket.race.startsAt, ticket.race.timeZone) : null;
@@ -249,7 +246,7 @@ export async function assignTicket({ orderId, buyerId, ticketId, assigneeId }: {
     where: { id: ticketId, orderId: order.id, status: "HELD" },
     select: { id: true, roomId: true, assigneeId: true, ticketType: { select: { name: true } }, race: { select: { name: true } } },
   });
-  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", 404);
+  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", "not_found");
   if (!ticket.roomId) throw new CheckoutError("Only tickets registered through a room can go to someone else.", "assigneeId");
   const target = assigneeId === buyerId ? null : assigneeId;
   const member = target
@@ -306,9 +303,9 @@ async function expireCheckoutSession(sessionId: string) {
     ended = await endCheckoutSession(stripe, sessionId);
   } catch (error) {
     if (!isStripeApiError(error)) throw error;
-    throw new CheckoutError(`The payment provider did not confirm that your open payment page was closed (${error.message}). Try again in a moment.`, "form", 502);
+    throw new CheckoutError(`The payment provider did not confirm that your open payment page was closed (${error.message}). Try again in a moment.`, "form", "upstream");
   }
-  if (ended === "complete") throw new CheckoutError("This order has just been paid, so it can no longer change. Your confirmation is on its way.", "form", 409);
+  if (ended === "complete") throw new CheckoutError("This order has just been paid, so it can no longer change. Your confirmation is on its way.", "form", "conflict");
 }
 
 type TotalsChange = {
@@ -424,7 +421,7 @@ export async function incompleteTickets(orderId: string) {
 /** 404 unless the order is this buyer's. */
 export async function requireBuyersOrder(orderId: string, buyerId: string) {
   const order = await db.order.findFirst({ where: { id: orderId, buyerId }, select: { id: true } });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
 }
 
 export { pendingOrder };

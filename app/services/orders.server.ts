@@ -1,5 +1,6 @@
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
+import { NotFoundError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 
 /** A buyer's own order with its tickets; another user's order is reported as missing. */
@@ -32,7 +33,7 @@ export async function buyerOrder(orderId: string, buyerId: string) {
       },
     },
   });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
   return order;
 }
 

@@ -1,7 +1,7 @@
 import type { OrderStatus } from "@prisma/client";
-import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
+import { PermanentFailure } from "~/lib/errors";
 import { db, type Db } from "~/utils/db.server";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 import { endCheckoutSession } from "./checkout-sessions.server";
@@ -77,8 +77,8 @@ export async function runCancellationRefund(orderId: string) {
   try {
     outcome = await refundOrderOfCancelledRace(orderId);
   } catch (error) {
-    // Stripe's refusal or a vanished order will not change on retry; a Stripe outage (502) and a payment not yet recorded will.
-    if (error instanceof RefundError && error.status !== 502) throw new UnrecoverableError(error.message);
+    // Stripe's refusal or a vanished order will not change on retry; a Stripe outage and a payment not yet recorded will.
+    if (error instanceof RefundError && error.kind !== "upstream") throw new PermanentFailure(error.message, { cause: error });
     throw error;
   }
   // An order whose checkout ended unpaid had nothing to refund and is not one of the race's paid orders. A refund

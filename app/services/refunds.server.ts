@@ -1,4 +1,5 @@
 import { Prisma, type OrderStatus } from "@prisma/client";
+import { DomainError } from "~/lib/errors";
 import { escapeHtml } from "~/lib/html";
 import type Stripe from "stripe";
 import { db, type Db } from "~/utils/db.server";
@@ -13,12 +14,10 @@ import { announceSale } from "./race-stats.server";
 import { statusAfterFailedRefund, statusAfterRefund } from "~/lib/refund-rules";
 import { lockRaceForSale, lockTicketTypes } from "./reservations.server";
 
-export class RefundError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409 | 502 = 409,
-  ) {
-    super(message);
+/** A refund the organiser asked for that cannot be made; shown above the refund form. */
+export class RefundError extends DomainError {
+  constructor(message: string, kind: "invalid" | "not_found" | "conflict" | "upstream" = "conflict") {
+    super(kind, message, { field: "form" });
     this.name = "RefundError";
   }
 }
@@ -84,19 +83,19 @@ export async function createStripeRefund(args: {
   } catch (error) {
     if (isStripeApiError(error)) {
       if (error.type === "StripeIdempotencyError") {
-        throw new RefundError("This refund is already being made (was it submitted twice?). Reload the page in a moment to see it.", 409);
+        throw new RefundError("This refund is already being made (was it submitted twice?). Reload the page in a moment to see it.", "conflict");
       }
       if (error.type === "StripeInvalidRequestError") {
         const reason = error.message.replace(/\.$/, "");
-        throw new RefundError(`Stripe refused the refund: ${reason}. If money was refunded in Stripe's dashboard, reload the page in a moment to see it.`, 409);
+        throw new RefundError(`Stripe refused the refund: ${reason}. If money was refunded in Stripe's dashboard, reload the page in a moment to see it.`, "conflict");
       }
       // The request may or may not have reached Stripe; the idempotency key makes trying again safe.
-      throw new RefundError(`Stripe did not confirm the refund (${error.message}). Try again in a moment: the same refund is never made twice.`, 502);
+      throw new RefundError(`Stripe did not confirm the refund (${error.message}). Try again in a moment: the same refund is never made twice.`, "upstream");
     }
     throw error;
   }
   if (refund.status === "failed" || refund.status === "canceled") {
-    throw new RefundError(`Stripe could not refund this payment (${refund.failure_reason ?? refund.status}).`, 409);
+    throw new RefundError(`Stripe could not refund this payment (${refund.failure_reason ?? refund.status}).`, "conflict");
   }
   const charge = typeof refund.charge === "object" && refund.charge ? refund.charge : null;
   const fee = charge && typeof charge.application_fee === "object" && charge.application_fee ? charge.application_fee : null;
@@ -131,7 +130,7 @@ export async function refundedOnStripe(paymentIntentId: string, eventFigure: num
  */
 async function recordOrderRefund(tx: Db, orderId: string, amountMinor: number, refund: StripeRefundResult, ticketIds: string[]) {
   const known = await tx.orderRefund.findUnique({ where: { stripeRefundId: refund.stripeRefundId }, select: { revertedAt: true, failureReason: true } });
-  if (known?.revertedAt) throw new RefundError(`Stripe reported this refund as failed (${known.failureReason ?? "no reason given"}); nothing was refunded.`, 409);
+  if (known?.revertedAt) throw new RefundError(`Stripe reported this refund as failed (${known.failureReason ?? "no reason given"}); nothing was refunded.`, "conflict");
   if (known) return;
   await tx.orderRefund.create({
     data: {
@@ -166,7 +165,7 @@ async function lockOrderForRefund(tx: Db, { id: orderId, tickets }: { id: string
   if (ids.length) await tx.$queryRaw`SELECT id FROM "TicketType" WHERE id IN (${Prisma.join(ids)}) ORDER BY id FOR UPDATE`;
   const [order] = await tx.$queryRaw<LockedOrder[]>`
     SELECT id, status, "totalMinor", "refundedMinor", "paidAt" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
-  if (!order) throw new RefundError("This order no longer exists.", 404);
+  if (!order) throw new RefundError("This order no longer exists.", "not_found");
   return order;
 }
 
@@ -220,7 +219,7 @@ type OrderForRefund = Prisma.OrderGetPayload<{ select: typeof orderForRefund }>;
 
 async function loadOrder(raceId: string, orderId: string) {
   const order = await db.order.findFirst({ where: { id: orderId, raceId }, select: orderForRefund });
-  if (!order) throw new RefundError("This order does not belong to this race.", 404);
+  if (!order) throw new RefundError("This order does not belong to this race.", "not_found");
   return order;
 }
 
@@ -341,7 +340,7 @@ const settlementNote = "Refunds to a card usually show on the statement within 5
 function refuseUnpaid(order: OrderForRefund) {
   if (order.status === "REFUNDED") return;
   if (!REFUNDABLE_STATUSES.includes(order.status)) {
-    throw new RefundError(`Only paid orders can be refunded; this order is ${order.status.toLowerCase().replace("_", " ")}.`, 409);
+    throw new RefundError(`Only paid orders can be refunded; this order is ${order.status.toLowerCase().replace("_", " ")}.`, "conflict");
   }
 }
 
@@ -353,12 +352,12 @@ function refuseUnpaid(order: OrderForRefund) {
  */
 export async function refundTicket({ raceId, ticketId, actorId }: { raceId: string; ticketId: string; actorId: string }) {
   const ticket = await db.ticket.findFirst({ where: { id: ticketId, raceId }, select: { orderId: true } });
-  if (!ticket) throw new RefundError("This ticket does not belong to this race.", 404);
+  if (!ticket) throw new RefundError("This ticket does not belong to this race.", "not_found");
   const order = await loadOrder(raceId, ticket.orderId);
   refuseUnpaid(order);
   const target = order.tickets.find((t) => t.id === ticketId)!;
-  if (target.status === "REFUNDED") throw new RefundError("This ticket has already been refunded.", 409);
-  if (target.status !== "ISSUED") throw new RefundError("Only issued tickets can be refunded; this one was never paid for.", 409);
+  if (target.status === "REFUNDED") throw new RefundError("This ticket has already been refunded.", "conflict");
+  if (target.status !== "ISSUED") throw new RefundError("Only issued tickets can be refunded; this one was never paid for.", "conflict");
   const amountMinor = Math.min(target.priceMinor, order.totalMinor - order.refundedMinor);
   const holder = target.participant ? `${target.participant.firstName} ${target.participant.lastName}` : "a participant";
   const money = formatMoney(amountMinor, order.currency);
@@ -403,17 +402,17 @@ export async function refundOrder({
   const order = await loadOrder(raceId, orderId);
   refuseUnpaid(order);
   const basis = expectedRefundedMinor ?? order.refundedMinor;
-  if (!Number.isInteger(basis) || basis < 0 || basis > order.totalMinor) throw new RefundError("The page was out of date. Reload it and try again.", 400);
+  if (!Number.isInteger(basis) || basis < 0 || basis > order.totalMinor) throw new RefundError("The page was out of date. Reload it and try again.", "invalid");
   const refundable = order.totalMinor - basis;
   const money = (minor: number) => formatMoney(minor, order.currency);
   const full = amountMinor === undefined;
   const validTickets = order.tickets.filter((t) => t.status === "ISSUED");
-  if (full && refundable === 0 && validTickets.length === 0) throw new RefundError("This order has already been fully refunded.", 409);
+  if (full && refundable === 0 && validTickets.length === 0) throw new RefundError("This order has already been fully refunded.", "conflict");
   if (!full) {
-    if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new RefundError("Enter an amount greater than zero, or leave it empty to refund everything.", 400);
-    if (refundable === 0) throw new RefundError("Nothing is left to refund on this order.", 409);
+    if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new RefundError("Enter an amount greater than zero, or leave it empty to refund everything.", "invalid");
+    if (refundable === 0) throw new RefundError("Nothing is left to refund on this order.", "conflict");
     if (amountMinor > refundable) {
-      throw new RefundError(`You can refund at most ${money(refundable)} on this order (${money(order.totalMinor)} paid, ${money(basis)} already refunded).`, 400);
+      throw new RefundError(`You can refund at most ${money(refundable)} on this order (${money(order.totalMinor)} paid, ${money(basis)} already refunded).`, "invalid");
     }
   }
   const amount = full ? refundable : amountMinor;
@@ -446,7 +445,7 @@ export async function refundOrder({
  */
 export async function refundOrderOfCancelledRace(orderId: string) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: orderForRefund });
-  if (!order) throw new RefundError("This order no longer exists.", 404);
+  if (!order) throw new RefundError("This order no longer exists.", "not_found");
   if (order.status === "PENDING") throw new Error(`order ${orderId} is still waiting for Stripe to confirm its payment`);
   const refundable = order.totalMinor - order.refundedMinor;
   const issued = order.tickets.some((t) => t.status === "ISSUED");
@@ -485,8 +484,8 @@ export async function refundOrderOfCancelledRace(orderId: string) {
  */
 export async function refundPayment({ orderId, amountMinor, reason, idempotencyKey, paymentIntentId }: { orderId: string; amountMinor: number; reason: string; idempotencyKey: string; paymentIntentId?: string | null }) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: { id: true, raceId: true, stripePaymentIntentId: true, race: { select: { organisationId: true } } } });
-  if (!order) throw new RefundError("This order does not exist.", 404);
-  if (!Number.isInteger(amountMinor) || amountMinor < 0) throw new RefundError("A refund amount is a whole number of minor units.", 400);
+  if (!order) throw new RefundError("This order does not exist.", "not_found");
+  if (!Number.isInteger(amountMinor) || amountMinor < 0) throw new RefundError("A refund amount is a whole number of minor units.", "invalid");
   const rejectedPayment = paymentIntentId !== undefined;
   const stripeRefund = await createStripeRefund({
     paymentIntentId: rejectedPayment ? paymentIntentId : order.stripePaymentIntentId,

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { ROOM_MESSAGE_MAX, type CreateRoomInput } from "~/validation/rooms";
-import { NotFoundError } from "./errors.server";
+import { DomainError, NotFoundError } from "~/lib/errors";
 import { notify } from "./notifications.server";
 import { check, forgive, hit } from "./rate-limit.server";
 import { announceRoomChange, memberRegistrationStatus } from "./room-status.server";
@@ -24,14 +24,13 @@ export function newRoomCode() {
   return Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
 }
 
-/** A rule of rooms the user ran into; `href` points at the room that explains it (e.g. the one they are in). */
-export class RoomError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 | 429 = 409,
-    readonly href: string | null = null,
-  ) {
-    super(message);
+/**
+ * A rule of rooms the user ran into, shown with the form they used; `href` points at the room that
+ * explains it (e.g. the one they are in).
+ */
+export class RoomError extends DomainError {
+  constructor(message: string, kind: "invalid" | "forbidden" | "not_found" | "conflict" | "rate_limited" = "conflict", href?: string) {
+    super(kind, message, { field: "form", href });
     this.name = "RoomError";
   }
 }
@@ -47,7 +46,7 @@ async function activeRoomOf(userId: string, raceId: string, tx: Db = db) {
 }
 
 function alreadyInRoom(room: { id: string; name: string }) {
-  return new RoomError(`You are already in the room “${room.name}” for this race. Leave it before creating or joining another.`, 409, `/rooms/${room.id}`);
+  return new RoomError(`You are already in the room “${room.name}” for this race. Leave it before creating or joining another.`, "conflict", `/rooms/${room.id}`);
 }
 
 /** The owner's room with its first member, the owner. A user has at most one active room per race. */
@@ -57,7 +56,7 @@ export async function createRoom({ raceId, ownerId, input }: { raceId: string; o
       const room = await db.$transaction(async (tx) => {
         const race = await tx.race.findUnique({ where: { id: raceId }, select: { status: true } });
         if (!race) throw new NotFoundError("This race does not exist.");
-        if (race.status !== "PUBLISHED") throw new RoomError("This race is not taking registrations, so new rooms cannot be made for it.", 409);
+        if (race.status !== "PUBLISHED") throw new RoomError("This race is not taking registrations, so new rooms cannot be made for it.", "conflict");
         const current = await activeRoomOf(ownerId, raceId, tx);
         if (current) throw alreadyInRoom(current);
         const created = await tx.room.create({
@@ -116,7 +115,7 @@ async function findByCode<T>(code: string, guesser: CodeGuesser, find: (code: st
   const states = await Promise.all(budgets.map(spent));
   if (states.some((state) => state.blocked)) {
     const minutes = Math.ceil(Math.max(...states.map((state) => state.retryAfterSeconds)) / 60);
-    throw new RoomError(`Too many wrong room codes. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask for the link.`, 429);
+    throw new RoomError(`Too many wrong room codes. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask for the link.`, "rate_limited");
   }
   const found = await find(normaliseCode(code));
   if (found && !counted) await Promise.all(budgets.map(({ bucket }) => forgive(bucket)));
@@ -141,14 +140,14 @@ export async function joinRoom({ userId, ...target }: { userId: string } & ({ co
   const room = await db
     .$transaction(async (tx) => {
       const room = roomId ? await lockRoom(tx, roomId) : null;
-      if (!room || (!byCode && room.visibility === "PRIVATE")) throw new RoomError(unknown, 404);
+      if (!room || (!byCode && room.visibility === "PRIVATE")) throw new RoomError(unknown, "not_found");
       const current = await activeRoomOf(userId, room.raceId, tx);
       if (current?.id === room.id) return { room, joined: false, member: null };
-      if (room.status === "CLOSED") throw new RoomError(`${roomLabel(room)} is closed.`, 409);
+      if (room.status === "CLOSED") throw new RoomError(`${roomLabel(room)} is closed.`, "conflict");
       if (current) throw alreadyInRoom(current);
       const members = await tx.roomMember.count({ where: { roomId: room.id, ...activeMember } });
       if (members >= room.maxMembers) {
-        throw new RoomError(room.visibility === "PRIVATE" ? "This private room is full." : `${roomLabel(room)} is full (${room.maxMembers} of ${room.maxMembers}).`, 409);
+        throw new RoomError(room.visibility === "PRIVATE" ? "This private room is full." : `${roomLabel(room)} is full (${room.maxMembers} of ${room.maxMembers}).`, "conflict");
       }
       const member = await tx.roomMember.create({ data: { roomId: room.id, raceId: room.raceId, userId }, select: { id: true, user: { select: { name: true } } } });
       return { room, joined: true, member };
@@ -177,8 +176,8 @@ export async function joinRoom({ userId, ...target }: { userId: string } & ({ co
 async function ownedOpenRoom(tx: Prisma.TransactionClient, roomId: string, actorId: string) {
   const room = await lockRoom(tx, roomId);
   if (!room) throw new NotFoundError("This room does not exist.");
-  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can do that.", 403);
-  if (room.status === "CLOSED") throw new RoomError("This room is closed.", 409);
+  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can do that.", "forbidden");
+  if (room.status === "CLOSED") throw new RoomError("This room is closed.", "conflict");
   return room;
 }
 
@@ -188,10 +187,10 @@ export async function leaveRoom({ roomId, userId }: { roomId: string; userId: st
     const room = await lockRoom(tx, roomId);
     if (!room) throw new NotFoundError("This room does not exist.");
     if (room.ownerId === userId && room.status === "OPEN") {
-      throw new RoomError("You own this room: make another member the owner, or close the room, before you leave.", 409);
+      throw new RoomError("You own this room: make another member the owner, or close the room, before you leave.", "conflict");
     }
     const { count } = await tx.roomMember.updateMany({ where: { roomId, userId, ...activeMember }, data: { leftAt: new Date() } });
-    if (count === 0) throw new RoomError("You are not in this room.", 409);
+    if (count === 0) throw new RoomError("You are not in this room.", "conflict");
   });
   await announceRoomChange(roomId);
 }
@@ -199,9 +198,9 @@ export async function leaveRoom({ roomId, userId }: { roomId: string; userId: st
 export async function removeMember({ roomId, actorId, userId }: { roomId: string; actorId: string; userId: string }) {
   const { room, memberId } = await db.$transaction(async (tx) => {
     const room = await ownedOpenRoom(tx, roomId, actorId);
-    if (userId === actorId) throw new RoomError("You own this room: close it instead of removing yourself.", 409);
+    if (userId === actorId) throw new RoomError("You own this room: close it instead of removing yourself.", "conflict");
     const member = await tx.roomMember.findFirst({ where: { roomId, userId, ...activeMember }, select: { id: true } });
-    if (!member) throw new RoomError("That person is no longer in this room.", 409);
+    if (!member) throw new RoomError("That person is no longer in this room.", "conflict");
     await tx.roomMember.update({ where: { id: member.id }, data: { leftAt: new Date() } });
     return { room, memberId: member.id };
   });
@@ -216,11 +215,11 @@ export async function removeMember({ roomId, actorId, userId }: { roomId: string
 }
 
 export async function transferOwnership({ roomId, actorId, toUserId }: { roomId: string; actorId: string; toUserId: string }) {
-  if (toUserId === actorId) throw new RoomError("You already own this room.", 409);
+  if (toUserId === actorId) throw new RoomError("You already own this room.", "conflict");
   const room = await db.$transaction(async (tx) => {
     const room = await ownedOpenRoom(tx, roomId, actorId);
     const member = await tx.roomMember.findFirst({ where: { roomId, userId: toUserId, ...activeMember }, select: { id: true } });
-    if (!member) throw new RoomError("Only a member of the room can become its owner.", 409);
+    if (!member) throw new RoomError("Only a member of the room can become its owner.", "conflict");
     await tx.room.update({ where: { id: roomId }, data: { ownerId: toUserId } });
     return room;
   });
@@ -383,21 +382,21 @@ async function requireMember(roomId: string, userId: string) {
     select: { visibility: true, status: true, ownerId: true, members: { where: { userId, ...activeMember }, select: { id: true } } },
   });
   if (!room || (room.visibility === "PRIVATE" && room.members.length === 0)) throw new NotFoundError("This room does not exist.");
-  if (room.status === "CLOSED") throw new RoomError("This room is closed.", 409);
-  if (room.members.length === 0) throw new RoomError("Join the room to post in its chat.", 403);
+  if (room.status === "CLOSED") throw new RoomError("This room is closed.", "conflict");
+  if (room.members.length === 0) throw new RoomError("Join the room to post in its chat.", "forbidden");
   return room;
 }
 
 /** A member's chat message, at most 10 per 30 seconds per user. */
 export async function postMessage({ roomId, userId, body }: { roomId: string; userId: string; body: string }) {
   const text = body.trim();
-  if (text.length === 0 || text.length > ROOM_MESSAGE_MAX) throw new RoomError(`A message has 1 to ${ROOM_MESSAGE_MAX} characters.`, 400);
+  if (text.length === 0 || text.length > ROOM_MESSAGE_MAX) throw new RoomError(`A message has 1 to ${ROOM_MESSAGE_MAX} characters.`, "invalid");
   await requireMember(roomId, userId);
   const bucket = `room-message:${userId}`;
   // Count first (INCR is atomic), so parallel posts cannot slip past the limit together.
   if ((await hit(bucket, MESSAGE_LIMIT.windowSeconds)) > MESSAGE_LIMIT.count) {
     const { retryAfterSeconds } = await check(bucket, MESSAGE_LIMIT.count);
-    throw new RoomError(`You are sending messages too fast. Wait ${retryAfterSeconds} seconds and try again.`, 429);
+    throw new RoomError(`You are sending messages too fast. Wait ${retryAfterSeconds} seconds and try again.`, "rate_limited");
   }
   const message = await db.roomMessage.create({ data: { roomId, userId, body: text }, select: { id: true } });
   await announceRoomChange(roomId);
@@ -408,7 +407,7 @@ export async function postMessage({ roomId, userId, body }: { roomId: string; us
 export async function deleteMessage({ roomId, actorId, messageId }: { roomId: string; actorId: string; messageId: string }) {
   const room = await db.room.findUnique({ where: { id: roomId }, select: { ownerId: true } });
   if (!room) throw new NotFoundError("This room does not exist.");
-  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can delete messages.", 403);
+  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can delete messages.", "forbidden");
   const { count } = await db.roomMessage.updateMany({ where: { id: messageId, roomId, deletedAt: null }, data: { deletedAt: new Date() } });
   if (count > 0) await announceRoomChange(roomId);
 }

@@ -1,4 +1,5 @@
 import QRCode from "qrcode";
+import { NotFoundError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 
 const ticketView = {
@@ -24,7 +25,7 @@ export async function ticketsOfBuyer(buyerId: string, page: number, pageSize = 2
 /** One ticket of the buyer's (404 for anyone else's). */
 export async function buyerTicket(ticketId: string, buyerId: string) {
   const ticket = await db.ticket.findFirst({ where: { id: ticketId, order: { buyerId }, status: { in: ["ISSUED", "REFUNDED"] } }, select: ticketView });
-  if (!ticket) throw new Response("Not found", { status: 404 });
+  if (!ticket) throw new NotFoundError();
   return ticket;
 }
 

@@ -1,6 +1,6 @@
 import type { User } from "@prisma/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RuleViolationError } from "~/services/errors.server";
+import { RuleViolationError } from "~/lib/errors";
 import { createTicketType as createTicketTypeAsManager } from "~/services/ticket-types.server";
 import { db } from "~/utils/db.server";
 import { ticketTypeSchema } from "~/validation/ticket-types";
