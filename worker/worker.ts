@@ -8,9 +8,8 @@ import { subscriptions } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger } from "~/utils/logger.server";
-import { createRedisConnection, redis, redisKey } from "~/utils/redis.server";
+import { closeRedis, createRedisConnection, redis, redisKey } from "~/utils/redis.server";
 
-const env = getEnv();
 const workerId = `${hostname()}-${process.pid}`;
 const log = createLogger({ process: "worker", worker: workerId });
 
@@ -28,67 +27,73 @@ function isFinalFailure(job: Job, error: Error) {
   return error instanceof UnrecoverableError || error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
 }
 
-const workers = queueNames.map((queue: QueueName) => {
-  const worker = new Worker(queue, processJob, {
-    connection: createRedisConnection(`worker:${queue}`),
-    prefix: bullPrefix(),
-    concurrency: env.WORKER_CONCURRENCY,
+/**
+ * Starts this process's BullMQ workers, the repeatable jobs, the heartbeat and the optional health port.
+ * Nothing connects before this is called; `close()` lets running jobs finish, then releases every
+ * connection.
+ */
+export async function startWorker() {
+  const env = getEnv();
+  const workers = queueNames.map((queue: QueueName) => {
+    const worker = new Worker(queue, processJob, {
+      connection: createRedisConnection(`worker:${queue}`),
+      prefix: bullPrefix(),
+      concurrency: env.WORKER_CONCURRENCY,
+    });
+    worker.on("active", (job) => log.info("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
+    worker.on("completed", (job, result) => log.info("job completed", { queue, job: job.name, jobId: job.id, result }));
+    worker.on("failed", (job, error) => {
+      if (!job) return;
+      const final = isFinalFailure(job, error);
+      log[final ? "error" : "warn"]("job failed", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, final, error });
+      const handler = handlers[job.name as JobName] as { onFinalFailure?: (p: unknown, e: Error) => Promise<unknown> } | undefined;
+      if (final && handler?.onFinalFailure) {
+        handler.onFinalFailure(job.data, error).catch((hookError: unknown) => log.error("final-failure hook failed", { job: job.name, error: hookError }));
+      }
+    });
+    worker.on("error", (error) => log.error("worker error", { queue, error }));
+    return worker;
   });
-  worker.on("active", (job) => log.info("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
-  worker.on("completed", (job, result) => log.info("job completed", { queue, job: job.name, jobId: job.id, result }));
-  worker.on("failed", (job, error) => {
-    if (!job) return;
-    const final = isFinalFailure(job, error);
-    log[final ? "error" : "warn"]("job failed", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, final, error });
-    const handler = handlers[job.name as JobName] as { onFinalFailure?: (p: unknown, e: Error) => Promise<unknown> } | undefined;
-    if (final && handler?.onFinalFailure) {
-      handler.onFinalFailure(job.data, error).catch((hookError: unknown) => log.error("final-failure hook failed", { job: job.name, error: hookError }));
-    }
-  });
-  worker.on("error", (error) => log.error("worker error", { queue, error }));
-  return worker;
-});
 
-for (const { name, everyMs } of repeatableJobs) {
-  const definition = jobCatalog[name];
-  await getQueue(definition.queue).upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: definition.options });
+  for (const { name, everyMs } of repeatableJobs) {
+    const definition = jobCatalog[name];
+    await getQueue(definition.queue).upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: definition.options });
+  }
+
+  /** Operators (and /readyz-style probes) see live workers through a key that expires unless renewed. */
+  const heartbeatKey = redisKey("worker", workerId, "heartbeat");
+  async function beat() {
+    await redis.set(heartbeatKey, JSON.stringify({ at: new Date().toISOString(), queues: queueNames }), "EX", 30);
+  }
+  await beat();
+  const heartbeat = setInterval(() => void beat().catch((error: unknown) => log.warn("heartbeat failed", { error })), 10_000);
+
+  const healthServer = env.WORKER_HEALTH_PORT !== undefined
+    ? createServer((_req, res) => {
+        const running = workers.every((worker) => worker.isRunning());
+        res.writeHead(running ? 200 : 503, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ status: running ? "ok" : "stopped", worker: workerId, queues: queueNames }));
+      })
+    : undefined;
+  if (healthServer) await new Promise<void>((resolve) => healthServer.listen(env.WORKER_HEALTH_PORT, resolve));
+  const healthAddress = healthServer?.address();
+  const healthPort = typeof healthAddress === "object" && healthAddress ? healthAddress.port : undefined;
+
+  log.info("worker ready", { queues: queueNames, concurrency: env.WORKER_CONCURRENCY, prefix: bullPrefix(), healthPort });
+
+  let closing: Promise<void> | undefined;
+  async function close() {
+    log.info("worker shutting down: finishing running jobs");
+    clearInterval(heartbeat);
+    healthServer?.close();
+    // Worker.close() waits for the jobs in progress to finish before resolving.
+    await Promise.allSettled(workers.map((worker) => worker.close()));
+    await redis.del(heartbeatKey).catch(() => undefined);
+    await Promise.allSettled([closeQueues(), subscriptions.close(), db.$disconnect()]);
+    await closeRedis();
+    log.info("worker stopped");
+  }
+  return {
+    close: () => (closing ??= close()),
+  };
 }
-
-/** Operators (and /readyz-style probes) see live workers through a key that expires unless renewed. */
-const heartbeatKey = redisKey("worker", workerId, "heartbeat");
-async function beat() {
-  await redis.set(heartbeatKey, JSON.stringify({ at: new Date().toISOString(), queues: queueNames }), "EX", 30);
-}
-await beat();
-const heartbeat = setInterval(() => void beat().catch((error: unknown) => log.warn("heartbeat failed", { error })), 10_000);
-
-const healthServer = env.WORKER_HEALTH_PORT !== undefined
-  ? createServer((_req, res) => {
-      const running = workers.every((worker) => worker.isRunning());
-      res.writeHead(running ? 200 : 503, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ status: running ? "ok" : "stopped", worker: workerId, queues: queueNames }));
-    })
-  : undefined;
-if (healthServer) await new Promise<void>((resolve) => healthServer.listen(env.WORKER_HEALTH_PORT, resolve));
-const healthAddress = healthServer?.address();
-const healthPort = typeof healthAddress === "object" && healthAddress ? healthAddress.port : undefined;
-
-log.info("worker ready", { queues: queueNames, concurrency: env.WORKER_CONCURRENCY, prefix: bullPrefix(), healthPort });
-
-let shuttingDown = false;
-async function shutdown(signal: string) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log.info("worker shutting down: finishing running jobs", { signal });
-  clearInterval(heartbeat);
-  healthServer?.close();
-  // Worker.close() waits for the jobs in progress to finish before resolving.
-  await Promise.allSettled(workers.map((worker) => worker.close()));
-  await redis.del(heartbeatKey).catch(() => undefined);
-  await Promise.allSettled([closeQueues(), subscriptions.close(), db.$disconnect()]);
-  await redis.quit().catch(() => undefined);
-  log.info("worker stopped");
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,11 +1,12 @@
 import { Queue } from "bullmq";
-import { createRedisConnection } from "~/utils/redis.server";
+import { closeRedis, createRedisConnection } from "~/utils/redis.server";
 import { getEnv } from "~/utils/env.server";
 import { singleton } from "~/utils/singleton.server";
 import { jobCatalog, type JobName, type JobPayload, type QueueName } from "./catalog";
 
 const queues = singleton("bullmq-queues", () => new Map<QueueName, Queue>());
-const connection = singleton("bullmq-connection", () => createRedisConnection("queues"));
+/** The queues' shared connection, opened with the first queue this process uses. */
+let connection: ReturnType<typeof createRedisConnection> | undefined;
 
 export function bullPrefix() {
   return `${getEnv().REDIS_PREFIX}:bull`;
@@ -14,6 +15,7 @@ export function bullPrefix() {
 export function getQueue(name: QueueName) {
   let queue = queues.get(name);
   if (!queue) {
+    connection ??= createRedisConnection("queues");
     queue = new Queue(name, { connection, prefix: bullPrefix() });
     queues.set(name, queue);
   }
@@ -28,7 +30,11 @@ export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>
   return getQueue(definition.queue).add(name, parsed, { ...definition.options, jobId });
 }
 
+/** Closes every queue this process opened, and their connection; a later `getQueue` opens a new one. */
 export async function closeQueues() {
   await Promise.all([...queues.values()].map((queue) => queue.close()));
   queues.clear();
+  const opened = connection;
+  connection = undefined;
+  if (opened) await closeRedis(opened);
 }

@@ -1,7 +1,7 @@
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
-import { fillDays } from "./sales-days";
+import { fillDays } from "~/lib/sales-days";
 
 export type TicketTypeStats = { id: string; name: string; capacity: number; sold: number; held: number; remaining: number };
 

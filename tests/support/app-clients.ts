@@ -1,10 +1,10 @@
 import { Redis } from "ioredis";
 
 /**
- * The one teardown of what a test file's own process opened: the app's queues, live-feed subscriber, Prisma
- * client and Redis connections (as far as the file loaded them), the Redis connections a test asked for with
- * `redisForTest()`, and every Redis key under the file's prefix (queues, rate limits, presence), so no file
- * leaves anything behind. Registered for every integration file by `worker-setup.ts`, after the file's own
+ * The one teardown of what a test file's own process opened: the app's queues (and their connection), live-feed
+ * subscriber, Prisma client and command connection (as far as the file loaded them), the Redis connections a test
+ * asked for with `redisForTest()`, and every Redis key under the file's prefix (queues, rate limits, presence), so
+ * no file leaves anything behind. Registered for every integration file by `worker-setup.ts`, after the file's own
  * afterAll hooks (which stop its processes). Nothing here may import app code statically: the setup file loads
  * this before it has set the file's environment, and app modules read it when they load.
  */
@@ -13,8 +13,11 @@ export async function closeAppClients() {
   if (singletons.has("bullmq-queues")) await (await import("~/jobs/queues.server")).closeQueues();
   if (singletons.has("subscription-hub")) await (await import("~/realtime/pubsub.server")).subscriptions.close();
   if (singletons.has("prisma")) await (await import("~/utils/db.server")).db.$disconnect();
-  const connections = [...singletons.values(), ...opened.splice(0)].filter((value): value is Redis => value instanceof Redis);
-  await Promise.all(connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+  if (singletons.has("redis")) {
+    const { closeRedis, redis } = await import("~/utils/redis.server");
+    await closeRedis(redis);
+  }
+  await Promise.all(opened.splice(0).map((connection) => connection.quit().catch(() => connection.disconnect())));
   await removeKeys(process.env.REDIS_PREFIX);
 }
 
