@@ -102,14 +102,18 @@ async function spawnUntilReady(entry: string, env: NodeJS.ProcessEnv, ready: Reg
     };
     return JSON.parse(await waitForLine(has, logTimeoutMs)) as Record<string, unknown>;
   };
-  const readyLine = await lineWithin((line) => ready.test(line), timeoutMs, {
-    late: `${entry} not ready within ${timeoutMs} ms`,
-    exited: (code) => `${entry} exited with ${code} before it was ready`,
-  });
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;
   };
+  const readyLine = await lineWithin((line) => ready.test(line), timeoutMs, {
+    late: `${entry} not ready within ${timeoutMs} ms`,
+    exited: (code) => `${entry} exited with ${code} before it was ready`,
+  }).catch(async (error: unknown) => {
+    // Nobody will stop a process that never became ready: stop it here, or it outlives the test run.
+    await stop("SIGKILL");
+    throw error;
+  });
   return { child, output, waitForLine, waitForLog, stop, readyLine } satisfies RunningProcess & { readyLine: string };
 }
 
@@ -163,27 +167,31 @@ export function webhookSecretOf(options: StackOptions) {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stack: Stack = { env: testEnv(options.env), webhookSecret: webhookSecretOf(options), stop: () => stopAll(stack) };
   try {
-    const [stripe, openai] = await Promise.all([
-      options.stripe ? startStripeDouble() : undefined,
-      options.openai ? startOpenAiDouble(typeof options.openai === "object" ? options.openai : undefined) : undefined,
+    await settleAll([
+      options.stripe ? startStripeDouble().then((stripe) => (stack.stripe = stripe)) : undefined,
+      options.openai ? startOpenAiDouble(typeof options.openai === "object" ? options.openai : undefined).then((openai) => (stack.openai = openai)) : undefined,
     ]);
-    Object.assign(stack, { stripe, openai });
+    const { stripe, openai } = stack;
     stack.env = testEnv({
       ...(stripe ? { STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: stack.webhookSecret, STRIPE_API_BASE: stripe.url } : {}),
       ...(openai ? { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `${openai.url}/v1` } : {}),
       ...options.env,
     });
-    const started = await Promise.allSettled([
+    await settleAll([
       options.web === false ? undefined : startWeb(stack.env).then((web) => (stack.web = web)),
       options.worker ? startWorker(stack.env).then((worker) => (stack.worker = worker)) : undefined,
     ]);
-    const failed = started.find((result) => result.status === "rejected");
-    if (failed) throw failed.reason;
     return stack;
   } catch (error) {
     await stack.stop();
     throw error;
   }
+}
+
+/** Waits for every one of them, then throws the first failure: what did start is recorded, so it can be stopped. */
+export async function settleAll(starting: (Promise<unknown> | undefined)[]) {
+  const failed = (await Promise.allSettled(starting)).find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 async function stopAll({ web, worker, stripe, openai }: Stack) {

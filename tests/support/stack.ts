@@ -3,7 +3,7 @@ import { getCurrentSuite } from "vitest/suite";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, type StripeDouble, type stripeEvent } from "../mocks/stripe";
 import type { OpenAiDouble } from "../mocks/openai";
-import { startStack, startWeb, startWorker, testEnv, webhookSecretOf, type Env, type Stack, type StackOptions, type WebProcess, type WorkerProcess } from "./processes";
+import { settleAll, startStack, startWeb, startWorker, testEnv, webhookSecretOf, type Env, type Stack, type StackOptions, type WebProcess, type WorkerProcess } from "./processes";
 import { waitFor } from "./wait";
 
 type StripeEvent = ReturnType<typeof stripeEvent>;
@@ -21,11 +21,7 @@ function inSuite(member: Member) {
   if (members) return void members.push(member);
   const all = [member];
   suites.set(suite, all);
-  beforeAll(async () => {
-    const started = await Promise.allSettled(all.map((one) => one.start()));
-    const failed = started.find((result) => result.status === "rejected");
-    if (failed) throw failed.reason;
-  });
+  beforeAll(() => settleAll(all.map((one) => one.start())));
   afterAll(async () => {
     await Promise.all(all.map((one) => one.stop()));
   });
@@ -55,13 +51,18 @@ function later<T extends object>(what: string, get: () => T | undefined): T {
  * and OpenAI doubles, as asked, with `env` over the test environment. Registers the suite's beforeAll/afterAll.
  */
 export function useStack(options: StackOptions = {}) {
+  let starting: Promise<Stack> | undefined;
   let stack: Stack | undefined;
   const webhookSecret = webhookSecretOf(options) ?? "";
   inSuite({
-    start: async () => void (stack = await startStack(options)),
+    start: async () => {
+      starting = startStack(options);
+      stack = await starting;
+    },
+    // Also after a start that is still running (its hook timed out): wait for it, then stop what it started.
     stop: async () => {
-      await stack?.stop();
       stack = undefined;
+      await (await starting?.catch(() => undefined))?.stop();
     },
   });
 
@@ -105,16 +106,20 @@ export function useStack(options: StackOptions = {}) {
   };
 }
 
+/** Stops the process when the running test ends, even one still starting then (the test timed out). */
+function forThisTest<P extends { stop: () => Promise<unknown> }>(starting: Promise<P>) {
+  onTestFinished(async () => {
+    await (await starting.catch(() => undefined))?.stop();
+  });
+  return starting;
+}
+
 /** A web process for the running test only (e.g. configured otherwise): stopped when the test ends. */
-export async function startWebForTest(env: Env = {}) {
-  const web = await startWeb(testEnv(env));
-  onTestFinished(() => web.stop().then(() => undefined));
-  return web;
+export function startWebForTest(env: Env = {}) {
+  return forThisTest(startWeb(testEnv(env)));
 }
 
 /** A worker process for the running test only: stopped when the test ends. */
-export async function startWorkerForTest(env: Env = {}) {
-  const worker = await startWorker(testEnv(env));
-  onTestFinished(() => worker.stop().then(() => undefined));
-  return worker;
+export function startWorkerForTest(env: Env = {}) {
+  return forThisTest(startWorker(testEnv(env)));
 }
