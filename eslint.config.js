@@ -54,9 +54,14 @@ export default tseslint.config(
     { group: ["~/presenters/*", "../presenters/*"], message: "Services are commands and never import presenters (read models); a read a command needs stays in services, where presenters may use it too." },
   ]),
   {
-    // Playwright fixtures take `({}, use)`; `use` there is not React's hook.
+    // Playwright fixtures take `({}, use)`.
     files: ["tests/e2e/**"],
-    rules: { "no-empty-pattern": "off", "react-hooks/rules-of-hooks": "off" },
+    rules: { "no-empty-pattern": "off" },
+  },
+  {
+    // No React in tests: `use` (Playwright fixtures) and `useStack` (tests/support/stack.ts) are not hooks.
+    files: ["tests/**"],
+    rules: { "react-hooks/rules-of-hooks": "off" },
   },
   {
     // The offline Prisma recipe patches pg internals that have no types.

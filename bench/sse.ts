@@ -82,7 +82,7 @@ async function startline(): Promise<Target> {
     data: { organisationId: organisation.id, name: "Bench race", slug: `bench-race-${suffix}`, status: "PUBLISHED", startsAt: new Date(Date.now() + 86_400_000), timeZone: "UTC", location: "Here" },
   });
   const type = await db.ticketType.create({ data: { raceId: race.id, name: "10K", priceMinor: 3000, capacity: 1000 } });
-  const web = await startWeb(testEnv({ LOG_LEVEL: "warn", DEMO_MODE: "true" }));
+  const web = await startWeb(testEnv({ LOG_LEVEL: "info", DEMO_MODE: "true" }));
   return {
     name: "Startline",
     pid: web.child.pid!,

@@ -4,6 +4,7 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { jobCatalog, queueNames, repeatableJobs, type JobName, type QueueName } from "~/jobs/catalog";
 import { handlers } from "~/jobs/handlers/index.server";
 import { bullPrefix, closeQueues, getQueue } from "~/jobs/queues.server";
+import { isDomainError } from "~/lib/errors";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -20,7 +21,20 @@ async function processJob(job: Job) {
   const payload = definition.payload.safeParse(job.data);
   if (!payload.success) throw new UnrecoverableError(`invalid payload for ${name}: ${payload.error.message}`);
   const handler = handlers[name] as { run: (p: unknown) => Promise<unknown> };
-  return handler.run(payload.data);
+  try {
+    return await handler.run(payload.data);
+  } catch (error) {
+    throw unrecoverableIfPermanent(error);
+  }
+}
+
+/** The one place a service's permanent failure becomes BullMQ's "do not retry" (the stack stays the service's). */
+function unrecoverableIfPermanent(error: unknown) {
+  if (!isDomainError(error, "permanent")) return error;
+  const unrecoverable = new UnrecoverableError(error.message);
+  unrecoverable.stack = error.stack;
+  unrecoverable.cause = error;
+  return unrecoverable;
 }
 
 function isFinalFailure(job: Job, error: Error) {

@@ -1,7 +1,7 @@
 import type { AiJobKind } from "@prisma/client";
 import { db } from "~/utils/db.server";
 import { aiJobViewSelect, toAiJobView } from "~/services/ai-jobs.server";
-import { NotFoundError } from "~/services/errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { paginate } from "./paginate.server";
 
 /** One of the user's own jobs (the job page and its live feed); anybody else's is "not found". */

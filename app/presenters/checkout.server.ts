@@ -1,4 +1,5 @@
 import type { Prisma } from "@prisma/client";
+import { NotFoundError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 import { fillableBy } from "~/services/checkout.server";
 import { participantDetailsSelect } from "~/services/participants.server";
@@ -23,7 +24,7 @@ export async function participantFormOfOrder(orderId: string) {
     where: { id: orderId },
     select: { race: { select: { standardFields: true, questions: raceFormSelect.questions } } },
   });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
   return order.race;
 }
 
@@ -73,7 +74,7 @@ export async function checkoutState(orderId: string, buyerId: string) {
       },
     },
   });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
   // The buyer sees the details only of the forms they fill in themselves; of a ticket handed to a room
   // member, only who has it and whether they signed (ADR 0022): a member's date of birth, emergency
   // contact and answers are theirs and the organiser's, not the buyer's.
@@ -108,12 +109,12 @@ export async function participantTicketState(orderId: string, ticketId: string, 
       order: { select: { id: true, status: true, holdExpiresAt: true, buyerName: true, race: { select: raceFormSelect } } },
     },
   });
-  if (!ticket) throw new Response("Not found", { status: 404 });
+  if (!ticket) throw new NotFoundError();
   return { ticket, waiver: await waiverInForce(ticket.order.race.id) };
 }
 
 /** 404 unless the order is this buyer's. */
 export async function requireBuyersOrder(orderId: string, buyerId: string) {
   const order = await db.order.findFirst({ where: { id: orderId, buyerId }, select: { id: true } });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
 }

@@ -1,3 +1,4 @@
+import { NotFoundError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 
 /** A buyer's own order with its tickets; another user's order is reported as missing. */
@@ -30,7 +31,7 @@ export async function buyerOrder(orderId: string, buyerId: string) {
       },
     },
   });
-  if (!order) throw new Response("Not found", { status: 404 });
+  if (!order) throw new NotFoundError();
   return order;
 }
 

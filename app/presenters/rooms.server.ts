@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "~/utils/db.server";
-import { NotFoundError } from "~/services/errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { memberRegistrationStatus } from "~/services/room-status.server";
 import { activeMember, activeRoomOf, findByCode, type CodeGuesser } from "~/services/rooms.server";
 import { paginate } from "./paginate.server";

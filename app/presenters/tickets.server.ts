@@ -1,3 +1,4 @@
+import { NotFoundError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 import { paginate } from "./paginate.server";
 
@@ -23,6 +24,6 @@ export function ticketsOfBuyer(buyerId: string, page: number, pageSize = 20) {
 /** One ticket of the buyer's (404 for anyone else's). */
 export async function buyerTicket(ticketId: string, buyerId: string) {
   const ticket = await db.ticket.findFirst({ where: { id: ticketId, order: { buyerId }, status: { in: ["ISSUED", "REFUNDED"] } }, select: ticketView });
-  if (!ticket) throw new Response("Not found", { status: 404 });
+  if (!ticket) throw new NotFoundError();
   return ticket;
 }

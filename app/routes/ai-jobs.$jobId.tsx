@@ -4,16 +4,14 @@ import { AiJobOutput, useAiJob } from "~/components/ai-job";
 import { Card } from "~/components/ui";
 import { aiJobForOwner } from "~/presenters/ai-jobs.server";
 import { aiJobLabel } from "~/services/ai-jobs.server";
-import { NotFoundError } from "~/services/errors.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 
 export const meta: MetaFunction = () => [{ title: "AI job · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const job = await aiJobForOwner(params.jobId ?? "", user.id).catch((error: unknown) => {
-    throw error instanceof NotFoundError ? new Response("Not found", { status: 404 }) : error;
-  });
+  const job = await aiJobForOwner(params.jobId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   return { job, label: aiJobLabel(job.kind) };
 }
 

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { requestAiJob } from "~/services/ai-jobs.server";
-import { aiRequestRefusal } from "~/web/ai-responses.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 
 /**
  * Starts an AI job. Pages call it with fetch (JSON back: 202 with the job, or a 4xx/503 with the reason);
@@ -17,10 +17,10 @@ export async function action({ request }: ActionFunctionArgs) {
     if (wantsPage) return redirect(`/ai-jobs/${job.id}`);
     return Response.json({ job }, { status: 202 });
   } catch (error) {
-    const refusal = aiRequestRefusal(error);
-    if (!refusal) throw error;
-    const { status, headers, ...body } = refusal;
-    if (wantsPage) return new Response(body.error, { status, headers: { ...headers, "Content-Type": "text/plain; charset=utf-8" } });
-    return Response.json(body, { status, headers });
+    const { data: refusal, init } = replyToError(error);
+    const headers = new Headers(init?.headers);
+    if (!wantsPage) return Response.json(refusal, { status: init?.status, headers });
+    headers.set("Content-Type", "text/plain; charset=utf-8");
+    return new Response(refusal.error, { status: init?.status, headers });
   }
 }

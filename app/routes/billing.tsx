@@ -6,8 +6,8 @@ import { useUserFeed } from "~/components/live-feed";
 import { Badge, Button, Card, FormError, Notice, Pagination } from "~/components/ui";
 import { billingOverview } from "~/presenters/billing.server";
 import { billingPortalUrl, startMembership, startPackPurchase } from "~/services/billing.server";
-import { RuleViolationError } from "~/services/errors.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";
 import { billingActionSchema } from "~/validation/billing";
@@ -32,8 +32,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (input.intent === "start-membership") return redirect((await startMembership({ userId: user.id })).redirectTo);
     return redirect(await billingPortalUrl(user.id));
   } catch (error) {
-    if (error instanceof RuleViolationError) return data({ error: error.message }, { status: 400 });
-    throw error;
+    return replyToError(error);
   }
 }
 

@@ -1,13 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
 import { findPack } from "~/lib/credit-catalog";
 import { pendingPackPurchase, sendDemoPackPayment } from "~/services/billing.server";
-import { NotFoundError, RuleViolationError } from "~/services/errors.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";
-import { requireDemoPayments } from "~/services/demo-payments.server";
+import { requireDemoPayments } from "~/web/access.server";
 
 export const meta: MetaFunction = () => [{ title: "Demo payment · Startline" }];
 
@@ -18,8 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const purchase = await pendingPackPurchase(params.purchaseId ?? "", user.id);
     return { purchase, packName: findPack(purchase.product)?.name ?? "Credit pack" };
   } catch (error) {
-    if (error instanceof NotFoundError) throw new Response(error.message, { status: 404 });
-    throw error;
+    throw replyToError(error);
   }
 }
 
@@ -29,9 +28,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     await sendDemoPackPayment({ userId: user.id, purchaseId: params.purchaseId ?? "", origin: new URL(request.url).origin });
   } catch (error) {
-    if (error instanceof NotFoundError) throw new Response(error.message, { status: 404 });
-    if (error instanceof RuleViolationError) return data({ error: error.message }, { status: 409 });
-    throw error;
+    return replyToError(error);
   }
   return redirect(`/billing?purchase=${params.purchaseId ?? ""}`);
 }

@@ -8,10 +8,11 @@ import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { useEventSource } from "~/components/use-event-source";
 import { checkoutState, participantFormOfOrder, requireBuyersOrder } from "~/presenters/checkout.server";
 import { applyDiscountCode, removeDiscountCode } from "~/services/checkout-discounts.server";
-import { assignTicket, CheckoutError, participantFormPath } from "~/services/checkout.server";
+import { assignTicket, participantFormPath } from "~/services/checkout.server";
 import { startPayment } from "~/services/payments.server";
 import { releaseOrder } from "~/services/hold-releases.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";
 import { submitParticipant, type ParticipantReply } from "~/web/participant-submission.server";
 import { formatInZone } from "~/lib/time";
@@ -21,7 +22,7 @@ export const meta: MetaFunction = () => [{ title: "Checkout · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { order, waiver, appliedCode, members } = await checkoutState(params.orderId ?? "", user.id);
+  const { order, waiver, appliedCode, members } = await checkoutState(params.orderId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   return {
     order: {
       ...order,
@@ -51,17 +52,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 type ActionReply = ParticipantReply;
 
-function fail(intent: string, error: CheckoutError, extra: Partial<ActionReply> = {}) {
-  return data<ActionReply>({ intent, error: error.message, ...extra }, { status: error.status });
-}
-
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const orderId = params.orderId ?? "";
-  await requireBuyersOrder(orderId, user.id);
   const formData = await request.formData();
   const intent = String(formData.get("intent") ?? "");
   try {
+    await requireBuyersOrder(orderId, user.id);
     if (intent === "participant") {
       const race = await participantFormOfOrder(orderId);
       return await submitParticipant({ request, formData, orderId, userId: user.id, race });
@@ -72,8 +69,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       try {
         await assignTicket({ orderId, buyerId: user.id, ticketId, assigneeId });
       } catch (error) {
-        if (error instanceof CheckoutError) return fail(intent, error, { ticketId });
-        throw error;
+        const reply = replyToError(error, { intent });
+        return data<ActionReply>({ ...reply.data, ticketId }, reply.init ?? undefined);
       }
       return { intent, ticketId } satisfies ActionReply;
     }
@@ -98,8 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return data<ActionReply>({ intent, error: "Choose what to do." }, { status: 400 });
   } catch (error) {
-    if (error instanceof CheckoutError) return fail(intent, error);
-    throw error;
+    return replyToError(error, { intent });
   }
 }
 

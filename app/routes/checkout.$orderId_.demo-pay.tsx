@@ -1,20 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
-import { CheckoutError } from "~/services/checkout.server";
 import { buyerOrder } from "~/presenters/orders.server";
 import { sendDemoPayment } from "~/services/payments.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";
-import { requireDemoPayments } from "~/services/demo-payments.server";
+import { requireDemoPayments } from "~/web/access.server";
 
 export const meta: MetaFunction = () => [{ title: "Demo payment · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   requireDemoPayments();
   const user = await requireUser(request);
-  return { order: await buyerOrder(params.orderId ?? "", user.id) };
+  return { order: await buyerOrder(params.orderId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); }) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -24,8 +24,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     await sendDemoPayment({ orderId, buyerId: user.id, origin: new URL(request.url).origin });
   } catch (error) {
-    if (error instanceof CheckoutError) return data({ error: error.message }, { status: error.status });
-    throw error;
+    return replyToError(error);
   }
   return redirect(`/orders/${orderId}`);
 }

@@ -5,6 +5,7 @@ import { ParticipantForm } from "~/components/participant-form";
 import { Card, FormError } from "~/components/ui";
 import { participantTicketState } from "~/presenters/checkout.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { submitParticipant, type ParticipantReply } from "~/web/participant-submission.server";
 import { formatInZone } from "~/lib/time";
 
@@ -13,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: "Your participant form · Star
 /** One ticket's participant form and waiver, for the room member it was assigned to (or its buyer). */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { ticket, waiver } = await participantTicketState(params.orderId ?? "", params.ticketId ?? "", user.id);
+  const { ticket, waiver } = await participantTicketState(params.orderId ?? "", params.ticketId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   const { participant } = ticket;
   const signedCurrent = Boolean(participant && participant.waiverSignature?.waiverVersionId === waiver?.id);
   return {
@@ -37,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const orderId = params.orderId ?? "";
-  const { ticket } = await participantTicketState(orderId, params.ticketId ?? "", user.id);
+  const { ticket } = await participantTicketState(orderId, params.ticketId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   const formData = await request.formData();
   if (String(formData.get("ticketId") ?? "") !== ticket.id) return data<ParticipantReply>({ intent: "participant", error: "This page is for one ticket only." }, { status: 400 });
   return submitParticipant({ request, formData, orderId, userId: user.id, race: ticket.order.race });

@@ -5,8 +5,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Button, Card, Field, FormError, Notice } from "~/components/ui";
 import { requestPasswordReset } from "~/services/password-reset.server";
-import { RateLimitError } from "~/services/rate-limit.server";
-import { retryAfter } from "~/web/forms.server";
+import { replyToError } from "~/web/errors.server";
 import { clientIp } from "~/web/request.server";
 import { forgotPasswordSchema } from "~/validation/auth";
 
@@ -21,8 +20,7 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     await requestPasswordReset(submission.value.email, clientIp(request));
   } catch (error) {
-    if (!(error instanceof RateLimitError)) throw error;
-    return data({ result: submission.reply({ formErrors: [error.message] }), sentTo: null }, { status: error.status, headers: retryAfter(error) });
+    return replyToError(error, { submission });
   }
   // The same answer whether or not the address has an account.
   return { result: submission.reply({ resetForm: true }), sentTo: submission.value.email };
@@ -42,7 +40,7 @@ export default function ForgotPasswordPage() {
       <Card>
         <h1 className="text-2xl font-bold">Forgot your password?</h1>
         <p className="mt-1 text-sm text-slate-600">Enter the email address of your account and we will send you a link to choose a new password.</p>
-        {reply?.sentTo ? (
+        {reply && "sentTo" in reply && reply.sentTo ? (
           <div className="mt-6">
             <Notice>
               {`If an account exists for ${reply.sentTo}, we have sent it a link to choose a new password. The link works once, for 1 hour. Check your spam folder if it does not arrive within a few minutes.`}

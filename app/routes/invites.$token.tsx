@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
-import { acceptInvite, findInvite, TeamError } from "~/services/team.server";
+import { acceptInvite, findInvite } from "~/services/team.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -18,8 +19,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await acceptInvite(params.token ?? "", user);
     return redirect("/organiser");
   } catch (error) {
-    if (error instanceof TeamError) return data({ errors: [error.message] }, { status: 409 });
-    throw error;
+    return replyToError(error);
   }
 }
 
@@ -33,7 +33,7 @@ export default function InvitePage() {
       <p className="mt-2 text-slate-700">
         You are invited as <strong>{invite.role.toLowerCase()}</strong>. You are logged in as {email}.
       </p>
-      <FormError id="invite-error" errors={result?.errors} />
+      <FormError id="invite-error" errors={result ? [result.error] : undefined} />
       {invite.acceptedAt ? (
         <p className="mt-4">This invitation was already accepted.</p>
       ) : expired ? (

@@ -4,10 +4,8 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, Card, Field, FormError } from "~/components/ui";
-import { RateLimitError } from "~/services/rate-limit.server";
-import { LoginError } from "~/services/users.server";
 import { authenticator, logIn, requireAnonymous } from "~/web/auth.server";
-import { retryAfter } from "~/web/forms.server";
+import { replyToError } from "~/web/errors.server";
 import { loginSchema, safeRedirect } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Startline" }];
@@ -22,24 +20,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.clone().formData(), { schema: loginSchema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  if (submission.status !== "success") return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
   try {
     const user = await authenticator.authenticate("password", request);
     return await logIn(request, user.id, submission.value.redirectTo);
   } catch (error) {
-    if (!(error instanceof LoginError || error instanceof RateLimitError)) throw error;
-    return data(submission.reply({ formErrors: [error.message], hideFields: ["password"] }), { status: error.status, headers: retryAfter(error) });
+    return replyToError(error, { submission, hideFields: ["password"] });
   }
 }
 
 export default function LoginPage() {
-  const lastResult = useActionData<typeof action>();
+  const reply = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const redirectTo = safeRedirect(searchParams.get("redirectTo"));
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: "login",
-    lastResult,
+    lastResult: reply?.result,
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),
   });

@@ -5,8 +5,8 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, Field, FormError, Notice } from "~/components/ui";
 import { adjustCredits, newAdjustmentKey } from "~/services/billing.server";
-import { RuleViolationError } from "~/services/errors.server";
 import { requireOperator } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { adjustCreditsSchema } from "~/validation/billing";
 
 export const meta: MetaFunction = () => [{ title: "Adjust credits · Startline" }];
@@ -25,8 +25,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const done = created ? `Done: ${submission.value.email} now has ${balance} credits.` : `Already applied: ${submission.value.email} has ${balance} credits.`;
     return { result: submission.reply({ resetForm: true }), done };
   } catch (error) {
-    if (!(error instanceof RuleViolationError)) throw error;
-    return data({ result: submission.reply({ fieldErrors: { [error.field]: [error.message] } }), done: null }, { status: 400 });
+    return replyToError(error, { submission });
   }
 }
 
@@ -44,7 +43,7 @@ export default function AdjustCreditsPage() {
     <Card className="mx-auto max-w-md">
       <h1 className="text-2xl font-bold">Adjust credits</h1>
       <p className="mt-1 text-sm text-slate-600">A positive number adds credits that never expire; a negative number takes credits back. The reason shows in the user's history.</p>
-      <Notice>{reply?.done}</Notice>
+      <Notice>{reply && "done" in reply ? reply.done : null}</Notice>
       <Form method="post" {...getFormProps(form)} className="mt-6 flex flex-col gap-4">
         <FormError id={form.errorId} errors={form.errors} />
         <input type="hidden" name="requestKey" value={requestKey} />

@@ -3,11 +3,12 @@ import { channels, type OrderMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { buyerOrder, type BuyerOrder } from "~/presenters/orders.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 
 /** The buyer's order, live: a fresh read whenever payment, expiry or a refund changes it. */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const order = await buyerOrder(params.orderId ?? "", user.id);
+  const order = await buyerOrder(params.orderId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   return liveStream<OrderMessage, BuyerOrder>({
     request,
     context,

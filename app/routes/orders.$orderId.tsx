@@ -4,6 +4,7 @@ import { Badge, Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { buyerOrder } from "~/presenters/orders.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";
 import { formatInZone } from "~/lib/time";
 
@@ -11,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Your order · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  return { order: await buyerOrder(params.orderId ?? "", user.id) };
+  return { order: await buyerOrder(params.orderId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); }) };
 }
 
 const statusText = {

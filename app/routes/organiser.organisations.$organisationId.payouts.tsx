@@ -4,10 +4,11 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import type { ConnectStatus } from "@prisma/client";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { VerifyEmailNotice } from "~/components/verify-email-notice";
-import { emailVerificationBlocker, EmailNotVerifiedError } from "~/services/email-verification.server";
+import { emailVerificationBlocker } from "~/services/email-verification.server";
 import { PAYOUTS_ACTION, payoutOverview, refreshPayoutStatus, startPayoutOnboarding } from "~/services/payouts.server";
 import { requireOrgRole } from "~/web/access.server";
-import { isStripeApiError, StripeNotConfiguredError } from "~/utils/stripe.server";
+import { replyToError } from "~/web/errors.server";
+import { isStripeApiError } from "~/utils/stripe.server";
 import { payoutSetupSchema } from "~/validation/payouts";
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `Payouts · ${page?.organisation.name ?? "Organisation"} · Startline` }];
@@ -39,16 +40,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { organisation, user } = await requireOrgRole(request, params.organisationId ?? "", "OWNER");
   const parsed = payoutSetupSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return data({ errors: parsed.error.issues.map((issue) => issue.message) }, { status: 400 });
+  if (!parsed.success) return data({ error: parsed.error.issues.map((issue) => issue.message).join(" ") }, { status: 400 });
   try {
     return redirect(await startPayoutOnboarding(organisation.id, user.id));
   } catch (error) {
-    if (error instanceof StripeNotConfiguredError) return data({ errors: [error.message] }, { status: 409 });
-    if (error instanceof EmailNotVerifiedError) return data({ errors: [error.message] }, { status: error.status });
-    if (isStripeApiError(error)) {
-      return data({ errors: [`Stripe could not start payout setup (${error.message}). Nothing was lost; try again in a moment.`] }, { status: 502 });
-    }
-    throw error;
+    return replyToError(error);
   }
 }
 
@@ -126,7 +122,7 @@ export default function PayoutsPage() {
             </div>
           ) : status.connectStatus !== "ENABLED" ? (
             <Form method="post" className="mt-6 flex flex-col gap-3">
-              <FormError id="payouts-error" errors={actionData?.errors} />
+              <FormError id="payouts-error" errors={actionData ? [actionData.error] : undefined} />
               <input type="hidden" name="intent" value="start-payouts" />
               <Button type="submit" pending={navigation.state !== "idle"} pendingLabel="Opening Stripe…" className="self-start">
                 {status.hasAccount ? "Continue payout setup with Stripe" : "Set up payouts with Stripe"}

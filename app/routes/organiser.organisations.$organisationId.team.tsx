@@ -6,8 +6,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { z } from "zod";
 import { SelectField } from "~/components/fields";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
-import { changeMemberRole, inviteStaff, removeMember, revokeInvite, TeamError, teamOf } from "~/services/team.server";
+import { changeMemberRole, inviteStaff, removeMember, revokeInvite, teamOf } from "~/services/team.server";
 import { requireOrgRole } from "~/web/access.server";
+import { replyToError } from "~/web/errors.server";
 import { inviteSchema } from "~/validation/races";
 
 const roleOptions = [
@@ -39,15 +40,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return submission.reply({ resetForm: true });
     }
     const parsed = memberAction.safeParse(Object.fromEntries(formData));
-    if (!parsed.success) return data({ status: "error" as const, error: { "": ["Choose what to do."] } }, { status: 400 });
+    if (!parsed.success) return data({ error: "Choose what to do." }, { status: 400 });
     const { intent, id, role } = parsed.data;
     if (intent === "change-role" && role) await changeMemberRole(organisation.id, user.id, id, role);
     if (intent === "remove") await removeMember(organisation.id, user.id, id);
     if (intent === "revoke") await revokeInvite(organisation.id, user.id, id);
     return { status: "success" as const };
   } catch (error) {
-    if (error instanceof TeamError) return data({ status: "error" as const, error: { "": [error.message] } }, { status: 409 });
-    throw error;
+    return replyToError(error);
   }
 }
 
@@ -61,7 +61,7 @@ export default function TeamPage() {
     defaultValue: { role: "MANAGER" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: inviteSchema }),
   });
-  const pageError = lastResult && !("initialValue" in lastResult) && lastResult.status === "error" ? lastResult.error?.[""] : undefined;
+  const pageError = lastResult && "error" in lastResult && typeof lastResult.error === "string" ? [lastResult.error] : undefined;
   return (
     <div className="flex flex-col gap-6">
       <p className="text-sm">
@@ -70,7 +70,7 @@ export default function TeamPage() {
         </Link>
       </p>
       <h1 className="text-2xl font-bold">{organisation.name}: team</h1>
-      <FormError id="team-error" errors={pageError ?? undefined} />
+      <FormError id="team-error" errors={pageError} />
       <Card>
         <h2 className="font-semibold">Members</h2>
         <ul className="mt-3 divide-y divide-slate-200">

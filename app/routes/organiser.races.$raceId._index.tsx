@@ -7,8 +7,9 @@ import { ResendVerificationForm } from "~/components/verify-email-notice";
 import { paidPublishingBlocker } from "~/services/payouts.server";
 import { cancellationProgress, type CancellationProgress } from "~/presenters/refunds.server";
 import { raceOverview } from "~/services/race-details.server";
-import { changeRaceStatus, publishBlockers, RaceStatusError, setCoverImage } from "~/services/races.server";
+import { changeRaceStatus, publishBlockers, setCoverImage } from "~/services/races.server";
 import { requireRaceRole } from "~/web/access.server";
+import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";
 import { hasRole } from "~/lib/roles";
 import { imageType, storage } from "~/utils/storage.server";
@@ -57,8 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await changeRaceStatus(race.id, user.id, parsed.data.intent, payoutBlocker ? [payoutBlocker] : []);
     return { errors: [] as string[] };
   } catch (error) {
-    if (error instanceof RaceStatusError) return data({ errors: error.reasons }, { status: 409 });
-    throw error;
+    return replyToError(error);
   }
 }
 
@@ -123,7 +123,7 @@ export default function RaceOverview() {
         <div className="flex flex-col gap-6">
           <Card>
             <h2 className="font-semibold">Status</h2>
-            <FormError id="status-errors" errors={result?.errors} />
+            <FormError id="status-errors" errors={result && "error" in result ? [result.error] : result?.errors} />
             {race.status === "DRAFT" && blockers.length ? (
               <div className="mt-3 text-sm">
                 <p className="font-medium">Before you can publish:</p>

@@ -6,8 +6,9 @@ import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
 import { discountCodeState } from "~/lib/discount-rules";
 import { discountCodesPage } from "~/presenters/discounts.server";
-import { createDiscountCode, DiscountCodeError, setDiscountCodeActive } from "~/services/discounts.server";
+import { createDiscountCode, setDiscountCodeActive } from "~/services/discounts.server";
 import { requireRaceRole } from "~/web/access.server";
+import { replyToError } from "~/web/errors.server";
 import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";
 import { formatInZone } from "~/lib/time";
@@ -60,10 +61,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const created = await createDiscountCode({ raceId: race.id, actorId: user.id, input: withTimesInZone(submission.value, race.timeZone) });
     return { intent: "create", result: submission.reply({ resetForm: true }), notice: `Code ${created.code} created.` };
   } catch (error) {
-    if (!(error instanceof DiscountCodeError)) throw error;
-    const field = error.field === "amount" ? (submission.value.kind === "PERCENT" ? "percentOff" : "amountOff") : error.field;
-    const result = submission.reply({ fieldErrors: { [field]: [error.message] } });
-    return data({ intent: "create", result, notice: null }, { status: error.field === "code" ? 409 : 400 });
+    return replyToError(error, { intent: "create", submission, fieldNames: { amount: submission.value.kind === "PERCENT" ? "percentOff" : "amountOff" } });
   }
 }
 
@@ -127,7 +125,7 @@ export default function DiscountCodesPage() {
       <Card>
         <h2 className="text-xl font-bold">Create a code</h2>
         <div className="mt-4">
-          {actionData?.intent === "create" && actionData.notice ? (
+          {actionData?.intent === "create" && "notice" in actionData && actionData.notice ? (
             <div className="mb-4">
               <Notice>{actionData.notice}</Notice>
             </div>

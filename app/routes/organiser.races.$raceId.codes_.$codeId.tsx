@@ -5,8 +5,9 @@ import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Card, Notice } from "~/components/ui";
 import { discountCode, discountCodeTicketTypes } from "~/presenters/discounts.server";
-import { DiscountCodeError, updateDiscountCode } from "~/services/discounts.server";
+import { updateDiscountCode } from "~/services/discounts.server";
 import { requireRaceRole } from "~/web/access.server";
+import { replyToError } from "~/web/errors.server";
 import { toMajorUnits } from "~/lib/money";
 import { utcToZonedLocal } from "~/lib/time";
 import { discountCodeSchema, withTimesInZone } from "~/validation/discounts";
@@ -54,9 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (updated.changed) return redirect(`/organiser/races/${race.id}/codes`);
     return { result: submission.reply(), notice: "Nothing changed." };
   } catch (error) {
-    if (!(error instanceof DiscountCodeError)) throw error;
-    const field = error.field === "amount" ? (submission.value.kind === "PERCENT" ? "percentOff" : "amountOff") : error.field;
-    return data({ result: submission.reply({ fieldErrors: { [field]: [error.message] } }), notice: null }, { status: error.field === "code" ? 409 : 400 });
+    return replyToError(error, { submission, fieldNames: { amount: submission.value.kind === "PERCENT" ? "percentOff" : "amountOff" } });
   }
 }
 
@@ -76,7 +75,7 @@ export default function EditDiscountCodePage() {
         Used by {code.redemptionCount} {code.redemptionCount === 1 ? "order" : "orders"}, paid or holding it in an open checkout. Changes apply to checkouts from now on.
       </p>
       <div className="mt-4 flex flex-col gap-4">
-        <Notice>{actionData?.notice}</Notice>
+        <Notice>{actionData && "notice" in actionData ? actionData.notice : null}</Notice>
         <DiscountCodeForm
           id="edit-code"
           intent="update"

@@ -6,11 +6,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { DetailItem } from "~/components/detail-item";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { participantDetail } from "~/presenters/participants.server";
-import { BibTakenError, ParticipantNotFoundError, updateParticipant } from "~/services/participants.server";
+import { updateParticipant } from "~/services/participants.server";
 import { orderRefundSummary } from "~/presenters/refunds.server";
 import { refundOrder, refundTicket } from "~/services/refunds.server";
-import { RefundError } from "~/services/stripe-refunds.server";
 import { requireRaceRole } from "~/web/access.server";
+import { replyToError } from "~/web/errors.server";
 import { formatDateTime, isoDay } from "~/lib/time";
 import { formatMoney, toMajorUnits } from "~/lib/money";
 import { participantEditSchema } from "~/validation/participants";
@@ -52,7 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const participant = await participantDetail(race.id, participantId);
     if (!participant) throw new Response("Not found", { status: 404 });
     const parsed = refundFormSchema(race.currency).safeParse(Object.fromEntries(formData));
-    if (!parsed.success) return data({ refund: { intent, message: parsed.error.issues.map((i) => i.message).join(" ") } }, { status: 400 });
+    if (!parsed.success) return data({ intent, error: parsed.error.issues.map((i) => i.message).join(" ") } as const, { status: 400 });
     try {
       const outcome =
         parsed.data.intent === "refund-ticket"
@@ -66,18 +66,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
             });
       return redirect(`/organiser/races/${race.id}/participants/${participantId}?refunded=${outcome.applied ? outcome.amountMinor : "again"}`);
     } catch (error) {
-      if (error instanceof RefundError) return data({ refund: { intent, message: error.message } }, { status: error.status });
-      throw error;
+      return replyToError(error, { intent });
     }
   }
   const submission = parseWithZod(formData, { schema: participantEditSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  if (submission.status !== "success") return data({ intent: "edit" as const, result: submission.reply() }, { status: 400 });
   try {
     await updateParticipant({ organisationId: race.organisationId, raceId: race.id, participantId, actorId: user.id, input: submission.value });
   } catch (error) {
-    if (error instanceof ParticipantNotFoundError) throw new Response("Not found", { status: 404 });
-    if (error instanceof BibTakenError) return data(submission.reply({ fieldErrors: { bib: [error.message] } }), { status: 400 });
-    throw error;
+    return replyToError(error, { intent: "edit" as const, submission });
   }
   return redirect(`/organiser/races/${race.id}/participants/${participantId}?saved=1`);
 }
@@ -87,8 +84,8 @@ const ticketLabel = { ISSUED: "Ticket issued", HELD: "Checkout in progress", REF
 export default function ParticipantPage() {
   const { race, participant: p, order, saved, refundNotice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const refundError = actionData && "refund" in actionData ? actionData.refund : null;
-  const lastResult = actionData && "refund" in actionData ? undefined : actionData;
+  const refundError = actionData && actionData.intent !== "edit" ? actionData : null;
+  const lastResult = actionData?.intent === "edit" ? actionData.result : undefined;
   const navigation = useNavigation();
   const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const ticketRefundMinor = order ? Math.min(p.ticket.priceMinor, order.refundableMinor) : 0;
@@ -159,7 +156,7 @@ export default function ParticipantPage() {
               }}
             >
               <input type="hidden" name="intent" value="refund-ticket" />
-              <FormError id="refund-ticket-error" errors={refundError?.intent === "refund-ticket" ? [refundError.message] : undefined} />
+              <FormError id="refund-ticket-error" errors={refundError?.intent === "refund-ticket" ? [refundError.error] : undefined} />
               <div>
                 <Button type="submit" variant="secondary" pending={submittingIntent === "refund-ticket"} pendingLabel="Refunding…">
                   {ticketRefundMinor > 0 ? `Refund this ticket (${formatMoney(ticketRefundMinor, order.currency)})` : "Cancel this ticket (nothing left to refund)"}
@@ -220,7 +217,7 @@ export default function ParticipantPage() {
                 autoComplete="off"
                 placeholder={toMajorUnits(order.refundableMinor, order.currency)}
                 hint="Leave empty to refund everything left and cancel every ticket of the order. A smaller amount gives money back and keeps the tickets valid."
-                errors={refundError?.intent === "refund-order" ? [refundError.message] : undefined}
+                errors={refundError?.intent === "refund-order" ? [refundError.error] : undefined}
               />
               <div>
                 <Button type="submit" variant="secondary" pending={submittingIntent === "refund-order"} pendingLabel="Refunding…">

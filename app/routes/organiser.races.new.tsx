@@ -4,8 +4,9 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { RaceForm } from "~/components/race-form";
 import { Card } from "~/components/ui";
-import { createRace, RaceInputError } from "~/services/races.server";
+import { createRace } from "~/services/races.server";
 import { requireOrgRole } from "~/web/access.server";
+import { replyToError } from "~/web/errors.server";
 import { raceSchema } from "~/validation/races";
 
 export const meta: MetaFunction = () => [{ title: "New race · Startline" }];
@@ -22,19 +23,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const { user, organisation } = await requireOrgRole(request, organisationIdOf(request), "MANAGER");
   const submission = parseWithZod(await request.formData(), { schema: raceSchema });
-  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   try {
     const race = await createRace(organisation.id, user.id, submission.value);
     return redirect(`/organiser/races/${race.id}`);
   } catch (error) {
-    if (!(error instanceof RaceInputError)) throw error;
-    return data(submission.reply({ fieldErrors: { [error.field]: [error.message] } }), { status: 409 });
+    return replyToError(error, { submission });
   }
 }
 
 export default function NewRacePage() {
   const { organisation } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const reply = useActionData<typeof action>();
   return (
     <div className="mx-auto max-w-2xl">
       <p className="text-sm">
@@ -45,7 +45,7 @@ export default function NewRacePage() {
       <Card className="mt-2">
         <h1 className="text-2xl font-bold">New race for {organisation.name}</h1>
         <p className="mb-4 mt-1 text-sm text-slate-600">You can add ticket types, questions and the waiver next. Nothing is public until you publish.</p>
-        <RaceForm lastResult={lastResult} submitLabel="Create race" />
+        <RaceForm lastResult={reply?.result} submitLabel="Create race" />
       </Card>
     </div>
   );

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data, redirect } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AiAskPanel } from "~/components/ai-ask-panel";
 import { Badge, Button, Card, FormError } from "~/components/ui";
@@ -7,8 +7,9 @@ import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
 import { countRaceViewers } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
-import { activeRoom, reservePlaces, ReservationError } from "~/services/reservations.server";
+import { activeRoom, reservePlaces } from "~/services/reservations.server";
 import { getUser, requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { getEnv } from "~/utils/env.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { clientIp } from "~/web/request.server";
@@ -51,8 +52,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const order = await reservePlaces({ raceId: race.id, buyer: user, lines, clientIp: clientIp(request) });
     return redirect(`/checkout/${order.id}`);
   } catch (error) {
-    if (error instanceof ReservationError) return data({ error: error.message }, { status: error.status });
-    throw error;
+    return replyToError(error);
   }
 }
 

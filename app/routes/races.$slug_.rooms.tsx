@@ -11,7 +11,7 @@ import { myRoomForRace, roomsOfRace } from "~/presenters/rooms.server";
 import { createRoom, joinRoom } from "~/services/rooms.server";
 import { requireUser } from "~/web/auth.server";
 import { clientIp } from "~/web/request.server";
-import { roomFailure } from "~/web/room-replies.server";
+import { replyToError } from "~/web/errors.server";
 import { pageParam } from "~/validation/pagination";
 import { createRoomSchema } from "~/validation/rooms";
 
@@ -40,7 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const room = await joinRoom({ userId: user.id, code: String(formData.get("code") ?? ""), ip: clientIp(request) });
       return redirect(`/rooms/${room.id}`);
     } catch (error) {
-      return roomFailure("join-code", error);
+      return replyToError(error, { intent: "join-code" });
     }
   }
   const submission = parseWithZod(formData, { schema: createRoomSchema });
@@ -49,8 +49,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const room = await createRoom({ raceId: race.id, ownerId: user.id, input: submission.value });
     return redirect(`/rooms/${room.id}`);
   } catch (error) {
-    const failure = roomFailure("create", error);
-    return data({ ...failure.data, result: submission.reply({ formErrors: [failure.data.error] }) }, failure.init ?? undefined);
+    return replyToError(error, { intent: "create", submission });
   }
 }
 

@@ -4,8 +4,9 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, Field, FormError } from "~/components/ui";
-import { findPasswordReset, resetPassword, ResetLinkError } from "~/services/password-reset.server";
+import { findPasswordReset, resetPassword } from "~/services/password-reset.server";
 import { logIn } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { resetPasswordSchema } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Startline" }];
@@ -20,23 +21,22 @@ export async function loader({ params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: resetPasswordSchema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password", "confirmPassword"] }), { status: 400 });
+  if (submission.status !== "success") return data({ result: submission.reply({ hideFields: ["password", "confirmPassword"] }) }, { status: 400 });
   try {
     const { userId } = await resetPassword(params.token ?? "", submission.value.password);
     return await logIn(request, userId, "/account");
   } catch (error) {
-    if (!(error instanceof ResetLinkError)) throw error;
-    return data(submission.reply({ formErrors: [error.message], hideFields: ["password", "confirmPassword"] }), { status: error.status });
+    return replyToError(error, { submission, hideFields: ["password", "confirmPassword"] });
   }
 }
 
 export default function ResetPasswordPage() {
   const { email } = useLoaderData<typeof loader>();
-  const lastResult = useActionData<typeof action>();
+  const reply = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: "reset-password",
-    lastResult,
+    lastResult: reply?.result,
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: resetPasswordSchema }),
   });

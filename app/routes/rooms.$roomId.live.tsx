@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { NotFoundError } from "~/services/errors.server";
+import { isDomainError } from "~/lib/errors";
 import { roomView, type RoomLive } from "~/presenters/rooms.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
-import { foundOr404 } from "~/web/room-replies.server";
+import { replyToError } from "~/web/errors.server";
 
 /**
  * The room live: members with their registration status and the latest messages, re-read on every
@@ -12,7 +12,7 @@ import { foundOr404 } from "~/web/room-replies.server";
  */
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const room = await foundOr404(roomView(params.roomId ?? "", user.id));
+  const room = await roomView(params.roomId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   return liveStream<RoomChangedMessage, RoomLive>({
     request,
     context,
@@ -20,7 +20,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     channel: channels.room(room.id),
     snapshot: () =>
       roomView(room.id, user.id).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return { id: room.id, gone: true as const };
+        if (isDomainError(error, "not_found")) return { id: room.id, gone: true as const };
         throw error;
       }),
     resnapshotEveryMs: 100,

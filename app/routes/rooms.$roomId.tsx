@@ -12,14 +12,14 @@ import { deleteMessage, postMessage } from "~/services/room-messages.server";
 import { closeRoom, removeMember, transferOwnership } from "~/services/room-owner.server";
 import { joinRoom, leaveRoom } from "~/services/rooms.server";
 import { requireUser } from "~/web/auth.server";
-import { foundOr404, roomFailure } from "~/web/room-replies.server";
+import { replyToError } from "~/web/errors.server";
 import { ROOM_MESSAGE_MAX, roomMessageSchema } from "~/validation/rooms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.room.name} · Startline` : "Room · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const room = await foundOr404(roomView(params.roomId ?? "", user.id));
+  const room = await roomView(params.roomId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   const before = new URL(request.url).searchParams.get("before");
   return { room, earlier: before ? await messagesPage(room.id, before) : null };
 }
@@ -43,7 +43,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         await joinRoom({ roomId, userId: user.id });
         return redirect(here);
       case "leave": {
-        const { race } = await foundOr404(roomView(roomId, user.id));
+        const { race } = await roomView(roomId, user.id);
         await leaveRoom({ roomId, userId: user.id });
         return redirect(`/races/${race.slug}/rooms`);
       }
@@ -63,7 +63,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         throw new Response("Unknown action", { status: 400 });
     }
   } catch (error) {
-    return roomFailure(intent, error);
+    return replyToError(error, { intent });
   }
 }
 

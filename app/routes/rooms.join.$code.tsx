@@ -3,10 +3,10 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card } from "~/components/ui";
 import { roomByCode } from "~/presenters/rooms.server";
-import { joinRoom, RoomError } from "~/services/rooms.server";
+import { joinRoom } from "~/services/rooms.server";
 import { requireUser } from "~/web/auth.server";
 import { clientIp, firstInRequest } from "~/web/request.server";
-import { roomFailure } from "~/web/room-replies.server";
+import { replyToError } from "~/web/errors.server";
 
 /** Without JavaScript a join posts the form and this page's loader runs after the action: one try of the code, counted once. */
 const COUNTED = "room-code-counted";
@@ -23,8 +23,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     if (!room) return data({ room: null, error: "No room has this code. Check the link or code with the person who shared it." }, { status: 404 });
     return { room, error: null };
   } catch (error) {
-    if (error instanceof RoomError && error.status === 429) return data({ room: null, error: error.message }, { status: 429 });
-    throw error;
+    const refusal = replyToError(error);
+    return data({ room: null, error: refusal.data.error }, refusal.init ?? undefined);
   }
 }
 
@@ -35,7 +35,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const room = await joinRoom({ userId: user.id, code: params.code ?? "", ip: clientIp(request) });
     return redirect(`/rooms/${room.id}`);
   } catch (error) {
-    return roomFailure("join", error);
+    return replyToError(error, { intent: "join" });
   }
 }
 

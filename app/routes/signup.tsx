@@ -4,10 +4,9 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunct
 import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button, Card, Field, FormError } from "~/components/ui";
-import { RateLimitError } from "~/services/rate-limit.server";
-import { EmailTakenError, signUp } from "~/services/users.server";
+import { signUp } from "~/services/users.server";
 import { logIn, requireAnonymous } from "~/web/auth.server";
-import { retryAfter } from "~/web/forms.server";
+import { replyToError } from "~/web/errors.server";
 import { clientIp } from "~/web/request.server";
 import { safeRedirect, signupSchema } from "~/validation/auth";
 
@@ -23,27 +22,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: signupSchema });
-  if (submission.status !== "success") return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  if (submission.status !== "success") return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
   try {
     const user = await signUp(submission.value, clientIp(request));
     return await logIn(request, user.id, submission.value.redirectTo);
   } catch (error) {
-    if (error instanceof RateLimitError) {
-      return data(submission.reply({ formErrors: [error.message], hideFields: ["password"] }), { status: error.status, headers: retryAfter(error) });
-    }
-    if (!(error instanceof EmailTakenError)) throw error;
-    return data(submission.reply({ fieldErrors: { email: [error.message] }, hideFields: ["password"] }), { status: 409 });
+    return replyToError(error, { submission, hideFields: ["password"] });
   }
 }
 
 export default function SignupPage() {
-  const lastResult = useActionData<typeof action>();
+  const reply = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const redirectTo = safeRedirect(searchParams.get("redirectTo"));
   const navigation = useNavigation();
   const [form, fields] = useForm({
     id: "signup",
-    lastResult,
+    lastResult: reply?.result,
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
   });

@@ -4,13 +4,14 @@ import { Card } from "~/components/ui";
 import { buyerTicket } from "~/presenters/tickets.server";
 import { ticketQrSvg } from "~/services/tickets.server";
 import { requireUser } from "~/web/auth.server";
+import { replyToError } from "~/web/errors.server";
 import { formatInZone } from "~/lib/time";
 
 export const meta: MetaFunction = () => [{ title: "Ticket · Startline" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const ticket = await buyerTicket(params.ticketId ?? "", user.id);
+  const ticket = await buyerTicket(params.ticketId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   return { ticket, qrSvg: ticket.status === "ISSUED" ? await ticketQrSvg(ticket.qrToken) : null };
 }
 

@@ -1,11 +1,9 @@
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError, Notice } from "~/components/ui";
 import { resendVerification, VERIFICATION_LINK_HOURS } from "~/services/email-verification.server";
-import { RateLimitError } from "~/services/rate-limit.server";
 import { requireUser } from "~/web/auth.server";
-import { retryAfter } from "~/web/forms.server";
+import { replyToError } from "~/web/errors.server";
 
 export const meta: MetaFunction = () => [{ title: "Verify your email address · Startline" }];
 
@@ -21,10 +19,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   try {
     const { sent } = await resendVerification(user.id);
-    return { sentTo: sent ? user.email : null, linkHours: VERIFICATION_LINK_HOURS, errors: [] as string[] };
+    return { sentTo: sent ? user.email : null, linkHours: VERIFICATION_LINK_HOURS };
   } catch (error) {
-    if (!(error instanceof RateLimitError)) throw error;
-    return data({ sentTo: null, linkHours: VERIFICATION_LINK_HOURS, errors: [error.message] }, { status: error.status, headers: retryAfter(error) });
+    return replyToError(error);
   }
 }
 
@@ -48,8 +45,8 @@ export default function VerifyEmailPage() {
             <p>
               {`We emailed a link to ${email} when you signed up. Open it to confirm the address is yours: organisers need a verified address to publish races and set up payouts.`}
             </p>
-            {reply?.sentTo ? <Notice>{`We sent a new link to ${reply.sentTo}. It works for ${reply.linkHours} hours.`}</Notice> : null}
-            <FormError id="resend-errors" errors={reply?.errors} />
+            {reply && "sentTo" in reply && reply.sentTo ? <Notice>{`We sent a new link to ${reply.sentTo}. It works for ${reply.linkHours} hours.`}</Notice> : null}
+            <FormError id="resend-errors" errors={reply && "error" in reply ? [reply.error] : undefined} />
             <Form method="post">
               <Button type="submit" pending={navigation.state === "submitting"} pendingLabel="Sending…">
                 Send a new verification link

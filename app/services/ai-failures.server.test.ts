@@ -1,5 +1,5 @@
-import { UnrecoverableError } from "bullmq";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { PermanentFailure } from "~/lib/errors";
 import { describe, expect, it } from "vitest";
 import { classifyAiFailure } from "./ai-failures.server";
 
@@ -9,7 +9,7 @@ const apiError = (status: number, code: string | null = null, message = "Somethi
 describe("classifyAiFailure", () => {
   it.each([429, 500, 502, 503, 408, 409])("retries HTTP %i", (status) => {
     const result = classifyAiFailure(apiError(status), false, 60_000);
-    expect(result).not.toBeInstanceOf(UnrecoverableError);
+    expect(result).not.toBeInstanceOf(PermanentFailure);
     expect(result.message).toBe(`The AI service is busy or failing (HTTP ${status}).`);
   });
 
@@ -18,7 +18,7 @@ describe("classifyAiFailure", () => {
     expect(classifyAiFailure(new APIConnectionError({ message: "ECONNREFUSED" }), false, 30_000).message).toBe("Could not reach the AI service.");
     expect(classifyAiFailure(new APIUserAbortError(), true, 30_000).message).toBe("The AI service did not finish within 30 seconds.");
     for (const error of [new APIConnectionTimeoutError(), new APIConnectionError({}), new APIUserAbortError()]) {
-      expect(classifyAiFailure(error, false, 30_000)).not.toBeInstanceOf(UnrecoverableError);
+      expect(classifyAiFailure(error, false, 30_000)).not.toBeInstanceOf(PermanentFailure);
     }
   });
 
@@ -31,7 +31,7 @@ describe("classifyAiFailure", () => {
     [429, "insufficient_quota", "The AI service's quota for this installation is used up."],
   ] as const)("gives up at once on HTTP %i (%s)", (status, code, message) => {
     const result = classifyAiFailure(apiError(status, code), false, 60_000);
-    expect(result).toBeInstanceOf(UnrecoverableError);
+    expect(result).toBeInstanceOf(PermanentFailure);
     expect(result.message).toContain(message);
   });
 });

@@ -1,14 +1,14 @@
-import { UnrecoverableError } from "bullmq";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import { PermanentFailure } from "~/lib/errors";
 
-/** A failure retrying cannot fix: BullMQ stops at once and the final-failure hook refunds. */
-export function permanent(message: string) {
-  return new UnrecoverableError(message);
+/** A failure retrying cannot fix: the worker stops the job at once and the final-failure hook refunds. */
+function permanent(message: string) {
+  return new PermanentFailure(message);
 }
 
 /**
  * Sorts a failed model call into "retry" (a plain Error, which BullMQ retries with backoff) or "give up"
- * (UnrecoverableError), each with a message a person can act on. `timedOut`: our own deadline fired.
+ * (PermanentFailure), each with a message a person can act on. `timedOut`: our own deadline fired.
  */
 export function classifyAiFailure(error: unknown, timedOut: boolean, timeoutMs: number): Error {
   const seconds = Math.round(timeoutMs / 1000);

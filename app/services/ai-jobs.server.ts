@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { AiJobKind, Prisma } from "@prisma/client";
-import { UnrecoverableError } from "bullmq";
 import { enqueue, getQueue } from "~/jobs/queues.server";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
@@ -9,29 +8,30 @@ import { getEnv } from "~/utils/env.server";
 import { openaiClient } from "~/utils/openai.server";
 import { hasRole } from "~/lib/roles";
 import { AI_NOT_CONFIGURED, aiJobCosts, aiJobRequestSchema, type AiJobRequest, type AiJobView } from "~/validation/ai-jobs";
-import { classifyAiFailure, permanent } from "./ai-failures.server";
+import { classifyAiFailure } from "./ai-failures.server";
 import { raceDescriptionMessages, raceQuestionMessages, waiverSummaryMessages, type AiMessages } from "./ai-prompts.server";
 import { refundSpend, spendCredits } from "./credits.server";
-import { NotFoundError, RuleViolationError } from "./errors.server";
+import { DomainError, isDomainError, NotFoundError, PermanentFailure, RuleViolationError } from "~/lib/errors";
 import { hit } from "./rate-limit.server";
 
-export class AiNotConfiguredError extends Error {
+export class AiNotConfiguredError extends DomainError {
   constructor() {
-    super(AI_NOT_CONFIGURED);
+    super("unavailable", AI_NOT_CONFIGURED);
     this.name = "AiNotConfiguredError";
   }
 }
 
-export class AiRateLimitedError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super(`You have started the most AI jobs allowed per hour. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`);
+export class AiRateLimitedError extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super("rate_limited", `You have started the most AI jobs allowed per hour. Try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`, { retryAfterSeconds });
     this.name = "AiRateLimitedError";
   }
 }
 
-export class AiAccessError extends Error {
+/** A role that may not use AI help: refused on the request, not a page the user may not see. */
+export class AiAccessError extends DomainError {
   constructor(message: string) {
-    super(message);
+    super("forbidden", message, { field: "form" });
     this.name = "AiAccessError";
   }
 }
@@ -58,13 +58,13 @@ async function requireRaceManager(userId: string, raceId: string) {
     select: { organisation: { select: { members: { where: { userId }, select: { role: true } } } } },
   });
   const role = race?.organisation.members[0]?.role;
-  if (!role) throw new NotFoundError("Race not found");
+  if (!role) throw new NotFoundError("Race not found", { field: "raceId" });
   if (!hasRole(role, "MANAGER")) throw new AiAccessError(`Only managers of this organisation can use AI help; your role is ${role.toLowerCase()}.`);
 }
 
 async function requirePublishedRace(raceId: string) {
   const race = await db.race.findUnique({ where: { id: raceId }, select: { status: true } });
-  if (race?.status !== "PUBLISHED") throw new NotFoundError("Race not found");
+  if (race?.status !== "PUBLISHED") throw new NotFoundError("Race not found", { field: "raceId" });
 }
 
 /** Checks access and builds what is sent to the model, so the job stores exactly what the model saw. */
@@ -144,7 +144,7 @@ export async function runAiJob(aiJobId: string) {
   const job = await db.aiJob.findUnique({ where: { id: aiJobId }, select: { id: true, status: true, prompt: true, model: true } });
   if (!job || job.status === "DONE" || job.status === "FAILED") return { skipped: true };
   const client = openaiClient();
-  if (!client) throw permanent(AI_NOT_CONFIGURED);
+  if (!client) throw new PermanentFailure(AI_NOT_CONFIGURED);
   const env = getEnv();
   await db.aiJob.update({ where: { id: aiJobId }, data: { status: "RUNNING", result: "", error: null, startedAt: new Date(), attempts: { increment: 1 } } });
   await announce(aiJobId);
@@ -175,7 +175,7 @@ export async function runAiJob(aiJobId: string) {
     for await (const chunk of stream) {
       model = chunk.model || model;
       const choice = chunk.choices[0];
-      if (choice?.finish_reason === "content_filter") throw permanent("The AI service declined to write this (content filter). Try rewording.");
+      if (choice?.finish_reason === "content_filter") throw new PermanentFailure("The AI service declined to write this (content filter). Try rewording.");
       text += choice?.delta?.content ?? "";
       if (Date.now() - lastFlush >= FLUSH_EVERY_MS) await flush();
     }
@@ -185,8 +185,8 @@ export async function runAiJob(aiJobId: string) {
     await announce(aiJobId);
     return { done: true, characters: text.length };
   } catch (error) {
-    const classified = error instanceof UnrecoverableError ? error : classifyAiFailure(error, timedOut, env.AI_TIMEOUT_MS);
-    if (!(classified instanceof UnrecoverableError)) {
+    const classified = isDomainError(error, "permanent") ? error : classifyAiFailure(error, timedOut, env.AI_TIMEOUT_MS);
+    if (!isDomainError(classified, "permanent")) {
       await db.aiJob.update({ where: { id: aiJobId }, data: { status: "QUEUED", error: `${classified.message} Retrying…` } });
       await announce(aiJobId);
     }

@@ -6,7 +6,7 @@ import { stripeClient } from "~/utils/stripe.server";
 import { findPack, membershipPlan } from "~/lib/credit-catalog";
 import { grantCredits, InsufficientCreditsError, spendCredits } from "./credits.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
-import { NotFoundError, RuleViolationError } from "./errors.server";
+import { DomainError, NotFoundError, RuleViolationError } from "~/lib/errors";
 
 /** `metadata.kind` on Checkout Sessions that are not race orders, so the webhook knows which handler owns the event. */
 export const CHECKOUT_KIND = { creditPack: "credit_pack", membership: "membership" } as const;
@@ -140,9 +140,9 @@ export async function billingPortalUrl(userId: string) {
  */
 export async function sendDemoPackPayment({ userId, purchaseId, origin }: { userId: string; purchaseId: string; origin: string }) {
   const refusal = demoPaymentRefusal(origin);
-  if (refusal) throw new RuleViolationError("form", refusal);
+  if (refusal) throw new DomainError("conflict", refusal, { field: "form" });
   const purchase = await pendingPackPurchase(purchaseId, userId);
-  if (purchase.status !== "PENDING") throw new RuleViolationError("form", "This purchase is already paid.");
+  if (purchase.status !== "PENDING") throw new DomainError("conflict", "This purchase is already paid.", { field: "form" });
   await postDemoSessionCompleted(origin, {
     id: `cs_demo_${purchase.id}`,
     amountTotalMinor: purchase.amountMinor,

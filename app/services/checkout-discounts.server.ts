@@ -20,9 +20,9 @@ async function expireCheckoutSession(sessionId: string) {
     ended = await endCheckoutSession(stripe, sessionId);
   } catch (error) {
     if (!isStripeApiError(error)) throw error;
-    throw new CheckoutError(`The payment provider did not confirm that your open payment page was closed (${error.message}). Try again in a moment.`, "form", 502);
+    throw new CheckoutError(`The payment provider did not confirm that your open payment page was closed (${error.message}). Try again in a moment.`, "form", "upstream");
   }
-  if (ended === "complete") throw new CheckoutError("This order has just been paid, so it can no longer change. Your confirmation is on its way.", "form", 409);
+  if (ended === "complete") throw new CheckoutError("This order has just been paid, so it can no longer change. Your confirmation is on its way.", "form", "conflict");
 }
 
 type TotalsChange = {

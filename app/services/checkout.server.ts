@@ -2,6 +2,7 @@ import { Prisma } from "@prisma/client";
 import { ticketAssignedEmail } from "~/emails/ticket-assigned";
 import type { ParticipantAnswers } from "~/validation/participant-answers";
 import { ageOnRaceDay } from "~/lib/age";
+import { DomainError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { recordEmail, sendQueued } from "./email.server";
@@ -10,13 +11,9 @@ import { announceOrderChange } from "./orders.server";
 import { announceRoomChange } from "./room-status.server";
 import { waiverInForce } from "./waivers.server";
 
-export class CheckoutError extends Error {
-  constructor(
-    message: string,
-    readonly field: string = "form",
-    readonly status: 400 | 404 | 409 | 502 = 400,
-  ) {
-    super(message);
+export class CheckoutError extends DomainError {
+  constructor(message: string, field = "form", kind: "invalid" | "not_found" | "conflict" | "upstream" = "invalid") {
+    super(kind, message, { field });
     this.name = "CheckoutError";
   }
 }
@@ -33,9 +30,9 @@ function normaliseName(name: string) {
 const pendingOrderSelect = { id: true, status: true, holdExpiresAt: true, raceId: true, buyerName: true, buyerEmail: true } satisfies Prisma.OrderSelect;
 
 export function requireOpen<O extends { status: string; holdExpiresAt: Date | null }>(order: O | null, now: Date) {
-  if (!order) throw new CheckoutError("Not found", "form", 404);
-  if (order.status !== "PENDING") throw new CheckoutError("This checkout is no longer open.", "form", 409);
-  if (order.holdExpiresAt && order.holdExpiresAt <= now) throw new CheckoutError("Your hold has run out. Start again from the race page.", "form", 409);
+  if (!order) throw new CheckoutError("Not found", "form", "not_found");
+  if (order.status !== "PENDING") throw new CheckoutError("This checkout is no longer open.", "form", "conflict");
+  if (order.holdExpiresAt && order.holdExpiresAt <= now) throw new CheckoutError("Your hold has run out. Start again from the race page.", "form", "conflict");
   return order;
 }
 
@@ -72,9 +69,9 @@ export async function saveParticipant(input: ParticipantSubmission) {
     where: { id: input.ticketId, orderId: order.id, status: "HELD", ...fillableBy(input.userId) },
     select: { id: true, raceId: true, roomId: true, assigneeId: true, ticketType: { select: { name: true, minAge: true } }, race: { select: { startsAt: true, timeZone: true, guardianUnderAge: true } } },
   });
-  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", 404);
+  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", "not_found");
   const waiver = await waiverInForce(ticket.raceId);
-  if (!waiver) throw new CheckoutError("The organiser has not published a waiver yet, so registration cannot be completed.", "form", 409);
+  if (!waiver) throw new CheckoutError("The organiser has not published a waiver yet, so registration cannot be completed.", "form", "conflict");
 
   const { participant } = input;
   const age = participant.dateOfBirth ? ageOnRaceDay(participant.dateOfBirth, ticket.race.startsAt, ticket.race.timeZone) : null;
@@ -136,7 +133,7 @@ export async function assignTicket({ orderId, buyerId, ticketId, assigneeId }: {
     where: { id: ticketId, orderId: order.id, status: "HELD" },
     select: { id: true, roomId: true, assigneeId: true, ticketType: { select: { name: true } }, race: { select: { name: true } } },
   });
-  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", 404);
+  if (!ticket) throw new CheckoutError("That ticket is not part of this checkout.", "form", "not_found");
   if (!ticket.roomId) throw new CheckoutError("Only tickets registered through a room can go to someone else.", "assigneeId");
   const target = assigneeId === buyerId ? null : assigneeId;
   const member = target

@@ -1,14 +1,15 @@
 import type { CreditEntryKind } from "@prisma/client";
+import { DomainError } from "~/lib/errors";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 
-export class InsufficientCreditsError extends Error {
+export class InsufficientCreditsError extends DomainError {
   constructor(
     readonly balance: number,
     readonly needed: number,
   ) {
-    super(`This needs ${needed} credits and you have ${balance}. Buy credits on the billing page.`);
+    super("payment_required", `This needs ${needed} credits and you have ${balance}. Buy credits on the billing page.`);
     this.name = "InsufficientCreditsError";
   }
 }

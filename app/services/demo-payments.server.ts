@@ -4,11 +4,6 @@ import { getEnv } from "~/utils/env.server";
 
 const LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
 
-/** The demo payment pages exist only while payments are simulated. */
-export function requireDemoPayments() {
-  if (getEnv().paymentMode !== "demo") throw new Response("Not found", { status: 404 });
-}
-
 /** Why a demo payment cannot be sent from here, or null. */
 export function demoPaymentRefusal(origin: string) {
   if (getEnv().paymentMode !== "demo") return "Demo payments are off: this installation takes real payments.";

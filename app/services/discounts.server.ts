@@ -2,6 +2,7 @@ import type { DiscountKind, Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { diff, recordAudit } from "./audit.server";
 import { normaliseCode } from "~/lib/discount-rules";
+import { DomainError } from "~/lib/errors";
 
 /** What an organiser sets on a code. Amount: percent (1–100) or minor units of the race currency. */
 export type DiscountCodeInput = {
@@ -17,12 +18,10 @@ export type DiscountCodeInput = {
 };
 
 /** A problem with one field of the code's form, shown next to that field. */
-export class DiscountCodeError extends Error {
-  constructor(
-    readonly field: keyof DiscountCodeInput,
-    message: string,
-  ) {
-    super(message);
+/** A code the organiser cannot save as entered; a code the race already has is a conflict. */
+export class DiscountCodeError extends DomainError {
+  constructor(field: keyof DiscountCodeInput, message: string) {
+    super(field === "code" ? "conflict" : "invalid", message, { field });
     this.name = "DiscountCodeError";
   }
 }

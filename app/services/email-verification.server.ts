@@ -4,6 +4,7 @@ import { db, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { recordEmail, sendQueued } from "./email.server";
 import * as rateLimit from "./rate-limit.server";
+import { DomainError } from "~/lib/errors";
 
 /** How long an emailed verification link works. */
 export const VERIFICATION_LINK_HOURS = 48;
@@ -16,10 +17,9 @@ function unverifiedMessage(action: string) {
 }
 
 /** Refused because the actor has not verified their email address yet (organiser actions need it). */
-export class EmailNotVerifiedError extends Error {
-  readonly status = 403;
+export class EmailNotVerifiedError extends DomainError {
   constructor(action: string) {
-    super(unverifiedMessage(action));
+    super("forbidden", unverifiedMessage(action), { field: "form" });
     this.name = "EmailNotVerifiedError";
   }
 }

@@ -1,5 +1,5 @@
-import { UnrecoverableError } from "bullmq";
 import { enqueue } from "~/jobs/queues.server";
+import { PermanentFailure } from "~/lib/errors";
 import { db, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { mailer } from "~/utils/mailer.server";
@@ -53,7 +53,7 @@ const deliveryNotices: Record<string, (to: string) => { title: string; body: str
  */
 export async function deliverEmail(emailId: string) {
   const email = await db.emailMessage.findUnique({ where: { id: emailId } });
-  if (!email) throw new UnrecoverableError(`email ${emailId} does not exist`);
+  if (!email) throw new PermanentFailure(`email ${emailId} does not exist`);
   if (email.status !== "SENT") {
     await db.emailMessage.update({ where: { id: emailId }, data: { attempts: { increment: 1 } } });
     const { transport, kind } = mailer;

@@ -20,7 +20,7 @@ export const REFUNDABLE_STATUSES: OrderStatus[] = ["PAID", "PARTIALLY_REFUNDED"]
  */
 export async function recordOrderRefund(tx: Db, orderId: string, amountMinor: number, refund: StripeRefundResult, ticketIds: string[]) {
   const known = await tx.orderRefund.findUnique({ where: { stripeRefundId: refund.stripeRefundId }, select: { revertedAt: true, failureReason: true } });
-  if (known?.revertedAt) throw new RefundError(`Stripe reported this refund as failed (${known.failureReason ?? "no reason given"}); nothing was refunded.`, 409);
+  if (known?.revertedAt) throw new RefundError(`Stripe reported this refund as failed (${known.failureReason ?? "no reason given"}); nothing was refunded.`, "conflict");
   if (known) return;
   await tx.orderRefund.create({
     data: {
@@ -55,7 +55,7 @@ export async function lockOrderForRefund(tx: Db, { id: orderId, tickets }: { id:
   if (ids.length) await tx.$queryRaw`SELECT id FROM "TicketType" WHERE id IN (${Prisma.join(ids)}) ORDER BY id FOR UPDATE`;
   const [order] = await tx.$queryRaw<LockedOrder[]>`
     SELECT id, status, "totalMinor", "refundedMinor", "paidAt" FROM "Order" WHERE id = ${orderId} FOR UPDATE`;
-  if (!order) throw new RefundError("This order no longer exists.", 404);
+  if (!order) throw new RefundError("This order no longer exists.", "not_found");
   return order;
 }
 

@@ -3,20 +3,21 @@ import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import type { ParticipantEditInput } from "~/validation/participants";
 import { diff, recordAudit } from "./audit.server";
 import { lockRaceBibs } from "./bibs.server";
+import { DomainError } from "~/lib/errors";
 
-export class ParticipantNotFoundError extends Error {
+export class ParticipantNotFoundError extends DomainError {
   constructor() {
-    super("This participant is not registered for this race.");
+    super("not_found", "This participant is not registered for this race.");
     this.name = "ParticipantNotFoundError";
   }
 }
 
-export class BibTakenError extends Error {
+export class BibTakenError extends DomainError {
   constructor(
     readonly bib: number,
     readonly holder: string,
   ) {
-    super(`Bib ${bib} is already taken by ${holder}. Choose another number, or first change ${holder}'s bib.`);
+    super("invalid", `Bib ${bib} is already taken by ${holder}. Choose another number, or first change ${holder}'s bib.`, { field: "bib" });
     this.name = "BibTakenError";
   }
 }

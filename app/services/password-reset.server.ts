@@ -8,16 +8,16 @@ import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import * as rateLimit from "./rate-limit.server";
 import { announceSessionsRevoked, revokeUserSessions } from "./sessions.server";
+import { DomainError } from "~/lib/errors";
 
 const RESET_LINK_MINUTES = 60;
 const RESETS_PER_EMAIL_PER_HOUR = 3;
 const HOUR = 3600;
 
 /** The link no longer works: expired, used, or never issued. */
-export class ResetLinkError extends Error {
-  readonly status = 410;
+export class ResetLinkError extends DomainError {
   constructor() {
-    super("This reset link has expired or was already used. Ask for a new one.");
+    super("gone", "This reset link has expired or was already used. Ask for a new one.");
     this.name = "ResetLinkError";
   }
 }

@@ -26,8 +26,8 @@ import { createStripeRefund, RefundError } from "./stripe-refunds.server";
  */
 export async function refundPayment({ orderId, amountMinor, reason, idempotencyKey, paymentIntentId }: { orderId: string; amountMinor: number; reason: string; idempotencyKey: string; paymentIntentId?: string | null }) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: { id: true, raceId: true, stripePaymentIntentId: true, race: { select: { organisationId: true } } } });
-  if (!order) throw new RefundError("This order does not exist.", 404);
-  if (!Number.isInteger(amountMinor) || amountMinor < 0) throw new RefundError("A refund amount is a whole number of minor units.", 400);
+  if (!order) throw new RefundError("This order does not exist.", "not_found");
+  if (!Number.isInteger(amountMinor) || amountMinor < 0) throw new RefundError("A refund amount is a whole number of minor units.", "invalid");
   const rejectedPayment = paymentIntentId !== undefined;
   const stripeRefund = await createStripeRefund({
     paymentIntentId: rejectedPayment ? paymentIntentId : order.stripePaymentIntentId,

@@ -34,12 +34,12 @@ function missingFormsMessage(missing: { position: number; assigneeName: string |
 export async function startPayment({ orderId, buyerId }: { orderId: string; buyerId: string }) {
   await pendingOrder(orderId, buyerId);
   const missing = await incompleteTickets(orderId);
-  if (missing.length) throw new CheckoutError(missingFormsMessage(missing), "form", 400);
+  if (missing.length) throw new CheckoutError(missingFormsMessage(missing), "form", "invalid");
   const { totalMinor } = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { totalMinor: true } });
   if (totalMinor === 0) {
     const { outcome } = await fulfilOrder({ orderId, free: true });
-    if (outcome === "rejected") throw new CheckoutError("The total changed while you were paying. Check it and try again.", "form", 409);
-    if (outcome === "race_cancelled") throw new CheckoutError("This race has been cancelled, so it takes no more registrations.", "form", 409);
+    if (outcome === "rejected") throw new CheckoutError("The total changed while you were paying. Check it and try again.", "form", "conflict");
+    if (outcome === "race_cancelled") throw new CheckoutError("This race has been cancelled, so it takes no more registrations.", "form", "conflict");
     return { redirectTo: `/orders/${orderId}` };
   }
   const stripe = stripeClient();
@@ -166,7 +166,7 @@ function ticketLineItems(order: {
  */
 export async function sendDemoPayment({ orderId, buyerId, origin }: { orderId: string; buyerId: string; origin: string }) {
   const refusal = demoPaymentRefusal(origin);
-  if (refusal) throw new CheckoutError(refusal, "form", 409);
+  if (refusal) throw new CheckoutError(refusal, "form", "conflict");
   await pendingOrder(orderId, buyerId);
   // The demo page is this order's payment session: fulfilment checks the event against it like a Stripe one.
   const order = await db.order.update({

@@ -1,5 +1,5 @@
-import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
+import { DomainError, PermanentFailure } from "~/lib/errors";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { isStripeApiError, isStripeConfigured, requireStripe, stripeClient } from "~/utils/stripe.server";
@@ -58,6 +58,12 @@ async function onboardingLink(stripe: Stripe, organisationId: string, accountId:
 /** What an unverified organiser is asked to verify their address for. */
 export const PAYOUTS_ACTION = "set up payouts";
 
+/** Stripe failed while payout setup was starting: nothing was lost, and the organiser can simply try again. */
+function setupFailed(error: unknown): never {
+  if (!isStripeApiError(error)) throw error;
+  throw new DomainError("upstream", `Stripe could not start payout setup (${error.message}). Nothing was lost; try again in a moment.`, { field: "form", cause: error });
+}
+
 /**
  * Starts (or continues) Stripe Connect Express onboarding and returns the single-use onboarding URL.
  * The organisation's account is created once: an existing one is reused, and the idempotency key makes
@@ -77,7 +83,7 @@ export async function startPayoutOnboarding(organisationId: string, actorId: str
         metadata: { organisationId },
       },
       { idempotencyKey: `startline-connect-account-${organisationId}` },
-    );
+    ).catch(setupFailed);
     await db.$transaction(async (tx) => {
       const { count } = await tx.organisation.updateMany({
         where: { id: organisationId, stripeAccountId: null },
@@ -97,7 +103,7 @@ export async function startPayoutOnboarding(organisationId: string, actorId: str
     const stored = await db.organisation.findUniqueOrThrow({ where: { id: organisationId }, select: { stripeAccountId: true } });
     accountId = stored.stripeAccountId ?? account.id;
   }
-  return onboardingLink(stripe, organisationId, accountId);
+  return onboardingLink(stripe, organisationId, accountId).catch(setupFailed);
 }
 
 /** A fresh onboarding URL for the refresh URL (account links are single-use and expire); null before setup started. */
@@ -129,7 +135,7 @@ async function currentAccount(snapshot: Stripe.Account) {
     return await stripe.accounts.retrieve(snapshot.id);
   } catch (error) {
     if (isStripeApiError(error) && (error.statusCode === 403 || error.statusCode === 404)) {
-      throw new UnrecoverableError(`Stripe account ${snapshot.id} cannot be read: ${error.message}`);
+      throw new PermanentFailure(`Stripe account ${snapshot.id} cannot be read: ${error.message}`);
     }
     throw error;
   }

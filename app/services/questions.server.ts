@@ -2,7 +2,7 @@ import type { Prisma, StandardField } from "@prisma/client";
 import { db } from "~/utils/db.server";
 import type { QuestionInput } from "~/validation/questions";
 import { diff as auditDiff, recordAudit } from "./audit.server";
-import { NotFoundError } from "./errors.server";
+import { NotFoundError } from "~/lib/errors";
 import type { RaceActor } from "./ticket-types.server";
 
 /** `diff` typed as the JSON the audit entry stores (its values are JSON scalars by construction). */

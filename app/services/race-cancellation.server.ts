@@ -1,7 +1,7 @@
 import type { OrderStatus } from "@prisma/client";
-import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
+import { PermanentFailure } from "~/lib/errors";
 import { raceCancelledRefundEmail } from "~/emails/race-cancelled-refund";
 import { db, type Db } from "~/utils/db.server";
 import { formatMoney } from "~/lib/money";
@@ -82,7 +82,7 @@ export async function queueCancellationRefunds({ raceId, olderThanMs }: { raceId
  */
 export async function refundOrderOfCancelledRace(orderId: string) {
   const order = await db.order.findUnique({ where: { id: orderId }, select: orderForRefund });
-  if (!order) throw new RefundError("This order no longer exists.", 404);
+  if (!order) throw new RefundError("This order no longer exists.", "not_found");
   if (order.status === "PENDING") throw new Error(`order ${orderId} is still waiting for Stripe to confirm its payment`);
   const refundable = order.totalMinor - order.refundedMinor;
   const issued = order.tickets.some((t) => t.status === "ISSUED");
@@ -112,8 +112,8 @@ export async function runCancellationRefund(orderId: string) {
   try {
     outcome = await refundOrderOfCancelledRace(orderId);
   } catch (error) {
-    // Stripe's refusal or a vanished order will not change on retry; a Stripe outage (502) and a payment not yet recorded will.
-    if (error instanceof RefundError && error.status !== 502) throw new UnrecoverableError(error.message);
+    // Stripe's refusal or a vanished order will not change on retry; a Stripe outage and a payment not yet recorded will.
+    if (error instanceof RefundError && error.kind !== "upstream") throw new PermanentFailure(error.message, { cause: error });
     throw error;
   }
   // An order whose checkout ended unpaid had nothing to refund and is not one of the race's paid orders. A refund

@@ -7,13 +7,11 @@ import { diff, recordAudit } from "./audit.server";
 import { emailVerificationBlocker } from "./email-verification.server";
 import { recordCancellationRefunds, startCancellationRefunds } from "./race-cancellation.server";
 import { slugify } from "./organisations.server";
+import { DomainError } from "~/lib/errors";
 
-export class RaceInputError extends Error {
-  constructor(
-    readonly field: keyof RaceInput | "form",
-    message: string,
-  ) {
-    super(message);
+export class RaceInputError extends DomainError {
+  constructor(field: keyof RaceInput | "form", message: string) {
+    super("conflict", message, { field });
     this.name = "RaceInputError";
   }
 }
@@ -155,9 +153,9 @@ export async function publishBlockers(raceId: string, actorId: string, tx: Db = 
   return { blockers, hasPaidTickets: race.ticketTypes.some((t) => t.priceMinor > 0), emailUnverified: Boolean(unverified) };
 }
 
-export class RaceStatusError extends Error {
-  constructor(readonly reasons: string[]) {
-    super(reasons.join(" "));
+export class RaceStatusError extends DomainError {
+  constructor(reasons: string[]) {
+    super("conflict", reasons.join(" "));
     this.name = "RaceStatusError";
   }
 }

@@ -1,16 +1,13 @@
+import { DomainError } from "~/lib/errors";
 import { redis, redisKey } from "~/utils/redis.server";
 
 export type RateLimitState = { blocked: boolean; retryAfterSeconds: number };
 export type RateLimit = { limit: number; windowSeconds: number };
 
 /** A request refused by a rate limit; routes answer 429 with `Retry-After`. */
-export class RateLimitError extends Error {
-  readonly status = 429;
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
+export class RateLimitError extends DomainError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super("rate_limited", message, { retryAfterSeconds });
     this.name = "RateLimitError";
   }
 }

@@ -7,14 +7,14 @@ import { RefundError } from "./stripe-refunds.server";
 
 async function loadOrder(raceId: string, orderId: string) {
   const order = await db.order.findFirst({ where: { id: orderId, raceId }, select: orderForRefund });
-  if (!order) throw new RefundError("This order does not belong to this race.", 404);
+  if (!order) throw new RefundError("This order does not belong to this race.", "not_found");
   return order;
 }
 
 function refuseUnpaid(order: OrderForRefund) {
   if (order.status === "REFUNDED") return;
   if (!REFUNDABLE_STATUSES.includes(order.status)) {
-    throw new RefundError(`Only paid orders can be refunded; this order is ${order.status.toLowerCase().replace("_", " ")}.`, 409);
+    throw new RefundError(`Only paid orders can be refunded; this order is ${order.status.toLowerCase().replace("_", " ")}.`, "conflict");
   }
 }
 
@@ -26,12 +26,12 @@ function refuseUnpaid(order: OrderForRefund) {
  */
 export async function refundTicket({ raceId, ticketId, actorId }: { raceId: string; ticketId: string; actorId: string }) {
   const ticket = await db.ticket.findFirst({ where: { id: ticketId, raceId }, select: { orderId: true } });
-  if (!ticket) throw new RefundError("This ticket does not belong to this race.", 404);
+  if (!ticket) throw new RefundError("This ticket does not belong to this race.", "not_found");
   const order = await loadOrder(raceId, ticket.orderId);
   refuseUnpaid(order);
   const target = order.tickets.find((t) => t.id === ticketId)!;
-  if (target.status === "REFUNDED") throw new RefundError("This ticket has already been refunded.", 409);
-  if (target.status !== "ISSUED") throw new RefundError("Only issued tickets can be refunded; this one was never paid for.", 409);
+  if (target.status === "REFUNDED") throw new RefundError("This ticket has already been refunded.", "conflict");
+  if (target.status !== "ISSUED") throw new RefundError("Only issued tickets can be refunded; this one was never paid for.", "conflict");
   const amountMinor = Math.min(target.priceMinor, order.totalMinor - order.refundedMinor);
   const holder = target.participant ? `${target.participant.firstName} ${target.participant.lastName}` : "a participant";
   const money = formatMoney(amountMinor, order.currency);
@@ -70,17 +70,17 @@ export async function refundOrder({
   const order = await loadOrder(raceId, orderId);
   refuseUnpaid(order);
   const basis = expectedRefundedMinor ?? order.refundedMinor;
-  if (!Number.isInteger(basis) || basis < 0 || basis > order.totalMinor) throw new RefundError("The page was out of date. Reload it and try again.", 400);
+  if (!Number.isInteger(basis) || basis < 0 || basis > order.totalMinor) throw new RefundError("The page was out of date. Reload it and try again.", "invalid");
   const refundable = order.totalMinor - basis;
   const money = (minor: number) => formatMoney(minor, order.currency);
   const full = amountMinor === undefined;
   const validTickets = order.tickets.filter((t) => t.status === "ISSUED");
-  if (full && refundable === 0 && validTickets.length === 0) throw new RefundError("This order has already been fully refunded.", 409);
+  if (full && refundable === 0 && validTickets.length === 0) throw new RefundError("This order has already been fully refunded.", "conflict");
   if (!full) {
-    if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new RefundError("Enter an amount greater than zero, or leave it empty to refund everything.", 400);
-    if (refundable === 0) throw new RefundError("Nothing is left to refund on this order.", 409);
+    if (!Number.isInteger(amountMinor) || amountMinor <= 0) throw new RefundError("Enter an amount greater than zero, or leave it empty to refund everything.", "invalid");
+    if (refundable === 0) throw new RefundError("Nothing is left to refund on this order.", "conflict");
     if (amountMinor > refundable) {
-      throw new RefundError(`You can refund at most ${money(refundable)} on this order (${money(order.totalMinor)} paid, ${money(basis)} already refunded).`, 400);
+      throw new RefundError(`You can refund at most ${money(refundable)} on this order (${money(order.totalMinor)} paid, ${money(basis)} already refunded).`, "invalid");
     }
   }
   const amount = full ? refundable : amountMinor;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
 import { announceSale } from "./race-stats.server";
@@ -11,12 +12,10 @@ import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseHeldPlaces } from "./hold-releases.server";
 import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
 
-export class ReservationError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409 | 429 = 409,
-  ) {
-    super(message);
+/** A cart that cannot be held; shown above the race page's ticket form. */
+export class ReservationError extends DomainError {
+  constructor(message: string, kind: "invalid" | "not_found" | "conflict" | "rate_limited" = "conflict") {
+    super(kind, message, { field: "form" });
     this.name = "ReservationError";
   }
 }
@@ -27,10 +26,10 @@ export type Buyer = { id: string; email: string; name: string };
 function validateCart(lines: CartLine[]) {
   const merged = new Map<string, number>();
   for (const { ticketTypeId, quantity } of lines) {
-    if (!Number.isInteger(quantity) || quantity < 0) throw new ReservationError("Choose whole numbers of tickets.", 400);
+    if (!Number.isInteger(quantity) || quantity < 0) throw new ReservationError("Choose whole numbers of tickets.", "invalid");
     if (quantity > 0) merged.set(ticketTypeId, (merged.get(ticketTypeId) ?? 0) + quantity);
   }
-  if (merged.size === 0) throw new ReservationError("Choose at least one ticket.", 400);
+  if (merged.size === 0) throw new ReservationError("Choose at least one ticket.", "invalid");
   return merged;
 }
 
@@ -74,9 +73,9 @@ type OfferedType = {
 
 /** Refuses a cart line the ticket type does not allow (whatever the places left). */
 function refuseLine(type: OfferedType | undefined, raceId: string, quantity: number, now: Date) {
-  if (!type || type.raceId !== raceId || type.archivedAt) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", 400);
+  if (!type || type.raceId !== raceId || type.archivedAt) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", "invalid");
   if ((type.salesStartAt && type.salesStartAt > now) || (type.salesEndAt && type.salesEndAt <= now)) throw new ReservationError(`${type.name} is not on sale right now.`);
-  if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, 400);
+  if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, "invalid");
 }
 
 async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Date() }: HoldRequest) {
@@ -97,7 +96,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
     }),
     activeRoom(raceId, buyer.id),
   ]);
-  if (!race) throw new ReservationError("This race does not exist.", 404);
+  if (!race) throw new ReservationError("This race does not exist.", "not_found");
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
@@ -219,7 +218,7 @@ async function refuseTooManyHoldsFrom(tx: Db, clientIp: string, { raceId, buyerI
   if (open >= cap) {
     throw new ReservationError(
       `Too many checkouts are open from your network right now (at most ${cap}). Finish or cancel one, or wait until a hold runs out, then try again.`,
-      429,
+      "rate_limited",
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "~/utils/db.server";
-import { NotFoundError } from "./errors.server";
+import { NotFoundError } from "~/lib/errors";
 import { notify } from "./notifications.server";
 import { announceRoomChange } from "./room-status.server";
 import { activeMember, lockRoom, RoomError } from "./rooms.server";
@@ -8,17 +8,17 @@ import { activeMember, lockRoom, RoomError } from "./rooms.server";
 async function ownedOpenRoom(tx: Prisma.TransactionClient, roomId: string, actorId: string) {
   const room = await lockRoom(tx, roomId);
   if (!room) throw new NotFoundError("This room does not exist.");
-  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can do that.", 403);
-  if (room.status === "CLOSED") throw new RoomError("This room is closed.", 409);
+  if (room.ownerId !== actorId) throw new RoomError("Only the room's owner can do that.", "forbidden");
+  if (room.status === "CLOSED") throw new RoomError("This room is closed.", "conflict");
   return room;
 }
 
 export async function removeMember({ roomId, actorId, userId }: { roomId: string; actorId: string; userId: string }) {
   const { room, memberId } = await db.$transaction(async (tx) => {
     const room = await ownedOpenRoom(tx, roomId, actorId);
-    if (userId === actorId) throw new RoomError("You own this room: close it instead of removing yourself.", 409);
+    if (userId === actorId) throw new RoomError("You own this room: close it instead of removing yourself.", "conflict");
     const member = await tx.roomMember.findFirst({ where: { roomId, userId, ...activeMember }, select: { id: true } });
-    if (!member) throw new RoomError("That person is no longer in this room.", 409);
+    if (!member) throw new RoomError("That person is no longer in this room.", "conflict");
     await tx.roomMember.update({ where: { id: member.id }, data: { leftAt: new Date() } });
     return { room, memberId: member.id };
   });
@@ -33,11 +33,11 @@ export async function removeMember({ roomId, actorId, userId }: { roomId: string
 }
 
 export async function transferOwnership({ roomId, actorId, toUserId }: { roomId: string; actorId: string; toUserId: string }) {
-  if (toUserId === actorId) throw new RoomError("You already own this room.", 409);
+  if (toUserId === actorId) throw new RoomError("You already own this room.", "conflict");
   const room = await db.$transaction(async (tx) => {
     const room = await ownedOpenRoom(tx, roomId, actorId);
     const member = await tx.roomMember.findFirst({ where: { roomId, userId: toUserId, ...activeMember }, select: { id: true } });
-    if (!member) throw new RoomError("Only a member of the room can become its owner.", 409);
+    if (!member) throw new RoomError("Only a member of the room can become its owner.", "conflict");
     await tx.room.update({ where: { id: roomId }, data: { ownerId: toUserId } });
     return room;
   });

@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import type { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import type { CreateRoomInput } from "~/validation/rooms";
-import { NotFoundError } from "./errors.server";
+import { DomainError, NotFoundError } from "~/lib/errors";
 import { notify } from "./notifications.server";
 import { check, forgive, hit } from "./rate-limit.server";
 import { announceRoomChange } from "./room-status.server";
@@ -21,14 +21,13 @@ export function newRoomCode() {
   return Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join("");
 }
 
-/** A rule of rooms the user ran into; `href` points at the room that explains it (e.g. the one they are in). */
-export class RoomError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 | 429 = 409,
-    readonly href: string | null = null,
-  ) {
-    super(message);
+/**
+ * A rule of rooms the user ran into, shown with the form they used; `href` points at the room that
+ * explains it (e.g. the one they are in).
+ */
+export class RoomError extends DomainError {
+  constructor(message: string, kind: "invalid" | "forbidden" | "not_found" | "conflict" | "rate_limited" = "conflict", href?: string) {
+    super(kind, message, { field: "form", href });
     this.name = "RoomError";
   }
 }
@@ -46,7 +45,7 @@ export async function activeRoomOf(userId: string, raceId: string, tx: Db = db) 
 }
 
 function alreadyInRoom(room: { id: string; name: string }) {
-  return new RoomError(`You are already in the room “${room.name}” for this race. Leave it before creating or joining another.`, 409, `/rooms/${room.id}`);
+  return new RoomError(`You are already in the room “${room.name}” for this race. Leave it before creating or joining another.`, "conflict", `/rooms/${room.id}`);
 }
 
 /** The owner's room with its first member, the owner. A user has at most one active room per race. */
@@ -56,7 +55,7 @@ export async function createRoom({ raceId, ownerId, input }: { raceId: string; o
       const room = await db.$transaction(async (tx) => {
         const race = await tx.race.findUnique({ where: { id: raceId }, select: { status: true } });
         if (!race) throw new NotFoundError("This race does not exist.");
-        if (race.status !== "PUBLISHED") throw new RoomError("This race is not taking registrations, so new rooms cannot be made for it.", 409);
+        if (race.status !== "PUBLISHED") throw new RoomError("This race is not taking registrations, so new rooms cannot be made for it.", "conflict");
         const current = await activeRoomOf(ownerId, raceId, tx);
         if (current) throw alreadyInRoom(current);
         const created = await tx.room.create({
@@ -115,7 +114,7 @@ export async function findByCode<T>(code: string, guesser: CodeGuesser, find: (c
   const states = await Promise.all(budgets.map(spent));
   if (states.some((state) => state.blocked)) {
     const minutes = Math.ceil(Math.max(...states.map((state) => state.retryAfterSeconds)) / 60);
-    throw new RoomError(`Too many wrong room codes. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask for the link.`, 429);
+    throw new RoomError(`Too many wrong room codes. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask for the link.`, "rate_limited");
   }
   const found = await find(normaliseCode(code));
   if (found && !counted) await Promise.all(budgets.map(({ bucket }) => forgive(bucket)));
@@ -140,14 +139,14 @@ export async function joinRoom({ userId, ...target }: { userId: string } & ({ co
   const room = await db
     .$transaction(async (tx) => {
       const room = roomId ? await lockRoom(tx, roomId) : null;
-      if (!room || (!byCode && room.visibility === "PRIVATE")) throw new RoomError(unknown, 404);
+      if (!room || (!byCode && room.visibility === "PRIVATE")) throw new RoomError(unknown, "not_found");
       const current = await activeRoomOf(userId, room.raceId, tx);
       if (current?.id === room.id) return { room, joined: false, member: null };
-      if (room.status === "CLOSED") throw new RoomError(`${roomLabel(room)} is closed.`, 409);
+      if (room.status === "CLOSED") throw new RoomError(`${roomLabel(room)} is closed.`, "conflict");
       if (current) throw alreadyInRoom(current);
       const members = await tx.roomMember.count({ where: { roomId: room.id, ...activeMember } });
       if (members >= room.maxMembers) {
-        throw new RoomError(room.visibility === "PRIVATE" ? "This private room is full." : `${roomLabel(room)} is full (${room.maxMembers} of ${room.maxMembers}).`, 409);
+        throw new RoomError(room.visibility === "PRIVATE" ? "This private room is full." : `${roomLabel(room)} is full (${room.maxMembers} of ${room.maxMembers}).`, "conflict");
       }
       const member = await tx.roomMember.create({ data: { roomId: room.id, raceId: room.raceId, userId }, select: { id: true, user: { select: { name: true } } } });
       return { room, joined: true, member };
@@ -179,10 +178,10 @@ export async function leaveRoom({ roomId, userId }: { roomId: string; userId: st
     const room = await lockRoom(tx, roomId);
     if (!room) throw new NotFoundError("This room does not exist.");
     if (room.ownerId === userId && room.status === "OPEN") {
-      throw new RoomError("You own this room: make another member the owner, or close the room, before you leave.", 409);
+      throw new RoomError("You own this room: make another member the owner, or close the room, before you leave.", "conflict");
     }
     const { count } = await tx.roomMember.updateMany({ where: { roomId, userId, ...activeMember }, data: { leftAt: new Date() } });
-    if (count === 0) throw new RoomError("You are not in this room.", 409);
+    if (count === 0) throw new RoomError("You are not in this room.", "conflict");
   });
   await announceRoomChange(roomId);
 }

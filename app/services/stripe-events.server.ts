@@ -1,7 +1,7 @@
 import type { Prisma } from "@prisma/client";
-import { UnrecoverableError } from "bullmq";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
+import { PermanentFailure } from "~/lib/errors";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { checkoutKind } from "./billing.server";
 import { handleInvoicePaid, handleInvoicePaymentFailed, handleMembershipCheckoutCompleted, handlePackExpired, handlePackPaid, handleSubscriptionChanged } from "./billing-events.server";
@@ -86,7 +86,7 @@ export async function recordStripeEvent(event: Stripe.Event) {
 /** Runs the handler of a stored event once it has been verified and recorded; a processed event is skipped. */
 export async function processStripeEvent(eventId: string) {
   const stored = await db.stripeEvent.findUnique({ where: { id: eventId }, select: { type: true, payload: true, processedAt: true } });
-  if (!stored) throw new UnrecoverableError(`Stripe event ${eventId} is not in the inbox`);
+  if (!stored) throw new PermanentFailure(`Stripe event ${eventId} is not in the inbox`);
   if (stored.processedAt) return { eventId, type: stored.type, outcome: "already processed" };
   const event = stored.payload as unknown as Stripe.Event;
   const handler = stripeEventHandlers[event.type] as ((event: Stripe.Event) => Promise<unknown>) | undefined;

@@ -1,12 +1,11 @@
 import type Stripe from "stripe";
+import { DomainError } from "~/lib/errors";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 
-export class RefundError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409 | 502 = 409,
-  ) {
-    super(message);
+/** A refund the organiser asked for that cannot be made; shown above the refund form. */
+export class RefundError extends DomainError {
+  constructor(message: string, kind: "invalid" | "not_found" | "conflict" | "upstream" = "conflict") {
+    super(kind, message, { field: "form" });
     this.name = "RefundError";
   }
 }
@@ -70,19 +69,19 @@ export async function createStripeRefund(args: {
   } catch (error) {
     if (isStripeApiError(error)) {
       if (error.type === "StripeIdempotencyError") {
-        throw new RefundError("This refund is already being made (was it submitted twice?). Reload the page in a moment to see it.", 409);
+        throw new RefundError("This refund is already being made (was it submitted twice?). Reload the page in a moment to see it.", "conflict");
       }
       if (error.type === "StripeInvalidRequestError") {
         const reason = error.message.replace(/\.$/, "");
-        throw new RefundError(`Stripe refused the refund: ${reason}. If money was refunded in Stripe's dashboard, reload the page in a moment to see it.`, 409);
+        throw new RefundError(`Stripe refused the refund: ${reason}. If money was refunded in Stripe's dashboard, reload the page in a moment to see it.`, "conflict");
       }
       // The request may or may not have reached Stripe; the idempotency key makes trying again safe.
-      throw new RefundError(`Stripe did not confirm the refund (${error.message}). Try again in a moment: the same refund is never made twice.`, 502);
+      throw new RefundError(`Stripe did not confirm the refund (${error.message}). Try again in a moment: the same refund is never made twice.`, "upstream");
     }
     throw error;
   }
   if (refund.status === "failed" || refund.status === "canceled") {
-    throw new RefundError(`Stripe could not refund this payment (${refund.failure_reason ?? refund.status}).`, 409);
+    throw new RefundError(`Stripe could not refund this payment (${refund.failure_reason ?? refund.status}).`, "conflict");
   }
   const charge = typeof refund.charge === "object" && refund.charge ? refund.charge : null;
   const fee = charge && typeof charge.application_fee === "object" && charge.application_fee ? charge.application_fee : null;

@@ -7,12 +7,13 @@ import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { recordAudit } from "./audit.server";
 import { recordEmail, sendQueued } from "./email.server";
+import { DomainError } from "~/lib/errors";
 
 const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
 
-export class TeamError extends Error {
+export class TeamError extends DomainError {
   constructor(message: string) {
-    super(message);
+    super("conflict", message);
     this.name = "TeamError";
   }
 }

@@ -4,7 +4,7 @@ import { priceInForce, tierInForce } from "~/lib/pricing";
 import type { PriceTierInput, TicketTypeInput } from "~/validation/ticket-types";
 import { diff as auditDiff, recordAudit } from "./audit.server";
 import { announceSale } from "./race-stats.server";
-import { NotFoundError, RuleViolationError } from "./errors.server";
+import { NotFoundError, RuleViolationError } from "~/lib/errors";
 
 /** `diff` typed as the JSON the audit entry stores (its values are JSON scalars by construction). */
 function diff(...args: Parameters<typeof auditDiff>) {

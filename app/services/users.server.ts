@@ -6,18 +6,18 @@ import { decoyPasswordHash, hashPassword, verifyPassword } from "~/utils/passwor
 import { recordEmail, sendQueued } from "./email.server";
 import { VERIFICATION_LINK_HOURS, verificationLink } from "./email-verification.server";
 import * as rateLimit from "./rate-limit.server";
+import { DomainError } from "~/lib/errors";
 
-export class EmailTakenError extends Error {
+export class EmailTakenError extends DomainError {
   constructor() {
-    super("An account with this email already exists. Log in instead.");
+    super("conflict", "An account with this email already exists. Log in instead.", { field: "email" });
     this.name = "EmailTakenError";
   }
 }
 
-export class LoginError extends Error {
-  readonly status = 401;
+export class LoginError extends DomainError {
   constructor(message: string) {
-    super(message);
+    super("unauthenticated", message);
     this.name = "LoginError";
   }
 }

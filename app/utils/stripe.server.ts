@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { DomainError } from "~/lib/errors";
 import { getEnv } from "./env.server";
 import { singleton } from "./singleton.server";
 
@@ -34,9 +35,9 @@ export function isWebhookConfigured() {
   return Boolean(getEnv().webhookSecret);
 }
 
-export class StripeNotConfiguredError extends Error {
+export class StripeNotConfiguredError extends DomainError {
   constructor(what: string) {
-    super(`${what} needs Stripe, but STRIPE_SECRET_KEY is not set (payments are simulated in this installation).`);
+    super("conflict", `${what} needs Stripe, but STRIPE_SECRET_KEY is not set (payments are simulated in this installation).`, { field: "form" });
     this.name = "StripeNotConfiguredError";
   }
 }

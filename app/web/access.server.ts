@@ -2,6 +2,7 @@ import type { OrgRole } from "@prisma/client";
 import { hasRole } from "~/lib/roles";
 import { requireUser } from "./auth.server";
 import { db } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 
 function notFound(): never {
   throw new Response("Not found", { status: 404 });
@@ -49,4 +50,9 @@ export async function requireRaceRole(request: Request, raceId: string | undefin
   if (!hasRole(role, atLeast)) forbidden(role, atLeast);
   const { organisation: _org, ...raceFields } = race;
   return { user, role, race: raceFields };
+}
+
+/** The demo payment pages exist only while payments are simulated. */
+export function requireDemoPayments() {
+  if (getEnv().paymentMode !== "demo") notFound();
 }

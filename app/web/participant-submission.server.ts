@@ -2,9 +2,10 @@ import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import type { StandardField } from "@prisma/client";
 import { data } from "@remix-run/node";
-import { CheckoutError, saveParticipant } from "~/services/checkout.server";
+import { saveParticipant } from "~/services/checkout.server";
 import type { ParticipantQuestion } from "~/validation/participant-answers";
 import { participantFormSchema } from "~/validation/checkout";
+import { replyToError } from "./errors.server";
 import { clientIp } from "./request.server";
 
 export type ParticipantReply = { intent: string; ticketId?: string; result?: SubmissionResult<string[]>; error?: string };
@@ -44,10 +45,8 @@ export async function submitParticipant({
       userAgent: request.headers.get("User-Agent"),
     });
   } catch (error) {
-    if (!(error instanceof CheckoutError)) throw error;
-    const field = error.field === "form" ? undefined : error.field === "dateOfBirth" ? "participant.dateOfBirth" : error.field;
-    const result = submission.reply(field ? { fieldErrors: { [field]: [error.message] } } : { formErrors: [error.message] });
-    return data<ParticipantReply>({ intent, ticketId, result }, { status: error.status });
+    const reply = replyToError(error, { intent, submission, fieldNames: { dateOfBirth: "participant.dateOfBirth" } });
+    return data<ParticipantReply>({ intent, ticketId, result: reply.data.result }, reply.init ?? undefined);
   }
   return data<ParticipantReply>({ intent, ticketId, result: submission.reply({ resetForm: false }) });
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { startOpenAiDouble } from "../mocks/openai";
 import { createMigratedDatabase, databaseUrl, dropDatabase } from "../support/database";
-import { startWeb, startWorker, testEnv, ensureRandomSessionSecret } from "../support/processes";
+import { ensureRandomSessionSecret, startStack } from "../support/processes";
 
 /**
  * Browser tests drive the built app as people use it: a fresh migrated database, the web process
@@ -12,24 +11,19 @@ export default async function globalSetup() {
   const runId = randomBytes(3).toString("hex");
   const database = `startline_test_${runId}_e2e`;
   await createMigratedDatabase(database);
-  const openai = await startOpenAiDouble({ chunkDelayMs: 150 });
   // Before testEnv reads it; specs run app code (factories) with the same secret.
   ensureRandomSessionSecret();
-  const env = testEnv({
-    DATABASE_URL: databaseUrl(database),
-    REDIS_PREFIX: `test-${runId}-e2e`,
-    DEMO_MODE: "true",
-    OPENAI_API_KEY: "sk-test",
-    OPENAI_BASE_URL: `${openai.url}/v1`,
+  const stack = await startStack({
+    worker: true,
+    openai: { chunkDelayMs: 150 },
+    env: { DATABASE_URL: databaseUrl(database), REDIS_PREFIX: `test-${runId}-e2e`, DEMO_MODE: "true" },
   });
-  const [web, worker] = await Promise.all([startWeb(env), startWorker(env)]);
-  process.env.E2E_BASE_URL = web.url;
+  process.env.E2E_BASE_URL = stack.web!.url;
   // Specs may arrange data directly with the test factories (e.g. a race with ticket types).
   process.env.DATABASE_URL = databaseUrl(database);
-  process.env.REDIS_PREFIX = env.REDIS_PREFIX;
+  process.env.REDIS_PREFIX = stack.env.REDIS_PREFIX;
   return async () => {
-    await Promise.all([web.stop(), worker.stop()]);
-    await openai.stop();
+    await stack.stop();
     await dropDatabase(database);
   };
 }

@@ -1,25 +1,15 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues, getQueue } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
+import { getQueue } from "~/jobs/queues.server";
 import { verificationLink } from "~/services/email-verification.server";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
 import { Client, uniqueEmail } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  [web, worker] = await Promise.all([startWeb(testEnv()), startWorker(testEnv())]);
-});
-afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web } = useStack({ worker: true });
 
 /** Runs `action`, then waits for the new email of this kind to this address that it caused. */
 async function newEmailTo(to: string, kind: string, action: () => Promise<unknown>) {

@@ -1,40 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
-import { subscriptions } from "~/realtime/pubsub.server";
+import { describe, expect, it } from "vitest";
 import { settleAbandonedAiJobs } from "~/services/ai-jobs.server";
 import { creditBalance, grantCredits, spendCredits } from "~/services/credits.server";
 import { saveWaiver } from "~/services/waivers.server";
 import { db } from "~/utils/db.server";
-import { redis } from "~/utils/redis.server";
 import { aiJobCosts, type AiJobView } from "~/validation/ai-jobs";
-import { startOpenAiDouble, type OpenAiDouble } from "../mocks/openai";
 import { addMember, createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { openEventStream, type Client } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { startWebForTest, useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
-
-let double: OpenAiDouble;
-let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
 
 const AI_TIMEOUT_MS = 1_500;
 const AI_JOBS_PER_HOUR = 3;
 
-beforeAll(async () => {
-  double = await startOpenAiDouble();
-  const env = testEnv({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `${double.url}/v1`, AI_TIMEOUT_MS: String(AI_TIMEOUT_MS), AI_JOBS_PER_HOUR: String(AI_JOBS_PER_HOUR) });
-  [web, worker] = await Promise.all([startWeb(env), startWorker(env)]);
-});
-
-afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await double?.stop();
-  await subscriptions.close();
-  await closeQueues();
-  await db.$disconnect();
-  await redis.quit();
-});
+const { web, worker, openai: double } = useStack({ worker: true, openai: true, env: { AI_TIMEOUT_MS: String(AI_TIMEOUT_MS), AI_JOBS_PER_HOUR: String(AI_JOBS_PER_HOUR) } });
 
 /** An organiser (MANAGER) of a race, logged in, with credits. */
 async function organiserWithRace(credits = 20) {
@@ -110,9 +89,10 @@ describe("a race description draft", () => {
     expect(job.error).toContain("Your credits were refunded.");
     expect(job.attempts).toBe(1);
     expect(double.requestsFor(marker)).toHaveLength(1);
+    // The worker logs the job's final failure (BullMQ runs it no more) and then starts its final-failure hook, which
+    // refunds; a duplicate hook would refund twice, and must not.
+    await worker.waitForLog({ msg: "job failed", jobId: `ai.run-${job.id}`, final: true });
     await waitFor(() => refundsOf(job.id), (n) => n > 0);
-    // Give a duplicate final-failure hook the chance to refund twice; it must not.
-    await new Promise((r) => setTimeout(r, 500));
     expect(await refundsOf(job.id)).toBe(1);
     expect(await creditBalance(user.id)).toBe(10);
   });
@@ -271,20 +251,16 @@ describe("housekeeping", () => {
 
 describe("without OPENAI_API_KEY", () => {
   it("says AI help is not configured, up front and on request, and debits nothing", async () => {
-    const unconfigured = await startWeb(testEnv());
-    try {
-      const { user, race } = await organiserWithRace(10);
-      const client = await loggedIn(unconfigured.url, user.email);
-      const editor = await client.request(`/organiser/races/${race.id}/edit`);
-      expect(editor.status).toBe(200);
-      expect(await editor.text()).toContain("AI help is not configured on this installation");
-      const refused = await startJob(client, { kind: "RACE_DESCRIPTION", raceId: race.id, bullets: "- a flat fast course by the sea" });
-      expect(refused.status).toBe(503);
-      expect(refused.error).toBe("AI help is not configured on this installation.");
-      expect(await db.aiJob.count({ where: { userId: user.id } })).toBe(0);
-      expect(await creditBalance(user.id)).toBe(10);
-    } finally {
-      await unconfigured.stop();
-    }
+    const unconfigured = await startWebForTest();
+    const { user, race } = await organiserWithRace(10);
+    const client = await loggedIn(unconfigured.url, user.email);
+    const editor = await client.request(`/organiser/races/${race.id}/edit`);
+    expect(editor.status).toBe(200);
+    expect(await editor.text()).toContain("AI help is not configured on this installation");
+    const refused = await startJob(client, { kind: "RACE_DESCRIPTION", raceId: race.id, bullets: "- a flat fast course by the sea" });
+    expect(refused.status).toBe(503);
+    expect(refused.error).toBe("AI help is not configured on this installation.");
+    expect(await db.aiJob.count({ where: { userId: user.id } })).toBe(0);
+    expect(await creditBalance(user.id)).toBe(10);
   });
 });

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { Client, uniqueEmail } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb(testEnv({ LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", LOGIN_MAX_ATTEMPTS_PER_IP: "1000" }));
-});
-afterAll(async () => {
-  await web?.stop();
-  await db.$disconnect();
-});
+const { web } = useStack({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
 
 async function signUp(client: Client, email = uniqueEmail(), password = "correct-horse-battery") {
   const response = await client.post("/signup", { name: "Ada Runner", email, password, redirectTo: "/account" });

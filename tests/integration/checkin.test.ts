@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatTime } from "~/lib/time";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import { openEventStream } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb(testEnv());
-});
-afterAll(async () => {
-  await web?.stop();
-  await db.$disconnect();
-});
+const { web } = useStack();
 
 async function html(response: Response | Promise<Response>) {
   return (await (await response).text()).replaceAll("<!-- -->", "");

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { Client } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  [web, worker] = await Promise.all([startWeb(testEnv()), startWorker(testEnv())]);
-});
-afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web } = useStack({ worker: true });
 
 async function raceWithEverything() {
   const { organisation } = await createOrganisation();
@@ -45,7 +34,6 @@ function participantFields(ticketId: string, first: string, last: string, dateOf
     ...extra,
   };
 }
-
 
 describe("checkout in demo payment mode", () => {
   it("registers two participants (one a minor with a guardian), applies a code, pays, and issues tickets once", async () => {

@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType } from "../support/factories";
 import { Client, uniqueEmail } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { startWebForTest, useStack } from "../support/stack";
 
 /**
  * The client address behind rate limits, hold caps, sessions and waiver signatures comes from
  * X-Forwarded-For only through the proxies TRUST_PROXY names. Requests here come from 127.0.0.1.
  */
-type Web = Awaited<ReturnType<typeof startWeb>>;
-let direct: Web;
-let oneHop: Web;
-let listed: Web;
-
-beforeAll(async () => {
-  // One after another: three web processes starting at once crowd a 2-core machine.
-  direct = await startWeb(testEnv({ LOGIN_MAX_ATTEMPTS_PER_IP: "4" }));
-  oneHop = await startWeb(testEnv({ TRUST_PROXY: "1", SIGNUP_MAX_PER_IP_PER_HOUR: "3", HOLDS_MAX_PER_IP: "2", PASSWORD_RESET_MAX_PER_IP_PER_HOUR: "2" }));
-  listed = await startWeb(testEnv({ TRUST_PROXY: "10.0.0.0/8,127.0.0.1" }));
-});
-afterAll(async () => {
-  await Promise.all([direct?.stop(), oneHop?.stop(), listed?.stop()]);
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web: direct } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "4" } });
+const { web: oneHop } = useStack({ env: { TRUST_PROXY: "1", SIGNUP_MAX_PER_IP_PER_HOUR: "3", HOLDS_MAX_PER_IP: "2", PASSWORD_RESET_MAX_PER_IP_PER_HOUR: "2" } });
+const { web: listed } = useStack({ env: { TRUST_PROXY: "10.0.0.0/8,127.0.0.1" } });
+type Web = typeof direct;
 
 async function signUp(web: Web, forwardedFor?: string) {
   const client = new Client(web.url);
@@ -48,8 +35,8 @@ async function openRace() {
 
 describe("TRUST_PROXY", () => {
   it("refuses to start with TRUST_PROXY=true, naming the variable and the forms it takes", async () => {
-    const failure = await startWeb(testEnv({ TRUST_PROXY: "true" })).then(
-      (web) => web.stop().then(() => null),
+    const failure = await startWebForTest({ TRUST_PROXY: "true" }).then(
+      () => null,
       (error: Error) => error.message,
     );
     expect(failure).toContain('TRUST_PROXY: "true" would believe any X-Forwarded-For header');

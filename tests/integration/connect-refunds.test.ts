@@ -1,33 +1,18 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues, getQueue } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
+import { getQueue } from "~/jobs/queues.server";
 import { enqueue } from "~/jobs/queues.server";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
-import { stripeEvent, type StripeDouble } from "../mocks/stripe";
+import { stripeEvent } from "../mocks/stripe";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
 import { openEventStream, uniqueEmail } from "../support/http";
-import type { startWeb } from "../support/processes";
 import { loggedIn } from "../support/session";
-import { startStripeStack } from "../support/stripe-stack";
+import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_connect_refunds";
-let stripe: StripeDouble;
-let web: Awaited<ReturnType<typeof startWeb>>;
-let stack: Awaited<ReturnType<typeof startStripeStack>> | undefined;
-const deliver: NonNullable<typeof stack>["deliver"] = (events, times) => stack!.deliver(events, times);
-
-beforeAll(async () => {
-  stack = await startStripeStack(WEBHOOK_SECRET);
-  ({ stripe, web } = stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await getQueue("refunds").obliterate({ force: true });
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web, stripe, deliver } = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
 
 const connectedAccount = () => `acct_${randomBytes(8).toString("hex")}`;
 /** The platform's fee on a €30 ticket in these tests (6%). */

@@ -1,35 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { creditBalance, creditDebt, CreditsOwedError, InsufficientCreditsError, spendCredits } from "~/services/credits.server";
 import { db } from "~/utils/db.server";
-import { startOpenAiDouble, type OpenAiDouble } from "../mocks/openai";
-import { deliverWebhook, signWebhook, stripeEvent, type StripeDouble } from "../mocks/stripe";
+import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
 import { createOrganisation, createRace, createUser } from "../support/factories";
 import type { Client } from "../support/http";
-import type { startWeb } from "../support/processes";
 import { loggedIn } from "../support/session";
-import { startStripeStack } from "../support/stripe-stack";
+import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_credit_clawback";
-let stripe: StripeDouble;
-let openai: OpenAiDouble | undefined;
-let web: Awaited<ReturnType<typeof startWeb>>;
-let stack: Awaited<ReturnType<typeof startStripeStack>> | undefined;
-const deliver: NonNullable<typeof stack>["deliver"] = (events, times) => stack!.deliver(events, times);
-
-beforeAll(async () => {
-  // AI help is configured so that the AI route's refusal while credits are owed can be seen.
-  openai = await startOpenAiDouble();
-  stack = await startStripeStack(WEBHOOK_SECRET, { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: `${openai.url}/v1` });
-  ({ stripe, web } = stack);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await openai?.stop();
-  await closeQueues();
-  await db.$disconnect();
-});
+// AI help is configured so that the AI route's refusal while credits are owed can be seen.
+const { web, stripe, deliver } = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET }, openai: true });
 
 /** Buys a pack through /billing and Stripe Checkout, as a user does; returns the purchase with its PaymentIntent. */
 async function buyPack(client: Client, userId: string, packId: string) {

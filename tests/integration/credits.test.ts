@@ -1,16 +1,10 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { creditBalance, expireCredits, grantCredits, InsufficientCreditsError, refundSpend, spendCredits } from "~/services/credits.server";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { channels } from "~/realtime/channels";
 import { db } from "~/utils/db.server";
 import { createUser } from "../support/factories";
-
-afterAll(async () => {
-  await subscriptions.close();
-  await closeQueues();
-  await db.$disconnect();
-});
+import { waitFor } from "../support/wait";
 
 describe("the credit ledger", () => {
   it("lets exactly 10 of 50 concurrent one-credit spends through a balance of 10", async () => {
@@ -42,7 +36,7 @@ describe("the credit ledger", () => {
     const release = await subscriptions.subscribe(channels.user(user.id), (message) => seen.push(message));
     await Promise.all([refundSpend({ spendIdempotencyKey: `s-${user.id}`, description: "Job failed" }), refundSpend({ spendIdempotencyKey: `s-${user.id}`, description: "Job failed" })]);
     expect(await creditBalance(user.id)).toBe(5);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(async () => seen, (messages) => messages.some((m) => (m as { balance?: number }).balance === 5));
     expect(seen).toContainEqual({ type: "credits.balance", balance: 5 });
     await release();
   });

@@ -6,13 +6,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { ensureSessionSecret } from "../../scripts/lib.mjs";
-import { startWeb, testEnv } from "../support/processes";
+import { testEnv } from "../support/processes";
+import { startWebForTest } from "../support/stack";
 
-const started: { stop: () => Promise<unknown> }[] = [];
 const scratch = mkdtempSync(join(tmpdir(), "startline-demo-"));
-afterAll(async () => {
-  await Promise.all(started.map((p) => p.stop()));
-  await db.$disconnect();
+afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -65,30 +63,26 @@ describe("demo mode secrets", () => {
 
 describe("demo mode exposure", () => {
   it("listens on 127.0.0.1 only, unless HOST says otherwise", async () => {
-    const demo = await startWeb(testEnv({ DEMO_MODE: "true" }));
-    started.push(demo);
+    const demo = await startWebForTest({ DEMO_MODE: "true" });
     const port = Number(new URL(demo.url).port);
     expect(demo.url).toBe(`http://127.0.0.1:${port}`);
     expect(await accepts("127.0.0.1", port)).toBe(true);
     expect(await accepts("::1", port)).toBe(false);
 
-    const elsewhere = await startWeb(testEnv({ DEMO_MODE: "true", HOST: "::1" }));
-    started.push(elsewhere);
+    const elsewhere = await startWebForTest({ DEMO_MODE: "true", HOST: "::1" });
     const otherPort = Number(new URL(elsewhere.url).port);
     expect(await accepts("::1", otherPort)).toBe(true);
     expect(await accepts("127.0.0.1", otherPort)).toBe(false);
   });
 
   it("has the local outbox only in demo mode", { timeout: 120_000 }, async () => {
-    const demo = await startWeb(testEnv({ DEMO_MODE: "true" }));
-    started.push(demo);
+    const demo = await startWebForTest({ DEMO_MODE: "true" });
     const demoHome = await (await fetch(`${demo.url}/`)).text();
     expect(demoHome).toContain("Local email outbox");
     expect((await fetch(`${demo.url}/dev/outbox`)).status).toBe(200);
 
     // Development without demo mode and without SMTP: emails are still kept, but no page shows them.
-    const development = await startWeb(testEnv({ NODE_ENV: "development", DEMO_MODE: "false" }));
-    started.push(development);
+    const development = await startWebForTest({ NODE_ENV: "development", DEMO_MODE: "false" });
     expect((await fetch(`${development.url}/dev/outbox`)).status).toBe(404);
     const email = await db.emailMessage.create({ data: { to: "someone@example.com", kind: "welcome", subject: "Hello", text: "t", html: "<p>t</p>" } });
     expect((await fetch(`${development.url}/dev/outbox/${email.id}`)).status).toBe(404);

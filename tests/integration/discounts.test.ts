@@ -1,25 +1,20 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { evaluateDiscount, holdDiscount, redeemDiscount, releaseDiscountHold, type HoldResult, type RedeemResult } from "~/services/discount-holds.server";
 import { createDiscountCode, type DiscountCodeInput } from "~/services/discounts.server";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createRace, createTicketType } from "../support/factories";
 import { uniqueEmail } from "../support/http";
-import { startWeb } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
+const { web } = useStack();
 /** Its own pool, large enough that every concurrent transaction below holds a connection at once. */
 const concurrent = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: 50 }) });
 
-beforeAll(async () => {
-  web = await startWeb();
-});
 afterAll(async () => {
-  await web?.stop();
   await concurrent.$disconnect();
-  await db.$disconnect();
 });
 
 async function raceWithManager() {

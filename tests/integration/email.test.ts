@@ -1,17 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { jobCatalog } from "~/jobs/catalog";
-import { closeQueues, enqueue, getQueue } from "~/jobs/queues.server";
+import { enqueue, getQueue } from "~/jobs/queues.server";
 import { deliverEmail, recordEmail } from "~/services/email.server";
 import { db } from "~/utils/db.server";
 import { startSmtpDouble } from "../mocks/smtp";
 import { uniqueEmail } from "../support/http";
-import { startWorker, testEnv } from "../support/processes";
+import { startWorkerForTest } from "../support/stack";
 import { waitFor } from "../support/wait";
-
-afterAll(async () => {
-  await closeQueues();
-  await db.$disconnect();
-});
 
 async function userWithEmail(subject = "Welcome to Startline") {
   const to = uniqueEmail("mail");
@@ -20,14 +15,7 @@ async function userWithEmail(subject = "Welcome to Startline") {
   return { userId: user.id, emailId: id, to };
 }
 
-
 describe("email.send", () => {
-  let stopWorker: (() => Promise<unknown>) | undefined;
-  afterEach(async () => {
-    await stopWorker?.();
-    stopWorker = undefined;
-  });
-
   it("without SMTP_URL keeps the email in the local outbox and notifies the user once, even when run twice", async () => {
     const { userId, emailId } = await userWithEmail();
     await deliverEmail(emailId);
@@ -48,11 +36,8 @@ describe("email.send", () => {
 
   it("sends through SMTP from the worker process when SMTP_URL is set", async () => {
     const smtp = await startSmtpDouble();
-    const worker = await startWorker(testEnv({ SMTP_URL: smtp.url }));
-    stopWorker = async () => {
-      await worker.stop();
-      await smtp.close();
-    };
+    onTestFinished(() => smtp.close());
+    await startWorkerForTest({ SMTP_URL: smtp.url });
     const { emailId, to } = await userWithEmail("Your Startline account");
     await enqueue("email.send", { emailId });
     const email = await waitFor(() => db.emailMessage.findUniqueOrThrow({ where: { id: emailId } }), (e) => e.status === "SENT");
@@ -64,8 +49,8 @@ describe("email.send", () => {
 
   it("finishes the job in progress when the worker is told to stop (SIGTERM)", async () => {
     const smtp = await startSmtpDouble({ delayMs: 1_500 });
-    const worker = await startWorker(testEnv({ SMTP_URL: smtp.url }));
-    stopWorker = () => smtp.close();
+    onTestFinished(() => smtp.close());
+    const worker = await startWorkerForTest({ SMTP_URL: smtp.url });
     const { emailId } = await userWithEmail();
     await enqueue("email.send", { emailId });
     await waitFor(async () => worker.output.some((l) => l.includes("job started") && l.includes(emailId)), Boolean);
@@ -78,8 +63,7 @@ describe("email.send", () => {
   });
 
   it("retries a failing SMTP server and records the error", async () => {
-    const worker = await startWorker(testEnv({ SMTP_URL: "smtp://127.0.0.1:9" }));
-    stopWorker = () => worker.stop();
+    await startWorkerForTest({ SMTP_URL: "smtp://127.0.0.1:9" });
     const { emailId } = await userWithEmail();
     await enqueue("email.send", { emailId });
     const email = await waitFor(() => db.emailMessage.findUniqueOrThrow({ where: { id: emailId } }), (e) => e.error !== null);

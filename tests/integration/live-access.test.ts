@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { issuePasswordReset } from "~/services/password-reset.server";
 import { revokeSessions } from "~/services/sessions.server";
 import { changeMemberRole, removeMember } from "~/services/team.server";
 import { db } from "~/utils/db.server";
-import { redis } from "~/utils/redis.server";
 import { addMember, createOrganisation, createRace, createUser } from "../support/factories";
 import { Client, openEventStream, type SseEvent } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
 /** Well under the periodic re-check, so a feed that ends this fast ended on the revocation message. */
@@ -17,17 +16,8 @@ const PROMPTLY_MS = 5_000;
 
 // `web` re-checks access on its own only every 5 minutes: what ends its feeds is the message a revocation
 // publishes. `rechecking` re-checks every second: it ends feeds whose access went without any message.
-let web: Awaited<ReturnType<typeof startWeb>>;
-let rechecking: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  [web, rechecking] = await Promise.all([startWeb(testEnv({ LIVE_ACCESS_RECHECK_SECONDS: "300" })), startWeb(testEnv({ LIVE_ACCESS_RECHECK_SECONDS: "1" }))]);
-});
-afterAll(async () => {
-  await Promise.all([web?.stop(), rechecking?.stop()]);
-  await db.$disconnect();
-  await redis.quit();
-});
+const { web } = useStack({ env: { LIVE_ACCESS_RECHECK_SECONDS: "300" } });
+const { web: rechecking } = useStack({ env: { LIVE_ACCESS_RECHECK_SECONDS: "1" } });
 
 const isSnapshot = (event: SseEvent) => event.event === "snapshot";
 

@@ -1,25 +1,13 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { recordEmail, sendQueued } from "~/services/email.server";
-import { closeQueues } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
 import { Client, openEventStream, uniqueEmail } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { redisForTest } from "../support/app-clients";
+import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const inspector = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-
-beforeAll(async () => {
-  [web, worker] = await Promise.all([startWeb(testEnv()), startWorker(testEnv())]);
-});
-afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await closeQueues();
-  await db.$disconnect();
-  inspector.disconnect();
-});
+const { web, worker } = useStack({ worker: true });
+const inspector = redisForTest();
 
 async function signedInUser() {
   const client = new Client(web.url);
@@ -34,7 +22,6 @@ function subscriberCount(userId: string) {
   const channel = `${process.env.REDIS_PREFIX}:user:${userId}`;
   return inspector.pubsub("NUMSUB", channel).then((reply) => Number((reply as [string, number])[1]));
 }
-
 
 describe("the user's live feed", () => {
   it("refuses anonymous visitors", async () => {

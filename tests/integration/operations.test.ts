@@ -1,13 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { request } from "node:http";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { queueNames } from "~/jobs/catalog";
-import { startWeb, startWorker, testEnv } from "../support/processes";
-
-const started: { stop: () => Promise<unknown> }[] = [];
-afterAll(async () => {
-  await Promise.all(started.map((p) => p.stop()));
-});
+import { testEnv } from "../support/processes";
+import { startWebForTest, startWorkerForTest } from "../support/stack";
 
 function getJson(url: string) {
   return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
@@ -23,8 +19,7 @@ function getJson(url: string) {
 
 describe("health endpoints", () => {
   it("reports alive and ready when Postgres and Redis answer", async () => {
-    const web = await startWeb();
-    started.push(web);
+    const web = await startWebForTest();
     expect((await getJson(`${web.url}/healthz`)).status).toBe(200);
     const ready = await getJson(`${web.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -32,8 +27,7 @@ describe("health endpoints", () => {
   });
 
   it("answers 503 on /readyz, naming the failing dependency, when Redis is unreachable", async () => {
-    const web = await startWeb(testEnv({ REDIS_URL: "redis://127.0.0.1:9" }));
-    started.push(web);
+    const web = await startWebForTest({ REDIS_URL: "redis://127.0.0.1:9" });
     expect((await getJson(`${web.url}/healthz`)).status).toBe(200);
     const ready = await getJson(`${web.url}/readyz`);
     expect(ready.status).toBe(503);
@@ -41,8 +35,7 @@ describe("health endpoints", () => {
   });
 
   it("exposes the worker's health on its own port", async () => {
-    const worker = await startWorker(testEnv({ WORKER_HEALTH_PORT: "0" }));
-    started.push(worker);
+    const worker = await startWorkerForTest({ WORKER_HEALTH_PORT: "0" });
     const ready = JSON.parse(worker.output.find((l) => l.includes("worker ready"))!) as { healthPort: number };
     const health = await getJson(`http://127.0.0.1:${ready.healthPort}/`);
     expect(health.status).toBe(200);

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { raiseAlert } from "~/services/alerts.server";
 import { db } from "~/utils/db.server";
-import { redis } from "~/utils/redis.server";
 import { createOrganisation, createUser } from "../support/factories";
 import { Client, openEventStream } from "../support/http";
-import { startWeb } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb();
-});
-afterAll(async () => {
-  await web?.stop();
-  await redis.quit();
-  await db.$disconnect();
-});
+const { web } = useStack();
 
 const page = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "");
 

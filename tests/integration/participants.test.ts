@@ -1,20 +1,12 @@
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { assignBib, BibRangeFullError } from "~/services/bibs.server";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb(testEnv());
-});
-afterAll(async () => {
-  await web?.stop();
-  await db.$disconnect();
-});
+const { web } = useStack();
 
 /** An organisation with an owner signed in, a race and two ticket types (one with a bib range). */
 async function raceWithOwner() {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { buyerReadyToPay, completeAndDeliver, deliverSessionEvent, discountCode, pay, raceForSale } from "../support/checkout";
-import { stripeStackForFile } from "../support/stripe-stack";
+import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -10,7 +10,7 @@ import { waitFor } from "../support/wait";
  * A change of total expires the session it makes stale (ADR 0023).
  */
 const WEBHOOK_SECRET = "whsec_payment_checks";
-const stack = stripeStackForFile(WEBHOOK_SECRET);
+const stack = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
 
 const deliver = (type: string, sessionId: string) => deliverSessionEvent(stack.stripe, stack.web.url, WEBHOOK_SECRET, type, sessionId);
 const complete = (sessionId: string) => completeAndDeliver(stack.stripe, stack.web.url, WEBHOOK_SECRET, sessionId);

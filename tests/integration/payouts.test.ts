@@ -1,36 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues, getQueue } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { paidPublishingBlocker, platformFeeFor } from "~/services/payouts.server";
 import { db } from "~/utils/db.server";
-import { deliverWebhook, signWebhook, stripeEvent, type StripeDouble } from "../mocks/stripe";
+import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
 import { addMember, createOrganisation } from "../support/factories";
 import { openEventStream } from "../support/http";
-import { startWeb, testEnv, type startWorker } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
-import { startStripeStack } from "../support/stripe-stack";
 
 const WEBHOOK_SECRET = "whsec_startline_payouts_secret";
-let stripe: StripeDouble;
-let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-let stopStack: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  const stack = await startStripeStack(WEBHOOK_SECRET);
-  ({ stripe, web, worker } = stack);
-  stopStack = () => stack.stop();
-});
-afterAll(async () => {
-  await stopStack?.();
-  await getQueue("stripe").obliterate({ force: true });
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web, worker, stripe } = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
 
 const payoutsPage = (organisationId: string) => `/organiser/organisations/${organisationId}/payouts`;
-
 
 async function ownerWithOnboardingStarted() {
   const { organisation, user } = await createOrganisation("OWNER");
@@ -213,13 +194,7 @@ describe("payout onboarding with Stripe Connect Express", () => {
 });
 
 describe("payouts without Stripe (demo payment mode)", () => {
-  let demoWeb: Awaited<ReturnType<typeof startWeb>>;
-  beforeAll(async () => {
-    demoWeb = await startWeb(testEnv());
-  });
-  afterAll(async () => {
-    await demoWeb?.stop();
-  });
+  const { web: demoWeb } = useStack();
 
   it("explains that payout setup is unavailable and does not block paid races", async () => {
     const { organisation, user } = await createOrganisation("OWNER");

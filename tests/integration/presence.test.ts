@@ -1,31 +1,18 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
-import { db } from "~/utils/db.server";
+import { describe, expect, it } from "vitest";
 import { createOrganisation, createRace, createTicketType } from "../support/factories";
 import { Client, openEventStream } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { redisForTest } from "../support/app-clients";
+import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 import { VIEWERS_PUSH_MS } from "~/services/race-presence.server";
 
 type Viewer = Awaited<ReturnType<typeof openEventStream>>;
 type RaceSnapshot = { type: "availability"; remaining: Record<string, number>; watching: number };
 
-let webA: Awaited<ReturnType<typeof startWeb>>;
-let webB: Awaited<ReturnType<typeof startWeb>>;
-const inspector = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-
-beforeAll(async () => {
-  // Two web processes of one deployment: same database, same Redis, same prefix.
-  const env = testEnv();
-  [webA, webB] = await Promise.all([startWeb(env), startWeb(env)]);
-});
-afterAll(async () => {
-  await Promise.all([webA?.stop(), webB?.stop()]);
-  await closeQueues();
-  await db.$disconnect();
-  inspector.disconnect();
-});
+// Two web processes of one deployment: same database, same Redis, same prefix.
+const { web: webA } = useStack();
+const { web: webB } = useStack();
+const inspector = redisForTest();
 
 async function publishedRace() {
   const { organisation } = await createOrganisation();

@@ -1,22 +1,17 @@
 import type { User } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createRace } from "../support/factories";
 import type { Client } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
+const { web } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
 let manager: { user: User; client: Client; organisationId: string };
 
 beforeAll(async () => {
-  web = await startWeb(testEnv({ LOGIN_MAX_ATTEMPTS_PER_IP: "1000" }));
   const { organisation, user } = await createOrganisation("MANAGER");
   manager = { user, client: await loggedIn(web.url, user.email), organisationId: organisation.id };
-});
-afterAll(async () => {
-  await web?.stop();
-  await db.$disconnect();
 });
 
 const questionsPath = (raceId: string) => `/organiser/races/${raceId}/questions`;

@@ -1,6 +1,5 @@
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { changeRaceStatus } from "~/services/races.server";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
@@ -13,10 +12,6 @@ import { waitFor } from "../support/wait";
  * stale read. The interleavings are made deterministic by a separate connection holding a lock one side needs; each
  * step waits until PostgreSQL reports the other connections waiting on a lock, never for a fixed time.
  */
-afterAll(async () => {
-  await closeQueues();
-  await db.$disconnect();
-});
 
 /** Another connection holding a lock in an open transaction until `release()`. */
 async function holdLock(sql: string, params: unknown[]) {

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { Client, uniqueEmail } from "../support/http";
-import { startWeb } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb();
-});
-afterAll(async () => {
-  await web?.stop();
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web } = useStack();
 
 const raceFields = {
   name: "Harbour 10K",

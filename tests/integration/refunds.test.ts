@@ -1,34 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues, getQueue } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { refundPayment } from "~/services/payment-refunds.server";
 import { db } from "~/utils/db.server";
-import { deliverWebhook, signWebhook, startStripeDouble, stripeEvent, type StripeDouble } from "../mocks/stripe";
+import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
 import { openEventStream, uniqueEmail, type Client } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_startline_refunds_secret";
-let stripe: StripeDouble;
-let web: Awaited<ReturnType<typeof startWeb>>;
-let demoWeb: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-
-beforeAll(async () => {
-  stripe = await startStripeDouble();
-  const env = testEnv({ STRIPE_SECRET_KEY: stripe.secretKey, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: stripe.url });
-  [web, worker, demoWeb] = await Promise.all([startWeb(env), startWorker(env), startWeb(testEnv())]);
-});
-afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop(), demoWeb?.stop()]);
-  await stripe?.close();
-  await getQueue("stripe").obliterate({ force: true });
-  await getQueue("email").obliterate({ force: true });
-  await closeQueues();
-  await db.$disconnect();
-});
-
+const { web, stripe } = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
+// Without Stripe: payments in demo mode.
+const { web: demoWeb } = useStack();
 
 /** The page's HTML without React's text separators, as a reader sees it. */
 async function html(response: Response | Promise<Response>) {

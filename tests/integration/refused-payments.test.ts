@@ -5,7 +5,7 @@ import { db } from "~/utils/db.server";
 import { stripeEvent } from "../mocks/stripe";
 import { buyerReadyToPay, completeAndDeliver, discountCode, pay, raceForSale } from "../support/checkout";
 import { loggedIn } from "../support/session";
-import { stripeStackForFile } from "../support/stripe-stack";
+import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -15,7 +15,7 @@ import { waitFor } from "../support/wait";
  * order unpaid and alerts operators.
  */
 const WEBHOOK_SECRET = "whsec_refused_payments";
-const stack = stripeStackForFile(WEBHOOK_SECRET);
+const stack = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
 
 const complete = (sessionId: string) => completeAndDeliver(stack.stripe, stack.web.url, WEBHOOK_SECRET, sessionId);
 const refundsOf = (paymentIntent: unknown) => stack.stripe.refunds.filter((r) => r.payment_intent === paymentIntent);

@@ -1,31 +1,22 @@
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { beforeAll, describe, expect, it } from "vitest";
 import { newRoomCode } from "~/services/rooms.server";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { openEventStream } from "../support/http";
-import { startWeb, startWorker, testEnv } from "../support/processes";
+import { redisForTest } from "../support/app-clients";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-let worker: Awaited<ReturnType<typeof startWorker>>;
-const roomListener = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+const { web } = useStack({ worker: true });
+const roomListener = redisForTest();
 const roomMessages: { channel: string; type: string }[] = [];
 
 beforeAll(async () => {
-  [web, worker] = await Promise.all([startWeb(testEnv()), startWorker(testEnv())]);
   await roomListener.psubscribe(`${process.env.REDIS_PREFIX}:room:*`);
   roomListener.on("pmessage", (_pattern, channel: string, raw: string) => {
     roomMessages.push({ channel, type: (JSON.parse(raw) as { type: string }).type });
   });
-});
-afterAll(async () => {
-  await Promise.all([web?.stop(), worker?.stop()]);
-  await closeQueues();
-  await db.$disconnect();
-  roomListener.disconnect();
 });
 
 async function raceWithRoom(teamName: string | null) {

@@ -1,24 +1,14 @@
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { Client, openEventStream } from "../support/http";
-import { startWeb } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb();
-});
-afterAll(async () => {
-  await web?.stop();
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web } = useStack();
 
 async function openRace(capacity = 5) {
   const { organisation } = await createOrganisation();

@@ -5,7 +5,7 @@ import { db } from "~/utils/db.server";
 import { stripeEvent } from "../mocks/stripe";
 import { buyerReadyToPay, holdPlaces, pay, raceForSale } from "../support/checkout";
 import { loggedIn } from "../support/session";
-import { stripeStackForFile } from "../support/stripe-stack";
+import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 
 /**
@@ -13,7 +13,7 @@ import { waitFor } from "../support/wait";
  * Stripe after the release, so the buyer cannot pay for places that are gone. Web and worker are real processes.
  */
 const WEBHOOK_SECRET = "whsec_released_sessions";
-const stack = stripeStackForFile(WEBHOOK_SECRET);
+const stack = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
 
 const expireCalls = (sessionId: string) => stack.stripe.callsTo("POST", `/v1/checkout/sessions/${sessionId}/expire`);
 const expiryJob = (sessionId: string) => getQueue("stripe").getJob(`checkout.expire-session-${sessionId}`);

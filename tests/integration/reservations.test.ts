@@ -1,15 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
 import { releaseExpiredHolds, releaseOrder } from "~/services/hold-releases.server";
 import { reservePlaces, ReservationError } from "~/services/reservations.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
-
-afterAll(async () => {
-  await closeQueues();
-  await db.$disconnect();
-});
 
 async function publishedRace(data: Parameters<typeof createRace>[1] = {}) {
   const { organisation } = await createOrganisation("OWNER");

@@ -1,26 +1,20 @@
 import { readFileSync } from "node:fs";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { announceRoomChange } from "~/services/room-status.server";
 import { CODE_GUESS_LIMIT, newRoomCode } from "~/services/rooms.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 import { type Client, openEventStream, type SseEvent } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
+const { web } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
 let organisationId: string;
 
 beforeAll(async () => {
-  web = await startWeb(testEnv({ LOGIN_MAX_ATTEMPTS_PER_IP: "1000" }));
   ({ organisation: { id: organisationId } } = await createOrganisation("OWNER"));
-});
-afterAll(async () => {
-  await web?.stop();
-  await db.$disconnect();
-  redis.disconnect();
 });
 
 type Member = { userId: string; name: string; isOwner: boolean; registration: string };

@@ -2,28 +2,21 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues } from "~/jobs/queues.server";
+import { afterAll, describe, expect, it } from "vitest";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
 import { createOrganisation, createRace } from "../support/factories";
 import { Client } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { startWebForTest, useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
 const WEBHOOK_SECRET = "whsec_startline_headers_secret";
 /** The start of a PNG: what the upload checks. */
 const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
 const uploads = mkdtempSync(join(tmpdir(), "startline-uploads-"));
-let web: Awaited<ReturnType<typeof startWeb>>;
+const { web } = useStack({ env: { UPLOAD_DIR: uploads, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
 
-beforeAll(async () => {
-  web = await startWeb(testEnv({ UPLOAD_DIR: uploads, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));
-});
 afterAll(async () => {
-  await web?.stop();
-  await closeQueues();
-  await db.$disconnect();
   rmSync(uploads, { recursive: true, force: true });
 });
 
@@ -111,14 +104,10 @@ describe("security headers", () => {
   });
 
   it("sends HSTS only when APP_URL is https", async () => {
-    const https = await startWeb(testEnv({ APP_URL: "https://localhost:8443" }));
-    try {
-      const response = await fetch(`${https.url}/races`);
-      expect(response.headers.get("Strict-Transport-Security")).toBe("max-age=31536000; includeSubDomains");
-      expect(response.headers.get("Content-Security-Policy")).toContain("upgrade-insecure-requests");
-    } finally {
-      await https.stop();
-    }
+    const https = await startWebForTest({ APP_URL: "https://localhost:8443" });
+    const response = await fetch(`${https.url}/races`);
+    expect(response.headers.get("Strict-Transport-Security")).toBe("max-age=31536000; includeSubDomains");
+    expect(response.headers.get("Content-Security-Policy")).toContain("upgrade-insecure-requests");
     expect((await fetch(`${web.url}/races`)).headers.get("Content-Security-Policy")).not.toContain("upgrade-insecure-requests");
   });
 });

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeQueues, getQueue } from "~/jobs/queues.server";
+import { describe, expect, it } from "vitest";
+import { getQueue } from "~/jobs/queues.server";
 import { handleAccountUpdated } from "~/services/payouts.server";
 import { processStripeEvent, requeueUnprocessedStripeEvents } from "~/services/stripe-events.server";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
 import { createOrganisation } from "../support/factories";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 
 const WEBHOOK_SECRET = "whsec_startline_integration_secret";
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb(testEnv({ STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET }));
-});
-afterAll(async () => {
-  await web?.stop();
-  await getQueue("stripe").obliterate({ force: true });
-  await closeQueues();
-  await db.$disconnect();
-});
+const { web } = useStack({ env: { STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET } });
 
 async function jobsFor(eventId: string) {
   const jobs = await getQueue("stripe").getJobs(["waiting", "delayed", "active", "completed", "failed", "prioritized"]);

@@ -1,25 +1,20 @@
 import type { User } from "@prisma/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RuleViolationError } from "~/services/errors.server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RuleViolationError } from "~/lib/errors";
 import { createTicketType as createTicketTypeAsManager } from "~/services/ticket-types.server";
 import { db } from "~/utils/db.server";
 import { ticketTypeSchema } from "~/validation/ticket-types";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import type { Client } from "../support/http";
-import { startWeb, testEnv } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
+const { web } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
 let manager: { user: User; client: Client; organisationId: string };
 
 beforeAll(async () => {
-  web = await startWeb(testEnv({ LOGIN_MAX_ATTEMPTS_PER_IP: "1000" }));
   const { organisation, user } = await createOrganisation("MANAGER");
   manager = { user, client: await loggedIn(web.url, user.email), organisationId: organisation.id };
-});
-afterAll(async () => {
-  await web?.stop();
-  await db.$disconnect();
 });
 
 const ticketsPath = (raceId: string) => `/organiser/races/${raceId}/tickets`;

@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { waiverContentHash } from "~/services/waiver-hash.server";
 import { saveWaiver, waiverInForce } from "~/services/waivers.server";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import { Client } from "../support/http";
-import { startWeb } from "../support/processes";
+import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-let web: Awaited<ReturnType<typeof startWeb>>;
-
-beforeAll(async () => {
-  web = await startWeb();
-});
-afterAll(async () => {
-  await web?.stop();
-  await db.$disconnect();
-});
+const { web } = useStack();
 
 const TEXT_V1 = "I take part at my own risk.\nI am fit to run 10 km.";
 const TEXT_V2 = "I take part at my own risk.\nI am fit to run 10 km.\nPhotos may be taken.";

@@ -1,4 +1,5 @@
-import { inject } from "vitest";
+import { afterAll, inject } from "vitest";
+import { closeAppClients } from "./app-clients";
 import { cloneDatabase, databaseUrl } from "./database";
 import { ensureRandomSessionSecret } from "./processes";
 
@@ -23,3 +24,6 @@ process.env.DEMO_MODE = "true";
 ensureRandomSessionSecret();
 process.env.LOG_LEVEL ??= "warn";
 delete process.env.SMTP_URL;
+
+// The one teardown of every file, after its own afterAll hooks (which stop its processes): see app-clients.ts.
+afterAll(closeAppClients);
