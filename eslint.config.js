@@ -3,6 +3,11 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+const belowWeb = {
+  group: ["~/web/*", "~/routes/*", "~/components/*"],
+  message: "Services, presenters and jobs never depend on the web layer (app/web, routes, components): take plain arguments and throw a DomainError.",
+};
+
 /** `no-restricted-imports` patterns for one layer's files (type-only imports count too). */
 function layer(files, patterns) {
   return [{ files, rules: { "no-restricted-imports": ["error", { patterns }] } }];
@@ -43,8 +48,10 @@ export default tseslint.config(
   ...layer(["app/utils/**"], [
     { group: ["~/services/*", "~/presenters/*", "~/web/*", "~/routes/*", "~/jobs/*", "~/realtime/*", "~/emails/*"], message: "app/utils holds infrastructure clients only; it sits below every other layer." },
   ]),
-  ...layer(["app/services/**", "app/presenters/**", "app/jobs/**"], [
-    { group: ["~/web/*", "~/routes/*", "~/components/*"], message: "Services, presenters and jobs never depend on the web layer (app/web, routes, components): take plain arguments and throw a DomainError." },
+  ...layer(["app/presenters/**", "app/jobs/**"], [belowWeb]),
+  ...layer(["app/services/**"], [
+    belowWeb,
+    { group: ["~/presenters/*", "../presenters/*"], message: "Services are commands and never import presenters (read models); a read a command needs stays in services, where presenters may use it too." },
   ]),
   {
     // Playwright fixtures take `({}, use)`.

@@ -26,6 +26,11 @@ describe("the layering rules (docs/architecture.md)", () => {
     }
   });
 
+  it("keeps reads out of commands: services never import presenters", async () => {
+    expect(await importRuleMessages("app/services/probe.server.ts", 'import { roomView } from "~/presenters/rooms.server";\nexport const probe = roomView;\n')).toHaveLength(1);
+    expect(await importRuleMessages("app/presenters/probe.server.ts", 'import { waiverInForce } from "~/services/waivers.server";\nexport const probe = waiverInForce;\n')).toHaveLength(0);
+  });
+
   it("keeps infrastructure clients below everything", async () => {
     expect(await importRuleMessages("app/utils/probe.server.ts", 'import { recordAudit } from "~/services/audit.server";\nexport const probe = recordAudit;\n')).toHaveLength(1);
   });

@@ -19,7 +19,7 @@ process.env.LOG_LEVEL = "warn";
 ensureRandomSessionSecret();
 
 const { db } = await import("~/utils/db.server");
-const { participantsCsv } = await import("~/services/participants.server");
+const { participantsCsv } = await import("~/presenters/participants.server");
 
 try {
   const organisation = await db.organisation.create({ data: { name: "Bench Club", slug: `bench-${process.pid}` } });

@@ -1,8 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
+import { userFeedSnapshot } from "~/presenters/notifications.server";
 import { channels, type UserFeedMessage, type UserFeedSnapshot } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { creditBalance } from "~/services/credits.server";
-import { activeNotifications } from "~/services/notifications.server";
 import { getUser, sessionViewer } from "~/web/auth.server";
 
 /** The signed-in user's live feed: notifications and credit balance. It ends when the session does. */
@@ -14,9 +13,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     context,
     viewer: sessionViewer(request, user),
     channel: channels.user(user.id),
-    snapshot: async () => {
-      const [notifications, balance] = await Promise.all([activeNotifications(user.id), creditBalance(user.id)]);
-      return { type: "snapshot", notifications, creditBalance: balance };
-    },
+    snapshot: () => userFeedSnapshot(user.id),
   });
 }

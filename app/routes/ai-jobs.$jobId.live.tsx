@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type AiJobMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { aiJobForOwner } from "~/services/ai-jobs.server";
+import { aiJobForOwner } from "~/presenters/ai-jobs.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import type { AiJobView } from "~/validation/ai-jobs";

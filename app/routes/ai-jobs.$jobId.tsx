@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AiJobOutput, useAiJob } from "~/components/ai-job";
 import { Card } from "~/components/ui";
-import { aiJobForOwner, aiJobLabel } from "~/services/ai-jobs.server";
+import { aiJobForOwner } from "~/presenters/ai-jobs.server";
+import { aiJobLabel } from "~/services/ai-jobs.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 

@@ -6,17 +6,11 @@ import { SelectField } from "~/components/fields";
 import { ParticipantForm } from "~/components/participant-form";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { useEventSource } from "~/components/use-event-source";
-import {
-  applyDiscountCode,
-  assignTicket,
-  checkoutState,
-  participantFormOfOrder,
-  participantFormPath,
-  removeDiscountCode,
-  requireBuyersOrder,
-} from "~/services/checkout.server";
+import { checkoutState, participantFormOfOrder, requireBuyersOrder } from "~/presenters/checkout.server";
+import { applyDiscountCode, removeDiscountCode } from "~/services/checkout-discounts.server";
+import { assignTicket, participantFormPath } from "~/services/checkout.server";
 import { startPayment } from "~/services/payments.server";
-import { releaseOrder } from "~/services/reservations.server";
+import { releaseOrder } from "~/services/hold-releases.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
-import { buyerOrder } from "~/services/orders.server";
+import { buyerOrder } from "~/presenters/orders.server";
 import { sendDemoPayment } from "~/services/payments.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";

@@ -3,7 +3,7 @@ import { data } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ParticipantForm } from "~/components/participant-form";
 import { Card, FormError } from "~/components/ui";
-import { participantTicketState } from "~/services/checkout.server";
+import { participantTicketState } from "~/presenters/checkout.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { submitParticipant, type ParticipantReply } from "~/web/participant-submission.server";

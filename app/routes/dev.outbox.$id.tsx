@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Card } from "~/components/ui";
-import { outboxEmail } from "~/services/email.server";
+import { outboxEmail } from "~/presenters/outbox.server";
 import { requireOutbox } from "~/utils/outbox.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, Pagination } from "~/components/ui";
-import { outboxPage } from "~/services/email.server";
+import { outboxPage } from "~/presenters/outbox.server";
 import { requireOutbox } from "~/utils/outbox.server";
 import { pageParam } from "~/validation/pagination";
 

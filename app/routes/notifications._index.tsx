@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Card, Pagination } from "~/components/ui";
-import { recentNotifications } from "~/services/notifications.server";
+import { recentNotifications } from "~/presenters/notifications.server";
 import { requireUser } from "~/web/auth.server";
 import { pageParam } from "~/validation/pagination";
 

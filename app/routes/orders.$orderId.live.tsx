@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type OrderMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { buyerOrder, type BuyerOrder } from "~/services/orders.server";
+import { buyerOrder, type BuyerOrder } from "~/presenters/orders.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
-import { buyerOrder } from "~/services/orders.server";
+import { buyerOrder } from "~/presenters/orders.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";

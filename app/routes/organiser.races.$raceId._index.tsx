@@ -5,7 +5,7 @@ import { Badge, Button, Card, FormError } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ResendVerificationForm } from "~/components/verify-email-notice";
 import { paidPublishingBlocker } from "~/services/payouts.server";
-import { cancellationProgress, type CancellationProgress } from "~/services/race-cancellation.server";
+import { cancellationProgress, type CancellationProgress } from "~/presenters/refunds.server";
 import { raceOverview } from "~/services/race-details.server";
 import { changeRaceStatus, publishBlockers, setCoverImage } from "~/services/races.server";
 import { requireRaceRole } from "~/web/access.server";

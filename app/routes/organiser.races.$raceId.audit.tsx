@@ -1,16 +1,15 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Card, Pagination } from "~/components/ui";
-import { raceAuditLog } from "~/services/audit.server";
+import { raceAuditLog } from "~/presenters/audit.server";
 import { requireRaceRole } from "~/web/access.server";
-import { db } from "~/utils/db.server";
 import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
   const page = pageParam(request);
-  return { page, timeZone: race.timeZone, ...(await raceAuditLog(db, race.id, page)) };
+  return { page, timeZone: race.timeZone, ...(await raceAuditLog(race.id, page)) };
 }
 
 function describeChanges(changes: unknown) {

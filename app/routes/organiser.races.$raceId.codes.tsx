@@ -5,10 +5,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
 import { discountCodeState } from "~/lib/discount-rules";
-import { createDiscountCode, listDiscountCodes, setDiscountCodeActive } from "~/services/discounts.server";
+import { discountCodesPage } from "~/presenters/discounts.server";
+import { createDiscountCode, setDiscountCodeActive } from "~/services/discounts.server";
 import { requireRaceRole } from "~/web/access.server";
 import { replyToError } from "~/web/errors.server";
-import { db } from "~/utils/db.server";
 import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";
 import { formatInZone } from "~/lib/time";
@@ -21,10 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
   const page = pageParam(request);
   const locale = viewerLocale(request);
-  const [codes, ticketTypes] = await Promise.all([
-    listDiscountCodes(race.id, page),
-    db.ticketType.findMany({ where: { raceId: race.id, archivedAt: null }, orderBy: { sortOrder: "asc" }, select: { id: true, name: true } }),
-  ]);
+  const { codes, ticketTypes } = await discountCodesPage(race.id, page);
   const now = new Date();
   const when = (date: Date | null) => (date ? formatInZone(date, race.timeZone, locale) : null);
   return {

@@ -4,10 +4,10 @@ import { data, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Card, Notice } from "~/components/ui";
-import { discountCode, updateDiscountCode } from "~/services/discounts.server";
+import { discountCode, discountCodeTicketTypes } from "~/presenters/discounts.server";
+import { updateDiscountCode } from "~/services/discounts.server";
 import { requireRaceRole } from "~/web/access.server";
 import { replyToError } from "~/web/errors.server";
-import { db } from "~/utils/db.server";
 import { toMajorUnits } from "~/lib/money";
 import { utcToZonedLocal } from "~/lib/time";
 import { discountCodeSchema, withTimesInZone } from "~/validation/discounts";
@@ -23,11 +23,7 @@ async function loadCode(raceId: string, codeId: string | undefined) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race } = await requireRaceRole(request, params.raceId, "MANAGER");
   const code = await loadCode(race.id, params.codeId);
-  const ticketTypes = await db.ticketType.findMany({
-    where: { raceId: race.id, OR: [{ archivedAt: null }, { id: { in: code.ticketTypes.map((t) => t.id) } }] },
-    orderBy: { sortOrder: "asc" },
-    select: { id: true, name: true },
-  });
+  const ticketTypes = await discountCodeTicketTypes(race.id, code);
   const local = (date: Date | null) => (date ? utcToZonedLocal(date, race.timeZone) : "");
   return {
     race,

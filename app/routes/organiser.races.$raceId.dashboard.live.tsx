@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type RaceActivityMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { raceStats, type RaceStats } from "~/services/race-stats.server";
+import { raceStats, type RaceStats } from "~/presenters/race-stats.server";
 import { requireRaceRole } from "~/web/access.server";
 
 /**

@@ -5,7 +5,7 @@ import { SalesChart } from "~/components/sales-chart";
 import { Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { LinkStatus } from "~/components/live-feed";
-import { raceStats } from "~/services/race-stats.server";
+import { raceStats } from "~/presenters/race-stats.server";
 import { requireRaceRole } from "~/web/access.server";
 import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { SelectField } from "~/components/fields";
 import { Badge, Button, Card, Field, Pagination } from "~/components/ui";
-import { listParticipants, raceTicketTypes } from "~/services/participants.server";
+import { listParticipants, raceTicketTypes } from "~/presenters/participants.server";
 import { requireRaceRole } from "~/web/access.server";
 import { formatDateTime } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";

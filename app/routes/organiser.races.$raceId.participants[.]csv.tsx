@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { participantsCsv } from "~/services/participants.server";
+import { participantsCsv } from "~/presenters/participants.server";
 import { requireRaceRole } from "~/web/access.server";
 import { connectionSignal, responseWritable } from "~/web/request.server";
 import { participantFilterFrom } from "~/validation/participants";

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type RaceActivityMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
-import { cancellationProgress, type CancellationProgress } from "~/services/race-cancellation.server";
+import { cancellationProgress, type CancellationProgress } from "~/presenters/refunds.server";
 import { requireRaceRole } from "~/web/access.server";
 
 /** Progress of a cancelled race's refunds: re-read whenever the race's sales change (every refund announces one). */

@@ -6,11 +6,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { AiWaiverSummaryPanel } from "~/components/ai-waiver-summary-panel";
 import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card, Field, FormError, Notice, Pagination } from "~/components/ui";
-import { latestAiJob } from "~/services/ai-jobs.server";
+import { latestAiJob } from "~/presenters/ai-jobs.server";
 import { hashPrefix } from "~/services/waiver-hash.server";
-import { saveWaiver, updateGuardianAge, waiverHistory, waiverInForce } from "~/services/waivers.server";
+import { waiverPage } from "~/presenters/waivers.server";
+import { saveWaiver, updateGuardianAge } from "~/services/waivers.server";
 import { requireRaceRole } from "~/web/access.server";
-import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { viewerLocale } from "~/web/locale.server";
 import { formatInZone } from "~/lib/time";
@@ -22,16 +22,11 @@ export const meta: MetaFunction = () => [{ title: "Waiver · Startline" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race, user } = await requireRaceRole(request, params.raceId, "MANAGER");
   const page = pageParam(request);
-  const [inForce, history, settings, aiSummary] = await Promise.all([
-    waiverInForce(race.id),
-    waiverHistory(race.id, page),
-    db.race.findUniqueOrThrow({ where: { id: race.id }, select: { guardianUnderAge: true } }),
-    latestAiJob(user.id, "WAIVER_SUMMARY", race.id),
-  ]);
+  const [{ inForce, history, guardianUnderAge }, aiSummary] = await Promise.all([waiverPage(race.id, page), latestAiJob(user.id, "WAIVER_SUMMARY", race.id)]);
   const locale = viewerLocale(request);
   return {
     race,
-    guardianUnderAge: settings.guardianUnderAge,
+    guardianUnderAge,
     ai: { configured: getEnv().aiConfigured, summary: aiSummary },
     inForce: inForce && { version: inForce.version, title: inForce.title, text: inForce.text, hashPrefix: hashPrefix(inForce.contentHash) },
     page,

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/node";
 import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { findPublicRace } from "~/services/races.server";
-import { roomsOfRace, type RoomsOfRace } from "~/services/rooms.server";
+import { roomsOfRace, type RoomsOfRace } from "~/presenters/rooms.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { pageParam } from "~/validation/pagination";
 

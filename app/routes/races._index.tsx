@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Card, Pagination } from "~/components/ui";
-import { upcomingRaces } from "~/services/races.server";
+import { upcomingRaces } from "~/presenters/races.server";
 import { storage } from "~/utils/storage.server";
 import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { isDomainError } from "~/lib/errors";
-import { roomView, type RoomLive } from "~/services/rooms.server";
+import { roomView, type RoomLive } from "~/presenters/rooms.server";
 import { requireUser, sessionViewer } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 

@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card } from "~/components/ui";
-import { joinRoom, roomByCode } from "~/services/rooms.server";
+import { roomByCode } from "~/presenters/rooms.server";
+import { joinRoom } from "~/services/rooms.server";
 import { requireUser } from "~/web/auth.server";
 import { clientIp, firstInRequest } from "~/web/request.server";
 import { replyToError } from "~/web/errors.server";

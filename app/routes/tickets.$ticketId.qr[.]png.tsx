@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { buyerTicket, ticketQrPng } from "~/services/tickets.server";
+import { buyerTicket } from "~/presenters/tickets.server";
+import { ticketQrPng } from "~/services/tickets.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 

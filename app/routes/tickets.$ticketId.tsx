@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Card } from "~/components/ui";
-import { buyerTicket, ticketQrSvg } from "~/services/tickets.server";
+import { buyerTicket } from "~/presenters/tickets.server";
+import { ticketQrSvg } from "~/services/tickets.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { formatInZone } from "~/lib/time";

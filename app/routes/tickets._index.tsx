@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, Pagination } from "~/components/ui";
-import { ticketsOfBuyer } from "~/services/tickets.server";
+import { ticketsOfBuyer } from "~/presenters/tickets.server";
 import { requireUser } from "~/web/auth.server";
 import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";

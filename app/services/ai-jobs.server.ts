@@ -112,10 +112,10 @@ export async function requestAiJob({ userId, kind, raceId, input }: { userId: st
   try {
     const job = await db.aiJob.create({
       data: { id, userId, kind: request.kind, raceId: request.raceId, cost, model: env.OPENAI_MODEL, prompt: { input: storedInput, messages } as unknown as Prisma.InputJsonObject },
-      select: viewSelect,
+      select: aiJobViewSelect,
     });
     await enqueue("ai.run", { aiJobId: id });
-    return toView(job);
+    return toAiJobView(job);
   } catch (error) {
     await db.aiJob.updateMany({ where: { id }, data: { status: "FAILED", error: "Could not be queued", finishedAt: new Date() } });
     await refundSpend({ spendIdempotencyKey: spendKey(id), description: `Refund: ${kindLabels[request.kind]} could not be queued` });
@@ -123,33 +123,11 @@ export async function requestAiJob({ userId, kind, raceId, input }: { userId: st
   }
 }
 
-const viewSelect = { id: true, kind: true, status: true, cost: true, result: true, error: true, raceId: true, createdAt: true, finishedAt: true } as const;
+/** What a page or a live feed shows of a job. */
+export const aiJobViewSelect = { id: true, kind: true, status: true, cost: true, result: true, error: true, raceId: true, createdAt: true, finishedAt: true } as const;
 
-function toView(job: Prisma.AiJobGetPayload<{ select: typeof viewSelect }>): AiJobView {
+export function toAiJobView(job: Prisma.AiJobGetPayload<{ select: typeof aiJobViewSelect }>): AiJobView {
   return { ...job, createdAt: job.createdAt.toISOString(), finishedAt: job.finishedAt?.toISOString() ?? null };
-}
-
-/** One of the user's own jobs; anybody else's is "not found". */
-export async function aiJobForOwner(jobId: string, userId: string) {
-  const job = await db.aiJob.findFirst({ where: { id: jobId, userId }, select: viewSelect });
-  if (!job) throw new NotFoundError("AI job not found");
-  return toView(job);
-}
-
-/** The user's own jobs, newest first, paginated. */
-export async function aiJobsPage(userId: string, page: number, pageSize = 20) {
-  const where = { userId };
-  const [total, items] = await Promise.all([
-    db.aiJob.count({ where }),
-    db.aiJob.findMany({ where, orderBy: { createdAt: "desc" }, skip: (page - 1) * pageSize, take: pageSize, select: viewSelect }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items: items.map(toView) };
-}
-
-/** The newest of the user's jobs of one kind for a race (the editor and waiver panels resume it). */
-export async function latestAiJob(userId: string, kind: AiJobKind, raceId: string) {
-  const job = await db.aiJob.findFirst({ where: { userId, kind, raceId }, orderBy: { createdAt: "desc" }, select: viewSelect });
-  return job ? toView(job) : null;
 }
 
 async function announce(jobId: string) {

@@ -17,7 +17,8 @@ export type AlertInput = {
   dedupeKey?: string;
 };
 
-const alertSelect = { id: true, kind: true, severity: true, message: true, context: true, createdAt: true } as const;
+/** What operators read of an alert. */
+export const alertSelect = { id: true, kind: true, severity: true, message: true, context: true, createdAt: true } as const;
 
 /**
  * Stores an alert and pushes a live notification to every operator. Raising it again with the same
@@ -50,24 +51,6 @@ export async function raiseAlert(input: AlertInput) {
     });
   }
   return { alert, created };
-}
-
-export type AlertFilter = "open" | "resolved";
-
-/** Alerts for the operator page, newest first; paginated. */
-export async function listAlerts(filter: AlertFilter, page: number, pageSize = 20) {
-  const where = { resolvedAt: filter === "open" ? null : { not: null } } satisfies Prisma.OperatorAlertWhereInput;
-  const [total, items] = await Promise.all([
-    db.operatorAlert.count({ where }),
-    db.operatorAlert.findMany({
-      where,
-      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { ...alertSelect, resolvedAt: true, resolution: true, resolvedBy: { select: { name: true } } },
-    }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
 }
 
 /** Marks an open alert resolved with the operator's note; false when it does not exist or was already resolved. */

@@ -32,19 +32,3 @@ export async function recordAudit(tx: Db, entry: AuditInput) {
     data: { ...entry, raceId: entry.raceId ?? null, changes: entry.changes ?? {} },
   });
 }
-
-/** A race's audit log, newest first, paginated. */
-export async function raceAuditLog(tx: Db, raceId: string, page: number, pageSize = 25) {
-  const where = { raceId };
-  const [total, items] = await Promise.all([
-    tx.auditEntry.count({ where }),
-    tx.auditEntry.findMany({
-      where,
-      orderBy: { createdAt: "desc" },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { id: true, action: true, entityType: true, entityId: true, changes: true, createdAt: true, actor: { select: { name: true, email: true } } },
-    }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
-}

@@ -216,19 +216,3 @@ export async function expireCredits(now = new Date()) {
   }
   return count;
 }
-
-/** A user's ledger, newest first, paginated (the billing page's history). */
-export async function ledgerPage(userId: string, page: number, pageSize = 20) {
-  const where = { userId };
-  const [total, items] = await Promise.all([
-    db.creditEntry.count({ where }),
-    db.creditEntry.findMany({
-      where,
-      orderBy: { createdAt: "desc" },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { id: true, kind: true, amount: true, debtChange: true, description: true, createdAt: true, expiresAt: true },
-    }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
-}

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { verifyEmailEmail } from "~/emails/verify-email";
 import { db, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { escapeHtml } from "~/lib/html";
 import { recordEmail, sendQueued } from "./email.server";
 import * as rateLimit from "./rate-limit.server";
 import { DomainError } from "~/lib/errors";
@@ -63,14 +63,6 @@ export async function verifyEmail(token: string, now = new Date()): Promise<Veri
   return { ...link, verified: true };
 }
 
-export function verificationParagraph(link: string) {
-  const hours = VERIFICATION_LINK_HOURS;
-  return {
-    text: `Please confirm this is your email address by opening this link (it works for ${hours} hours):\n${link}`,
-    html: `<p>Please confirm this is your email address (the link works for ${hours} hours):<br><a href="${escapeHtml(link)}">Verify my email address</a></p>`,
-  };
-}
-
 /**
  * Emails a fresh verification link (a few per hour at most). A verified address gets none: there is
  * nothing to confirm.
@@ -83,15 +75,7 @@ export async function resendVerification(userId: string) {
     { limit: RESENDS_PER_HOUR, windowSeconds: 3600 },
     (wait) => `We already sent several links. Wait ${wait}, and check your spam folder in the meantime.`,
   );
-  const paragraph = verificationParagraph(verificationLink(user));
-  const { id } = await recordEmail({
-    userId,
-    kind: "verify-email",
-    to: user.email,
-    subject: "Verify your email address for Startline",
-    text: `Hi ${user.name},\n\n${paragraph.text}\n\nIf you did not ask for this, you can ignore this email.`,
-    html: `<p>Hi ${escapeHtml(user.name)},</p>${paragraph.html}<p>If you did not ask for this, you can ignore this email.</p>`,
-  });
+  const { id } = await recordEmail({ userId, to: user.email, ...verifyEmailEmail({ name: user.name, verifyLink: verificationLink(user), hours: VERIFICATION_LINK_HOURS }) });
   await sendQueued(id);
   return { sent: true as const, email: user.email };
 }

@@ -94,24 +94,3 @@ export async function deliverEmail(emailId: string) {
 export async function markEmailFailed(emailId: string, reason: string) {
   await db.emailMessage.updateMany({ where: { id: emailId, status: "QUEUED" }, data: { status: "FAILED", error: reason } });
 }
-
-/** The local outbox, newest first, paginated. */
-export async function outboxPage(page: number, pageSize = 20) {
-  const [total, items] = await Promise.all([
-    db.emailMessage.count(),
-    db.emailMessage.findMany({
-      orderBy: { createdAt: "desc" },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { id: true, to: true, subject: true, status: true, transport: true, createdAt: true, sentAt: true },
-    }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
-}
-
-export function outboxEmail(id: string) {
-  return db.emailMessage.findUnique({
-    where: { id },
-    select: { id: true, to: true, subject: true, text: true, html: true, status: true, createdAt: true, sentAt: true, error: true },
-  });
-}

@@ -1,18 +1,14 @@
+import { orderConfirmedEmail, ticketQrCid, type ConfirmedTicket } from "~/emails/order-confirmed";
 import { db } from "~/utils/db.server";
-import { escapeHtml } from "~/lib/html";
 import { getEnv } from "~/utils/env.server";
-import { formatMoney } from "~/lib/money";
-import { formatInZone } from "~/lib/time";
-import { raiseAlert } from "./alerts.server";
 import { assignBib } from "./bibs.server";
-import { redeemDiscount } from "./discounts.server";
-import { RefundError, refundPayment } from "./refunds.server";
+import { redeemDiscount } from "./discount-holds.server";
 import { recordEmail, sendQueued, type EmailAttachment } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
-import { isSettled, paymentMismatch, raceRefusal, rejectionReasons, type PaymentRejection, type RaceRefusal } from "~/lib/payment-rules";
+import { isSettled, paymentMismatch, raceRefusal, type PaymentRejection, type RaceRefusal } from "~/lib/payment-rules";
 import { announceSale } from "./race-stats.server";
-import { lockRaceForSale, lockTicketTypes, releaseOrder } from "./reservations.server";
+import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
 import { announceRoomsChange } from "./room-status.server";
 import { ticketQrPng } from "./tickets.server";
 
@@ -47,35 +43,18 @@ class FulfilmentStopped extends Error {
   }
 }
 
-type ConfirmedTicket = { id: string; bib: number | null; qrToken: string; priceMinor: number; typeName: string; participant: string };
 
-
-async function confirmationEmail(order: { id: string; currency: string; totalMinor: number; buyerName: string; race: { name: string; startsAt: Date; timeZone: string; location: string } }, tickets: ConfirmedTicket[]) {
-  const origin = getEnv().appOrigin;
-  const when = formatInZone(order.race.startsAt, order.race.timeZone);
+/** The confirmation email with each ticket's QR code attached, shown inline by the HTML. */
+async function confirmationEmail(order: Parameters<typeof orderConfirmedEmail>[0]["order"], tickets: (ConfirmedTicket & { qrToken: string })[]) {
   const attachments: EmailAttachment[] = await Promise.all(
     tickets.map(async (ticket) => ({
       filename: `ticket-${ticket.bib ?? ticket.id}.png`,
       contentType: "image/png",
-      cid: `ticket-${ticket.id}@startline`,
+      cid: ticketQrCid(ticket.id),
       base64: (await ticketQrPng(ticket.qrToken)).toString("base64"),
     })),
   );
-  const lines = tickets.map((t) => `- ${t.participant}: ${t.typeName}${t.bib ? `, bib ${t.bib}` : ""} — ${origin}/tickets/${t.id}`);
-  const rows = tickets
-    .map(
-      (t) =>
-        `<tr><td style="padding:8px"><strong>${escapeHtml(t.participant)}</strong><br>${escapeHtml(t.typeName)}${t.bib ? ` · bib ${t.bib}` : ""}</td>` +
-        `<td style="padding:8px"><img src="cid:ticket-${t.id}@startline" width="160" height="160" alt="QR code for ${escapeHtml(t.participant)}"></td></tr>`,
-    )
-    .join("");
-  return {
-    kind: "order_confirmed",
-    subject: `You're registered: ${order.race.name}`,
-    text: `Hi ${order.buyerName},\n\nYour registration for ${order.race.name} (${when}, ${order.race.location}) is confirmed. Total paid: ${formatMoney(order.totalMinor, order.currency)}.\n\nTickets (show the QR code at check-in):\n${lines.join("\n")}\n\nOrder: ${origin}/orders/${order.id}`,
-    html: `<p>Hi ${escapeHtml(order.buyerName)},</p><p>Your registration for <strong>${escapeHtml(order.race.name)}</strong> (${escapeHtml(when)}, ${escapeHtml(order.race.location)}) is confirmed. Total paid: ${formatMoney(order.totalMinor, order.currency)}.</p><p>Show a ticket's QR code at check-in:</p><table>${rows}</table><p><a href="${origin}/orders/${order.id}">View your order</a></p>`,
-    attachments,
-  };
+  return { ...orderConfirmedEmail({ origin: getEnv().appOrigin, order, tickets }), attachments };
 }
 
 /**
@@ -172,13 +151,12 @@ export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<
         const issued = await tx.ticket.findMany({
           where: { id: { in: issuing.map((t) => t.id) } },
           orderBy: { createdAt: "asc" },
-          select: { id: true, bib: true, qrToken: true, priceMinor: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } },
+          select: { id: true, bib: true, qrToken: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } },
         });
         const confirmed = issued.map((t) => ({
           id: t.id,
           bib: t.bib,
           qrToken: t.qrToken,
-          priceMinor: t.priceMinor,
           typeName: t.ticketType.name,
           participant: t.participant ? `${t.participant.firstName} ${t.participant.lastName}` : "Participant",
         }));
@@ -210,172 +188,11 @@ export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<
   return { outcome: "fulfilled" };
 }
 
-type UnfulfilledCause = "late_no_places" | "discount_lost" | RaceRefusal;
+export type UnfulfilledCause = "late_no_places" | "discount_lost" | RaceRefusal;
 
 const UNFULFILLED: string[] = ["late_no_places", "discount_lost", "race_cancelled", "sales_closed"] satisfies UnfulfilledCause[];
 
 /** The order's own payment that fulfilment could not honour, to be refunded in full. */
 export function isUnfulfilled(outcome: FulfilmentResult["outcome"]): outcome is UnfulfilledCause {
   return UNFULFILLED.includes(outcome);
-}
-
-const unfulfilledCauses: Record<UnfulfilledCause, { reason: string; keyPrefix: string; emailKind: string; why: string; toast: (race: string, amount: string) => string }> = {
-  late_no_places: {
-    reason: "payment arrived after the hold expired and the places were taken",
-    keyPrefix: "startline-late-payment",
-    emailKind: "late_payment_refunded",
-    why: "Your payment arrived after your places were released, and they have since been taken.",
-    toast: (race, amount) => `Your places for ${race} were taken before your payment arrived; ${amount} is on its way back.`,
-  },
-  discount_lost: {
-    reason: "payment arrived after the hold expired and the discount code had been used up",
-    keyPrefix: "startline-discount-lost",
-    emailKind: "discount_lost_refunded",
-    why: "Your payment arrived after your checkout had run out, and the discount code you used can no longer be used for this order.",
-    toast: (race, amount) => `Your discount code for ${race} was used up before your payment arrived; ${amount} is on its way back.`,
-  },
-  race_cancelled: {
-    reason: "payment arrived for a race that has been cancelled",
-    keyPrefix: "startline-race-cancelled-payment",
-    emailKind: "race_cancelled_payment_refunded",
-    why: "The race has been cancelled by its organiser, so we could not accept your registration.",
-    toast: (race, amount) => `${race} has been cancelled, so your registration was not accepted; ${amount} is on its way back.`,
-  },
-  sales_closed: {
-    reason: "payment arrived after the hold expired and registration had closed",
-    keyPrefix: "startline-sales-closed-payment",
-    emailKind: "sales_closed_payment_refunded",
-    why: "Your payment arrived after your places were released, and registration has closed since.",
-    toast: (race, amount) => `Registration for ${race} closed before your payment arrived; ${amount} is on its way back.`,
-  },
-};
-
-/**
- * A payment for the order's own session that cannot be honoured (the race was cancelled, or the hold expired and
- * its places, its discount code's last use or the race's registration went meanwhile): release whatever the order
- * still holds, give the money back in full and tell the buyer. A lost discount also alerts operators, since the
- * buyer saw a price the code no longer allows. Safe to run twice (the refund's idempotency key is the order's).
- */
-export async function refundUnfulfilledPayment(payment: SessionPayment, cause: UnfulfilledCause) {
-  const { reason, keyPrefix, emailKind, why, toast } = unfulfilledCauses[cause];
-  // The payment is recorded before the release, so a cancelled race's refund job that sees the order unpaid knows
-  // its money arrived and is coming back through this path (ADR 0023).
-  const order = await db.order.update({
-    where: { id: payment.orderId },
-    data: payment.paymentIntentId ? { stripePaymentIntentId: payment.paymentIntentId } : {},
-    select: { id: true, buyerId: true, buyerEmail: true, buyerName: true, race: { select: { name: true, slug: true } } },
-  });
-  await releaseOrder(payment.orderId, "CANCELLED", { endedSessionId: payment.stripeSessionId });
-  const { applied, stripeRefundId } = await refundOrAlert(payment, { orderId: order.id, amountMinor: payment.amountTotalMinor, reason, idempotencyKey: `${keyPrefix}-${order.id}` });
-  if (cause === "discount_lost") {
-    await raiseAlert({
-      kind: "payment.discount_lost",
-      severity: "WARNING",
-      message: `A late payment for order ${order.id} (${order.race.name}) was refunded: its discount code had been used up after the hold expired.`,
-      context: { orderId: order.id, stripeSessionId: payment.stripeSessionId, paymentIntentId: payment.paymentIntentId, amountMinor: payment.amountTotalMinor, currency: payment.currency, stripeRefundId },
-      dedupeKey: `payment-discount-lost:${payment.stripeSessionId}`,
-    });
-  }
-  if (!applied) return;
-  const amount = formatMoney(payment.amountTotalMinor, payment.currency.toUpperCase());
-  const raceUrl = `${getEnv().appOrigin}/races/${order.race.slug}`;
-  await tellBuyerOfRefund(order, {
-    kind: emailKind,
-    text: `${why} We have refunded ${amount} in full; it reaches your account in 5–10 days.\n\nYou can try again at ${raceUrl}.`,
-    html: `<p>${escapeHtml(why)} We have refunded <strong>${amount}</strong> in full; it reaches your account in 5–10 days.</p><p><a href="${raceUrl}">Try again</a></p>`,
-    toast: toast(order.race.name, amount),
-    dedupeKey: `late-refund:${order.id}`,
-  });
-}
-
-/**
- * A paid Checkout Session that does not pay its order (ADR 0023): an old session of an order whose total
- * changed, a second payment of a paid order, or another amount or currency. The money goes back in full
- * through `refundPayment`, the order is left unpaid (a rejected current session is forgotten, so paying
- * again opens a new one), operators get an alert and the buyer is told. Safe to run twice: the refund's
- * idempotency key and the alert's dedupe key are the session's.
- */
-export async function rejectPayment(payment: SessionPayment, rejection: PaymentRejection) {
-  const order = await db.order.findUniqueOrThrow({
-    where: { id: payment.orderId },
-    select: { id: true, status: true, currency: true, totalMinor: true, stripeSessionId: true, buyerId: true, buyerEmail: true, buyerName: true, race: { select: { name: true } } },
-  });
-  const { stripeRefundId } = await refundOrAlert(payment, {
-    orderId: order.id,
-    amountMinor: payment.amountTotalMinor,
-    reason: `payment rejected: ${rejection}`,
-    idempotencyKey: `startline-rejected-payment-${payment.stripeSessionId}`,
-    paymentIntentId: payment.paymentIntentId,
-  });
-  await db.order.updateMany({ where: { id: order.id, stripeSessionId: payment.stripeSessionId, status: { in: ["PENDING", "EXPIRED", "CANCELLED"] } }, data: { stripeSessionId: null } });
-  const paidMoney = formatMoney(payment.amountTotalMinor, payment.currency.toUpperCase());
-  const { created } = await raiseAlert({
-    kind: "payment.rejected",
-    severity: rejection === "amount_mismatch" || rejection === "currency_mismatch" ? "CRITICAL" : "WARNING",
-    message: `A payment of ${paidMoney} for order ${order.id} (${order.race.name}) was refunded and the order left unpaid: ${rejectionReasons[rejection]}.`,
-    context: {
-      reason: rejection,
-      orderId: order.id,
-      orderStatus: order.status,
-      orderTotalMinor: order.totalMinor,
-      orderCurrency: order.currency,
-      orderSessionId: order.stripeSessionId,
-      stripeSessionId: payment.stripeSessionId,
-      paymentIntentId: payment.paymentIntentId,
-      amountPaidMinor: payment.amountTotalMinor,
-      currencyPaid: payment.currency,
-      stripeRefundId,
-    },
-    dedupeKey: `payment-rejected:${payment.stripeSessionId}`,
-  });
-  if (!created) return;
-  const orderUrl = `${getEnv().appOrigin}/orders/${order.id}`;
-  const why = "We received a payment from a checkout page that no longer matched your order (it had changed since the page was opened), so we did not accept it.";
-  await tellBuyerOfRefund(order, {
-    kind: "payment_rejected_refunded",
-    text: `${why} We have refunded ${paidMoney} in full; it reaches your account in 5–10 days. Your order has not been paid: ${orderUrl}`,
-    html: `<p>${escapeHtml(why)} We have refunded <strong>${paidMoney}</strong> in full; it reaches your account in 5–10 days.</p><p><a href="${orderUrl}">Your order</a> has not been paid.</p>`,
-    toast: `A payment from an out-of-date checkout page was refunded (${paidMoney}); your order is not paid.`,
-    dedupeKey: `rejected-payment:${payment.stripeSessionId}`,
-  });
-}
-
-/**
- * Gives a payment back through `refundPayment`. When Stripe does not (it refused, or did not answer),
- * operators are alerted at once, before the job's retries, since the buyer's money is still held.
- */
-async function refundOrAlert(payment: SessionPayment, refund: Parameters<typeof refundPayment>[0]) {
-  try {
-    return await refundPayment(refund);
-  } catch (error) {
-    if (!(error instanceof RefundError)) throw error;
-    const money = formatMoney(refund.amountMinor, payment.currency.toUpperCase());
-    await raiseAlert({
-      kind: "payment.refund_failed",
-      severity: "CRITICAL",
-      message: `An automatic refund of ${money} for order ${refund.orderId} failed (${error.message}). The job retries; refund it by hand if it keeps failing.`,
-      context: { orderId: refund.orderId, reason: refund.reason, stripeSessionId: payment.stripeSessionId, paymentIntentId: payment.paymentIntentId, idempotencyKey: refund.idempotencyKey },
-      dedupeKey: `refund-failed:${refund.idempotencyKey}`,
-    });
-    throw error;
-  }
-}
-
-/** The buyer's email and toast about a payment given back. */
-async function tellBuyerOfRefund(
-  order: { id: string; buyerId: string | null; buyerEmail: string; buyerName: string; race: { name: string } },
-  message: { kind: string; text: string; html: string; toast: string; dedupeKey: string },
-) {
-  const email = await recordEmail({
-    userId: order.buyerId ?? undefined,
-    kind: message.kind,
-    to: order.buyerEmail,
-    subject: `Your payment for ${order.race.name} was refunded`,
-    text: `Hi ${order.buyerName},\n\n${message.text}`,
-    html: `<p>Hi ${escapeHtml(order.buyerName)},</p>${message.html}`,
-  });
-  await sendQueued(email.id);
-  if (order.buyerId) {
-    await notify({ userId: order.buyerId, kind: "order.refunded_payment", title: "Payment refunded", body: message.toast, href: `/orders/${order.id}`, dedupeKey: message.dedupeKey });
-  }
 }

@@ -5,7 +5,8 @@ import { db, isUniqueViolation } from "~/utils/db.server";
 
 export const NOTIFICATION_TTL_MS = 24 * 60 * 60 * 1000;
 
-const notificationView = {
+/** What a tab shows of a notification. */
+export const notificationSelect = {
   id: true,
   kind: true,
   title: true,
@@ -16,7 +17,7 @@ const notificationView = {
 
 type NotificationRow = { id: string; kind: string; title: string; body: string; href: string | null; createdAt: Date };
 
-function toView(row: NotificationRow): NotificationView {
+export function toNotificationView(row: NotificationRow): NotificationView {
   return { ...row, createdAt: row.createdAt.toISOString() };
 }
 
@@ -31,42 +32,15 @@ export async function notify(input: NotifyInput) {
   try {
     row = await db.notification.create({
       data: { ...input, href: input.href ?? null, expiresAt: new Date(Date.now() + NOTIFICATION_TTL_MS) },
-      select: notificationView,
+      select: notificationSelect,
     });
   } catch (error) {
     if (isUniqueViolation(error)) return null;
     throw error;
   }
-  const notification = toView(row);
+  const notification = toNotificationView(row);
   await publish(channels.user(input.userId), { type: "notification", notification });
   return notification;
-}
-
-/** Notifications a tab should show now: not dismissed, not expired, newest first. */
-export async function activeNotifications(userId: string, now = new Date()) {
-  const rows = await db.notification.findMany({
-    where: { userId, dismissedAt: null, expiresAt: { gt: now } },
-    orderBy: { createdAt: "desc" },
-    take: 20,
-    select: notificationView,
-  });
-  return rows.map(toView);
-}
-
-/** Paginated history of the last 24 hours, for the notifications page. */
-export async function recentNotifications(userId: string, page: number, pageSize = 20, now = new Date()) {
-  const where = { userId, expiresAt: { gt: now } };
-  const [total, rows] = await Promise.all([
-    db.notification.count({ where }),
-    db.notification.findMany({
-      where,
-      orderBy: { createdAt: "desc" },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { ...notificationView, dismissedAt: true },
-    }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items: rows };
 }
 
 /** Dismisses in every tab; another user's notification id is silently ignored (no existence leak). */

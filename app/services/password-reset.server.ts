@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { passwordResetEmail } from "~/emails/password-reset";
 import { enqueue } from "~/jobs/queues.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { escapeHtml } from "~/lib/html";
 import { hashPassword } from "~/utils/password.server";
 import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
@@ -39,17 +39,6 @@ export async function requestPasswordReset(email: string, ip: string) {
   await enqueue("auth.password-reset", { email, requestKey: randomUUID() });
 }
 
-function resetEmail(name: string, link: string) {
-  const intro = `Someone (hopefully you) asked to reset the password of your Startline account.`;
-  const ignore = "If it was not you, ignore this email: your password stays as it is.";
-  return {
-    kind: "password-reset",
-    subject: "Reset your Startline password",
-    text: `Hi ${name},\n\n${intro} Choose a new one here within ${RESET_LINK_MINUTES} minutes (the link works once):\n${link}\n\n${ignore}`,
-    html: `<p>Hi ${escapeHtml(name)},</p><p>${intro} Choose a new one within ${RESET_LINK_MINUTES} minutes (the link works once):</p><p><a href="${escapeHtml(link)}">Choose a new password</a></p><p>${ignore}</p>`,
-  };
-}
-
 /**
  * Worker: issues one reset link for the request, if the address has an account. The request key makes a
  * second run of the same job a no-op (its email, if stuck, is re-queued by housekeeping).
@@ -64,7 +53,7 @@ export async function issuePasswordReset({ email, requestKey }: { email: string;
       await tx.passwordResetToken.create({
         data: { userId: user.id, tokenHash: tokenHash(token), requestKey, expiresAt: new Date(now.getTime() + RESET_LINK_MINUTES * 60_000) },
       });
-      const { id } = await recordEmail({ userId: user.id, to: user.email, ...resetEmail(user.name, link) }, tx);
+      const { id } = await recordEmail({ userId: user.id, to: user.email, ...passwordResetEmail({ name: user.name, resetLink: link, minutes: RESET_LINK_MINUTES }) }, tx);
       return id;
     });
     await sendQueued(emailId);

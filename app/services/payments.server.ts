@@ -6,9 +6,10 @@ import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
 import { CheckoutError, incompleteTickets, pendingOrder, requireOpen } from "./checkout.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
-import { fulfilOrder, isUnfulfilled, refundUnfulfilledPayment, rejectPayment, type FulfilmentResult, type SessionPayment } from "./fulfilment.server";
+import { fulfilOrder, isUnfulfilled, type FulfilmentResult, type SessionPayment } from "./fulfilment.server";
+import { refundUnfulfilledPayment, rejectPayment } from "./payment-refunds.server";
 import { platformFeeFor } from "./payouts.server";
-import { releaseOrder } from "./reservations.server";
+import { releaseOrder } from "./hold-releases.server";
 
 /** Stripe refuses Checkout Sessions that expire sooner than 30 minutes from now. */
 const STRIPE_MIN_SESSION_MS = 30 * 60_000 + 60_000;

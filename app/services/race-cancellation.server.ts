@@ -2,12 +2,15 @@ import type { OrderStatus } from "@prisma/client";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { PermanentFailure } from "~/lib/errors";
+import { raceCancelledRefundEmail } from "~/emails/race-cancelled-refund";
 import { db, type Db } from "~/utils/db.server";
+import { formatMoney } from "~/lib/money";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 import { endCheckoutSession } from "./checkout-sessions.server";
 import { announceSale } from "./race-stats.server";
-import { RefundError, refundOrderOfCancelledRace } from "./refunds.server";
-import { releaseOrder } from "./reservations.server";
+import { applyRefund, orderForRefund, REFUNDABLE_STATUSES } from "./order-refunds.server";
+import { RefundError } from "./stripe-refunds.server";
+import { releaseOrder } from "./hold-releases.server";
 
 /** Orders whose money (or tickets) a cancellation must give back: paid ones, and refunded ones that still hold tickets. */
 const TO_REFUND: OrderStatus[] = ["PAID", "PARTIALLY_REFUNDED"];
@@ -71,6 +74,38 @@ export async function queueCancellationRefunds({ raceId, olderThanMs }: { raceId
   return waiting.length;
 }
 
+/**
+ * A race was cancelled: everything left on this order goes back and every valid ticket is cancelled, with no one
+ * asking for it (the job of the cancellation). The key is the order's and the amount's, so a retried job replays
+ * Stripe's answer. Throws a plain error (retried) while the order's checkout is still open or its payment is being
+ * recorded; `paid: false` when the checkout ended without payment.
+ */
+export async function refundOrderOfCancelledRace(orderId: string) {
+  const order = await db.order.findUnique({ where: { id: orderId }, select: orderForRefund });
+  if (!order) throw new RefundError("This order no longer exists.", "not_found");
+  if (order.status === "PENDING") throw new Error(`order ${orderId} is still waiting for Stripe to confirm its payment`);
+  const refundable = order.totalMinor - order.refundedMinor;
+  const issued = order.tickets.some((t) => t.status === "ISSUED");
+  const paid = REFUNDABLE_STATUSES.includes(order.status) || order.status === "REFUNDED";
+  // Its payment arrived after the cancellation: fulfilment refused it and is refunding it (refundPayment settles this order's row).
+  if (!paid && order.stripePaymentIntentId) throw new Error(`order ${orderId}'s payment arrived after the race was cancelled and is being refunded`);
+  if (!paid) return { paid, applied: false, amountMinor: 0 };
+  if (refundable === 0 && !issued) return { paid, applied: false, amountMinor: 0 };
+  const money = formatMoney(refundable, order.currency);
+  const outcome = await applyRefund({
+    order,
+    amountMinor: refundable,
+    basisRefundedMinor: order.refundedMinor,
+    tickets: "all",
+    idempotencyKey: `startline-refund-cancelled-race-${orderId}-${refundable}`,
+    actorId: null,
+    audit: { action: "order.refunded", entityType: "order", entityId: orderId, details: { kind: "race_cancelled" } },
+    email: raceCancelledRefundEmail({ buyerName: order.buyerName, orderId, raceName: order.race.name, amount: refundable > 0 ? money : null }),
+    stripeMetadata: { orderId, reason: "race_cancelled" },
+  });
+  return { paid, applied: outcome.applied, amountMinor: outcome.amountMinor };
+}
+
 /** The job: refund the order in full, then record the outcome the organiser follows on the race page. */
 export async function runCancellationRefund(orderId: string) {
   let outcome;
@@ -96,36 +131,4 @@ export async function runCancellationRefund(orderId: string) {
 export async function failCancellationRefund(orderId: string, message: string) {
   const rows = await db.cancellationRefund.updateManyAndReturn({ where: { orderId, status: "QUEUED" }, data: { status: "FAILED", error: message }, select: { raceId: true } });
   for (const { raceId } of rows) await announceSale(raceId);
-}
-
-export type CancellationProgress = {
-  total: number;
-  done: number;
-  waiting: number;
-  failedCount: number;
-  refundedMinor: number;
-  failed: { orderId: string; buyerName: string; error: string }[];
-};
-
-/** How far the refunds of a cancelled race are (what the race page shows, live). */
-export async function cancellationProgress(raceId: string): Promise<CancellationProgress> {
-  const [counts, refunded, failed] = await Promise.all([
-    db.cancellationRefund.groupBy({ by: ["status"], where: { raceId }, _count: { _all: true } }),
-    db.cancellationRefund.aggregate({ where: { raceId, status: "DONE" }, _sum: { amountMinor: true } }),
-    db.cancellationRefund.findMany({
-      where: { raceId, status: "FAILED" },
-      orderBy: { updatedAt: "desc" },
-      take: 20,
-      select: { orderId: true, error: true, order: { select: { buyerName: true } } },
-    }),
-  ]);
-  const count = (status: string) => counts.find((c) => c.status === status)?._count._all ?? 0;
-  return {
-    total: counts.reduce((sum, c) => sum + c._count._all, 0),
-    done: count("DONE"),
-    waiting: count("QUEUED"),
-    failedCount: count("FAILED"),
-    refundedMinor: refunded._sum.amountMinor ?? 0,
-    failed: failed.map((row) => ({ orderId: row.orderId, buyerName: row.order.buyerName, error: row.error ?? "unknown error" })),
-  };
 }

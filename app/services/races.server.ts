@@ -228,22 +228,6 @@ export async function findPublicRace(slug: string) {
   return null;
 }
 
-/** Published races that have not started, soonest first, paginated. */
-export async function upcomingRaces(page: number, pageSize = 12, now = new Date()) {
-  const where = { status: "PUBLISHED" as const, startsAt: { gt: now } };
-  const [total, items] = await Promise.all([
-    db.race.count({ where }),
-    db.race.findMany({
-      where,
-      orderBy: { startsAt: "asc" },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { id: true, name: true, slug: true, location: true, startsAt: true, timeZone: true, coverImageKey: true, organisation: { select: { name: true } } },
-    }),
-  ]);
-  return { total, pageCount: Math.max(1, Math.ceil(total / pageSize)), items };
-}
-
 /** Races of the organisations the user belongs to. */
 export function racesForUser(userId: string) {
   return db.race.findMany({

@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { Prisma, type RaceStatus } from "@prisma/client";
-import { DomainError } from "~/lib/errors";
+import { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
-import { expireSessionLater } from "./checkout-sessions.server";
-import { releaseDiscountHold } from "./discounts.server";
-import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
 import { markSoldOut, soldOutMark } from "./sold-out-marks.server";
-import { announceRoomChange, announceRoomsChange } from "./room-status.server";
+import { announceRoomChange } from "./room-status.server";
+import { expireSessionLater } from "./checkout-sessions.server";
+import { releaseHeldPlaces } from "./hold-releases.server";
+import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
 
 /** A cart that cannot be held; shown above the race page's ticket form. */
 export class ReservationError extends DomainError {
@@ -22,65 +22,6 @@ export class ReservationError extends DomainError {
 
 export type CartLine = { ticketTypeId: string; quantity: number };
 export type Buyer = { id: string; email: string; name: string };
-
-type LockedTicketType = {
-  id: string;
-  raceId: string;
-  name: string;
-  capacity: number;
-  soldCount: number;
-  heldCount: number;
-  priceMinor: number;
-  maxPerOrder: number;
-  salesStartAt: Date | null;
-  salesEndAt: Date | null;
-  archivedAt: Date | null;
-};
-
-/**
- * Row-locks ticket types (in id order, so concurrent checkouts never deadlock) for the rest of
- * the transaction: capacity decisions made under this lock cannot oversell.
- */
-export async function lockTicketTypes(tx: Db, ids: string[]) {
-  if (ids.length === 0) return new Map<string, LockedTicketType>();
-  const rows = await tx.$queryRaw<LockedTicketType[]>`
-    SELECT id, "raceId", name, capacity, "soldCount", "heldCount", "priceMinor", "maxPerOrder", "salesStartAt", "salesEndAt", "archivedAt"
-    FROM "TicketType" WHERE id IN (${Prisma.join([...new Set(ids)].sort())}) ORDER BY id FOR UPDATE`;
-  return new Map(rows.map((row) => [row.id, row]));
-}
-
-/**
- * Locks the race row against a change of status for the rest of the transaction (FOR SHARE: holds and payments
- * of the same race do not wait for each other) and returns what decides whether it is on sale. Cancelling updates
- * this row, so a hold or payment decided under this lock either sees the race cancelled, or commits before the
- * cancellation can and the cancellation then sees it (ADR 0023). Lock order: race, ticket types, orders.
- */
-export async function lockRaceForSale(tx: Db, raceId: string) {
-  const [race] = await tx.$queryRaw<{ status: RaceStatus; registrationClosesAt: Date | null; startsAt: Date }[]>`
-    SELECT status, "registrationClosesAt", "startsAt" FROM "Race" WHERE id = ${raceId} FOR SHARE`;
-  return race ?? null;
-}
-
-/**
- * Gives back the places and the discount code's use a pending order holds; false for an order that is no longer
- * pending (or, with `sessionId`, whose current Checkout Session is another one). Returns the Checkout Session the
- * order had, which the caller ends after the commit.
- */
-async function releaseHeldPlaces(tx: Prisma.TransactionClient, orderId: string, status: "EXPIRED" | "CANCELLED", sessionId?: string) {
-  const [released] = await tx.order.updateManyAndReturn({
-    where: { id: orderId, status: "PENDING", ...(sessionId ? { stripeSessionId: sessionId } : {}) },
-    data: { status },
-    select: { stripeSessionId: true },
-  });
-  if (!released) return false;
-  await releaseDiscountHold(tx, orderId);
-  const held = await tx.ticket.groupBy({ by: ["ticketTypeId"], where: { orderId, status: "HELD" }, _count: true });
-  for (const { ticketTypeId, _count } of held) {
-    await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { decrement: _count } } });
-  }
-  await tx.ticket.updateMany({ where: { orderId, status: "HELD" }, data: { status: "CANCELLED" } });
-  return { sessionId: released.stripeSessionId };
-}
 
 function validateCart(lines: CartLine[]) {
   const merged = new Map<string, number>();
@@ -289,43 +230,4 @@ export async function activeRoom(raceId: string, userId: string) {
     select: { room: { select: { id: true, name: true, teamName: true } } },
   });
   return membership?.room ?? null;
-}
-
-type ReleaseOptions = {
-  /** Stripe's event that this Checkout Session ended: release only while it is the order's current session. */
-  sessionId?: string;
-  /** A session the caller knows can no longer be paid (it expired it, or it was just paid): not expired again. */
-  endedSessionId?: string | null;
-};
-
-/**
- * Releases one pending order's places and discount hold (hold expired, checkout abandoned, payment failed).
- * With `sessionId`, only while that is the order's current Checkout Session. The order's open Checkout Session
- * is expired after the commit (a job), so the buyer cannot pay for places that are gone. Idempotent.
- */
-export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELLED", { sessionId, endedSessionId }: ReleaseOptions = {}) {
-  const order = await db.order.findUnique({ where: { id: orderId }, select: { raceId: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true, roomId: true } } } });
-  if (!order) return false;
-  const released = await db.$transaction(async (tx) => {
-    await lockTicketTypes(tx, order.tickets.map((t) => t.ticketTypeId));
-    return releaseHeldPlaces(tx, orderId, status, sessionId);
-  });
-  if (!released) return false;
-  const open = released.sessionId;
-  if (open && open !== sessionId && open !== endedSessionId) await expireSessionLater(open);
-  await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
-  return true;
-}
-
-/** Housekeeping: releases every hold that has run out. */
-export async function releaseExpiredHolds(now = new Date(), batch = 200) {
-  const expired = await db.order.findMany({
-    where: { status: "PENDING", holdExpiresAt: { lte: now } },
-    select: { id: true },
-    orderBy: { holdExpiresAt: "asc" },
-    take: batch,
-  });
-  let released = 0;
-  for (const { id } of expired) if (await releaseOrder(id, "EXPIRED")) released += 1;
-  return released;
 }

@@ -3,20 +3,13 @@ import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
 import { PermanentFailure } from "~/lib/errors";
 import { db, isUniqueViolation } from "~/utils/db.server";
-import {
-  checkoutKind,
-  handleInvoicePaid,
-  handleInvoicePaymentFailed,
-  handleMembershipCheckoutCompleted,
-  handlePackExpired,
-  handlePackPaid,
-  handlePurchaseChargeRefunded,
-  handlePurchaseRefundUpdated,
-  handleSubscriptionChanged,
-} from "./billing.server";
+import { checkoutKind } from "./billing.server";
+import { handleInvoicePaid, handleInvoicePaymentFailed, handleMembershipCheckoutCompleted, handlePackExpired, handlePackPaid, handleSubscriptionChanged } from "./billing-events.server";
 import { handleSessionFailed, handleSessionPaid } from "./payments.server";
 import { handleAccountUpdated } from "./payouts.server";
-import { currentRefund, handleOrderChargeRefunded, handleOrderRefundUpdated, handleRejectedPaymentRefundUpdated } from "./refunds.server";
+import { handlePurchaseChargeRefunded, handlePurchaseRefundUpdated } from "./purchase-refunds.server";
+import { handleOrderChargeRefunded, handleOrderRefundUpdated, handleRejectedPaymentRefundUpdated } from "./refund-events.server";
+import { currentRefund } from "./stripe-refunds.server";
 
 type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
 

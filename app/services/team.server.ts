@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { escapeHtml } from "~/lib/html";
 import type { OrgRole } from "@prisma/client";
+import { organisationInviteEmail } from "~/emails/organisation-invite";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
@@ -10,7 +10,6 @@ import { recordEmail, sendQueued } from "./email.server";
 import { DomainError } from "~/lib/errors";
 
 const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
-const roleNames: Record<OrgRole, string> = { OWNER: "owner", MANAGER: "manager", CHECKIN: "check-in staff" };
 
 export class TeamError extends DomainError {
   constructor(message: string) {
@@ -39,16 +38,8 @@ export async function inviteStaff(organisationId: string, actorId: string, email
     });
     await recordAudit(tx, { organisationId, actorId, action: "team.invited", entityType: "invite", entityId: invite.id, changes: { email, role } });
     const link = `${getEnv().appOrigin}/invites/${token}`;
-    const { id } = await recordEmail(
-      {
-        kind: "organisation_invite",
-        to: email,
-        subject: `${inviter.name} invited you to ${organisation.name} on Startline`,
-        text: `${inviter.name} invited you to join ${organisation.name} on Startline as ${roleNames[role]}.\n\nAccept: ${link}\n\nThe link works for 7 days.`,
-        html: `<p>${escapeHtml(inviter.name)} invited you to join <strong>${escapeHtml(organisation.name)}</strong> on Startline as ${roleNames[role]}.</p><p><a href="${link}">Accept the invitation</a></p><p>The link works for 7 days.</p>`,
-      },
-      tx,
-    );
+    const invitation = organisationInviteEmail({ inviterName: inviter.name, organisationName: organisation.name, role, acceptLink: link });
+    const { id } = await recordEmail({ to: email, ...invitation }, tx);
     return { emailId: id };
   });
   await sendQueued(emailId);

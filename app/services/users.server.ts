@@ -1,10 +1,10 @@
+import { welcomeEmail } from "~/emails/welcome";
 import type { SignupInput } from "~/validation/auth";
-import { escapeHtml } from "~/lib/html";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "~/utils/password.server";
 import { recordEmail, sendQueued } from "./email.server";
-import { verificationLink, verificationParagraph } from "./email-verification.server";
+import { VERIFICATION_LINK_HOURS, verificationLink } from "./email-verification.server";
 import * as rateLimit from "./rate-limit.server";
 import { DomainError } from "~/lib/errors";
 
@@ -20,18 +20,6 @@ export class LoginError extends DomainError {
     super("unauthenticated", message);
     this.name = "LoginError";
   }
-}
-
-function welcomeEmail(name: string, email: string, verifyLink: string) {
-  const appUrl = getEnv().appOrigin;
-  const verify = verificationParagraph(verifyLink);
-  return {
-    kind: "welcome",
-    to: email,
-    subject: "Welcome to Startline",
-    text: `Hi ${name},\n\nYour Startline account is ready. Find your next race at ${appUrl}.\n\n${verify.text}\n\nSee you at the start line!`,
-    html: `<p>Hi ${escapeHtml(name)},</p><p>Your Startline account is ready. Find your next race at <a href="${appUrl}">${appUrl}</a>.</p>${verify.html}<p>See you at the start line!</p>`,
-  };
 }
 
 const HOUR = 3600;
@@ -54,7 +42,8 @@ export async function signUp({ name, email, password }: Pick<SignupInput, "name"
         data: { name, email, passwordHash },
         select: { id: true, email: true, name: true, role: true },
       });
-      const { id: emailId } = await recordEmail({ userId: user.id, ...welcomeEmail(name, email, verificationLink(user)) }, tx);
+      const welcome = welcomeEmail({ name, appUrl: getEnv().appOrigin, verifyLink: verificationLink(user), verifyLinkHours: VERIFICATION_LINK_HOURS });
+      const { id: emailId } = await recordEmail({ userId: user.id, to: email, ...welcome }, tx);
       return { user, emailId };
     });
     await sendQueued(emailId);

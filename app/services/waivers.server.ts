@@ -3,7 +3,8 @@ import type { WaiverInput } from "~/validation/waivers";
 import { diff, recordAudit } from "./audit.server";
 import { waiverContentHash } from "./waiver-hash.server";
 
-const versionFields = { id: true, version: true, title: true, text: true, contentHash: true, createdAt: true, createdById: true } as const;
+/** What is read of a waiver version. */
+export const versionFields = { id: true, version: true, title: true, text: true, contentHash: true, createdAt: true, createdById: true } as const;
 
 /**
  * The waiver version in force for a race (its highest version), or null if the race has none yet.
@@ -64,46 +65,4 @@ export async function updateGuardianAge({ raceId, actorId, guardianUnderAge }: {
     });
     return { changed: true };
   });
-}
-
-async function authorNames(tx: Db, ids: (string | null)[]) {
-  const known = [...new Set(ids.filter((id): id is string => id !== null))];
-  const users = known.length ? await tx.user.findMany({ where: { id: { in: known } }, select: { id: true, name: true } }) : [];
-  return new Map(users.map((user) => [user.id, user.name]));
-}
-
-/** A race's waiver versions, newest first, with author and number of signatures; paginated. */
-export async function waiverHistory(raceId: string, page: number, pageSize = 20, tx: Db = db) {
-  const [total, versions] = await Promise.all([
-    tx.waiverVersion.count({ where: { raceId } }),
-    tx.waiverVersion.findMany({
-      where: { raceId },
-      orderBy: { version: "desc" },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-      select: { id: true, version: true, title: true, contentHash: true, createdAt: true, createdById: true, _count: { select: { signatures: true } } },
-    }),
-  ]);
-  const authors = await authorNames(tx, versions.map((v) => v.createdById));
-  return {
-    total,
-    pageCount: Math.max(1, Math.ceil(total / pageSize)),
-    items: versions.map(({ _count, createdById, ...version }) => ({
-      ...version,
-      author: createdById ? (authors.get(createdById) ?? "Former member") : "Unknown",
-      signatureCount: _count.signatures,
-    })),
-  };
-}
-
-/** One version of a race's waiver, or null. */
-export async function waiverVersion(raceId: string, version: number, tx: Db = db) {
-  const found = await tx.waiverVersion.findUnique({
-    where: { raceId_version: { raceId, version } },
-    select: { ...versionFields, _count: { select: { signatures: true } } },
-  });
-  if (!found) return null;
-  const { _count, createdById, ...rest } = found;
-  const authors = await authorNames(tx, [createdById]);
-  return { ...rest, author: createdById ? (authors.get(createdById) ?? "Former member") : "Unknown", signatureCount: _count.signatures };
 }

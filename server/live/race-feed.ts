@@ -3,7 +3,7 @@ import { channels } from "~/realtime/channels";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { HEARTBEAT_MS } from "~/realtime/stream.server";
 import { throttle } from "~/lib/throttle";
-import { remainingPlaces } from "~/services/race-availability.server";
+import { remainingPlaces } from "~/presenters/race-page.server";
 import { countRaceViewers, VIEWERS_PUSH_MS, watchRace } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
 import { createLogger } from "~/utils/logger.server";

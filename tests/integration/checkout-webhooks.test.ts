@@ -116,7 +116,7 @@ describe("paying through Stripe Checkout", () => {
     const { client, orderId, type } = await readyToPay({ quantity: 1 });
     await client.post(`/checkout/${orderId}`, { intent: "pay" });
     const { stripeSessionId } = await db.order.findUniqueOrThrow({ where: { id: orderId } });
-    const { releaseOrder } = await import("~/services/reservations.server");
+    const { releaseOrder } = await import("~/services/hold-releases.server");
     await releaseOrder(orderId, "EXPIRED");
     const payload = completedEvent(stripe.completeSession(stripeSessionId!));
     await deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET));
@@ -130,7 +130,8 @@ describe("paying through Stripe Checkout", () => {
     const { client, orderId, type, buyer, race } = await readyToPay({ capacity: 1, quantity: 1 });
     await client.post(`/checkout/${orderId}`, { intent: "pay" });
     const { stripeSessionId } = await db.order.findUniqueOrThrow({ where: { id: orderId } });
-    const { releaseOrder, reservePlaces } = await import("~/services/reservations.server");
+    const { releaseOrder } = await import("~/services/hold-releases.server");
+    const { reservePlaces } = await import("~/services/reservations.server");
     await releaseOrder(orderId, "EXPIRED");
     await reservePlaces({ raceId: race.id, buyer: await createUser(), lines: [{ ticketTypeId: type.id, quantity: 1 }] });
 

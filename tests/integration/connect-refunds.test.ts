@@ -161,7 +161,7 @@ describe("the automatic refund of a payment that arrived after its places were t
     expect(filled.status).toBe(200);
     await client.post(`/checkout/${orderId}`, { intent: "pay" });
     const { stripeSessionId } = await db.order.findUniqueOrThrow({ where: { id: orderId } });
-    const { releaseOrder } = await import("~/services/reservations.server");
+    const { releaseOrder } = await import("~/services/hold-releases.server");
     await releaseOrder(orderId, "EXPIRED");
     await reservePlaces({ raceId: setup.race.id, buyer: await createUser(), lines: [{ ticketTypeId: setup.type.id, quantity: 1 }] });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { announceSale, raceStats, type RaceStats } from "~/services/race-stats.server";
+import { raceStats, type RaceStats } from "~/presenters/race-stats.server";
+import { announceSale } from "~/services/race-stats.server";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import { Client, openEventStream, uniqueEmail, type SseEvent } from "../support/http";

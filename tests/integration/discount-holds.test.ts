@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { releaseExpiredHolds } from "~/services/reservations.server";
+import { releaseExpiredHolds } from "~/services/hold-releases.server";
 import { db } from "~/utils/db.server";
 import { buyerReadyToPay, completeAndDeliver, deliverSessionEvent, discountCode, holdPlaces, pay, raceForSale } from "../support/checkout";
 import { createUser } from "../support/factories";

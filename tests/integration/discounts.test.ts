@@ -1,16 +1,8 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  createDiscountCode,
-  evaluateDiscount,
-  holdDiscount,
-  redeemDiscount,
-  releaseDiscountHold,
-  type DiscountCodeInput,
-  type HoldResult,
-  type RedeemResult,
-} from "~/services/discounts.server";
+import { evaluateDiscount, holdDiscount, redeemDiscount, releaseDiscountHold, type HoldResult, type RedeemResult } from "~/services/discount-holds.server";
+import { createDiscountCode, type DiscountCodeInput } from "~/services/discounts.server";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createRace, createTicketType } from "../support/factories";
 import { uniqueEmail } from "../support/http";

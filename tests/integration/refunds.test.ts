@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { refundPayment } from "~/services/refunds.server";
+import { refundPayment } from "~/services/payment-refunds.server";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getQueue } from "~/jobs/queues.server";
-import { releaseOrder } from "~/services/reservations.server";
+import { releaseOrder } from "~/services/hold-releases.server";
 import { db } from "~/utils/db.server";
 import { stripeEvent } from "../mocks/stripe";
 import { buyerReadyToPay, completeAndDeliver, discountCode, pay, raceForSale } from "../support/checkout";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { releaseExpiredHolds, releaseOrder, reservePlaces, ReservationError } from "~/services/reservations.server";
+import { releaseExpiredHolds, releaseOrder } from "~/services/hold-releases.server";
+import { reservePlaces, ReservationError } from "~/services/reservations.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";

@@ -1,0 +1,31 @@
+import type { UserFeedSnapshot } from "~/realtime/channels";
+import { db } from "~/utils/db.server";
+import { creditBalance } from "~/services/credits.server";
+import { notificationSelect, toNotificationView } from "~/services/notifications.server";
+import { paginate } from "./paginate.server";
+
+/** Notifications a tab should show now: not dismissed, not expired, newest first. */
+export async function activeNotifications(userId: string, now = new Date()) {
+  const rows = await db.notification.findMany({
+    where: { userId, dismissedAt: null, expiresAt: { gt: now } },
+    orderBy: { createdAt: "desc" },
+    take: 20,
+    select: notificationSelect,
+  });
+  return rows.map(toNotificationView);
+}
+
+/** What the user's live feed sends on connect: the notifications to show and the credit balance. */
+export async function userFeedSnapshot(userId: string): Promise<UserFeedSnapshot> {
+  const [notifications, balance] = await Promise.all([activeNotifications(userId), creditBalance(userId)]);
+  return { type: "snapshot", notifications, creditBalance: balance };
+}
+
+/** Paginated history of the last 24 hours, for the notifications page. */
+export function recentNotifications(userId: string, page: number, pageSize = 20, now = new Date()) {
+  const where = { userId, expiresAt: { gt: now } };
+  return paginate({ page, pageSize }, {
+    count: () => db.notification.count({ where }),
+    rows: (window) => db.notification.findMany({ where, orderBy: { createdAt: "desc" }, ...window, select: { ...notificationSelect, dismissedAt: true } }),
+  });
+}

@@ -1,0 +1,38 @@
+import { NotFoundError } from "~/lib/errors";
+import { db } from "~/utils/db.server";
+
+/** A buyer's own order with its tickets; another user's order is reported as missing. */
+export async function buyerOrder(orderId: string, buyerId: string) {
+  const order = await db.order.findFirst({
+    where: { id: orderId, buyerId },
+    select: {
+      id: true,
+      status: true,
+      currency: true,
+      subtotalMinor: true,
+      discountMinor: true,
+      taxMinor: true,
+      feeMinor: true,
+      totalMinor: true,
+      refundedMinor: true,
+      holdExpiresAt: true,
+      createdAt: true,
+      race: { select: { id: true, name: true, slug: true, startsAt: true, timeZone: true, location: true } },
+      tickets: {
+        orderBy: { createdAt: "asc" },
+        select: {
+          id: true,
+          status: true,
+          priceMinor: true,
+          bib: true,
+          ticketType: { select: { name: true } },
+          participant: { select: { firstName: true, lastName: true } },
+        },
+      },
+    },
+  });
+  if (!order) throw new NotFoundError();
+  return order;
+}
+
+export type BuyerOrder = Awaited<ReturnType<typeof buyerOrder>>;
