@@ -22,6 +22,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Fault and load scenarios (tests/resilience/README.md): one at a time, each in its own process.
+          name: "resilience",
+          include: ["tests/resilience/**/*.test.ts"],
+          globalSetup: ["tests/support/global-setup.ts"],
+          pool: "forks",
+          poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });
