@@ -25,13 +25,11 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // Fault and load scenarios (tests/resilience/README.md): one at a time, each in its own process.
+          // Fault and load scenarios (README: Resilience suite); `npm run test:resilience` runs them one at a time.
           name: "resilience",
           include: ["tests/resilience/**/*.test.ts"],
           globalSetup: ["tests/support/global-setup.ts"],
           pool: "forks",
-          poolOptions: { forks: { maxForks: 1, minForks: 1 } },
-          fileParallelism: false,
           testTimeout: 600_000,
           hookTimeout: 300_000,
         },

@@ -50,7 +50,16 @@ class FulfilmentStopped extends Error {
 type ConfirmedTicket = { id: string; bib: number | null; qrToken: string; priceMinor: number; typeName: string; participant: string };
 
 
-async function confirmationEmail(order: { id: string; currency: string; totalMinor: number; buyerName: string; race: { name: string; startsAt: Date; timeZone: string; location: string } }, tickets: ConfirmedTicket[]) {
+/**
+ * The QR code images of an order's tickets, by ticket id. Rendered before fulfilment's transaction: it holds the
+ * race's ticket-type locks, which every sale and expiry of the race waits for, so it does no CPU work it can avoid.
+ */
+async function qrImagesOf(orderId: string) {
+  const tickets = await db.ticket.findMany({ where: { orderId }, select: { id: true, qrToken: true } });
+  return new Map(await Promise.all(tickets.map(async (t) => [t.id, (await ticketQrPng(t.qrToken)).toString("base64")] as const)));
+}
+
+async function confirmationEmail(order: { id: string; currency: string; totalMinor: number; buyerName: string; race: { name: string; startsAt: Date; timeZone: string; location: string } }, tickets: ConfirmedTicket[], qrImages: Map<string, string>) {
   const origin = getEnv().appOrigin;
   const when = formatInZone(order.race.startsAt, order.race.timeZone);
   const attachments: EmailAttachment[] = await Promise.all(
@@ -58,7 +67,7 @@ async function confirmationEmail(order: { id: string; currency: string; totalMin
       filename: `ticket-${ticket.bib ?? ticket.id}.png`,
       contentType: "image/png",
       cid: `ticket-${ticket.id}@startline`,
-      base64: (await ticketQrPng(ticket.qrToken)).toString("base64"),
+      base64: qrImages.get(ticket.id) ?? (await ticketQrPng(ticket.qrToken)).toString("base64"),
     })),
   );
   const lines = tickets.map((t) => `- ${t.participant}: ${t.typeName}${t.bib ? `, bib ${t.bib}` : ""} — ${origin}/tickets/${t.id}`);
@@ -94,10 +103,12 @@ async function confirmationEmail(order: { id: string; currency: string; totalMin
 export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<FulfilmentResult> {
   const target = await db.order.findUnique({
     where: { id: payment.orderId },
-    select: { raceId: true, tickets: { distinct: ["ticketTypeId"], select: { ticketTypeId: true } } },
+    select: { raceId: true, status: true, stripeSessionId: true, tickets: { distinct: ["ticketTypeId"], select: { ticketTypeId: true } } },
   });
   if (!target) return { outcome: "not_found" };
   const paid = "free" in payment ? null : payment;
+  // A repeated event for a paid order (the common duplicate) needs no images; the transaction decides for real.
+  const qrImages = isSettled(target.status) && (!paid || target.stripeSessionId === paid.stripeSessionId) ? new Map<string, string>() : await qrImagesOf(payment.orderId);
   const result = await db
     .$transaction(
       async (tx) => {
@@ -182,7 +193,7 @@ export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<
           typeName: t.ticketType.name,
           participant: t.participant ? `${t.participant.firstName} ${t.participant.lastName}` : "Participant",
         }));
-        const email = await recordEmail({ userId: order.buyerId ?? undefined, to: order.buyerEmail, ...(await confirmationEmail({ ...order, totalMinor }, confirmed)) }, tx);
+        const email = await recordEmail({ userId: order.buyerId ?? undefined, to: order.buyerEmail, ...(await confirmationEmail({ ...order, totalMinor }, confirmed, qrImages)) }, tx);
         return { outcome: "fulfilled" as const, emailId: email.id, order };
       },
       { timeout: 30_000, maxWait: 10_000 },

@@ -81,7 +81,7 @@ export async function prepareStack(options: StackOptions = {}) {
   Object.assign(process.env, env);
 
   const running = new Set<AppProcess>();
-  const processEnv = () => ({ ...env, PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }) as NodeJS.ProcessEnv;
+  const processEnv = () => ({ ...env, PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" }) as unknown as NodeJS.ProcessEnv;
   let webCount = 0;
   let workerCount = 0;
 
@@ -102,7 +102,10 @@ export async function prepareStack(options: StackOptions = {}) {
     smtp,
     openai,
     webhookSecret,
+    /** Processes running now. */
     running,
+    /** Every process started, killed ones included (their logs stay readable). */
+    all: everyProcess,
     async startWeb(extraEnv: Record<string, string> = {}): Promise<WebProcess> {
       const web = await startProcess("server/index.ts", { ...processEnv(), PORT: "0", ...extraEnv }, /"web listening"/, 60_000);
       const { url } = JSON.parse(web.readyLine) as { url: string };
@@ -118,9 +121,9 @@ export async function prepareStack(options: StackOptions = {}) {
     async kill(app: AppProcess) {
       await app.stop("SIGKILL");
     },
-    /** Lines of a process's log whose `msg` matches. */
-    logLines(app: AppProcess, msg: RegExp) {
-      return app.output.filter((line) => msg.test(line));
+    /** Log lines of every process whose name starts with `kind` ("web", "worker"), killed ones included. */
+    logsOf(kind: "web" | "worker") {
+      return everyProcess.filter((app) => app.name.startsWith(kind)).flatMap((app) => app.output);
     },
     async close() {
       await closeAppClients();
