@@ -10,7 +10,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
-import { cspNonce } from "~/utils/request.server";
+import { cspNonce } from "~/web/request.server";
 
 const ABORT_DELAY = 5_000;
 

@@ -6,7 +6,7 @@ import { UserFeedProvider } from "~/components/live-feed";
 import { useNonce } from "~/components/nonce";
 import { Toasts } from "~/components/toasts";
 import { creditBalance } from "~/services/credits.server";
-import { getUser } from "~/utils/auth.server";
+import { getUser } from "~/web/auth.server";
 import { publicEnv } from "~/utils/env.server";
 import stylesheet from "./tailwind.css?url";
 

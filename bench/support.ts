@@ -17,3 +17,25 @@ export function percentile(sorted: number[], p: number) {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
+
+export type ReportRow = {
+  measure: string;
+  ours: number;
+  reference: number;
+  /** Goal as a ratio ours / reference (lower is better). */
+  maxRatio?: number;
+  /** Goal as a ratio ours / reference (higher is better), e.g. throughput. */
+  minRatio?: number;
+  /** A goal that is not a ratio, with its verdict. */
+  goal?: string;
+  pass?: boolean;
+  note?: string;
+};
+
+/**
+ * Prints one row of the benchmark table as a tagged JSON line; `npm run bench` gathers them from every
+ * benchmark into one table (measure, Startline, reference, ratio, goal, pass/fail).
+ */
+export function reportRow(row: ReportRow) {
+  console.log(`BENCH_ROW ${JSON.stringify(row)}`);
+}

@@ -1,11 +1,15 @@
 import { loadEnvOrExit } from "~/utils/env.server";
 
-// Validate the configuration before anything else is imported: module-level clients (Prisma, Redis) read
-// it when they load, and a bad variable must stop the process with a message that names it.
+// Validate the configuration before anything else is imported or started: a bad variable must stop the
+// process with a message that names it, before any client reads it.
 try {
   process.loadEnvFile();
 } catch {
   // No .env file: the environment and the defaults apply.
 }
 loadEnvOrExit("web");
-await import("./web");
+const { startWeb } = await import("./web");
+const web = await startWeb();
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => void web.close().then(() => process.exit(0)));
+}

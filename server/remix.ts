@@ -1,6 +1,6 @@
 import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import type { NextFunction, Request as ExpressRequest, Response as ExpressResponse } from "express";
-import type { AppLoadContext } from "~/utils/request.server";
+import type { AppLoadContext } from "~/web/request.server";
 
 /**
  * Express → Remix, like @remix-run/express's handler, except for the request body: `limitRequestBody`

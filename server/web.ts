@@ -1,121 +1,132 @@
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { once } from "node:events";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
-import { rejectCrossSite } from "~/utils/csrf.server";
+import { forgetLocalViewers } from "~/services/race-presence.server";
+import { rejectCrossSite } from "~/web/csrf.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger } from "~/utils/logger.server";
-import { redis } from "~/utils/redis.server";
-import { CLIENT_IP_HEADER, type AppLoadContext } from "~/utils/request.server";
+import { closeRedis } from "~/utils/redis.server";
+import { CLIENT_IP_HEADER, type AppLoadContext } from "~/web/request.server";
 import { mountHealth } from "./health";
+import { mountRaceFeed } from "./live/race-feed";
 import { remixHandler } from "./remix";
 import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
 
-const env = getEnv();
 const log = createLogger({ process: "web", pid: process.pid });
 
-const viteDevServer =
-  env.NODE_ENV === "production"
-    ? undefined
-    : await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }));
+/**
+ * Builds the Express app (Vite middleware in development, the production build otherwise) and listens.
+ * Nothing connects before this is called; `close()` ends open connections (live feeds reconnect to
+ * another process) and releases Postgres, Redis and the queues.
+ */
+export async function startWeb() {
+  const env = getEnv();
 
-const app = express();
-app.disable("x-powered-by");
-// A hop count or the proxies' addresses only (never `true`): see TRUST_PROXY in env.server.ts.
-app.set("trust proxy", env.TRUST_PROXY);
+  const viteDevServer =
+    env.NODE_ENV === "production"
+      ? undefined
+      : await import("vite").then((vite) => vite.createServer({ server: { middlewareMode: true } }));
 
-app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));
-mountHealth(app);
+  const app = express();
+  app.disable("x-powered-by");
+  // A hop count or the proxies' addresses only (never `true`): see TRUST_PROXY in env.server.ts.
+  app.set("trust proxy", env.TRUST_PROXY);
 
-app.use((req, res, next) => {
-  req.headers[CLIENT_IP_HEADER] = req.ip ?? req.socket.remoteAddress ?? "unknown";
-  const refusal = rejectCrossSite(
-    {
-      method: req.method,
-      path: req.path,
-      origin: req.get("origin"),
-      secFetchSite: req.get("sec-fetch-site"),
-      host: req.get("host"),
-      protocol: req.protocol,
-    },
-    env.appOrigin,
-  );
-  if (refusal) {
-    log.warn("csrf refused", { path: req.path, reason: refusal });
-    res.status(403).type("text/plain").send("This form was sent from another site, so it was refused. Go back to Startline and try again.");
-    return;
+  app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));
+  mountHealth(app);
+
+  app.use((req, res, next) => {
+    req.headers[CLIENT_IP_HEADER] = req.ip ?? req.socket.remoteAddress ?? "unknown";
+    const refusal = rejectCrossSite(
+      {
+        method: req.method,
+        path: req.path,
+        origin: req.get("origin"),
+        secFetchSite: req.get("sec-fetch-site"),
+        host: req.get("host"),
+        protocol: req.protocol,
+      },
+      env.appOrigin,
+    );
+    if (refusal) {
+      log.warn("csrf refused", { path: req.path, reason: refusal });
+      res.status(403).type("text/plain").send("This form was sent from another site, so it was refused. Go back to Startline and try again.");
+      return;
+    }
+    next();
+  });
+
+  mountRaceFeed(app);
+
+  // SSE responses must not be buffered by compression.
+  app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res) }));
+
+  if (viteDevServer) {
+    app.use(viteDevServer.middlewares);
+  } else {
+    app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+    app.use(express.static("build/client", { maxAge: "1h" }));
   }
-  next();
-});
+  app.use(express.static("public", { maxAge: "1h" }));
+  app.use("/uploads", serveUploads(env.UPLOAD_DIR));
 
-// SSE responses must not be buffered by compression.
-app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res) }));
+  const build = viteDevServer
+    ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+    : ((await import(new URL("../build/server/index.js", import.meta.url).href)) as ServerBuild);
 
-if (viteDevServer) {
-  app.use(viteDevServer.middlewares);
-} else {
-  app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-  app.use(express.static("build/client", { maxAge: "1h" }));
+  app.all(
+    "*",
+    limitRequestBody(),
+    remixHandler({
+      build,
+      mode: env.NODE_ENV,
+      getLoadContext(_req, res): AppLoadContext {
+        // Under Express, request.signal may not abort when a tab closes (nodejs/node#55428).
+        const closed = new AbortController();
+        res.on("close", () => closed.abort());
+        return {
+          responseClosed: closed.signal,
+          done: new Set(),
+          cspNonce: String(res.locals.cspNonce),
+          // Remix writes a streamed body without waiting for "drain"; large downloads pace themselves here.
+          whenWritable: () =>
+            res.writableNeedDrain && !res.destroyed
+              ? new Promise<void>((resolve) => {
+                  const done = () => {
+                    res.off("drain", done);
+                    res.off("close", done);
+                    resolve();
+                  };
+                  res.on("drain", done);
+                  res.on("close", done);
+                })
+              : Promise.resolve(),
+        };
+      },
+    }),
+  );
+  app.use(refusedBody);
+
+  const onListening = () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : env.PORT;
+    const host = !env.listenHost || env.listenHost === "0.0.0.0" || env.listenHost === "::" ? "localhost" : env.listenHost.includes(":") ? `[${env.listenHost}]` : env.listenHost;
+    log.info("web listening", { url: `http://${host}:${port}`, host: env.listenHost ?? "all interfaces", mode: env.NODE_ENV, demo: env.DEMO_MODE });
+  };
+  const server = env.listenHost ? app.listen(env.PORT, env.listenHost, onListening) : app.listen(env.PORT, onListening);
+  await once(server, "listening");
+
+  let closing: Promise<void> | undefined;
+  async function close() {
+    log.info("web shutting down");
+    server.close();
+    server.closeAllConnections();
+    await forgetLocalViewers();
+    await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), closeRedis(), viteDevServer?.close()]);
+  }
+  return { close: () => (closing ??= close()) };
 }
-app.use(express.static("public", { maxAge: "1h" }));
-app.use("/uploads", serveUploads(env.UPLOAD_DIR));
-
-const build = viteDevServer
-  ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
-  : ((await import(new URL("../build/server/index.js", import.meta.url).href)) as ServerBuild);
-
-app.all(
-  "*",
-  limitRequestBody(),
-  remixHandler({
-    build,
-    mode: env.NODE_ENV,
-    getLoadContext(_req, res): AppLoadContext {
-      // Under Express, request.signal may not abort when a tab closes (nodejs/node#55428).
-      const closed = new AbortController();
-      res.on("close", () => closed.abort());
-      return {
-        responseClosed: closed.signal,
-        done: new Set(),
-        cspNonce: String(res.locals.cspNonce),
-        // Remix writes a streamed body without waiting for "drain"; large downloads pace themselves here.
-        whenWritable: () =>
-          res.writableNeedDrain && !res.destroyed
-            ? new Promise<void>((resolve) => {
-                const done = () => {
-                  res.off("drain", done);
-                  res.off("close", done);
-                  resolve();
-                };
-                res.on("drain", done);
-                res.on("close", done);
-              })
-            : Promise.resolve(),
-      };
-    },
-  }),
-);
-app.use(refusedBody);
-
-const onListening = () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : env.PORT;
-  const host = !env.listenHost || env.listenHost === "0.0.0.0" || env.listenHost === "::" ? "localhost" : env.listenHost.includes(":") ? `[${env.listenHost}]` : env.listenHost;
-  log.info("web listening", { url: `http://${host}:${port}`, host: env.listenHost ?? "all interfaces", mode: env.NODE_ENV, demo: env.DEMO_MODE });
-};
-const server = env.listenHost ? app.listen(env.PORT, env.listenHost, onListening) : app.listen(env.PORT, onListening);
-
-let shuttingDown = false;
-async function shutdown(signal: string) {
-  if (shuttingDown) return;
-  shuttingDown = true;
-  log.info("web shutting down", { signal });
-  server.close();
-  server.closeAllConnections();
-  await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), redis.quit(), viteDevServer?.close()]);
-  process.exit(0);
-}
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));

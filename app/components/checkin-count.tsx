@@ -8,7 +8,7 @@ import { useEventSource } from "./use-event-source";
 export function CheckinCount({ raceId, initial }: { raceId: string; initial: { checkedIn: number; total: number } }) {
   const [state, dispatch] = useReducer(reduceCheckinFeed, { status: "connecting", ...initial });
 
-  const status = useEventSource(`/organiser/races/${raceId}/checkin/stream`, {
+  const status = useEventSource(`/organiser/races/${raceId}/checkin/live`, {
     snapshot: (data) => dispatch({ type: "snapshot", snapshot: data as CheckinSnapshot }),
     delta: (data) => dispatch({ type: "delta", message: data as RaceActivityMessage }),
   });

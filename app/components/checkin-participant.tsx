@@ -1,5 +1,5 @@
-import type { CheckinParticipant } from "~/services/checkin.server";
-import { formatTime } from "~/utils/dates";
+import type { CheckinParticipant } from "~/lib/checkin-view";
+import { formatTime } from "~/lib/time";
 import { Badge } from "./ui";
 
 const notIssuedReason = {

@@ -47,7 +47,7 @@ const FeedContext = createContext<(FeedState & { dismissLocally: (id: string) =>
 export function UserFeedProvider({ initialBalance, children }: { initialBalance: number; children: ReactNode }) {
   const [state, dispatch] = useReducer(reduce, { status: "connecting", notifications: [], creditBalance: initialBalance });
 
-  const status = useEventSource("/events/user", {
+  const status = useEventSource("/account/live", {
     snapshot: (data) => dispatch({ type: "snapshot", snapshot: data as UserFeedSnapshot }),
     delta: (data) => dispatch({ type: "delta", message: data as UserFeedMessage }),
   });

@@ -1,6 +1,6 @@
 import type { OrgRole } from "@prisma/client";
 import { NavLink } from "@remix-run/react";
-import { hasRole } from "~/utils/roles";
+import { hasRole } from "~/lib/roles";
 
 type Section = { to: string; label: string; minRole: OrgRole };
 

@@ -1,17 +1,12 @@
 import { Queue } from "bullmq";
-import { createRedisConnection } from "~/utils/redis.server";
+import { closeRedis, createRedisConnection } from "~/utils/redis.server";
 import { getEnv } from "~/utils/env.server";
 import { singleton } from "~/utils/singleton.server";
 import { jobCatalog, type JobName, type JobPayload, type QueueName } from "./catalog";
 
 const queues = singleton("bullmq-queues", () => new Map<QueueName, Queue>());
-const connection = singleton("bullmq-connection", () => {
-  const redis = createRedisConnection("queues");
-  redis.on("error", () => {
-    // ioredis reconnects by itself; callers that must not wait use `enqueueIfConnected`.
-  });
-  return redis;
-});
+/** The queues' shared connection, opened with the first queue this process uses. */
+let connection: ReturnType<typeof createRedisConnection> | undefined;
 
 export function bullPrefix() {
   return `${getEnv().REDIS_PREFIX}:bull`;
@@ -20,6 +15,12 @@ export function bullPrefix() {
 export function getQueue(name: QueueName) {
   let queue = queues.get(name);
   if (!queue) {
+    if (!connection) {
+      connection = createRedisConnection("queues");
+      connection.on("error", () => {
+        // ioredis reconnects by itself; callers that must not wait on Redis use `enqueueIfConnected`.
+      });
+    }
     queue = new Queue(name, { connection, prefix: bullPrefix() });
     queues.set(name, queue);
   }
@@ -50,8 +51,10 @@ export async function enqueueIfConnected<N extends JobName>(
   payload: JobPayload<N>,
   { timeoutMs = 1_000, rerunFailed = false }: { timeoutMs?: number; /** `requeue` instead of `enqueue`. */ rerunFailed?: boolean } = {},
 ): Promise<"queued" | "deferred"> {
+  getQueue(jobCatalog[name].queue);
   // Known to be down: do not even wait.
-  if (connection.status === "reconnecting" || connection.status === "close" || connection.status === "end") return "deferred";
+  const status = connection?.status;
+  if (status === "reconnecting" || status === "close" || status === "end") return "deferred";
   let timer: ReturnType<typeof setTimeout> | undefined;
   const gaveUp = new Promise<"deferred">((resolve) => {
     timer = setTimeout(() => resolve("deferred"), timeoutMs);
@@ -90,7 +93,11 @@ export async function requeue<N extends JobName>(name: N, payload: JobPayload<N>
   }
 }
 
+/** Closes every queue this process opened, and their connection; a later `getQueue` opens a new one. */
 export async function closeQueues() {
   await Promise.all([...queues.values()].map((queue) => queue.close()));
   queues.clear();
+  const opened = connection;
+  connection = undefined;
+  if (opened) await closeRedis(opened);
 }

@@ -12,12 +12,19 @@ type Listener = (message: unknown) => void;
 class SubscriptionHub {
   private connection: Redis | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly reconnectListeners = new Set<() => void>();
+  private connectedBefore = false;
 
   private get subscriber() {
     if (!this.connection) {
       this.connection = createRedisConnection("subscriber");
       this.connection.on("error", () => {
         // ioredis reconnects and re-subscribes by itself; streams keep their heartbeat meanwhile.
+      });
+      this.connection.on("ready", () => {
+        // ioredis re-subscribes by itself, but whatever was published while it was away is gone.
+        if (this.connectedBefore) for (const listener of this.reconnectListeners) listener();
+        this.connectedBefore = true;
       });
       this.connection.on("message", (channel: string, raw: string) => {
         const set = this.listeners.get(channel);
@@ -52,6 +59,12 @@ class SubscriptionHub {
         await this.subscriber.unsubscribe(key);
       }
     };
+  }
+
+  /** Runs after the subscriber connection came back from an outage (not on its first connect). */
+  onReconnect(listener: () => void) {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   /** Channels this process is subscribed to, with their local listener counts. */

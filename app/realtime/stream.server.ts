@@ -1,5 +1,6 @@
 import { eventStream } from "remix-utils/sse/server";
 import { getEnv } from "~/utils/env.server";
+import { connectionSignal } from "~/web/request.server";
 import { channels, type Channel } from "./channels";
 import { subscriptions } from "./pubsub.server";
 
@@ -15,8 +16,12 @@ export const HEARTBEAT_MS = 15_000;
 export type LiveViewer = { userId: string; authorize: () => Promise<unknown> };
 
 type LiveStreamOptions<M, S> = {
-  /** Tied to the HTTP response closing (see server/index.ts), besides the request's own signal. */
-  signal: AbortSignal;
+  /**
+   * The feed's request and load context: the stream ends when the request aborts or the HTTP response
+   * closes (server/web.ts puts that signal in the context; Express may not abort `request.signal`).
+   */
+  request: Request;
+  context: unknown;
   /** One channel, or several whose messages are handled alike (e.g. a race's sales and its viewers). */
   channel: Channel<M> | Channel<M>[];
   /** Read after the subscription is live, so no delta between snapshot and subscription is lost. */
@@ -50,9 +55,9 @@ async function stillAllowed(viewer: LiveViewer) {
  * Redis as JSON, with a heartbeat comment every 15 s. Every subscription is released on close.
  * A reconnecting client simply gets a fresh snapshot.
  */
-export function liveStream<M, S>({ signal, channel, snapshot, resnapshotEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
+export function liveStream<M, S>({ request, context, channel, snapshot, resnapshotEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
   const channelList = Array.isArray(channel) ? channel : [channel];
-  return eventStream(signal, (send, close) => {
+  return eventStream(connectionSignal(request, context), (send, close) => {
     let open = true;
     const releases: (() => Promise<void>)[] = [];
     const releaseAll = () => Promise.allSettled(releases.splice(0).map((release) => release()));

@@ -3,8 +3,7 @@ import { channels, type AiJobMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { aiJobForOwner } from "~/services/ai-jobs.server";
 import { NotFoundError } from "~/services/errors.server";
-import { requireUser, sessionViewer } from "~/utils/auth.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireUser, sessionViewer } from "~/web/auth.server";
 import type { AiJobView } from "~/validation/ai-jobs";
 
 /** One AI job, live: status and text re-read whenever the worker announces a change. Owner only. */
@@ -15,7 +14,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     throw error instanceof NotFoundError ? new Response("Not found", { status: 404 }) : error;
   });
   return liveStream<AiJobMessage, AiJobView>({
-    signal: connectionSignal(request, context),
+    request,
+    context,
     viewer: sessionViewer(request, user),
     channel: channels.aiJob(jobId),
     snapshot: () => aiJobForOwner(jobId, user.id),

@@ -4,7 +4,7 @@ import { AiJobOutput, useAiJob } from "~/components/ai-job";
 import { Card } from "~/components/ui";
 import { aiJobForOwner, aiJobLabel } from "~/services/ai-jobs.server";
 import { NotFoundError } from "~/services/errors.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "AI job · Startline" }];
 

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { requestAiJob } from "~/services/ai-jobs.server";
-import { aiRequestRefusal } from "~/utils/ai-responses.server";
-import { requireUser } from "~/utils/auth.server";
+import { aiRequestRefusal } from "~/web/ai-responses.server";
+import { requireUser } from "~/web/auth.server";
 
 /**
  * Starts an AI job. Pages call it with fetch (JSON back: 202 with the job, or a 4xx/503 with the reason);

@@ -6,9 +6,9 @@ import { useUserFeed } from "~/components/live-feed";
 import { Badge, Button, Card, FormError, Notice, Pagination } from "~/components/ui";
 import { billingOverview, billingPortalUrl, startMembership, startPackPurchase } from "~/services/billing.server";
 import { RuleViolationError } from "~/services/errors.server";
-import { requireUser } from "~/utils/auth.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatMoney } from "~/utils/money";
+import { requireUser } from "~/web/auth.server";
+import { viewerLocale } from "~/web/locale.server";
+import { formatMoney } from "~/lib/money";
 import { billingActionSchema } from "~/validation/billing";
 import { pageParam } from "~/validation/pagination";
 

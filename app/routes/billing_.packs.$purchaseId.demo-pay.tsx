@@ -2,11 +2,11 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, FormError } from "~/components/ui";
-import { findPack } from "~/services/credit-catalog";
+import { findPack } from "~/lib/credit-catalog";
 import { pendingPackPurchase, sendDemoPackPayment } from "~/services/billing.server";
 import { NotFoundError, RuleViolationError } from "~/services/errors.server";
-import { requireUser } from "~/utils/auth.server";
-import { formatMoney } from "~/utils/money";
+import { requireUser } from "~/web/auth.server";
+import { formatMoney } from "~/lib/money";
 import { requireDemoPayments } from "~/services/demo-payments.server";
 
 export const meta: MetaFunction = () => [{ title: "Demo payment · Startline" }];

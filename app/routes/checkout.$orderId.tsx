@@ -18,10 +18,10 @@ import {
 } from "~/services/checkout.server";
 import { startPayment } from "~/services/payments.server";
 import { releaseOrder } from "~/services/reservations.server";
-import { requireUser } from "~/utils/auth.server";
-import { formatMoney } from "~/utils/money";
-import { submitParticipant, type ParticipantReply } from "~/utils/participant-submission.server";
-import { formatInZone } from "~/utils/time";
+import { requireUser } from "~/web/auth.server";
+import { formatMoney } from "~/lib/money";
+import { submitParticipant, type ParticipantReply } from "~/web/participant-submission.server";
+import { formatInZone } from "~/lib/time";
 import { discountCodeSchema } from "~/validation/checkout";
 
 export const meta: MetaFunction = () => [{ title: "Checkout · Startline" }];

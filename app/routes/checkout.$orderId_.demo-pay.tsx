@@ -5,8 +5,8 @@ import { Button, Card, FormError } from "~/components/ui";
 import { CheckoutError } from "~/services/checkout.server";
 import { buyerOrder } from "~/services/orders.server";
 import { sendDemoPayment } from "~/services/payments.server";
-import { requireUser } from "~/utils/auth.server";
-import { formatMoney } from "~/utils/money";
+import { requireUser } from "~/web/auth.server";
+import { formatMoney } from "~/lib/money";
 import { requireDemoPayments } from "~/services/demo-payments.server";
 
 export const meta: MetaFunction = () => [{ title: "Demo payment · Startline" }];

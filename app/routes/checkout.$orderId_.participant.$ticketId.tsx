@@ -4,9 +4,9 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { ParticipantForm } from "~/components/participant-form";
 import { Card, FormError } from "~/components/ui";
 import { participantTicketState } from "~/services/checkout.server";
-import { requireUser } from "~/utils/auth.server";
-import { submitParticipant, type ParticipantReply } from "~/utils/participant-submission.server";
-import { formatInZone } from "~/utils/time";
+import { requireUser } from "~/web/auth.server";
+import { submitParticipant, type ParticipantReply } from "~/web/participant-submission.server";
+import { formatInZone } from "~/lib/time";
 
 export const meta: MetaFunction = () => [{ title: "Your participant form · Startline" }];
 

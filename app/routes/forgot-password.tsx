@@ -6,8 +6,8 @@ import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
 import { Button, Card, Field, FormError, Notice } from "~/components/ui";
 import { requestPasswordReset } from "~/services/password-reset.server";
 import { RateLimitError } from "~/services/rate-limit.server";
-import { retryAfter } from "~/utils/forms.server";
-import { clientIp } from "~/utils/request.server";
+import { retryAfter } from "~/web/forms.server";
+import { clientIp } from "~/web/request.server";
 import { forgotPasswordSchema } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? · Startline" }];

@@ -6,8 +6,8 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { Button, Card, Field, FormError } from "~/components/ui";
 import { RateLimitError } from "~/services/rate-limit.server";
 import { LoginError } from "~/services/users.server";
-import { authenticator, logIn, requireAnonymous } from "~/utils/auth.server";
-import { retryAfter } from "~/utils/forms.server";
+import { authenticator, logIn, requireAnonymous } from "~/web/auth.server";
+import { retryAfter } from "~/web/forms.server";
 import { loginSchema, safeRedirect } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Startline" }];

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { logOut } from "~/utils/auth.server";
+import { logOut } from "~/web/auth.server";
 
 export async function loader() {
   return redirect("/");

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, Card, Pagination } from "~/components/ui";
 import { recentNotifications } from "~/services/notifications.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 import { pageParam } from "~/validation/pagination";
 
 export const meta: MetaFunction = () => [{ title: "Notifications · Startline" }];

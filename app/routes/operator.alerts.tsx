@@ -4,8 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
 import { listAlerts, resolveAlert } from "~/services/alerts.server";
-import { getUser } from "~/utils/auth.server";
-import { formatInZone } from "~/utils/time";
+import { getUser } from "~/web/auth.server";
+import { formatInZone } from "~/lib/time";
 import { alertFilterSchema, resolveAlertSchema } from "~/validation/alerts";
 import { pageParam } from "~/validation/pagination";
 

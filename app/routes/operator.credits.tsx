@@ -6,7 +6,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Button, Card, Field, FormError, Notice } from "~/components/ui";
 import { adjustCredits, newAdjustmentKey } from "~/services/billing.server";
 import { RuleViolationError } from "~/services/errors.server";
-import { requireOperator } from "~/utils/auth.server";
+import { requireOperator } from "~/web/auth.server";
 import { adjustCreditsSchema } from "~/validation/billing";
 
 export const meta: MetaFunction = () => [{ title: "Adjust credits · Startline" }];

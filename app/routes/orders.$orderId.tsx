@@ -3,9 +3,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { buyerOrder } from "~/services/orders.server";
-import { requireUser } from "~/utils/auth.server";
-import { formatMoney } from "~/utils/money";
-import { formatInZone } from "~/utils/time";
+import { requireUser } from "~/web/auth.server";
+import { formatMoney } from "~/lib/money";
+import { formatInZone } from "~/lib/time";
 
 export const meta: MetaFunction = () => [{ title: "Your order · Startline" }];
 

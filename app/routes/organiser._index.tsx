@@ -7,10 +7,10 @@ import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { createDemoRace } from "~/services/demo-race.server";
 import { createOrganisation, membershipsOf } from "~/services/organisations.server";
 import { racesForUser } from "~/services/races.server";
-import { requireOrgRole } from "~/utils/access.server";
-import { requireUser } from "~/utils/auth.server";
-import { hasRole } from "~/utils/roles";
-import { formatInZone } from "~/utils/time";
+import { requireOrgRole } from "~/web/access.server";
+import { requireUser } from "~/web/auth.server";
+import { hasRole } from "~/lib/roles";
+import { formatInZone } from "~/lib/time";
 import { organisationSchema } from "~/validation/races";
 
 export const meta: MetaFunction = () => [{ title: "Your races · Startline" }];

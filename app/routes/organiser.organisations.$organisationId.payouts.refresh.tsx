@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { payoutsPath, renewOnboardingLink } from "~/services/payouts.server";
-import { requireOrgRole } from "~/utils/access.server";
+import { requireOrgRole } from "~/web/access.server";
 import { isStripeConfigured } from "~/utils/stripe.server";
 
 /** Stripe sends the owner here when an onboarding link expired or was used: make a new one and go back. */

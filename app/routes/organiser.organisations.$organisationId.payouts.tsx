@@ -6,7 +6,7 @@ import { Badge, Button, Card, FormError } from "~/components/ui";
 import { VerifyEmailNotice } from "~/components/verify-email-notice";
 import { emailVerificationBlocker, EmailNotVerifiedError } from "~/services/email-verification.server";
 import { PAYOUTS_ACTION, payoutOverview, refreshPayoutStatus, startPayoutOnboarding } from "~/services/payouts.server";
-import { requireOrgRole } from "~/utils/access.server";
+import { requireOrgRole } from "~/web/access.server";
 import { isStripeApiError, StripeNotConfiguredError } from "~/utils/stripe.server";
 import { payoutSetupSchema } from "~/validation/payouts";
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { SelectField } from "~/components/fields";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { changeMemberRole, inviteStaff, removeMember, revokeInvite, TeamError, teamOf } from "~/services/team.server";
-import { requireOrgRole } from "~/utils/access.server";
+import { requireOrgRole } from "~/web/access.server";
 import { inviteSchema } from "~/validation/races";
 
 const roleOptions = [

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Card } from "~/components/ui";
 import { membershipsOf } from "~/services/organisations.server";
 import { payoutsPath } from "~/services/payouts.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Payouts · Startline" }];
 

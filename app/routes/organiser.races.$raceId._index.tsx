@@ -8,11 +8,11 @@ import { paidPublishingBlocker } from "~/services/payouts.server";
 import { cancellationProgress, type CancellationProgress } from "~/services/race-cancellation.server";
 import { raceOverview } from "~/services/race-details.server";
 import { changeRaceStatus, publishBlockers, RaceStatusError, setCoverImage } from "~/services/races.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { formatMoney } from "~/utils/money";
-import { hasRole } from "~/utils/roles";
+import { requireRaceRole } from "~/web/access.server";
+import { formatMoney } from "~/lib/money";
+import { hasRole } from "~/lib/roles";
 import { imageType, storage } from "~/utils/storage.server";
-import { formatInZone } from "~/utils/time";
+import { formatInZone } from "~/lib/time";
 import { raceStatusSchema } from "~/validation/races";
 
 const MAX_COVER_BYTES = 5 * 1024 * 1024;

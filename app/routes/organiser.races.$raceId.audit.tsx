@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Card, Pagination } from "~/components/ui";
 import { raceAuditLog } from "~/services/audit.server";
-import { requireRaceRole } from "~/utils/access.server";
+import { requireRaceRole } from "~/web/access.server";
 import { db } from "~/utils/db.server";
-import { formatInZone } from "~/utils/time";
+import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -8,7 +8,7 @@ import { alreadyCheckedInMessage, notIssuedMessage, ParticipantSummary } from "~
 import { QrScanButton } from "~/components/qr-scanner";
 import { Button, Card } from "~/components/ui";
 import { checkIn, checkinCounts, findForCheckin } from "~/services/checkin.server";
-import { requireRaceRole } from "~/utils/access.server";
+import { requireRaceRole } from "~/web/access.server";
 import { checkinLookupSchema, checkinSchema } from "~/validation/participants";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Check-in · ${data?.race.name ?? "Race"} · Startline` }];

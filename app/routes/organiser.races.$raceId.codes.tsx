@@ -4,13 +4,13 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
-import { discountCodeState } from "~/services/discount-rules";
+import { discountCodeState } from "~/lib/discount-rules";
 import { createDiscountCode, DiscountCodeError, listDiscountCodes, setDiscountCodeActive } from "~/services/discounts.server";
-import { requireRaceRole } from "~/utils/access.server";
+import { requireRaceRole } from "~/web/access.server";
 import { db } from "~/utils/db.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatMoney } from "~/utils/money";
-import { formatInZone } from "~/utils/time";
+import { viewerLocale } from "~/web/locale.server";
+import { formatMoney } from "~/lib/money";
+import { formatInZone } from "~/lib/time";
 import { codeActiveSchema, discountCodeSchema, withTimesInZone } from "~/validation/discounts";
 import { pageParam } from "~/validation/pagination";
 

@@ -5,10 +5,10 @@ import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { DiscountCodeForm } from "~/components/discount-code-form";
 import { Card, Notice } from "~/components/ui";
 import { discountCode, DiscountCodeError, updateDiscountCode } from "~/services/discounts.server";
-import { requireRaceRole } from "~/utils/access.server";
+import { requireRaceRole } from "~/web/access.server";
 import { db } from "~/utils/db.server";
-import { toMajorUnits } from "~/utils/money";
-import { utcToZonedLocal } from "~/utils/time";
+import { toMajorUnits } from "~/lib/money";
+import { utcToZonedLocal } from "~/lib/time";
 import { discountCodeSchema, withTimesInZone } from "~/validation/discounts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Edit ${data?.code.code ?? "code"} · Startline` }];

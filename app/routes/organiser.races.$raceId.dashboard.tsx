@@ -6,9 +6,9 @@ import { Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { LinkStatus } from "~/components/live-feed";
 import { raceStats } from "~/services/race-stats.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatMoney } from "~/utils/money";
+import { requireRaceRole } from "~/web/access.server";
+import { viewerLocale } from "~/web/locale.server";
+import { formatMoney } from "~/lib/money";
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `Live dashboard · ${page?.raceName ?? "Race"} · Startline` }];
 
@@ -35,7 +35,7 @@ function Stat({ label, value, detail }: { label: string; value: ReactNode; detai
 
 export default function RaceDashboard() {
   const initial = useLoaderData<typeof loader>();
-  const { value: stats, status } = useLiveSnapshot(`/organiser/races/${initial.stats.raceId}/dashboard/stream`, initial.stats);
+  const { value: stats, status } = useLiveSnapshot(`/organiser/races/${initial.stats.raceId}/dashboard/live`, initial.stats);
   const number = (value: number) => value.toLocaleString(initial.locale);
   const { totals } = stats;
   return (

@@ -7,7 +7,7 @@ import { RaceForm } from "~/components/race-form";
 import { Card } from "~/components/ui";
 import { raceFormValues } from "~/services/race-details.server";
 import { RaceInputError, updateRace } from "~/services/races.server";
-import { requireRaceRole } from "~/utils/access.server";
+import { requireRaceRole } from "~/web/access.server";
 import { getEnv } from "~/utils/env.server";
 import { raceSchema } from "~/validation/races";
 

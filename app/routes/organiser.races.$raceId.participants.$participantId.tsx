@@ -7,9 +7,9 @@ import { DetailItem } from "~/components/detail-item";
 import { Badge, Button, Card, Field, FormError } from "~/components/ui";
 import { BibTakenError, ParticipantNotFoundError, participantDetail, updateParticipant } from "~/services/participants.server";
 import { orderRefundSummary, RefundError, refundOrder, refundTicket } from "~/services/refunds.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { formatDateTime, isoDay } from "~/utils/dates";
-import { formatMoney, toMajorUnits } from "~/utils/money";
+import { requireRaceRole } from "~/web/access.server";
+import { formatDateTime, isoDay } from "~/lib/time";
+import { formatMoney, toMajorUnits } from "~/lib/money";
 import { participantEditSchema } from "~/validation/participants";
 import { refundFormSchema } from "~/validation/refunds";
 

@@ -3,8 +3,8 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { SelectField } from "~/components/fields";
 import { Badge, Button, Card, Field, Pagination } from "~/components/ui";
 import { listParticipants, raceTicketTypes } from "~/services/participants.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { formatDateTime } from "~/utils/dates";
+import { requireRaceRole } from "~/web/access.server";
+import { formatDateTime } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 import { filterSearchParams, participantFilterFrom, participantStatusFilters } from "~/validation/participants";
 

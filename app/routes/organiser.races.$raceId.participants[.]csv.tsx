@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { participantsCsv } from "~/services/participants.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { connectionSignal, responseWritable } from "~/utils/request.server";
+import { requireRaceRole } from "~/web/access.server";
+import { connectionSignal, responseWritable } from "~/web/request.server";
 import { participantFilterFrom } from "~/validation/participants";
 
 /** The participants list (same search and filters) as a streamed CSV download. */

@@ -6,8 +6,8 @@ import type { z } from "zod";
 import { QuestionFields } from "~/components/question-fields";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { createQuestion, moveQuestion, raceQuestions, setQuestionArchived, setStandardFields } from "~/services/questions.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { submitToService } from "~/utils/forms.server";
+import { requireRaceRole } from "~/web/access.server";
+import { submitToService } from "~/web/forms.server";
 import {
   moveQuestionSchema,
   questionIdSchema,

@@ -5,8 +5,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { QuestionFields } from "~/components/question-fields";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { raceQuestion, updateQuestion } from "~/services/questions.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { submitToService } from "~/utils/forms.server";
+import { requireRaceRole } from "~/web/access.server";
+import { submitToService } from "~/web/forms.server";
 import { questionSchema } from "~/validation/questions";
 
 export const meta: MetaFunction = () => [{ title: "Edit question · Startline" }];

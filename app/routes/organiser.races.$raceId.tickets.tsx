@@ -5,11 +5,11 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { TicketTypeFields } from "~/components/ticket-type-fields";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { createTicketType, ticketTypesOverview } from "~/services/ticket-types.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { submitToService } from "~/utils/forms.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatMoney } from "~/utils/money";
-import { formatDateTime } from "~/utils/time";
+import { requireRaceRole } from "~/web/access.server";
+import { submitToService } from "~/web/forms.server";
+import { viewerLocale } from "~/web/locale.server";
+import { formatMoney } from "~/lib/money";
+import { formatDateTime } from "~/lib/time";
 import { ticketTypeSchema } from "~/validation/ticket-types";
 
 export const meta: MetaFunction = () => [{ title: "Ticket types · Startline" }];

@@ -13,11 +13,11 @@ import {
   ticketTypeDetail,
   updateTicketType,
 } from "~/services/ticket-types.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { submitToService } from "~/utils/forms.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatMoney, toMajorUnits } from "~/utils/money";
-import { formatDateTime, utcToZonedLocal } from "~/utils/time";
+import { requireRaceRole } from "~/web/access.server";
+import { submitToService } from "~/web/forms.server";
+import { viewerLocale } from "~/web/locale.server";
+import { formatMoney, toMajorUnits } from "~/lib/money";
+import { formatDateTime, utcToZonedLocal } from "~/lib/time";
 import { priceTierSchema, ticketTypeSchema } from "~/validation/ticket-types";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.ticketType.name ?? "Ticket type"} · Startline` }];

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, Outlet, useLoaderData } from "@remix-run/react";
 import { Badge } from "~/components/ui";
 import { RaceNav } from "~/components/race-nav";
-import { requireRaceRole } from "~/utils/access.server";
+import { requireRaceRole } from "~/web/access.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { race, role } = await requireRaceRole(request, params.raceId, "CHECKIN");

@@ -9,11 +9,11 @@ import { Badge, Button, Card, Field, FormError, Notice, Pagination } from "~/com
 import { latestAiJob } from "~/services/ai-jobs.server";
 import { hashPrefix } from "~/services/waiver-hash.server";
 import { saveWaiver, updateGuardianAge, waiverHistory, waiverInForce } from "~/services/waivers.server";
-import { requireRaceRole } from "~/utils/access.server";
+import { requireRaceRole } from "~/web/access.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatInZone } from "~/utils/time";
+import { viewerLocale } from "~/web/locale.server";
+import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 import { guardianAgeSchema, waiverSchema } from "~/validation/waivers";
 

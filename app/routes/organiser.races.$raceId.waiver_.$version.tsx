@@ -3,9 +3,9 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { Badge, Card } from "~/components/ui";
 import { waiverInForce, waiverVersion } from "~/services/waivers.server";
-import { requireRaceRole } from "~/utils/access.server";
-import { viewerLocale } from "~/utils/locale.server";
-import { formatInZone } from "~/utils/time";
+import { requireRaceRole } from "~/web/access.server";
+import { viewerLocale } from "~/web/locale.server";
+import { formatInZone } from "~/lib/time";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Waiver version ${data?.version.version ?? ""} · Startline` }];
 

@@ -5,7 +5,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { RaceForm } from "~/components/race-form";
 import { Card } from "~/components/ui";
 import { createRace, RaceInputError } from "~/services/races.server";
-import { requireOrgRole } from "~/utils/access.server";
+import { requireOrgRole } from "~/web/access.server";
 import { raceSchema } from "~/validation/races";
 
 export const meta: MetaFunction = () => [{ title: "New race · Startline" }];

@@ -8,13 +8,13 @@ import { ticketAvailability } from "~/services/race-availability.server";
 import { countRaceViewers } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
 import { activeRoom, reservePlaces, ReservationError } from "~/services/reservations.server";
-import { getUser, requireUser } from "~/utils/auth.server";
+import { getUser, requireUser } from "~/web/auth.server";
 import { getEnv } from "~/utils/env.server";
 import { renderMarkdown } from "~/utils/markdown.server";
-import { clientIp } from "~/utils/request.server";
-import { formatMoney } from "~/utils/money";
+import { clientIp } from "~/web/request.server";
+import { formatMoney } from "~/lib/money";
 import { storage } from "~/utils/storage.server";
-import { formatInZone } from "~/utils/time";
+import { formatInZone } from "~/lib/time";
 import { cartFromForm } from "~/validation/cart";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.race.name} · Startline` : "Race · Startline" }];

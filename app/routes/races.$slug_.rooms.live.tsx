@@ -4,8 +4,7 @@ import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { findPublicRace } from "~/services/races.server";
 import { roomsOfRace, type RoomsOfRace } from "~/services/rooms.server";
-import { requireUser, sessionViewer } from "~/utils/auth.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireUser, sessionViewer } from "~/web/auth.server";
 import { pageParam } from "~/validation/pagination";
 
 /** One page of a race's public rooms, re-read whenever a room of the race changes (member counts). */
@@ -17,7 +16,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const raceId = found.race.id;
   const page = pageParam(request);
   return liveStream<RoomChangedMessage, RoomsOfRace>({
-    signal: connectionSignal(request, context),
+    request,
+    context,
     viewer: sessionViewer(request, user),
     channel: channels.raceRooms(raceId),
     snapshot: () => roomsOfRace(raceId, page),

@@ -8,9 +8,9 @@ import { Badge, Button, Card, Field, FormError, Pagination } from "~/components/
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { findPublicRace } from "~/services/races.server";
 import { createRoom, joinRoom, myRoomForRace, roomsOfRace } from "~/services/rooms.server";
-import { requireUser } from "~/utils/auth.server";
-import { clientIp } from "~/utils/request.server";
-import { roomFailure } from "~/utils/room-replies.server";
+import { requireUser } from "~/web/auth.server";
+import { clientIp } from "~/web/request.server";
+import { roomFailure } from "~/web/room-replies.server";
 import { pageParam } from "~/validation/pagination";
 import { createRoomSchema } from "~/validation/rooms";
 

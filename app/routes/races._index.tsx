@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Card, Pagination } from "~/components/ui";
 import { upcomingRaces } from "~/services/races.server";
 import { storage } from "~/utils/storage.server";
-import { formatInZone } from "~/utils/time";
+import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 
 export const meta: MetaFunction = () => [{ title: "Upcoming races · Startline" }];

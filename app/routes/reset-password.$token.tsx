@@ -5,7 +5,7 @@ import { data } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card, Field, FormError } from "~/components/ui";
 import { findPasswordReset, resetPassword, ResetLinkError } from "~/services/password-reset.server";
-import { logIn } from "~/utils/auth.server";
+import { logIn } from "~/web/auth.server";
 import { resetPasswordSchema } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Startline" }];

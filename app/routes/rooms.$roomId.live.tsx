@@ -3,9 +3,8 @@ import { channels, type RoomChangedMessage } from "~/realtime/channels";
 import { liveStream } from "~/realtime/stream.server";
 import { NotFoundError } from "~/services/errors.server";
 import { roomView, type RoomLive } from "~/services/rooms.server";
-import { requireUser, sessionViewer } from "~/utils/auth.server";
-import { foundOr404 } from "~/utils/room-replies.server";
-import { connectionSignal } from "~/utils/request.server";
+import { requireUser, sessionViewer } from "~/web/auth.server";
+import { foundOr404 } from "~/web/room-replies.server";
 
 /**
  * The room live: members with their registration status and the latest messages, re-read on every
@@ -15,7 +14,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const room = await foundOr404(roomView(params.roomId ?? "", user.id));
   return liveStream<RoomChangedMessage, RoomLive>({
-    signal: connectionSignal(request, context),
+    request,
+    context,
     viewer: sessionViewer(request, user),
     channel: channels.room(room.id),
     snapshot: () =>

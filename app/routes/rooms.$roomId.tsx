@@ -8,8 +8,8 @@ import { Badge, Button, Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { MemberRegistrationStatus } from "~/services/room-status.server";
 import { closeRoom, deleteMessage, joinRoom, messagesPage, leaveRoom, postMessage, removeMember, roomView, transferOwnership, type RoomLive, type RoomView } from "~/services/rooms.server";
-import { requireUser } from "~/utils/auth.server";
-import { foundOr404, roomFailure } from "~/utils/room-replies.server";
+import { requireUser } from "~/web/auth.server";
+import { foundOr404, roomFailure } from "~/web/room-replies.server";
 import { ROOM_MESSAGE_MAX, roomMessageSchema } from "~/validation/rooms";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.room.name} · Startline` : "Room · Startline" }];

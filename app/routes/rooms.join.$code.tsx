@@ -3,9 +3,9 @@ import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button, Card } from "~/components/ui";
 import { joinRoom, RoomError, roomByCode } from "~/services/rooms.server";
-import { requireUser } from "~/utils/auth.server";
-import { clientIp, firstInRequest } from "~/utils/request.server";
-import { roomFailure } from "~/utils/room-replies.server";
+import { requireUser } from "~/web/auth.server";
+import { clientIp, firstInRequest } from "~/web/request.server";
+import { roomFailure } from "~/web/room-replies.server";
 
 /** Without JavaScript a join posts the form and this page's loader runs after the action: one try of the code, counted once. */
 const COUNTED = "room-code-counted";

@@ -6,9 +6,9 @@ import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remi
 import { Button, Card, Field, FormError } from "~/components/ui";
 import { RateLimitError } from "~/services/rate-limit.server";
 import { EmailTakenError, signUp } from "~/services/users.server";
-import { logIn, requireAnonymous } from "~/utils/auth.server";
-import { retryAfter } from "~/utils/forms.server";
-import { clientIp } from "~/utils/request.server";
+import { logIn, requireAnonymous } from "~/web/auth.server";
+import { retryAfter } from "~/web/forms.server";
+import { clientIp } from "~/web/request.server";
 import { safeRedirect, signupSchema } from "~/validation/auth";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Startline" }];

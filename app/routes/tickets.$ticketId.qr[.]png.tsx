@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { buyerTicket, ticketQrPng } from "~/services/tickets.server";
-import { requireUser } from "~/utils/auth.server";
+import { requireUser } from "~/web/auth.server";
 
 /** The ticket's QR code as a PNG to save to a phone or print. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Badge, Card, Pagination } from "~/components/ui";
 import { ticketsOfBuyer } from "~/services/tickets.server";
-import { requireUser } from "~/utils/auth.server";
-import { formatInZone } from "~/utils/time";
+import { requireUser } from "~/web/auth.server";
+import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 
 export const meta: MetaFunction = () => [{ title: "My tickets · Startline" }];

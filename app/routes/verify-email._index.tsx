@@ -4,8 +4,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Button, Card, FormError, Notice } from "~/components/ui";
 import { resendVerification, VERIFICATION_LINK_HOURS } from "~/services/email-verification.server";
 import { RateLimitError } from "~/services/rate-limit.server";
-import { requireUser } from "~/utils/auth.server";
-import { retryAfter } from "~/utils/forms.server";
+import { requireUser } from "~/web/auth.server";
+import { retryAfter } from "~/web/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Verify your email address · Startline" }];
 

@@ -7,7 +7,7 @@ import { publish } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { openaiClient } from "~/utils/openai.server";
-import { hasRole } from "~/utils/roles";
+import { hasRole } from "~/lib/roles";
 import { AI_NOT_CONFIGURED, aiJobCosts, aiJobRequestSchema, type AiJobRequest, type AiJobView } from "~/validation/ai-jobs";
 import { classifyAiFailure, permanent } from "./ai-failures.server";
 import { raceDescriptionMessages, raceQuestionMessages, waiverSummaryMessages, type AiMessages } from "./ai-prompts.server";

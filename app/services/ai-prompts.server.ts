@@ -1,7 +1,7 @@
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { db } from "~/utils/db.server";
-import { formatDateTime } from "~/utils/dates";
-import { formatMoney } from "~/utils/money";
+import { formatDateTime } from "~/lib/time";
+import { formatMoney } from "~/lib/money";
 import { ticketAvailability } from "./race-availability.server";
 import { waiverInForce } from "./waivers.server";
 

@@ -4,7 +4,7 @@ import Stripe from "stripe";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { stripeClient } from "~/utils/stripe.server";
-import { allowanceExpiry, creditPacks, findPack, membershipPlan, packExpiry } from "./credit-catalog";
+import { allowanceExpiry, creditPacks, findPack, membershipPlan, packExpiry } from "~/lib/credit-catalog";
 import { creditBalance, creditDebt, grantCredits, InsufficientCreditsError, ledgerPage, reconcileClawback, spendCredits } from "./credits.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
 import { NotFoundError, RuleViolationError } from "./errors.server";

@@ -1,32 +1,14 @@
-import type { TicketStatus } from "@prisma/client";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
-import { ageOn, calendarDate } from "~/utils/dates";
+import { ageOnRaceDay } from "~/lib/age";
 import { db } from "~/utils/db.server";
 import { createLogger } from "~/utils/logger.server";
 import { recordAudit } from "./audit.server";
+import type { CheckinParticipant, CheckinResult } from "~/lib/checkin-view";
+
+export type { CheckinParticipant, CheckinResult };
 
 const log = createLogger({ service: "checkin" });
-
-export type CheckinParticipant = {
-  participantId: string;
-  name: string;
-  bib: number | null;
-  ticketTypeName: string;
-  ticketStatus: TicketStatus;
-  checkedInAt: Date | null;
-  checkedInByName: string | null;
-  waiverSigned: boolean;
-  guardianName: string | null;
-  /** Younger than the race's guardian age on race day; null when the date of birth is unknown. */
-  minor: boolean | null;
-  age: number | null;
-};
-
-export type CheckinResult =
-  | { outcome: "checked_in"; participant: CheckinParticipant; checkedInCount: number }
-  | { outcome: "already_checked_in"; participant: CheckinParticipant }
-  | { outcome: "not_issued"; participant: CheckinParticipant };
 
 const participantSelect = {
   id: true,
@@ -44,7 +26,7 @@ async function toView(participantId: string, raceId: string): Promise<CheckinPar
   const row = await db.participant.findFirst({ where: { id: participantId, raceId }, select: participantSelect });
   if (!row) return null;
   const checkedInBy = row.checkedInById ? await db.user.findUnique({ where: { id: row.checkedInById }, select: { name: true } }) : null;
-  const age = row.dateOfBirth ? ageOn(row.dateOfBirth, calendarDate(row.race.startsAt, row.race.timeZone)) : null;
+  const age = row.dateOfBirth ? ageOnRaceDay(row.dateOfBirth, row.race.startsAt, row.race.timeZone) : null;
   return {
     participantId: row.id,
     name: `${row.firstName} ${row.lastName}`,

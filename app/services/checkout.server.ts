@@ -1,11 +1,11 @@
 import { Prisma } from "@prisma/client";
 import type { ParticipantAnswers } from "~/validation/participant-answers";
-import { ageOnRaceDay } from "~/utils/age";
+import { ageOnRaceDay } from "~/lib/age";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { escapeHtml } from "~/utils/html";
+import { escapeHtml } from "~/lib/html";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
-import { orderTotals } from "~/utils/order-totals";
+import { orderTotals } from "~/lib/order-totals";
 import { endCheckoutSession } from "./checkout-sessions.server";
 import { evaluateDiscount, holdDiscount, releaseDiscountHold } from "./discounts.server";
 import { recordEmail, sendQueued } from "./email.server";

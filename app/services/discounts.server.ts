@@ -1,9 +1,9 @@
 import { Prisma, type DiscountKind } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { diff, recordAudit } from "./audit.server";
-import { applyDiscountRule, normaliseCode, normaliseEmail, rejectionMessages, type DiscountEvaluation, type DiscountLine } from "./discount-rules";
+import { applyDiscountRule, normaliseCode, normaliseEmail, rejectionMessages, type DiscountEvaluation, type DiscountLine } from "~/lib/discount-rules";
 
-export type { DiscountEvaluation, DiscountLine, DiscountRejection } from "./discount-rules";
+export type { DiscountEvaluation, DiscountLine, DiscountRejection } from "~/lib/discount-rules";
 
 /** What an organiser sets on a code. Amount: percent (1–100) or minor units of the race currency. */
 export type DiscountCodeInput = {

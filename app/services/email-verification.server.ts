@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { db, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { escapeHtml } from "~/utils/html";
+import { escapeHtml } from "~/lib/html";
 import { recordEmail, sendQueued } from "./email.server";
 import * as rateLimit from "./rate-limit.server";
 

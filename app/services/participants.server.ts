@@ -1,6 +1,6 @@
 import type { Prisma, TicketStatus } from "@prisma/client";
-import { CSV_BOM, csvRow, type CsvValue } from "~/utils/csv";
-import { isoDay } from "~/utils/dates";
+import { CSV_BOM, csvRow, type CsvValue } from "~/lib/csv";
+import { isoDay } from "~/lib/time";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import type { ParticipantEditInput, ParticipantFilter, ParticipantStatusFilter } from "~/validation/participants";
 import { PAGE_SIZE } from "~/validation/participants";

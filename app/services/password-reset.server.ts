@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { enqueue } from "~/jobs/queues.server";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { escapeHtml } from "~/utils/html";
+import { escapeHtml } from "~/lib/html";
 import { hashPassword } from "~/utils/password.server";
 import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";

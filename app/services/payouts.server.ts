@@ -6,7 +6,7 @@ import { isStripeApiError, isStripeConfigured, requireStripe, stripeClient } fro
 import { recordAudit } from "./audit.server";
 import { requireVerifiedEmail } from "./email-verification.server";
 import { notify } from "./notifications.server";
-import { connectStateOf, feeFromBps, publishingBlockerFor, type ConnectState } from "./payout-rules";
+import { connectStateOf, feeFromBps, publishingBlockerFor, type ConnectState } from "~/lib/payout-rules";
 
 export function payoutsPath(organisationId: string) {
   return `/organiser/organisations/${organisationId}/payouts`;

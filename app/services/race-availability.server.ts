@@ -1,6 +1,5 @@
 import { db } from "~/utils/db.server";
-import { priceInForce, tierInForce } from "~/utils/pricing";
-import { countRaceViewers } from "./race-presence.server";
+import { priceInForce, tierInForce } from "~/lib/pricing";
 
 export type TicketAvailability = {
   id: string;
@@ -58,10 +57,4 @@ export async function ticketAvailability(raceId: string, now = new Date()): Prom
 export async function remainingPlaces(raceId: string) {
   const types = await ticketAvailability(raceId);
   return { type: "availability" as const, remaining: Object.fromEntries(types.map((t) => [t.id, t.remaining])) };
-}
-
-/** The race page's live feed: places left and the number of people looking at the page now. */
-export async function racePageLiveSnapshot(raceId: string) {
-  const [places, watching] = await Promise.all([remainingPlaces(raceId), countRaceViewers(raceId)]);
-  return { ...places, watching };
 }

@@ -1,5 +1,5 @@
 import { db } from "~/utils/db.server";
-import { utcToZonedLocal } from "~/utils/time";
+import { utcToZonedLocal } from "~/lib/time";
 
 /** What the organiser overview shows about a race. */
 export async function raceOverview(raceId: string) {

@@ -1,7 +1,8 @@
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
-import { fillDays } from "./sales-days";
+import { clearSoldOutMarks } from "./sold-out-marks.server";
+import { fillDays } from "~/lib/sales-days";
 
 export type TicketTypeStats = { id: string; name: string; capacity: number; sold: number; held: number; remaining: number };
 
@@ -68,5 +69,6 @@ export async function raceStats(raceId: string): Promise<RaceStats> {
 
 /** Tells every open dashboard of the race that sales changed; checkout calls it after committing a sale or refund. */
 export async function announceSale(raceId: string) {
+  await clearSoldOutMarks(raceId);
   await publish(channels.raceActivity(raceId), { type: "sales", at: new Date().toISOString() });
 }

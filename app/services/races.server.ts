@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Prisma, RaceStatus } from "@prisma/client";
 import type { RaceInput } from "~/validation/races";
 import { db, type Db } from "~/utils/db.server";
-import { zonedLocalToUtc } from "~/utils/time";
+import { zonedLocalToUtc } from "~/lib/time";
 import { diff, recordAudit } from "./audit.server";
 import { emailVerificationBlocker } from "./email-verification.server";
 import { recordCancellationRefunds, startCancellationRefunds } from "./race-cancellation.server";

@@ -1,8 +1,8 @@
 import { Prisma, type OrderStatus } from "@prisma/client";
-import { escapeHtml } from "~/utils/html";
+import { escapeHtml } from "~/lib/html";
 import type Stripe from "stripe";
 import { db, type Db } from "~/utils/db.server";
-import { formatMoney } from "~/utils/money";
+import { formatMoney } from "~/lib/money";
 import { isStripeApiError, stripeClient } from "~/utils/stripe.server";
 import { raiseAlert } from "./alerts.server";
 import { recordAudit } from "./audit.server";
@@ -10,7 +10,7 @@ import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
-import { statusAfterFailedRefund, statusAfterRefund } from "./refund-rules";
+import { statusAfterFailedRefund, statusAfterRefund } from "~/lib/refund-rules";
 import { lockRaceForSale, lockTicketTypes } from "./reservations.server";
 
 export class RefundError extends Error {

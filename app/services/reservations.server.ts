@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 import { Prisma, type RaceStatus } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { orderTotals } from "~/utils/order-totals";
-import { priceInForce } from "~/utils/pricing";
+import { orderTotals } from "~/lib/order-totals";
+import { priceInForce } from "~/lib/pricing";
 import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseDiscountHold } from "./discounts.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
+import { markSoldOut, soldOutMark } from "./sold-out-marks.server";
 import { announceRoomChange, announceRoomsChange } from "./room-status.server";
 
 export class ReservationError extends Error {
@@ -118,58 +119,86 @@ export async function reservePlaces(request: HoldRequest) {
   }
 }
 
+type OfferedType = {
+  id: string;
+  raceId: string;
+  name: string;
+  priceMinor: number;
+  maxPerOrder: number;
+  salesStartAt: Date | null;
+  salesEndAt: Date | null;
+  archivedAt: Date | null;
+  priceTiers: { priceMinor: number; endsAt: Date | null }[];
+};
+
+/** Refuses a cart line the ticket type does not allow (whatever the places left). */
+function refuseLine(type: OfferedType | undefined, raceId: string, quantity: number, now: Date) {
+  if (!type || type.raceId !== raceId || type.archivedAt) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", 400);
+  if ((type.salesStartAt && type.salesStartAt > now) || (type.salesEndAt && type.salesEndAt <= now)) throw new ReservationError(`${type.name} is not on sale right now.`);
+  if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, 400);
+}
+
 async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
-  const race = await db.race.findUnique({
-    where: { id: raceId },
-    select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
-  });
+  const markedSoldOut = await soldOutMark(raceId, [...wanted.keys()]);
+  if (markedSoldOut) throw new ReservationError(markedSoldOut);
+  const [race, offered, room, pendingBefore] = await Promise.all([
+    db.race.findUnique({
+      where: { id: raceId },
+      select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
+    }),
+    db.ticketType.findMany({
+      where: { id: { in: [...wanted.keys()] } },
+      select: {
+        id: true, raceId: true, name: true, priceMinor: true, maxPerOrder: true, salesStartAt: true, salesEndAt: true, archivedAt: true,
+        capacity: true, soldCount: true, heldCount: true, priceTiers: { select: { priceMinor: true, endsAt: true } },
+      },
+    }),
+    activeRoom(raceId, buyer.id),
+    db.order.count({ where: { raceId, buyerId: buyer.id, status: "PENDING" } }),
+  ]);
   if (!race) throw new ReservationError("This race does not exist.", 404);
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
-  const tiers = await db.priceTier.findMany({ where: { ticketTypeId: { in: [...wanted.keys()] } }, select: { ticketTypeId: true, priceMinor: true, endsAt: true } });
-  const roomId = (await activeRoom(raceId, buyer.id))?.id ?? null;
+  const types = new Map(offered.map((type) => [type.id, type]));
+  // A crowd pressing "Register" after the last place went is turned away by this plain read (it can only
+  // say "sold out", never "available", so it cannot oversell). A buyer with a hold of their own may still
+  // go on: replacing that hold gives its places back first.
+  const soldOut = pendingBefore === 0 && offered.find((t) => wanted.has(t.id) && t.capacity - t.soldCount - t.heldCount <= 0);
+  if (soldOut) {
+    await markSoldOut(raceId, soldOut.id, `${soldOut.name} is sold out.`);
+    throw new ReservationError(`${soldOut.name} is sold out.`);
+  }
+  const roomId = room?.id ?? null;
+  const tickets: Prisma.TicketCreateManyOrderInput[] = [];
+  for (const [ticketTypeId, quantity] of wanted) {
+    const type = types.get(ticketTypeId);
+    refuseLine(type, raceId, quantity, now);
+    const priceMinor = priceInForce(type!.priceMinor, type!.priceTiers, now);
+    for (let i = 0; i < quantity; i++) tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url"), roomId });
+  }
+  const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
 
-  // Only the capacity decision and the writes run under the row locks, to keep them short.
+  // The order is written first and the places taken last, each with one guarded UPDATE: a ticket type's
+  // row lock is then held for a single round trip (the UPDATE, then COMMIT), not for the whole hold (ADR 0027).
   const order = await db.$transaction(
     async (tx) => {
       const previous = await tx.order.findMany({
         where: { raceId, buyerId: buyer.id, status: "PENDING" },
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
       });
-      if (previous.length === 0) await refuseWhenSoldOut(tx, wanted);
       if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
       // Checked again under the lock the cancellation takes: a race cancelled since the read above holds nothing.
       if ((await lockRaceForSale(tx, raceId))?.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
-      let types = await lockTicketTypes(tx, [...wanted.keys(), ...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId))]);
       const replacedSessions: string[] = [];
       if (previous.length) {
+        await lockTicketTypes(tx, previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId)));
         for (const { id } of previous) {
           const released = await releaseHeldPlaces(tx, id, "CANCELLED");
           if (released && released.sessionId) replacedSessions.push(released.sessionId);
         }
-        // Already locked by this transaction: reading again returns the counts after the release.
-        types = await lockTicketTypes(tx, [...wanted.keys()]);
       }
-
-      const tickets: Prisma.TicketCreateManyOrderInput[] = [];
-      for (const [ticketTypeId, quantity] of wanted) {
-        const type = types.get(ticketTypeId);
-        if (!type || type.raceId !== raceId || type.archivedAt) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", 400);
-        if ((type.salesStartAt && type.salesStartAt > now) || (type.salesEndAt && type.salesEndAt <= now)) throw new ReservationError(`${type.name} is not on sale right now.`);
-        if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, 400);
-        const remaining = type.capacity - type.soldCount - type.heldCount;
-        if (remaining < quantity) {
-          throw new ReservationError(remaining <= 0 ? `${type.name} is sold out.` : `Only ${remaining} ${type.name} ${remaining === 1 ? "place is" : "places are"} left.`);
-        }
-        await tx.ticketType.update({ where: { id: ticketTypeId }, data: { heldCount: { increment: quantity } } });
-        const priceMinor = priceInForce(type.priceMinor, tiers.filter((t) => t.ticketTypeId === ticketTypeId), now);
-        for (let i = 0; i < quantity; i++) {
-          tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url"), roomId });
-        }
-      }
-      const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
       const created = await tx.order.create({
         data: {
           raceId,
@@ -186,15 +215,54 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
         },
         select: { id: true, holdExpiresAt: true, subtotalMinor: true },
       });
+      // In id order, so two carts with the same types never wait on each other crosswise.
+      for (const [ticketTypeId, quantity] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        await takePlaces(tx, raceId, ticketTypeId, quantity, now);
+      }
       return { created, replacedSessions };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
-  );
+  ).catch(async (error: unknown) => {
+    if (error instanceof SoldOutError) await markSoldOut(raceId, error.ticketTypeId, error.message);
+    throw error;
+  });
   // The checkout this hold replaced must not stay payable: its places are gone.
   for (const sessionId of order.replacedSessions) await expireSessionLater(sessionId);
   await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
   return order.created;
 }
+
+class SoldOutError extends ReservationError {
+  constructor(
+    message: string,
+    readonly ticketTypeId: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Takes `quantity` places of a ticket type with one guarded UPDATE: it succeeds only while enough places
+ * are left and the type is still offered, so it can never oversell, and nobody is refused while places
+ * remain (each waiter re-reads the row after the holder commits). When it takes nothing, a plain read says why.
+ */
+async function takePlaces(tx: Db, raceId: string, ticketTypeId: string, quantity: number, now: Date) {
+  const taken = await tx.$executeRaw`
+    UPDATE "TicketType" SET "heldCount" = "heldCount" + ${quantity}
+    WHERE id = ${ticketTypeId} AND "raceId" = ${raceId} AND "archivedAt" IS NULL
+      AND capacity - "soldCount" - "heldCount" >= ${quantity}
+      AND ("salesStartAt" IS NULL OR "salesStartAt" <= ${now}) AND ("salesEndAt" IS NULL OR "salesEndAt" > ${now})`;
+  if (taken === 1) return;
+  const type = await tx.ticketType.findUnique({
+    where: { id: ticketTypeId },
+    select: { id: true, raceId: true, name: true, priceMinor: true, maxPerOrder: true, salesStartAt: true, salesEndAt: true, archivedAt: true, capacity: true, soldCount: true, heldCount: true },
+  });
+  refuseLine(type ? { ...type, priceTiers: [] } : undefined, raceId, quantity, now);
+  const remaining = Math.max(0, type!.capacity - type!.soldCount - type!.heldCount);
+  if (remaining <= 0) throw new SoldOutError(`${type!.name} is sold out.`, ticketTypeId);
+  throw new ReservationError(`Only ${remaining} ${type!.name} ${remaining === 1 ? "place is" : "places are"} left.`);
+}
+
 
 /**
  * Caps the holds one client address may have open (HOLDS_MAX_PER_IP), so one client cannot tie up a
@@ -223,20 +291,6 @@ export async function activeRoom(raceId: string, userId: string) {
     select: { room: { select: { id: true, name: true, teamName: true } } },
   });
   return membership?.room ?? null;
-}
-
-/**
- * When a race sells out, thousands of buyers may still press "Register". A read without a lock turns
- * them away at once instead of queueing them all on the row lock. It can only say "sold out" (never
- * "available"), so it cannot oversell; the locked check below stays the one that decides.
- */
-async function refuseWhenSoldOut(tx: Db, wanted: Map<string, number>) {
-  const types = await tx.ticketType.findMany({
-    where: { id: { in: [...wanted.keys()] } },
-    select: { id: true, name: true, capacity: true, soldCount: true, heldCount: true },
-  });
-  const soldOut = types.find((t) => t.capacity - t.soldCount - t.heldCount <= 0);
-  if (soldOut) throw new ReservationError(`${soldOut.name} is sold out.`);
 }
 
 type ReleaseOptions = {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { escapeHtml } from "~/utils/html";
+import { escapeHtml } from "~/lib/html";
 import type { OrgRole } from "@prisma/client";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";

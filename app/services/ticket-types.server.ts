@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { db, type Db } from "~/utils/db.server";
-import { priceInForce, tierInForce } from "~/utils/pricing";
+import { priceInForce, tierInForce } from "~/lib/pricing";
 import type { PriceTierInput, TicketTypeInput } from "~/validation/ticket-types";
 import { diff as auditDiff, recordAudit } from "./audit.server";
 import { NotFoundError, RuleViolationError } from "./errors.server";

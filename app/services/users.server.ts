@@ -1,5 +1,5 @@
 import type { SignupInput } from "~/validation/auth";
-import { escapeHtml } from "~/utils/html";
+import { escapeHtml } from "~/lib/html";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "~/utils/password.server";

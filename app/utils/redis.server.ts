@@ -14,11 +14,15 @@ export function createRedisConnection(purpose: string) {
   });
 }
 
-/** The shared command connection of this process (rate limits, publishing, health). */
+/**
+ * The shared command connection of this process (rate limits, publishing, health). It connects on its
+ * first command, so importing a module that uses it opens nothing.
+ */
 export const redis = singleton("redis", () => {
   const connection = new Redis(getEnv().REDIS_URL, {
     connectionName: "startline:commands",
     maxRetriesPerRequest: 2,
+    lazyConnect: true,
   });
   connection.on("error", () => {
     // ioredis reconnects by itself; /readyz reports the outage.
@@ -29,4 +33,10 @@ export const redis = singleton("redis", () => {
 /** Every Redis key and channel of this deployment starts with this prefix. */
 export function redisKey(...parts: (string | number)[]) {
   return [getEnv().REDIS_PREFIX, ...parts].join(":");
+}
+
+/** Closes a connection politely if it was ever opened (a lazy one that never connected just stops). */
+export async function closeRedis(connection: Redis = redis) {
+  if (connection.status === "wait" || connection.status === "end") connection.disconnect();
+  else await connection.quit().catch(() => connection.disconnect());
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseMoney } from "~/utils/money";
-import { zonedLocalToUtc } from "~/utils/time";
+import { parseMoney } from "~/lib/money";
+import { zonedLocalToUtc } from "~/lib/time";
 
 const count = (what: string) =>
   z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isTimeZone, zonedLocalToUtc } from "~/utils/time";
+import { isTimeZone, zonedLocalToUtc } from "~/lib/time";
 
 const localDateTime = z
   .string({ required_error: "Choose a date and time" })

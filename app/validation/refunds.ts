@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseMoney } from "~/utils/money";
+import { parseMoney } from "~/lib/money";
 
 /**
  * The participant page's two refund forms. The amount is typed in the race currency (empty = refund

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { minorUnitDigits, parseMoney } from "~/utils/money";
-import { zonedLocalToUtc } from "~/utils/time";
+import { minorUnitDigits, parseMoney } from "~/lib/money";
+import { zonedLocalToUtc } from "~/lib/time";
 
 /** What a ticket type's amounts and times are read in: the race's currency and time zone. */
 export type RaceLocale = { currency: string; timeZone: string };

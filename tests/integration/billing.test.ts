@@ -122,10 +122,10 @@ describe("buying a credit pack through Stripe Checkout", () => {
     expect(await creditBalance(user.id)).toBe(0);
   });
 
-  it("pushes the new balance to an open /events/user stream after the grant", async () => {
+  it("pushes the new balance to an open /account/live stream after the grant", async () => {
     const user = await createUser();
     const client = await loggedIn(web.url, user.email);
-    const stream = await openEventStream(client, "/events/user");
+    const stream = await openEventStream(client, "/account/live");
     try {
       await stream.next((e) => (e.data as { type: string }).type === "snapshot");
       await buyPack(client, "pack_50");

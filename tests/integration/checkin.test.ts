@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatTime } from "~/utils/dates";
+import { formatTime } from "~/lib/time";
 import { db } from "~/utils/db.server";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import { openEventStream } from "../support/http";
@@ -115,7 +115,7 @@ describe("check-in desk", () => {
     const page = await html(staff.request(path));
     expect(page).toMatch(/0<\/span> of 1 checked in/);
 
-    const stream = await openEventStream(staff, `${path}/stream`);
+    const stream = await openEventStream(staff, `${path}/live`);
     expect(stream.response.status).toBe(200);
     expect(stream.response.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
     const snapshot = await stream.next((e) => e.event === "snapshot");
@@ -138,7 +138,7 @@ describe("who may check people in", () => {
     const stranger = await loggedIn(web.url, user.email);
     expect((await stranger.request(path)).status).toBe(404);
     expect((await stranger.request(`${path}?code=${encodeURIComponent(adult.ticket.qrToken)}`)).status).toBe(404);
-    expect((await stranger.request(`${path}/stream`)).status).toBe(404);
+    expect((await stranger.request(`${path}/live`)).status).toBe(404);
     expect((await stranger.post(path, { participantId: adult.participant.id })).status).toBe(404);
     expect((await db.participant.findUniqueOrThrow({ where: { id: adult.participant.id } })).checkedInAt).toBeNull();
     expect(await db.auditEntry.count({ where: { entityId: adult.participant.id } })).toBe(0);

@@ -80,7 +80,7 @@ describe("the live dashboard", () => {
   it("streams fresh stats within a second of announceSale, and coalesces a burst into few reads", async () => {
     const { owner, race, tenK } = await raceWithSales();
     const client = await loggedIn(web.url, owner.email);
-    const stream = await openEventStream(client, `/organiser/races/${race.id}/dashboard/stream`);
+    const stream = await openEventStream(client, `/organiser/races/${race.id}/dashboard/live`);
     expect(stream.response.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
     const first = (await stream.next(isSnapshot)).data as RaceStats;
     expect(first.totals.sold).toBe(4);
@@ -114,13 +114,13 @@ describe("the live dashboard", () => {
     const { organisation, race } = await raceWithSales();
     const checkin = await loggedIn(web.url, (await addMember(organisation.id, "CHECKIN")).email);
     const stranger = await loggedIn(web.url, (await createOrganisation("OWNER")).user.email);
-    for (const path of [`/organiser/races/${race.id}/dashboard`, `/organiser/races/${race.id}/dashboard/stream`]) {
+    for (const path of [`/organiser/races/${race.id}/dashboard`, `/organiser/races/${race.id}/dashboard/live`]) {
       expect((await checkin.request(path)).status).toBe(403);
       expect((await stranger.request(path)).status).toBe(404);
     }
-    const anonymous = await new Client(web.url).request(`/organiser/races/${race.id}/dashboard/stream`);
+    const anonymous = await new Client(web.url).request(`/organiser/races/${race.id}/dashboard/live`);
     expect(anonymous.status).toBe(302);
     expect(anonymous.headers.get("Location")).toMatch(/^\/login\?redirectTo=/);
-    expect((await stranger.request(`/organiser/races/not-a-race/dashboard/stream`)).status).toBe(404);
+    expect((await stranger.request(`/organiser/races/not-a-race/dashboard/live`)).status).toBe(404);
   });
 });

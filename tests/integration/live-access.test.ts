@@ -65,7 +65,7 @@ describe("the user feed ends with its session", () => {
     const user = await createUser({ name: "Tab Tester" });
     const laptop = await loggedIn(web.url, user.email);
     const phone = await loggedIn(web.url, user.email);
-    const [laptopTabA, laptopTabB, phoneTab] = await Promise.all([openFeed(laptop, "/events/user"), openFeed(laptop, "/events/user"), openFeed(phone, "/events/user")]);
+    const [laptopTabA, laptopTabB, phoneTab] = await Promise.all([openFeed(laptop, "/account/live"), openFeed(laptop, "/account/live"), openFeed(phone, "/account/live")]);
 
     expect((await laptop.post("/logout", {})).status).toBe(302);
     expect(await laptopTabA.endsWithin(PROMPTLY_MS)).toBe(true);
@@ -75,7 +75,7 @@ describe("the user feed ends with its session", () => {
     await publish(channels.user(user.id), { type: "credits.balance", balance: 42 });
     await phoneTab.next((e) => e.event === "delta" && (e.data as { balance?: number }).balance === 42);
     expect(await phoneTab.endsWithin(0)).toBe(false);
-    const reconnect = await laptop.request("/events/user", { headers: { Accept: "text/event-stream" } });
+    const reconnect = await laptop.request("/account/live", { headers: { Accept: "text/event-stream" } });
     expect(reconnect.status).toBe(401);
     await phoneTab.close();
   });
@@ -84,7 +84,7 @@ describe("the user feed ends with its session", () => {
     const user = await createUser({ name: "Reset Tester" });
     const stolen = await loggedIn(web.url, user.email);
     const mine = await loggedIn(web.url, user.email);
-    const [stolenFeed, myFeed] = await Promise.all([openFeed(stolen, "/events/user"), openFeed(mine, "/events/user")]);
+    const [stolenFeed, myFeed] = await Promise.all([openFeed(stolen, "/account/live"), openFeed(mine, "/account/live")]);
     const keep = sessionIdOf(mine);
 
     expect(await revokeSessions({ userId: user.id, id: { not: keep } })).toBe(1);
@@ -97,22 +97,22 @@ describe("the user feed ends with its session", () => {
   it("ends every feed of the account when its password is reset", async () => {
     const user = await createUser({ name: "Reset Tester" });
     const stolen = await loggedIn(web.url, user.email);
-    const feeds = await Promise.all([openFeed(stolen, "/events/user"), openFeed(await loggedIn(web.url, user.email), "/events/user")]);
+    const feeds = await Promise.all([openFeed(stolen, "/account/live"), openFeed(await loggedIn(web.url, user.email), "/account/live")]);
     await issuePasswordReset({ email: user.email, requestKey: randomUUID() });
     const email = await db.emailMessage.findFirstOrThrow({ where: { to: user.email, kind: "password-reset" } });
     const link = new URL(/https?:\/\/\S+\/reset-password\/\S+/.exec(email.text)![0]).pathname;
     const browser = new Client(web.url);
     expect((await browser.post(link, { password: "a-brand-new-password", confirmPassword: "a-brand-new-password" })).status).toBe(302);
     for (const feed of feeds) expect(await feed.endsWithin(PROMPTLY_MS)).toBe(true);
-    expect((await stolen.request("/events/user", { headers: { Accept: "text/event-stream" } })).status).toBe(401);
-    await (await openFeed(browser, "/events/user")).close();
+    expect((await stolen.request("/account/live", { headers: { Accept: "text/event-stream" } })).status).toBe(401);
+    await (await openFeed(browser, "/account/live")).close();
   });
 
   it("ends them when the session expires or is deleted without a word, at the next periodic check", async () => {
     const user = await createUser({ name: "Expiry Tester" });
     const expiring = await loggedIn(rechecking.url, user.email);
     const deleted = await loggedIn(rechecking.url, user.email);
-    const [expiringFeed, deletedFeed] = await Promise.all([openFeed(expiring, "/events/user"), openFeed(deleted, "/events/user")]);
+    const [expiringFeed, deletedFeed] = await Promise.all([openFeed(expiring, "/account/live"), openFeed(deleted, "/account/live")]);
     await db.session.update({ where: { id: sessionIdOf(expiring) }, data: { expiresAt: new Date(Date.now() - 1000) } });
     await db.session.delete({ where: { id: sessionIdOf(deleted) } });
     expect(await expiringFeed.endsWithin(PROMPTLY_MS)).toBe(true);
@@ -123,33 +123,33 @@ describe("the user feed ends with its session", () => {
 describe("organiser feeds end with the viewer's role", () => {
   it("ends a manager's dashboard when they are demoted below manager, while their check-in feed stays", async () => {
     const { organisation, owner, race, manager } = await raceWithStaff(web.url);
-    const dashboard = await openFeed(manager.client, `/organiser/races/${race.id}/dashboard/stream`);
-    const checkin = await openFeed(manager.client, `/organiser/races/${race.id}/checkin/stream`);
+    const dashboard = await openFeed(manager.client, `/organiser/races/${race.id}/dashboard/live`);
+    const checkin = await openFeed(manager.client, `/organiser/races/${race.id}/checkin/live`);
 
     await changeMemberRole(organisation.id, owner.id, manager.memberId, "CHECKIN");
     expect(await dashboard.endsWithin(PROMPTLY_MS)).toBe(true);
     await publish(channels.raceActivity(race.id), { type: "checkin", at: new Date().toISOString(), participantId: "still-listening", checkedInCount: 0 });
     await checkin.next((e) => e.event === "delta" && (e.data as { participantId?: string }).participantId === "still-listening");
-    expect((await manager.client.request(`/organiser/races/${race.id}/dashboard/stream`, { headers: { Accept: "text/event-stream" } })).status).toBe(403);
+    expect((await manager.client.request(`/organiser/races/${race.id}/dashboard/live`, { headers: { Accept: "text/event-stream" } })).status).toBe(403);
     await checkin.close();
   });
 
   it("ends the check-in and dashboard feeds of someone removed from the organisation", async () => {
     const { organisation, owner, race, manager, desk } = await raceWithStaff(web.url);
-    const deskFeed = await openFeed(desk.client, `/organiser/races/${race.id}/checkin/stream`);
-    const managerFeed = await openFeed(manager.client, `/organiser/races/${race.id}/dashboard/stream`);
+    const deskFeed = await openFeed(desk.client, `/organiser/races/${race.id}/checkin/live`);
+    const managerFeed = await openFeed(manager.client, `/organiser/races/${race.id}/dashboard/live`);
 
     await removeMember(organisation.id, owner.id, desk.memberId);
     expect(await deskFeed.endsWithin(PROMPTLY_MS)).toBe(true);
     await removeMember(organisation.id, owner.id, manager.memberId);
     expect(await managerFeed.endsWithin(PROMPTLY_MS)).toBe(true);
-    expect((await desk.client.request(`/organiser/races/${race.id}/checkin/stream`, { headers: { Accept: "text/event-stream" } })).status).toBe(404);
+    expect((await desk.client.request(`/organiser/races/${race.id}/checkin/live`, { headers: { Accept: "text/event-stream" } })).status).toBe(404);
   });
 
   it("ends them at the next periodic check when the role changes without a message", async () => {
     const { race, manager, desk } = await raceWithStaff(rechecking.url);
-    const dashboard = await openFeed(manager.client, `/organiser/races/${race.id}/dashboard/stream`);
-    const deskFeed = await openFeed(desk.client, `/organiser/races/${race.id}/checkin/stream`);
+    const dashboard = await openFeed(manager.client, `/organiser/races/${race.id}/dashboard/live`);
+    const deskFeed = await openFeed(desk.client, `/organiser/races/${race.id}/checkin/live`);
     await db.organisationMember.update({ where: { id: manager.memberId }, data: { role: "CHECKIN" } });
     await db.organisationMember.delete({ where: { id: desk.memberId } });
     expect(await dashboard.endsWithin(PROMPTLY_MS)).toBe(true);

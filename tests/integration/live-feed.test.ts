@@ -38,7 +38,7 @@ function subscriberCount(userId: string) {
 
 describe("the user's live feed", () => {
   it("refuses anonymous visitors", async () => {
-    const response = await new Client(web.url).request("/events/user");
+    const response = await new Client(web.url).request("/account/live");
     expect(response.status).toBe(401);
   });
 
@@ -47,8 +47,8 @@ describe("the user's live feed", () => {
     // Let the welcome email from sign-up land first, so the delta below is the only new one.
     await waitFor(async () => (await db.notification.count({ where: { userId } })) === 1, Boolean, 10_000);
 
-    const tabA = await openEventStream(client, "/events/user");
-    const tabB = await openEventStream(client, "/events/user");
+    const tabA = await openEventStream(client, "/account/live");
+    const tabB = await openEventStream(client, "/account/live");
     expect(tabA.response.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
     const snapshot = (await tabA.next((e) => e.event === "snapshot")).data as { notifications: unknown[]; creditBalance: number };
     expect(snapshot.notifications).toHaveLength(1);
@@ -76,9 +76,9 @@ describe("the user's live feed", () => {
     const { client, email, userId } = await signedInUser();
     expect(await waitFor(async () => (await db.notification.count({ where: { userId } })) === 1, Boolean, 10_000)).toBe(true);
 
-    const early = await openEventStream(client, "/events/user");
+    const early = await openEventStream(client, "/account/live");
     await early.next((e) => e.event === "snapshot");
-    const late = await openEventStream(client, "/events/user");
+    const late = await openEventStream(client, "/account/live");
     const snapshot = (await late.next((e) => e.event === "snapshot")).data as { notifications: { id: string; body: string }[] };
     expect(snapshot.notifications.map((n) => n.body)).toEqual([`We sent a welcome email to ${email}.`]);
 

@@ -29,7 +29,7 @@ describe("operator alerts", () => {
   it("pushes a raised alert live to every operator, once however often it is raised", async () => {
     const operator = await createUser({ role: "OPERATOR" });
     const client = await loggedIn(web.url, operator.email);
-    const feed = await openEventStream(client, "/events/user");
+    const feed = await openEventStream(client, "/account/live");
     await feed.next((e) => e.event === "snapshot");
 
     const input = { kind: "payment.rejected", severity: "WARNING" as const, message: "A stale session was paid and refunded.", dedupeKey: `test-${operator.id}` };

@@ -113,7 +113,7 @@ describe("payout onboarding with Stripe Connect Express", () => {
     const { organisation, owner, accountId } = await ownerWithOnboardingStarted();
     const coOwner = await addMember(organisation.id, "OWNER");
     const manager = await addMember(organisation.id, "MANAGER");
-    const feed = await openEventStream(owner, "/events/user");
+    const feed = await openEventStream(owner, "/account/live");
     await feed.next((e) => e.event === "snapshot");
 
     // The owner finishes Stripe's form; Stripe updates the account and calls the webhook.

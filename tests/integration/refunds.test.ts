@@ -102,7 +102,7 @@ describe("refunding a whole order paid through Stripe", () => {
     expect(before).toContain("Refund this ticket (€30.00)");
     const buyerClient = await loggedIn(web.url, buyer.email);
     const orderFeed = await openEventStream(buyerClient, `/orders/${order.id}/live`);
-    const userFeed = await openEventStream(buyerClient, "/events/user");
+    const userFeed = await openEventStream(buyerClient, "/account/live");
     await orderFeed.next((e) => e.event === "snapshot");
     await userFeed.next((e) => e.event === "snapshot");
 

@@ -1,12 +1,24 @@
+const currencyFormats = new Map<string, Intl.NumberFormat>();
+/** One currency formatter per locale and currency, built once (building one costs more than using it). */
+function currencyFormat(locale: string, currency: string) {
+  const key = `${locale}|${currency}`;
+  let cached = currencyFormats.get(key);
+  if (!cached) {
+    cached = new Intl.NumberFormat(locale, { style: "currency", currency });
+    currencyFormats.set(key, cached);
+  }
+  return cached;
+}
+
 /** Digits after the decimal point in a currency's minor unit (EUR 2, JPY 0, KWD 3). */
 export function minorUnitDigits(currency: string) {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return currencyFormat("en", currency).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 /** An amount in minor units shown in the viewer's locale, e.g. 3000 EUR → "€30.00". */
 export function formatMoney(amountMinor: number, currency: string, locale = "en-IE") {
   const digits = minorUnitDigits(currency);
-  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amountMinor / 10 ** digits);
+  return currencyFormat(locale, currency).format(amountMinor / 10 ** digits);
 }
 
 /** The amount in major units as typed into a price field: 3000 EUR → "30.00". */

@@ -1,6 +1,6 @@
 /**
  * The Express server replaces this header on every request with the address it trusts
- * (see server/index.ts), so a client cannot spoof it.
+ * (server/web.ts), so a client cannot spoof it.
  */
 export const CLIENT_IP_HEADER = "x-startline-client-ip";
 

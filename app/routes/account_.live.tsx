@@ -3,15 +3,15 @@ import { channels, type UserFeedMessage, type UserFeedSnapshot } from "~/realtim
 import { liveStream } from "~/realtime/stream.server";
 import { creditBalance } from "~/services/credits.server";
 import { activeNotifications } from "~/services/notifications.server";
-import { getUser, sessionViewer } from "~/utils/auth.server";
-import { connectionSignal } from "~/utils/request.server";
+import { getUser, sessionViewer } from "~/web/auth.server";
 
 /** The signed-in user's live feed: notifications and credit balance. It ends when the session does. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await getUser(request);
   if (!user) throw new Response("Log in to receive live updates.", { status: 401 });
   return liveStream<UserFeedMessage, UserFeedSnapshot>({
-    signal: connectionSignal(request, context),
+    request,
+    context,
     viewer: sessionViewer(request, user),
     channel: channels.user(user.id),
     snapshot: async () => {

@@ -1,5 +1,20 @@
 /** Times are stored in UTC and entered/shown in the race's IANA time zone. */
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * One `Intl.DateTimeFormat` per locale and option set, built once: constructing one costs far more than
+ * formatting with it, and pages format many times per request.
+ */
+function formatter(locale: string, options: Intl.DateTimeFormatOptions) {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let cached = formatters.get(key);
+  if (!cached) {
+    cached = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, cached);
+  }
+  return cached;
+}
+
 export function isTimeZone(value: string) {
   try {
     new Intl.DateTimeFormat("en", { timeZone: value });
@@ -13,7 +28,7 @@ const LOCAL_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 
 /** Milliseconds the zone is ahead of UTC at the given instant. */
 function zoneOffset(instant: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat("en-US", {
+  const parts = formatter("en-US", {
     timeZone,
     hourCycle: "h23",
     year: "numeric",
@@ -51,12 +66,12 @@ export function utcToZonedLocal(instant: Date, timeZone: string) {
 
 /** A date and time for people, in the race's time zone and the viewer's locale. */
 export function formatDateTime(instant: Date | string, timeZone: string, locale = "en-IE") {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(instant));
+  return formatter(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(new Date(instant));
 }
 
 /** e.g. "Sun 14 June 2026, 09:30 (Europe/Dublin)". */
 export function formatInZone(date: Date | string, timeZone: string, locale = "en-IE") {
-  const text = new Intl.DateTimeFormat(locale, {
+  const text = formatter(locale, {
     timeZone,
     weekday: "short",
     day: "numeric",
@@ -66,4 +81,19 @@ export function formatInZone(date: Date | string, timeZone: string, locale = "en
     minute: "2-digit",
   }).format(new Date(date));
   return `${text} (${timeZone})`;
+}
+
+/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function calendarDate(at: Date, timeZone: string) {
+  return formatter("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/** "09:05" in the race's time zone: what a check-in desk reads off a clock on the wall. */
+export function formatTime(at: Date | string, timeZone: string) {
+  return formatter("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(new Date(at));
+}
+
+/** A stored calendar date (DATE column, read as UTC midnight) as YYYY-MM-DD. */
+export function isoDay(value: Date | string | null) {
+  return value ? new Date(value).toISOString().slice(0, 10) : "";
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDateTime, formatInZone, isTimeZone, utcToZonedLocal, zonedLocalToUtc } from "./time";
+import { calendarDate, formatDateTime, formatInZone, formatTime, isoDay, isTimeZone, utcToZonedLocal, zonedLocalToUtc } from "./time";
 
 describe("race time zones", () => {
   it("converts a wall-clock time in summer and winter", () => {
@@ -51,5 +51,18 @@ describe("utcToZonedLocal", () => {
 describe("formatDateTime", () => {
   it("shows the time in the race's zone", () => {
     expect(formatDateTime(new Date("2026-07-15T08:00:00Z"), "Europe/Dublin", "en-IE")).toBe("15 Jul 2026, 09:00");
+  });
+});
+
+describe("race-local dates and times", () => {
+  it("uses the race's time zone, not the server's", () => {
+    const lateEvening = new Date("2026-07-01T23:30:00Z");
+    expect(calendarDate(lateEvening, "Europe/Dublin")).toBe("2026-07-02");
+    expect(formatTime(lateEvening, "Europe/Dublin")).toBe("00:30");
+    expect(formatTime(lateEvening, "America/New_York")).toBe("19:30");
+  });
+  it("writes stored calendar dates as YYYY-MM-DD", () => {
+    expect(isoDay(new Date(Date.UTC(1990, 3, 21)))).toBe("1990-04-21");
+    expect(isoDay(null)).toBe("");
   });
 });

@@ -4,7 +4,7 @@ import { FormStrategy } from "remix-auth-form";
 import { findSessionUser, revokeSession, startSession } from "~/services/sessions.server";
 import { verifyLogin } from "~/services/users.server";
 import { loginSchema } from "~/validation/auth";
-import { getEnv } from "./env.server";
+import { getEnv } from "~/utils/env.server";
 import { clientIp } from "./request.server";
 
 export type SessionUser = NonNullable<Awaited<ReturnType<typeof findSessionUser>>>;

@@ -1,7 +1,7 @@
 import type { OrgRole } from "@prisma/client";
-import { hasRole } from "./roles";
+import { hasRole } from "~/lib/roles";
 import { requireUser } from "./auth.server";
-import { db } from "./db.server";
+import { db } from "~/utils/db.server";
 
 function notFound(): never {
   throw new Response("Not found", { status: 404 });

@@ -1,0 +1,179 @@
+import type { Express, Request, Response } from "express";
+import { channels } from "~/realtime/channels";
+import { subscriptions } from "~/realtime/pubsub.server";
+import { HEARTBEAT_MS } from "~/realtime/stream.server";
+import { throttle } from "~/lib/throttle";
+import { remainingPlaces } from "~/services/race-availability.server";
+import { countRaceViewers, VIEWERS_PUSH_MS, watchRace } from "~/services/race-presence.server";
+import { findPublicRace } from "~/services/races.server";
+import { createLogger } from "~/utils/logger.server";
+
+/**
+ * The race page's public live feed (`GET /races/:slug/live`), served straight from Express (ADR 0026):
+ * a popular race's opening puts thousands of people on one page, and the cost of a change must not grow
+ * with them. Per race and per process there is one subscription, one snapshot read per tick (places from
+ * Postgres at most every PLACES_TICK_MS, the viewer total from Redis at most every VIEWERS_PUSH_MS), and
+ * one encoded frame written to every open response. The protocol is liveStream's: a `snapshot` event on
+ * connect and on every change, a `ping` every 15 s.
+ */
+export const PLACES_TICK_MS = 250;
+const RACE_LOOKUP_TTL_MS = 5_000;
+
+const log = createLogger({ process: "web", feed: "race" });
+
+type Snapshot = { type: "availability"; remaining: Record<string, number>; watching: number };
+
+class RaceFeed {
+  readonly clients = new Set<Response>();
+  private places: Snapshot["remaining"] | undefined;
+  private watching: number | undefined;
+  private frame: string | undefined;
+  private releases: (() => Promise<void>)[] = [];
+  private readonly placesTick = throttle(() => this.refresh("places"), PLACES_TICK_MS);
+  private readonly viewersTick = throttle(() => this.refresh("viewers"), VIEWERS_PUSH_MS);
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly raceId: string,
+    private readonly onBroken: (feed: RaceFeed) => void,
+  ) {
+    this.ready = this.subscribe()
+      .then(() => this.refresh("both"))
+      .catch((error: unknown) => {
+        // Without a subscription the feed would go quiet: end its streams so browsers reconnect and retry.
+        log.warn("race feed could not subscribe; its clients reconnect", { raceId, error });
+        this.onBroken(this);
+        for (const res of this.clients) res.end();
+      });
+  }
+
+  private async subscribe() {
+    this.releases.push(await subscriptions.subscribe(channels.raceActivity(this.raceId), () => this.placesTick.request()));
+    this.releases.push(await subscriptions.subscribe(channels.racePresence(this.raceId), () => this.viewersTick.request()));
+  }
+
+  /** Something may have changed while messages could not arrive (Redis came back): read everything. */
+  resync() {
+    this.placesTick.request();
+    this.viewersTick.request();
+  }
+
+  private async refresh(what: "places" | "viewers" | "both") {
+    try {
+      const [places, watching] = await Promise.all([
+        what !== "viewers" ? remainingPlaces(this.raceId).then((p) => p.remaining) : this.places,
+        what !== "places" ? countRaceViewers(this.raceId) : this.watching,
+      ]);
+      this.places = places;
+      this.watching = watching;
+    } catch (error) {
+      log.warn("race feed read failed; reading again shortly", { raceId: this.raceId, error });
+      setTimeout(() => this.clients.size > 0 && this.resync(), VIEWERS_PUSH_MS).unref();
+      return;
+    }
+    if (this.places === undefined || this.watching === undefined) return;
+    const snapshot: Snapshot = { type: "availability", remaining: this.places, watching: this.watching };
+    const frame = `event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
+    if (frame === this.frame) return;
+    this.frame = frame;
+    for (const res of this.clients) write(res, frame);
+  }
+
+  add(res: Response) {
+    this.clients.add(res);
+    if (this.frame) write(res, this.frame);
+  }
+
+  async close() {
+    await this.ready;
+    this.placesTick.cancel();
+    this.viewersTick.cancel();
+    await Promise.allSettled(this.releases.splice(0).map((release) => release()));
+  }
+}
+
+/** A client that cannot keep up is sent the latest frame when it drains, not every frame in between. */
+const behind = new WeakMap<Response, string>();
+function write(res: Response, frame: string) {
+  if (res.destroyed) return;
+  if (res.writableNeedDrain) {
+    if (!behind.has(res)) res.once("drain", () => {
+      const latest = behind.get(res);
+      behind.delete(res);
+      if (latest) write(res, latest);
+    });
+    behind.set(res, frame);
+    return;
+  }
+  res.write(frame);
+}
+
+const feeds = new Map<string, RaceFeed>();
+const raceIds = new Map<string, { raceId: string | null; until: number }>();
+let heartbeat: ReturnType<typeof setInterval> | undefined;
+
+/** The race behind a public slug, remembered for a few seconds so a crowd connecting costs one read. */
+async function publicRaceId(slug: string) {
+  const now = Date.now();
+  const known = raceIds.get(slug);
+  if (known && known.until > now) return known.raceId;
+  const found = await findPublicRace(slug);
+  const raceId = found?.race?.id ?? null;
+  raceIds.set(slug, { raceId, until: now + RACE_LOOKUP_TTL_MS });
+  return raceId;
+}
+
+function startHeartbeat() {
+  heartbeat ??= setInterval(() => {
+    const ping = `event: ping\ndata: {"at":${Date.now()}}\n\n`;
+    for (const feed of feeds.values()) for (const res of feed.clients) write(res, ping);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+}
+
+async function raceFeedHandler(req: Request, res: Response) {
+  const raceId = await publicRaceId(req.params.slug ?? "");
+  if (!raceId) {
+    res.status(404).type("text/plain").send("Not found");
+    return;
+  }
+  res.writeHead(200, {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache",
+    Connection: "keep-alive",
+    "X-Accel-Buffering": "no",
+  });
+  res.flushHeaders();
+  let feed = feeds.get(raceId);
+  if (!feed) {
+    feed = new RaceFeed(raceId, (broken) => feeds.get(raceId) === broken && feeds.delete(raceId));
+    feeds.set(raceId, feed);
+  }
+  const leave = watchRace(raceId);
+  feed.add(res);
+  startHeartbeat();
+  res.on("close", () => {
+    leave();
+    const current = feeds.get(raceId);
+    if (!current) return;
+    current.clients.delete(res);
+    if (current.clients.size === 0 && current === feed) {
+      feeds.delete(raceId);
+      void current.close();
+    }
+  });
+}
+
+/** Open race feeds of this process: races and connections (for operators, tests and benchmarks). */
+export function raceFeedStats() {
+  return { races: feeds.size, connections: [...feeds.values()].reduce((sum, feed) => sum + feed.clients.size, 0) };
+}
+
+/** Serves `GET /races/:slug/live` ahead of Remix. */
+export function mountRaceFeed(app: Express) {
+  app.get("/races/:slug/live", (req, res, next) => void raceFeedHandler(req, res).catch(next));
+  // After Redis comes back, messages sent while it was away are lost: every feed reads afresh.
+  subscriptions.onReconnect(() => {
+    for (const feed of feeds.values()) feed.resync();
+  });
+}
