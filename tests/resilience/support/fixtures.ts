@@ -67,8 +67,12 @@ const newId = () => `c${randomBytes(12).toString("hex")}`;
  * Written in bulk: building hundreds through the race page would take minutes on a small machine, and the
  * integration tests already cover that path.
  */
-export async function pendingOrders(sale: SaleRace, count: number, { codeEvery = 0, concurrency = 8 }: { codeEvery?: number; concurrency?: number } = {}) {
-  const buyers = await createUsers(count);
+export async function pendingOrders(
+  sale: SaleRace,
+  count: number,
+  { codeEvery = 0, concurrency = 8, buyers: given }: { codeEvery?: number; concurrency?: number; /** Default: new users. */ buyers?: { id: string; email: string; name: string }[] } = {},
+) {
+  const buyers = given ?? (await createUsers(count));
   const race = await db.race.findUniqueOrThrow({ where: { id: sale.race.id }, select: { currency: true, holdMinutes: true, taxMode: true, taxRateBps: true } });
   const holdExpiresAt = new Date(Date.now() + race.holdMinutes * 60_000);
   const plans = buyers.map((buyer, i) => {

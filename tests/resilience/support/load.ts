@@ -33,7 +33,9 @@ export async function paced<T, R>(items: readonly T[], perSecond: number, fn: (i
   return Promise.all(pending);
 }
 
-export type Delivery = { eventId: string; attempts: { status: number; ms: number }[]; delivered: boolean };
+/** One delivery attempt: the answer's status (0: no answer), how long it took, and when it started. */
+export type Attempt = { status: number; ms: number; at: number };
+export type Delivery = { eventId: string; attempts: Attempt[]; delivered: boolean };
 
 /**
  * Delivers one event the way Stripe does: signed at each attempt, retried after any non-2xx answer or network
@@ -57,7 +59,7 @@ export async function deliverLikeStripe(url: string, event: { id: string }, secr
     } catch {
       status = 0;
     }
-    delivery.attempts.push({ status, ms: Date.now() - started });
+    delivery.attempts.push({ status, ms: Date.now() - started, at: started });
     if (status >= 200 && status < 300) {
       delivery.delivered = true;
       return delivery;
