@@ -38,10 +38,11 @@ export type Attempt = { status: number; ms: number; at: number };
 export type Delivery = { eventId: string; attempts: Attempt[]; delivered: boolean };
 
 /**
- * Delivers one event the way Stripe does: signed at each attempt, retried after any non-2xx answer or network
- * error (Stripe backs off for days; here every `retryEveryMs` until `deadline`).
+ * Delivers one event the way Stripe does: signed at each attempt, retried after any non-2xx answer, network error
+ * or timeout, with a growing pause (Stripe backs off over three days; here from `retryAfterMs`, doubling up to
+ * 15 s) until `deadline`.
  */
-export async function deliverLikeStripe(url: string, event: { id: string }, secret: string, { retryEveryMs = 1_000, deadline = Date.now() + 120_000, timeoutMs = 20_000 } = {}) {
+export async function deliverLikeStripe(url: string, event: { id: string }, secret: string, { retryAfterMs = 1_000, deadline = Date.now() + 120_000, timeoutMs = 20_000 } = {}) {
   const payload = JSON.stringify(event);
   const delivery: Delivery = { eventId: event.id, attempts: [], delivered: false };
   for (;;) {
@@ -64,8 +65,9 @@ export async function deliverLikeStripe(url: string, event: { id: string }, secr
       delivery.delivered = true;
       return delivery;
     }
-    if (Date.now() + retryEveryMs > deadline) return delivery;
-    await sleep(retryEveryMs);
+    const pause = Math.min(15_000, retryAfterMs * 2 ** (delivery.attempts.length - 1));
+    if (Date.now() + pause > deadline) return delivery;
+    await sleep(pause);
   }
 }
 
