@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { expect, inject } from "vitest";
 import { startOpenAiDouble } from "../../mocks/openai";
@@ -129,6 +129,7 @@ export async function prepareStack(options: StackOptions = {}) {
       await closeAppClients();
       await Promise.allSettled([...running].map((app) => app.stop("SIGKILL")));
       const dir = join(LOG_DIR, scenarioName);
+      rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       for (const [i, app] of everyProcess.entries()) writeFileSync(join(dir, `${String(i + 1).padStart(2, "0")}-${app.name}-${app.pid}.log`), `${app.output.join("\n")}\n`);
       await sleep(100);
