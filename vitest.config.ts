@@ -23,6 +23,18 @@ export default defineConfig({
           hookTimeout: 90_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          // Fault and load scenarios (README: Resilience suite); `npm run test:resilience` runs them one at a time.
+          name: "resilience",
+          include: ["tests/resilience/**/*.test.ts"],
+          globalSetup: ["tests/support/global-setup.ts"],
+          pool: "forks",
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });
