@@ -18,8 +18,21 @@ export default defineConfig({
           globalSetup: ["tests/support/global-setup.ts"],
           setupFiles: ["tests/support/worker-setup.ts"],
           pool: "forks",
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Some tests start their own web or worker process: on a loaded 2-core machine that alone can take 30 s.
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Fault and load scenarios (README: Resilience suite); `npm run test:resilience` runs them one at a time.
+          name: "resilience",
+          include: ["tests/resilience/**/*.test.ts"],
+          globalSetup: ["tests/support/global-setup.ts"],
+          pool: "forks",
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -1,6 +1,8 @@
 import type { Express } from "express";
+import { subscriptions } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";
+import { raceFeedStats } from "./live/race-feed";
 
 async function probe(check: () => Promise<unknown>, timeoutMs = 2_000) {
   const started = Date.now();
@@ -15,10 +17,19 @@ async function probe(check: () => Promise<unknown>, timeoutMs = 2_000) {
   }
 }
 
-/** /healthz: the process answers. /readyz: it can serve, i.e. Postgres and Redis both answer. */
+/** What this process listens to: Redis channels and their local listeners, and the race-page feeds it serves. */
+function liveStats() {
+  const channels = Object.values(subscriptions.stats());
+  return { channels: channels.length, listeners: channels.reduce((sum, n) => sum + n, 0), raceFeeds: raceFeedStats() };
+}
+
+/**
+ * /healthz: the process answers, with its live-feed figures (a count that only grows is a leak). /readyz: it can
+ * serve, i.e. Postgres and Redis both answer.
+ */
 export function mountHealth(app: Express) {
   app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()) });
+    res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()), live: liveStats() });
   });
   app.get("/readyz", async (_req, res) => {
     const [postgres, redisCheck] = await Promise.all([probe(() => db.$queryRaw`SELECT 1`), probe(() => redis.ping())]);

@@ -3,9 +3,11 @@ import { hostname } from "node:os";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { jobCatalog, queueNames, repeatableJobs, type JobName, type QueueName } from "~/jobs/catalog";
 import { handlers } from "~/jobs/handlers/index.server";
-import { bullPrefix, closeQueues, getQueue } from "~/jobs/queues.server";
+import { bullPrefix, closeQueues, enqueue, getQueue } from "~/jobs/queues.server";
+import { backoffDelay } from "~/jobs/retry";
 import { isDomainError } from "~/lib/errors";
 import { subscriptions } from "~/realtime/pubsub.server";
+import { failedByStalling, reportJobFailure } from "~/services/job-failures.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger } from "~/utils/logger.server";
@@ -41,6 +43,60 @@ function isFinalFailure(job: Job, error: Error) {
   return error instanceof UnrecoverableError || error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
 }
 
+async function onFailed(queue: QueueName, job: Job, error: Error) {
+  const final = isFinalFailure(job, error);
+  log[final ? "error" : "warn"]("job failed", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, final, error });
+  if (!final) return;
+  // Workers that died while running the job are not a failure of the work: its final-failure hook (refund the AI
+  // job, mark the email failed) does not run, the work stays pending in Postgres and housekeeping queues it again.
+  const handler = handlers[job.name as JobName] as { onFinalFailure?: (p: unknown, e: Error) => Promise<unknown> } | undefined;
+  if (handler?.onFinalFailure && !failedByStalling(error)) await handler.onFinalFailure(job.data, error);
+  await reportJobFailure({ queue, name: job.name, jobId: job.id ?? "?", attempts: job.attemptsMade, error });
+}
+
+/**
+ * Recovery that needs no restart (docs/decisions/0030-recovery-without-restarts.md): at boot, whenever the
+ * connection to Redis comes back, and whenever Redis turns out to have lost its data (the marker key is gone), the
+ * repeatable jobs are registered again and a catch-up sweep queues every piece of work still pending in Postgres.
+ */
+function recoveryWatch() {
+  const marker = redisKey("worker", "recovery-marker");
+  let last = 0;
+  const recover = async (reason: string) => {
+    if (Date.now() - last < 5_000) return;
+    last = Date.now();
+    for (const { name, everyMs } of repeatableJobs) {
+      const definition = jobCatalog[name];
+      await getQueue(definition.queue).upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: definition.options });
+    }
+    await enqueue("housekeeping.sweep", { catchUpAt: new Date().toISOString() });
+    await redis.set(marker, workerId);
+    log.info("repeatable jobs registered, catch-up sweep queued", { reason });
+  };
+  let wasDown = false;
+  const onClose = () => {
+    wasDown = true;
+  };
+  const onReady = () => {
+    if (!wasDown) return;
+    wasDown = false;
+    recover("Redis is back").catch((error: unknown) => log.error("recovery after reconnecting failed", { error }));
+  };
+  redis.on("close", onClose);
+  redis.on("ready", onReady);
+  return {
+    recover,
+    /** Redis answers but no longer has the marker: it restarted empty (or was flushed) without us noticing a disconnect. */
+    async check() {
+      if (!(await redis.exists(marker))) await recover("Redis lost its data");
+    },
+    stop() {
+      redis.off("close", onClose);
+      redis.off("ready", onReady);
+    },
+  };
+}
+
 /**
  * Starts this process's BullMQ workers, the repeatable jobs, the heartbeat and the optional health port.
  * Nothing connects before this is called; `close()` lets running jobs finish, then releases every
@@ -53,31 +109,25 @@ export async function startWorker() {
       connection: createRedisConnection(`worker:${queue}`),
       prefix: bullPrefix(),
       concurrency: env.WORKER_CONCURRENCY,
+      settings: { backoffStrategy: backoffDelay },
     });
     worker.on("active", (job) => log.info("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
     worker.on("completed", (job, result) => log.info("job completed", { queue, job: job.name, jobId: job.id, result }));
     worker.on("failed", (job, error) => {
-      if (!job) return;
-      const final = isFinalFailure(job, error);
-      log[final ? "error" : "warn"]("job failed", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, final, error });
-      const handler = handlers[job.name as JobName] as { onFinalFailure?: (p: unknown, e: Error) => Promise<unknown> } | undefined;
-      if (final && handler?.onFinalFailure) {
-        handler.onFinalFailure(job.data, error).catch((hookError: unknown) => log.error("final-failure hook failed", { job: job.name, error: hookError }));
-      }
+      if (job) onFailed(queue, job, error).catch((hookError: unknown) => log.error("final-failure handling failed", { job: job.name, jobId: job.id, error: hookError }));
     });
     worker.on("error", (error) => log.error("worker error", { queue, error }));
     return worker;
   });
 
-  for (const { name, everyMs } of repeatableJobs) {
-    const definition = jobCatalog[name];
-    await getQueue(definition.queue).upsertJobScheduler(name, { every: everyMs }, { name, data: {}, opts: definition.options });
-  }
+  const recovery = recoveryWatch();
+  await recovery.recover("worker started");
 
   /** Operators (and /readyz-style probes) see live workers through a key that expires unless renewed. */
   const heartbeatKey = redisKey("worker", workerId, "heartbeat");
   async function beat() {
     await redis.set(heartbeatKey, JSON.stringify({ at: new Date().toISOString(), queues: queueNames }), "EX", 30);
+    await recovery.check();
   }
   await beat();
   const heartbeat = setInterval(() => void beat().catch((error: unknown) => log.warn("heartbeat failed", { error })), 10_000);
@@ -99,6 +149,7 @@ export async function startWorker() {
   async function close() {
     log.info("worker shutting down: finishing running jobs");
     clearInterval(heartbeat);
+    recovery.stop();
     healthServer?.close();
     // Worker.close() waits for the jobs in progress to finish before resolving.
     await Promise.allSettled(workers.map((worker) => worker.close()));

@@ -1,10 +1,14 @@
 import type { JobsOptions } from "bullmq";
 import { z } from "zod";
+import { BACKOFF_TYPE } from "./retry";
 
-/** Retries for transient failures: exponential backoff with jitter so retries do not stampede. */
+/**
+ * Retries for transient failures: exponential backoff with jitter so retries do not stampede, and never sooner
+ * than a `Retry-After` the failure carried (see ./retry.ts).
+ */
 const transientRetries = {
   attempts: 8,
-  backoff: { type: "exponential", delay: 2_000, jitter: 0.5 },
+  backoff: { type: BACKOFF_TYPE, delay: 2_000, jitter: 0.5 },
 } satisfies JobsOptions;
 
 type JobDefinition<S extends z.ZodTypeAny> = {
@@ -29,7 +33,7 @@ export const jobCatalog = {
     payload: z.object({ aiJobId: z.string().min(1) }),
     jobId: ({ aiJobId }) => `ai.run-${aiJobId}`,
     // A user is waiting on the page: fewer, quicker retries than background work, then a refund.
-    options: { attempts: 4, backoff: { type: "exponential", delay: 1_000, jitter: 0.5 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
+    options: { attempts: 4, backoff: { type: BACKOFF_TYPE, delay: 1_000, jitter: 0.5 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
   "email.send": defineJob({
     queue: "email",
@@ -72,8 +76,10 @@ export const jobCatalog = {
   }),
   "housekeeping.sweep": defineJob({
     queue: "housekeeping",
-    payload: z.object({}),
-    jobId: () => "housekeeping.sweep",
+    // `catchUpAt`: a catch-up run (the worker started, or Redis came back), which re-queues every pending row
+    // at once instead of only those left pending for a while; each catch-up is its own job.
+    payload: z.object({ catchUpAt: z.string().datetime().optional() }),
+    jobId: ({ catchUpAt }) => (catchUpAt ? `housekeeping.catch-up-${catchUpAt}` : "housekeeping.sweep"),
     options: { attempts: 3, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 },
   }),
 };

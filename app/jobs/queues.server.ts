@@ -15,19 +15,82 @@ export function bullPrefix() {
 export function getQueue(name: QueueName) {
   let queue = queues.get(name);
   if (!queue) {
-    connection ??= createRedisConnection("queues");
+    if (!connection) {
+      connection = createRedisConnection("queues");
+      connection.on("error", () => {
+        // ioredis reconnects by itself; callers that must not wait on Redis use `enqueueIfConnected`.
+      });
+    }
     queue = new Queue(name, { connection, prefix: bullPrefix() });
     queues.set(name, queue);
   }
   return queue;
 }
 
-/** Validates the payload against the catalog and enqueues with the job's derived id and options. */
-export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>) {
+function jobFor<N extends JobName>(name: N, payload: JobPayload<N>) {
   const definition = jobCatalog[name];
   const parsed = definition.payload.parse(payload);
   const jobId = (definition.jobId as (p: unknown) => string)(parsed);
-  return getQueue(definition.queue).add(name, parsed, { ...definition.options, jobId });
+  return { queue: getQueue(definition.queue), parsed, jobId, options: definition.options };
+}
+
+/** Validates the payload against the catalog and enqueues with the job's derived id and options. */
+export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>) {
+  const { queue, parsed, jobId, options } = jobFor(name, payload);
+  return queue.add(name, parsed, { ...options, jobId });
+}
+
+/**
+ * For work whose truth is a Postgres row that housekeeping re-queues (a Stripe event in the inbox, a QUEUED email):
+ * enqueues only while Redis answers, and waits for it at most `timeoutMs`. When Redis is away the caller goes on at
+ * once ("deferred") and the worker queues the row when Redis is back (docs/decisions/0030-recovery-without-restarts.md),
+ * so a webhook or a page never hangs on Redis.
+ */
+export async function enqueueIfConnected<N extends JobName>(
+  name: N,
+  payload: JobPayload<N>,
+  { timeoutMs = 1_000, rerunFailed = false }: { timeoutMs?: number; /** `requeue` instead of `enqueue`. */ rerunFailed?: boolean } = {},
+): Promise<"queued" | "deferred"> {
+  getQueue(jobCatalog[name].queue);
+  // Known to be down: do not even wait.
+  const status = connection?.status;
+  if (status === "reconnecting" || status === "close" || status === "end") return "deferred";
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const gaveUp = new Promise<"deferred">((resolve) => {
+    timer = setTimeout(() => resolve("deferred"), timeoutMs);
+  });
+  const added = (rerunFailed ? requeue(name, payload) : enqueue(name, payload)).then(
+    () => "queued" as const,
+    () => "deferred" as const,
+  );
+  try {
+    return await Promise.race([added, gaveUp]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Makes sure the work runs (again) for a row that is still pending: adds its job when there is none (Redis lost
+ * it, or the enqueue after the commit never happened), and retries it when it failed for good, since its id is
+ * derived from the business key and a failed job kept under that id would otherwise swallow every later enqueue.
+ * A job that is waiting, delayed, running or done is left alone. Handlers are idempotent, so a rerun is safe.
+ */
+export async function requeue<N extends JobName>(name: N, payload: JobPayload<N>): Promise<"added" | "retried" | "pending"> {
+  const { queue, parsed, jobId, options } = jobFor(name, payload);
+  const existing = await queue.getJob(jobId);
+  if (!existing) {
+    await queue.add(name, parsed, { ...options, jobId });
+    return "added";
+  }
+  if (!(await existing.isFailed())) return "pending";
+  try {
+    await existing.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return "retried";
+  } catch {
+    // Someone else retried or removed it in between: it is pending again either way.
+    return "pending";
+  }
 }
 
 /** Closes every queue this process opened, and their connection; a later `getQueue` opens a new one. */

@@ -53,7 +53,8 @@ async function stillAllowed(viewer: LiveViewer) {
 /**
  * The one live-feed protocol: subscribe, send a snapshot from Postgres, then forward deltas from
  * Redis as JSON, with a heartbeat comment every 15 s. Every subscription is released on close.
- * A reconnecting client simply gets a fresh snapshot.
+ * A reconnecting client simply gets a fresh snapshot, and so does every open stream when this process's
+ * connection to Redis comes back from an outage.
  */
 export function liveStream<M, S>({ request, context, channel, snapshot, resnapshotEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
   const channelList = Array.isArray(channel) ? channel : [channel];
@@ -130,6 +131,11 @@ export function liveStream<M, S>({ request, context, channel, snapshot, resnapsh
       }
       await sendSnapshot();
       snapshotSent = true;
+      // Messages published while Redis was away are lost: after it comes back the client gets a fresh snapshot.
+      const stopWatching = subscriptions.onReconnect(() => {
+        if (open) sendSnapshot().catch(() => close());
+      });
+      releases.push(async () => void stopWatching());
       const missed = pending.splice(0);
       if (resnapshotEveryMs !== undefined) {
         if (missed.length) scheduleSnapshot(resnapshotEveryMs);

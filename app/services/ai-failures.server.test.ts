@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import { PermanentFailure } from "~/lib/errors";
 import { describe, expect, it } from "vitest";
+import { RetryLaterError } from "~/jobs/retry";
 import { classifyAiFailure } from "./ai-failures.server";
 
 const apiError = (status: number, code: string | null = null, message = "Something went wrong.") =>
@@ -11,6 +12,13 @@ describe("classifyAiFailure", () => {
     const result = classifyAiFailure(apiError(status), false, 60_000);
     expect(result).not.toBeInstanceOf(PermanentFailure);
     expect(result.message).toBe(`The AI service is busy or failing (HTTP ${status}).`);
+  });
+
+  it("waits at least as long as the service's Retry-After asks", () => {
+    const busy = APIError.generate(429, { error: { message: "Slow down", type: "requests", param: null, code: "rate_limit_exceeded" } }, "Slow down", new Headers({ "retry-after": "7" }));
+    const result = classifyAiFailure(busy, false, 60_000);
+    expect(result).toBeInstanceOf(RetryLaterError);
+    expect((result as RetryLaterError).retryAfterMs).toBe(7_000);
   });
 
   it("retries timeouts, lost connections and our own deadline, saying which", () => {

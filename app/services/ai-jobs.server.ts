@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AiJobKind, Prisma } from "@prisma/client";
-import { enqueue, getQueue } from "~/jobs/queues.server";
+import { enqueue, getQueue, requeue } from "~/jobs/queues.server";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
@@ -212,14 +212,19 @@ function refundAiJob(aiJobId: string, kind: AiJobKind) {
   return refundSpend({ spendIdempotencyKey: spendKey(aiJobId), description: `Refund: ${kindLabels[kind]} failed` });
 }
 
+/** A job abandoned this long ago is not run again: nobody waits for its answer any more. */
 const STALE_AFTER_MS = 30 * 60_000;
+/** Runs of one job (each run counts in `attempts`) after which it is given up, e.g. when it keeps killing its worker. */
+const MAX_RUNS = 8;
 
 /**
- * Housekeeping: the final-failure hook runs in the worker after BullMQ gives up, so a worker that dies at
- * that moment could leave a FAILED job unrefunded, or a job whose queue entry is gone stuck as QUEUED or
- * RUNNING. Both are settled here: failed and refunded (once, by the spend's key).
+ * Housekeeping: the final-failure hook runs in the worker after BullMQ gives up, so a worker that dies at that moment
+ * could leave a FAILED job unrefunded; it is refunded here (once, by the spend's key). A job still QUEUED, RUNNING or
+ * STREAMING after `olderThanMs` whose queue entry is gone (Redis lost it) or failed (its worker died while running it,
+ * twice) is queued again, unless it was abandoned more than 30 minutes ago or has run MAX_RUNS times: then it fails
+ * and is refunded.
  */
-export async function settleAbandonedAiJobs(now = new Date()) {
+export async function settleAbandonedAiJobs({ olderThanMs = 60_000, now = new Date() }: { olderThanMs?: number; now?: Date } = {}) {
   const unrefunded = await db.aiJob.findMany({
     where: { status: "FAILED", finishedAt: { lt: new Date(now.getTime() - 60_000), gt: new Date(now.getTime() - 7 * 24 * 3_600_000) } },
     select: { id: true, kind: true },
@@ -231,18 +236,22 @@ export async function settleAbandonedAiJobs(now = new Date()) {
     const refund = await refundAiJob(job.id, job.kind);
     if (refund?.created) settled += 1;
   }
-  const stale = await db.aiJob.findMany({
-    where: { status: { in: ["QUEUED", "RUNNING", "STREAMING"] }, createdAt: { lt: new Date(now.getTime() - STALE_AFTER_MS) } },
-    select: { id: true },
-    take: 200,
+  const pending = await db.aiJob.findMany({
+    where: { status: { in: ["QUEUED", "RUNNING", "STREAMING"] }, createdAt: { lte: new Date(now.getTime() - olderThanMs) } },
+    select: { id: true, createdAt: true, attempts: true },
+    orderBy: { createdAt: "asc" },
+    take: 500,
   });
-  for (const { id } of stale) {
-    const queued = await getQueue("ai").getJob(`ai.run-${id}`);
+  for (const job of pending) {
+    const queued = await getQueue("ai").getJob(`ai.run-${job.id}`);
     const state = queued ? await queued.getState() : "missing";
-    if (state === "missing" || state === "failed" || state === "unknown") {
-      await failAiJob(id, "The job stopped unexpectedly.");
-      settled += 1;
+    if (state !== "missing" && state !== "failed" && state !== "unknown") continue;
+    if (job.createdAt.getTime() < now.getTime() - STALE_AFTER_MS || job.attempts >= MAX_RUNS) {
+      await failAiJob(job.id, "The job stopped unexpectedly.");
+    } else {
+      await requeue("ai.run", { aiJobId: job.id });
     }
+    settled += 1;
   }
   return settled;
 }

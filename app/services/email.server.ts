@@ -1,9 +1,14 @@
-import { enqueue } from "~/jobs/queues.server";
+import type { EmailMessage } from "@prisma/client";
+import { enqueueIfConnected, requeue } from "~/jobs/queues.server";
+import { RetryLaterError } from "~/jobs/retry";
 import { PermanentFailure } from "~/lib/errors";
 import { db, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
+import { createLogger } from "~/utils/logger.server";
 import { mailer } from "~/utils/mailer.server";
 import { notify } from "./notifications.server";
+
+const log = createLogger({ service: "email" });
 
 /** A file sent with an email; `cid` lets the HTML show it inline (`<img src="cid:…">`). */
 export type EmailAttachment = { filename: string; contentType: string; cid?: string; base64: string };
@@ -27,19 +32,37 @@ export async function recordEmail(draft: EmailDraft, tx: Db = db) {
   });
 }
 
+/** Queues the email's delivery; while Redis is away it stays QUEUED and the worker queues it once Redis is back. */
 export async function sendQueued(emailId: string) {
-  await enqueue("email.send", { emailId });
+  await enqueueIfConnected("email.send", { emailId });
 }
 
-/** Emails stuck in QUEUED (e.g. the enqueue after commit failed) are queued again by housekeeping. */
-export async function requeueStaleEmails(olderThanMs = 5 * 60_000) {
+/**
+ * How long a delivery attempt may hold its claim on an email. The SMTP transport gives up well before (see
+ * utils/mailer.server.ts), so an older claim belongs to an attempt that was interrupted (its worker died).
+ */
+export const SEND_CLAIM_MS = 60_000;
+
+/**
+ * Emails still to deliver whose job is gone or failed for good (Redis lost it, the enqueue after the commit never
+ * happened, its worker died twice while sending), queued again: QUEUED ones older than `olderThanMs`, and ones whose
+ * attempt was interrupted (SENDING past its claim). Returns how many were queued.
+ */
+export async function requeueStaleEmails(olderThanMs: number, now = new Date()) {
   const stale = await db.emailMessage.findMany({
-    where: { status: "QUEUED", createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+    where: {
+      OR: [
+        { status: "QUEUED", createdAt: { lte: new Date(now.getTime() - olderThanMs) } },
+        { status: "SENDING", sendingAt: { lt: new Date(now.getTime() - SEND_CLAIM_MS) } },
+      ],
+    },
     select: { id: true },
-    take: 500,
+    orderBy: { createdAt: "asc" },
+    take: 1_000,
   });
-  for (const { id } of stale) await sendQueued(id);
-  return stale.length;
+  let queued = 0;
+  for (const { id } of stale) if ((await requeue("email.send", { emailId: id })) !== "pending") queued += 1;
+  return queued;
 }
 
 /** What to tell the user once an email of this kind has gone out. */
@@ -48,40 +71,43 @@ const deliveryNotices: Record<string, (to: string) => { title: string; body: str
 };
 
 /**
- * Delivers one stored email. Safe to run twice: a sent email is not sent again, and the
- * delivery notice is deduplicated by the email id.
+ * Takes the email for one delivery attempt: a QUEUED (or FAILED, retried by hand) email, or one whose last attempt
+ * was interrupted (its claim is older than SEND_CLAIM_MS). Null when another attempt holds it, or it was sent.
+ */
+async function claimForSending(emailId: string, now: Date) {
+  const [claimed] = await db.emailMessage.updateManyAndReturn({
+    where: {
+      id: emailId,
+      OR: [{ status: { in: ["QUEUED", "FAILED"] } }, { status: "SENDING", sendingAt: { lt: new Date(now.getTime() - SEND_CLAIM_MS) } }],
+    },
+    data: { status: "SENDING", sendingAt: now, attempts: { increment: 1 } },
+    select: { id: true, attempts: true },
+  });
+  return claimed ?? null;
+}
+
+/**
+ * Delivers one stored email, at most twice even if workers die (docs/decisions/0030-recovery-without-restarts.md):
+ * the email is claimed (SENDING) before it is handed to SMTP and marked SENT right after. An attempt that finds
+ * the claim of an earlier one waits until that claim has expired, so two attempts never send at once; only an
+ * attempt interrupted between the SMTP server's acceptance and the SENT mark leads to a second send, with the same
+ * Message-ID (so mail clients show one message). Safe to run twice; the delivery notice is deduplicated by email id.
  */
 export async function deliverEmail(emailId: string) {
   const email = await db.emailMessage.findUnique({ where: { id: emailId } });
   if (!email) throw new PermanentFailure(`email ${emailId} does not exist`);
   if (email.status !== "SENT") {
-    await db.emailMessage.update({ where: { id: emailId }, data: { attempts: { increment: 1 } } });
-    const { transport, kind } = mailer;
-    try {
-      const info = await transport.sendMail({
-        from: getEnv().EMAIL_FROM,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        attachments: ((email.attachments ?? []) as EmailAttachment[]).map((file) => ({
-          filename: file.filename,
-          contentType: file.contentType,
-          cid: file.cid,
-          content: Buffer.from(file.base64, "base64"),
-        })),
-        messageId: `<${email.id}@startline>`,
-      });
-      await db.emailMessage.update({
-        where: { id: emailId },
-        data: { status: "SENT", transport: kind, messageId: info.messageId, sentAt: new Date(), error: null },
-      });
-    } catch (error) {
-      await db.emailMessage.update({
-        where: { id: emailId },
-        data: { error: error instanceof Error ? error.message : String(error) },
-      });
-      throw error;
+    const now = new Date();
+    const claim = await claimForSending(emailId, now);
+    if (!claim) {
+      const current = await db.emailMessage.findUniqueOrThrow({ where: { id: emailId }, select: { status: true, sendingAt: true } });
+      if (current.status !== "SENT") {
+        const claimEndsAt = (current.sendingAt?.getTime() ?? now.getTime()) + SEND_CLAIM_MS;
+        throw new RetryLaterError(`email ${emailId} is claimed by an earlier delivery attempt; trying again once that claim has expired`, claimEndsAt - now.getTime() + 1_000);
+      }
+    } else {
+      if (email.status === "SENDING") log.warn("sending again an email whose earlier attempt was interrupted", { emailId, attempt: claim.attempts });
+      await sendClaimed(email);
     }
   }
   const notice = deliveryNotices[email.kind];
@@ -90,7 +116,51 @@ export async function deliverEmail(emailId: string) {
   }
 }
 
+async function sendClaimed(email: EmailMessage) {
+  const { transport, kind } = mailer;
+  let info;
+  try {
+    info = await transport.sendMail({
+      from: getEnv().EMAIL_FROM,
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      attachments: ((email.attachments ?? []) as EmailAttachment[]).map((file) => ({
+        filename: file.filename,
+        contentType: file.contentType,
+        cid: file.cid,
+        content: Buffer.from(file.base64, "base64"),
+      })),
+      messageId: `<${email.id}@startline>`,
+    });
+  } catch (error) {
+    // Not sent: give the claim back, so the retry (or housekeeping) can take it at once.
+    await db.emailMessage.updateMany({
+      where: { id: email.id, status: "SENDING" },
+      data: { status: "QUEUED", sendingAt: null, error: error instanceof Error ? error.message : String(error) },
+    });
+    throw smtpFailure(error);
+  }
+  await db.emailMessage.update({
+    where: { id: email.id },
+    data: { status: "SENT", transport: kind, messageId: info.messageId, sentAt: new Date(), error: null },
+  });
+}
+
+/**
+ * A refusal the SMTP server says is final (5xx) stops the retries; a "try again later" (4xx, e.g. 421 or 451 under
+ * load) is retried no sooner than a minute; anything else (no connection, a timeout) with the usual backoff.
+ */
+function smtpFailure(error: unknown) {
+  const code = (error as { responseCode?: number }).responseCode;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code !== undefined && code >= 500) return new PermanentFailure(`The mail server refused the email: ${message}`);
+  if (code !== undefined && code >= 400) return new RetryLaterError(`The mail server asked to try again later: ${message}`, 60_000);
+  return error instanceof Error ? error : new Error(message);
+}
+
 /** Marks an email failed after its last retry. */
 export async function markEmailFailed(emailId: string, reason: string) {
-  await db.emailMessage.updateMany({ where: { id: emailId, status: "QUEUED" }, data: { status: "FAILED", error: reason } });
+  await db.emailMessage.updateMany({ where: { id: emailId, status: { in: ["QUEUED", "SENDING"] } }, data: { status: "FAILED", sendingAt: null, error: reason } });
 }

@@ -1,6 +1,6 @@
 import type { OrderStatus } from "@prisma/client";
 import type Stripe from "stripe";
-import { enqueue } from "~/jobs/queues.server";
+import { requeue } from "~/jobs/queues.server";
 import { PermanentFailure } from "~/lib/errors";
 import { raceCancelledRefundEmail } from "~/emails/race-cancelled-refund";
 import { db, type Db } from "~/utils/db.server";
@@ -63,14 +63,15 @@ export async function startCancellationRefunds(raceId: string) {
 }
 
 /** Queues the refund job of every row still waiting (of one race, or of all races left waiting for `olderThanMs`). */
-export async function queueCancellationRefunds({ raceId, olderThanMs }: { raceId?: string; olderThanMs?: number }) {
+export async function queueCancellationRefunds({ raceId, olderThanMs }: { raceId?: string; olderThanMs?: number } = {}) {
   const waiting = await db.cancellationRefund.findMany({
     where: { status: "QUEUED", ...(raceId ? { raceId } : {}), ...(olderThanMs ? { updatedAt: { lt: new Date(Date.now() - olderThanMs) } } : {}) },
     select: { orderId: true },
     take: raceId ? undefined : 500,
   });
-  // The job id is the order's: queueing again while a job waits or has run is a no-op.
-  for (const { orderId } of waiting) await enqueue("refunds.cancelled-race-order", { orderId });
+  // The job id is the order's: queueing again while a job waits or runs is a no-op; a job that failed without
+  // recording it (its worker died while running it) runs again.
+  for (const { orderId } of waiting) await requeue("refunds.cancelled-race-order", { orderId });
   return waiting.length;
 }
 

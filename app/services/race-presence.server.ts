@@ -102,6 +102,18 @@ export async function countRaceViewers(raceId: string, now = Date.now()) {
   return total;
 }
 
+/**
+ * Writes every count of this process again and announces it, e.g. after Redis came back from an outage: it may
+ * have restarted empty, and a count that did not change since would otherwise only reappear at the next refresh
+ * without any page being told.
+ */
+export function rewriteLocalViewers() {
+  for (const entry of local.values()) {
+    entry.written = null;
+    entry.push.request();
+  }
+}
+
 /** Forgets this process's counts in Redis (a web process shutting down: its viewers reconnect elsewhere). */
 export async function forgetLocalViewers() {
   const races = [...local.keys()];

@@ -1,6 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import type Stripe from "stripe";
-import { enqueue } from "~/jobs/queues.server";
+import { enqueueIfConnected, requeue } from "~/jobs/queues.server";
 import { PermanentFailure } from "~/lib/errors";
 import { db, isUniqueViolation } from "~/utils/db.server";
 import { checkoutKind } from "./billing.server";
@@ -62,8 +62,9 @@ export const stripeEventHandlers: StripeEventHandlers = {
 
 /**
  * Records a verified event in the inbox and queues its processing. A redelivered event is not stored
- * again; it is queued again only while unprocessed, and the job id (derived from the event id)
- * collapses that into the job already waiting.
+ * again; while it is unprocessed it is queued again (collapsing into a waiting job, or running a failed one
+ * again). The inbox row is the truth: when Redis does not answer within a second the answer is still 2xx
+ * and the worker queues the event once Redis is back (docs/decisions/0030-recovery-without-restarts.md).
  */
 export async function recordStripeEvent(event: Stripe.Event) {
   let duplicate = false;
@@ -79,8 +80,8 @@ export async function recordStripeEvent(event: Stripe.Event) {
     const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id }, select: { processedAt: true } });
     if (stored.processedAt) return { duplicate, queued: false };
   }
-  await enqueue("stripe.event", { eventId: event.id });
-  return { duplicate, queued: true };
+  const queued = await enqueueIfConnected("stripe.event", { eventId: event.id }, { rerunFailed: duplicate });
+  return { duplicate, queued: queued === "queued" };
 }
 
 /** Runs the handler of a stored event once it has been verified and recorded; a processed event is skipped. */
@@ -95,14 +96,18 @@ export async function processStripeEvent(eventId: string) {
   return { eventId, type: stored.type, outcome: handler ? "handled" : "ignored", result };
 }
 
-/** Queues events left unprocessed (e.g. Redis was down when the webhook answered); duplicates collapse by job id. */
-export async function requeueUnprocessedStripeEvents(olderThanMs = 5 * 60_000, now = new Date()) {
+/**
+ * Queues events left unprocessed: Redis was away when the webhook answered, lost its queue, or the event's job failed
+ * for good (it runs again). Events with a job still waiting or running are left alone. Returns how many were queued.
+ */
+export async function requeueUnprocessedStripeEvents(olderThanMs: number, now = new Date()) {
   const stale = await db.stripeEvent.findMany({
-    where: { processedAt: null, receivedAt: { lt: new Date(now.getTime() - olderThanMs) } },
+    where: { processedAt: null, receivedAt: { lte: new Date(now.getTime() - olderThanMs) } },
     orderBy: { receivedAt: "asc" },
-    take: 500,
+    take: 1_000,
     select: { id: true },
   });
-  for (const { id } of stale) await enqueue("stripe.event", { eventId: id });
-  return stale.length;
+  let queued = 0;
+  for (const { id } of stale) if ((await requeue("stripe.event", { eventId: id })) !== "pending") queued += 1;
+  return queued;
 }

@@ -4,7 +4,7 @@ import { subscriptions } from "~/realtime/pubsub.server";
 import { HEARTBEAT_MS } from "~/realtime/stream.server";
 import { throttle } from "~/lib/throttle";
 import { remainingPlaces } from "~/presenters/race-page.server";
-import { countRaceViewers, VIEWERS_PUSH_MS, watchRace } from "~/services/race-presence.server";
+import { countRaceViewers, rewriteLocalViewers, VIEWERS_PUSH_MS, watchRace } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
 import { createLogger } from "~/utils/logger.server";
 
@@ -52,8 +52,12 @@ class RaceFeed {
     this.releases.push(await subscriptions.subscribe(channels.racePresence(this.raceId), () => this.viewersTick.request()));
   }
 
-  /** Something may have changed while messages could not arrive (Redis came back): read everything. */
+  /**
+   * Something may have changed while messages could not arrive (Redis came back): read everything and send the
+   * snapshot even if it did not change, so every page knows it is live again.
+   */
   resync() {
+    this.frame = undefined;
     this.placesTick.request();
     this.viewersTick.request();
   }
@@ -172,8 +176,10 @@ export function raceFeedStats() {
 /** Serves `GET /races/:slug/live` ahead of Remix. */
 export function mountRaceFeed(app: Express) {
   app.get("/races/:slug/live", (req, res, next) => void raceFeedHandler(req, res).catch(next));
-  // After Redis comes back, messages sent while it was away are lost: every feed reads afresh.
+  // After Redis comes back, messages sent while it was away are lost (and it may have restarted empty): this
+  // process writes its viewer counts again and every feed reads afresh.
   subscriptions.onReconnect(() => {
+    rewriteLocalViewers();
     for (const feed of feeds.values()) feed.resync();
   });
 }

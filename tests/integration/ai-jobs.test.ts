@@ -39,7 +39,8 @@ describe("a race description draft", () => {
     const { user, race, client } = await organiserWithRace(20);
     const marker = `stream-${race.id}`;
     const reply = "The Harbour 10K is a flat, fast loop along the sea wall, with chip timing and a medal for every finisher.";
-    double.script(marker, [{ reply, chunkSize: 6, chunkDelayMs: 60 }]);
+    // About 450 ms of streaming: well inside AI_TIMEOUT_MS even on a loaded machine, and still several updates.
+    double.script(marker, [{ reply, chunkSize: 12, chunkDelayMs: 50 }]);
 
     const started = await startJob(client, { kind: "RACE_DESCRIPTION", raceId: race.id, bullets: `- flat and fast\n- ${marker}` });
     expect(started.status).toBe(202);

@@ -123,7 +123,7 @@ describe("the stripe.event job", () => {
     await db.stripeEvent.create({
       data: { id: done.id, type: done.type, payload: JSON.parse(donePayload) as object, receivedAt: longAgo, processedAt: new Date() },
     });
-    expect(await requeueUnprocessedStripeEvents()).toBeGreaterThanOrEqual(1);
+    expect(await requeueUnprocessedStripeEvents(5 * 60_000)).toBeGreaterThanOrEqual(1);
     expect(await jobsFor(event.id)).toHaveLength(1);
     expect(await jobsFor(done.id)).toHaveLength(0);
   });

@@ -24,8 +24,8 @@ export type RecordedChatRequest = {
 };
 
 export type Step =
-  /** An API error: 429/5xx are transient, 400/401/403/404 permanent. */
-  | { error: number; message?: string; type?: string; code?: string | null }
+  /** An API error: 429/5xx are transient, 400/401/403/404 permanent; a 429 says `retry-after: 1` unless told otherwise. */
+  | { error: number; message?: string; type?: string; code?: string | null; retryAfterSeconds?: number }
   /** Sends nothing for this long (or until the client gives up): a timeout. */
   | { hangMs: number }
   /** A reply with this text, in chunks of `chunkSize` characters `chunkDelayMs` apart. */
@@ -60,7 +60,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown, heade
 
 function sendError(response: ServerResponse, step: Extract<Step, { error: number }>) {
   const known = errorTypes[step.error] ?? { type: "api_error", code: null, message: `HTTP ${step.error}` };
-  const headers: Record<string, string> = step.error === 429 ? { "retry-after": "1" } : {};
+  const retryAfter = step.retryAfterSeconds ?? (step.error === 429 ? 1 : undefined);
+  const headers: Record<string, string> = retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {};
   sendJson(response, step.error, { error: { message: step.message ?? known.message, type: step.type ?? known.type, param: null, code: step.code === undefined ? known.code : step.code } }, headers);
 }
 

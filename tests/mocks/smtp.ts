@@ -1,26 +1,46 @@
 import { SMTPServer } from "smtp-server";
 
-export type ReceivedMail = { from: string; to: string[]; raw: string };
+export type ReceivedMail = { from: string; to: string[]; raw: string; messageId: string | null; at: number };
 
-/** A local SMTP server standing in for the real one; optionally slow, to test shutdown. */
+/**
+ * What the server does with the next messages, one step per message (after that it accepts them):
+ * reject with an SMTP reply code (4xx: try again later, 5xx: refused), or wait before answering (a slow or
+ * hanging server; the client's socket timeout decides when it gives up).
+ */
+export type SmtpStep = { reject: number; message?: string } | { delayMs: number };
+
+/** A local SMTP server standing in for the real one; optionally slow (to test shutdown) or failing (scripted). */
 export async function startSmtpDouble({ delayMs = 0 } = {}) {
   const received: ReceivedMail[] = [];
+  const steps: SmtpStep[] = [];
+  /** Every reply the server gave to a message: 250 for accepted, else the reject code. */
+  const replies: number[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      const step = steps.shift();
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("end", () => {
+        if (step && "reject" in step) {
+          replies.push(step.reject);
+          const error = Object.assign(new Error(step.message ?? (step.reject >= 500 ? "Message refused" : "Try again later")), { responseCode: step.reject });
+          return callback(error);
+        }
         setTimeout(() => {
+          const raw = Buffer.concat(chunks).toString("utf8");
           received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
             to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString("utf8"),
+            raw,
+            messageId: /^Message-ID:\s*(\S+)/im.exec(raw)?.[1] ?? null,
+            at: Date.now(),
           });
+          replies.push(250);
           callback();
-        }, delayMs);
+        }, step && "delayMs" in step ? step.delayMs : delayMs);
       });
     },
   });
@@ -30,6 +50,13 @@ export async function startSmtpDouble({ delayMs = 0 } = {}) {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    replies,
+    /** The next messages follow these steps, one per message. */
+    script(next: SmtpStep[]) {
+      steps.push(...next);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+export type SmtpDouble = Awaited<ReturnType<typeof startSmtpDouble>>;

@@ -67,6 +67,9 @@ type StoredRefund = {
   [field: string]: unknown;
 };
 
+/** A scripted failure of the double: an error status (with `Retry-After` seconds for a 429), or a request left hanging. */
+export type StripeFault = { status: 429 | 500 | 502 | 503; retryAfterSeconds?: number } | { hangMs: number };
+
 /** What a payment is created with: a Checkout Session's `payment_intent_data`, or a test's own. */
 export type PaymentOptions = { destination?: string; applicationFeeAmount?: number; metadata?: Record<string, string> };
 
@@ -518,6 +521,10 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
     return { status: 200, body: session };
   }
 
+  /** Scripted failures: the next requests matching `method` and `path` get these answers, one step per request. */
+  const faults: { method: string; path: RegExp; steps: StripeFault[] }[] = [];
+  const faultsAnswered: { method: string; path: string; step: StripeFault }[] = [];
+
   const server = createServer((request, response) => {
     void (async () => {
       const url = new URL(request.url ?? "/", "http://stripe.double");
@@ -535,6 +542,23 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
         const { status, body } = stripeError(401, "Invalid API Key provided: the double knows only its own key.");
         return send(response, status, body);
       }
+      const fault = faults.find((f) => f.steps.length > 0 && f.method === request.method && f.path.test(url.pathname));
+      const step = fault?.steps.shift();
+      if (step) {
+        faultsAnswered.push({ method: request.method ?? "GET", path: url.pathname, step });
+        if ("hangMs" in step) {
+          await new Promise((resolve) => {
+            const timer = setTimeout(resolve, step.hangMs);
+            response.once("close", () => (clearTimeout(timer), resolve(undefined)));
+          });
+          if (response.destroyed || response.writableEnded) return;
+          return send(response, 500, { error: { type: "api_error", message: "The request took too long (Stripe double hang)." } });
+        }
+        const body = step.status === 429
+          ? { error: { type: "rate_limit_error", code: "rate_limit", message: "Too many requests hit the API too quickly." } }
+          : { error: { type: "api_error", message: "An error occurred with our connection to Stripe. Request was retried." } };
+        return send(response, step.status, body, step.retryAfterSeconds !== undefined ? { "Retry-After": String(step.retryAfterSeconds) } : {});
+      }
       const replayKey = request.method === "POST" && idempotencyKey ? `${url.pathname} ${idempotencyKey}` : undefined;
       const replay = replayKey ? idempotentReplies.get(replayKey) : undefined;
       if (replay) return send(response, replay.status, replay.body, { "Idempotent-Replayed": "true" });
@@ -550,6 +574,15 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
   return {
     /** Value for STRIPE_API_BASE. */
     url: `http://127.0.0.1:${port}`,
+    /**
+     * The next requests of `method` to a path matching `path` fail as told, one step per request: an HTTP error
+     * (500, or 429 with `Retry-After`), or no answer for `hangMs` (the SDK's own timeout decides when it gives up).
+     */
+    fail(method: string, path: RegExp, steps: StripeFault[]) {
+      faults.push({ method, path, steps: [...steps] });
+    },
+    /** Requests the scripted failures answered. */
+    faultsAnswered,
     secretKey,
     requests,
     callsTo(method: string, path: string) {

@@ -52,7 +52,7 @@ async function startingSlot() {
 }
 
 /** Starts `node --import tsx <entry>` and resolves when a log line matches `ready`. */
-export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000) {
+export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 50_000) {
   const release = await startingSlot();
   try {
     return await spawnUntilReady(entry, env, ready, timeoutMs);

@@ -7,18 +7,35 @@ import { deleteExpiredNotifications } from "~/services/notifications.server";
 import { deleteExpiredSessions } from "~/services/sessions.server";
 import { requeueUnprocessedStripeEvents } from "~/services/stripe-events.server";
 
+/**
+ * Work recorded in Postgres (a Stripe event, an email, an AI job, a cancellation refund) left pending this long
+ * without a job running it is queued again. A catch-up run (the worker started, or Redis came back and may have
+ * lost its queues) queues everything pending at once: queueing work whose job waits or runs is a no-op.
+ */
+export const REQUEUE_AFTER_MS = 60_000;
+
 export const housekeepingSweep: JobHandler<"housekeeping.sweep"> = {
-  run: async () => {
+  run: async ({ catchUpAt }) => {
+    const olderThanMs = catchUpAt ? 0 : REQUEUE_AFTER_MS;
     const [sessions, notifications, emails, stripeEvents, expiredCredits, settledAiJobs, cancellationRefunds] = await Promise.all([
       deleteExpiredSessions(),
       deleteExpiredNotifications(),
-      requeueStaleEmails(),
-      requeueUnprocessedStripeEvents(),
+      requeueStaleEmails(olderThanMs),
+      requeueUnprocessedStripeEvents(olderThanMs),
       expireCredits(),
-      settleAbandonedAiJobs(),
+      settleAbandonedAiJobs({ olderThanMs }),
       // Rows of a cancelled race whose job could not be queued after the commit (Redis down).
-      queueCancellationRefunds({ olderThanMs: 5 * 60_000 }),
+      queueCancellationRefunds(catchUpAt ? {} : { olderThanMs: REQUEUE_AFTER_MS }),
     ]);
-    return { expiredSessions: sessions, expiredNotifications: notifications, requeuedEmails: emails, requeuedStripeEvents: stripeEvents, expiredCredits, settledAiJobs, requeuedCancellationRefunds: cancellationRefunds };
+    return {
+      catchUp: Boolean(catchUpAt),
+      expiredSessions: sessions,
+      expiredNotifications: notifications,
+      requeuedEmails: emails,
+      requeuedStripeEvents: stripeEvents,
+      expiredCredits,
+      settledAiJobs,
+      requeuedCancellationRefunds: cancellationRefunds,
+    };
   },
 };
