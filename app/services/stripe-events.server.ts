@@ -34,9 +34,7 @@ const recordPayment = byCheckoutKind({ race_order: handleSessionPaid, credit_pac
 async function sessionPaid(event: { id: string; data: { object: Stripe.Checkout.Session } }) {
   const outcome = await recordPayment(event);
   const paymentIntentId = idOf(event.data.object.payment_intent);
-  if (paymentIntentId && isStripeConfigured()) {
-    (await followOrderRefunds(paymentIntentId, 0, event.id)) ?? (await followPurchaseRefunds(paymentIntentId, 0));
-  }
+  if (paymentIntentId && isStripeConfigured() && !(await followOrderRefunds(paymentIntentId, 0, event.id))) await followPurchaseRefunds(paymentIntentId, 0);
   return outcome;
 }
 const sessionFailed = byCheckoutKind({ race_order: handleSessionFailed, credit_pack: handlePackExpired, membership: async () => "ignored" });

@@ -1,6 +1,6 @@
 import { afterAll, expect, it } from "vitest";
 import { completedIds, runningJobs, runsPerJob } from "./support/job-log";
-import { deliverLikeStripe, mapLimit, paced, percentile, sleep, waitUntil } from "./support/load";
+import { deliverLikeStripe, paced, percentile, sleep, waitUntil } from "./support/load";
 import { printTable, type ReportRow } from "./support/report";
 import { openFeed, type FeedClient } from "./support/sse";
 import { prepareStack } from "./support/stack";

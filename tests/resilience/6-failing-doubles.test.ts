@@ -107,7 +107,6 @@ it("retries through slow and failing Stripe, OpenAI and SMTP, loses nothing, and
   await sleep(2_000);
 
   // What the doubles saw.
-  const sessionPath = (id: string) => `/v1/checkout/sessions/${id}`;
   const stripeAsked = stack.stripe.faultsAnswered
     .filter((f) => "status" in f.step && f.step.status === 429)
     .map((f) => ({ key: f.path, at: f.at, waitMs: STRIPE_RETRY_AFTER_S * 1000 }));
