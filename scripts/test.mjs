@@ -1,5 +1,7 @@
 // `npm test`: the whole suite from a fresh clone. Installs what it needs, then typecheck, lint,
-// unit, build, integration (real PostgreSQL and Redis, a database per test worker) and browser tests.
+// unit, build, integration (real PostgreSQL and Redis, a database per test worker), the resilience
+// scenarios that fit CI's time and browser tests.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureChromium, ensureDependencies, loadDotEnv, run, step } from "./lib.mjs";
 
@@ -31,6 +33,16 @@ timed("Build", "npx", ["remix", "vite:build"]);
 timed("Integration tests", "npx", [
   "vitest", "run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/integration.json`,
 ]);
+// The whole resilience suite takes longer than CI should spend on it (README: Resilience suite): CI runs the
+// scenarios that guard payments and live pages; `npm run test:resilience` runs all six.
+const CI_RESILIENCE = ["1-worker-killed", "2-redis-restarted", "5-shuffled-duplicates"].map((name) => `tests/resilience/${name}.test.ts`);
+if (spawnSync("redis-server", ["--version"], { stdio: "ignore" }).error) {
+  console.error("\n✖ The resilience scenarios start redis-servers of their own: install Redis's server binary (Debian: `apt-get install redis-server`).");
+  process.exit(1);
+}
+timed("Resilience tests", "npx", [
+  "vitest", "run", "--project", "resilience", "--no-file-parallelism", "--reporter=default", "--reporter=json", `--outputFile.json=${reports}/resilience.json`, ...CI_RESILIENCE,
+]);
 timed("Browser tests", "npx", ["playwright", "test", "--reporter=list,json"], {
   CHROMIUM_PATH: chromium,
   PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json`,
@@ -45,6 +57,7 @@ const playwrightCounts = (r) => ({ passed: r.stats.expected, failed: r.stats.une
 const layers = [
   ["unit", counts(`${reports}/unit.json`, vitestCounts)],
   ["integration", counts(`${reports}/integration.json`, vitestCounts)],
+  ["resilience", counts(`${reports}/resilience.json`, vitestCounts)],
   ["browser", counts(`${reports}/e2e.json`, playwrightCounts)],
 ];
 

@@ -18,6 +18,14 @@ describe("backoffDelay", () => {
     expect(backoffDelay(1, undefined, new RetryLaterError("later", 30_000), job(2_000))).toBe(30_000);
     expect(backoffDelay(5, undefined, new RetryLaterError("later", 1_000), job(2_000))).toBe(32_000);
   });
+
+  it("honours the Retry-After an API error carries, as Stripe's (plain headers) and OpenAI's (Headers) SDKs report it", () => {
+    const stripeRateLimit = Object.assign(new Error("Too many requests"), { statusCode: 429, headers: { "retry-after": "7" } });
+    const openAiBusy = Object.assign(new Error("busy"), { status: 503, headers: new Headers({ "Retry-After": "9" }) });
+    expect(backoffDelay(1, undefined, stripeRateLimit, job(2_000))).toBe(7_000);
+    expect(backoffDelay(1, undefined, openAiBusy, job(2_000))).toBe(9_000);
+    expect(backoffDelay(1, undefined, Object.assign(new Error("no hint"), { headers: { "request-id": "req_1" } }), job(2_000))).toBe(2_000);
+  });
 });
 
 describe("retryAfterMs", () => {

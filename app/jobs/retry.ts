@@ -24,8 +24,20 @@ export function backoffDelay(attemptsMade: number, _type: string | undefined, er
   const { delay = 1_000, jitter = 0 } = typeof backoff === "object" ? backoff : { delay: backoff };
   const ceiling = Math.round(2 ** Math.max(0, attemptsMade - 1) * delay);
   const exponential = Math.floor(ceiling * (1 - jitter) + Math.random() * ceiling * jitter);
-  const asked = error instanceof RetryLaterError || error?.name === "RetryLaterError" ? (error as RetryLaterError).retryAfterMs : 0;
-  return Math.max(exponential, asked);
+  return Math.max(exponential, askedToWaitMs(error));
+}
+
+/**
+ * How long the failure asked us to wait: a `RetryLaterError`'s own figure, or the `Retry-After` an HTTP API answered
+ * with, as SDK errors carry it (Stripe's in a plain `headers` object, OpenAI's and fetch's in `Headers`). Stripe's SDK
+ * does not retry a 429 itself, so without this its `Retry-After` would be ignored (docs/decisions/0042).
+ */
+export function askedToWaitMs(error: Error | undefined) {
+  if (error instanceof RetryLaterError || error?.name === "RetryLaterError") return (error as RetryLaterError).retryAfterMs;
+  const headers = (error as { headers?: unknown } | undefined)?.headers;
+  const header =
+    headers instanceof Headers ? headers.get("retry-after") : typeof headers === "object" && headers !== null ? (headers as Record<string, unknown>)["retry-after"] : undefined;
+  return (typeof header === "string" ? retryAfterMs(header) : null) ?? 0;
 }
 
 /** Seconds or an HTTP date, as `Retry-After` carries them; null when absent or unreadable. */

@@ -179,6 +179,8 @@ export async function runAiJob(aiJobId: string) {
       text += choice?.delta?.content ?? "";
       if (Date.now() - lastFlush >= FLUSH_EVERY_MS) await flush();
     }
+    // The SDK ends a stream its signal aborted as if it were complete: the answer was cut short, so this try failed.
+    if (timedOut) throw new Error("the reply was cut off by the deadline");
     await flush();
     if (!text.trim()) throw new Error("The AI service returned an empty answer.");
     await db.aiJob.update({ where: { id: aiJobId }, data: { status: "DONE", result: text, model, finishedAt: new Date() } });

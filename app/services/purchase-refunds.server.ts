@@ -45,9 +45,18 @@ export async function handlePurchaseChargeRefunded(event: Stripe.ChargeRefundedE
   const charge = event.data.object;
   const paymentIntentId = idOf(charge.payment_intent);
   if (!paymentIntentId) return null;
+  return followPurchaseRefunds(paymentIntentId, charge.amount_refunded);
+}
+
+/**
+ * Brings the credit purchase paid by this payment up to what Stripe has refunded on it (`eventFigure` without Stripe).
+ * Also run once a payment is recorded, for refunds made before its event was handled (ADR 0041). Null when no
+ * purchase took this payment.
+ */
+export async function followPurchaseRefunds(paymentIntentId: string, eventFigure: number) {
   const purchase = await db.creditPurchase.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: purchaseForRefund });
   if (!purchase) return null;
-  return followPurchaseRefund(purchase, await refundedOnStripe(paymentIntentId, charge.amount_refunded), "raise");
+  return followPurchaseRefund(purchase, await refundedOnStripe(paymentIntentId, eventFigure), "raise");
 }
 
 /** `charge.refund.updated` for a credit purchase: a failed or cancelled refund gives the credits back. */

@@ -23,9 +23,18 @@ export async function handleOrderChargeRefunded(event: Stripe.ChargeRefundedEven
   const charge = event.data.object;
   const paymentIntentId = idOf(charge.payment_intent);
   if (!paymentIntentId) return { ignored: "the charge has no payment intent" };
+  return followOrderRefunds(paymentIntentId, charge.amount_refunded, event.id);
+}
+
+/**
+ * Brings the race order that took this payment up to what Stripe has refunded on it (`eventFigure` without Stripe);
+ * `eventId` is the event that prompted it, for the audit trail. Also run once a payment is recorded, for refunds made
+ * before the payment's event was handled (ADR 0041). Null when no order took this payment.
+ */
+export async function followOrderRefunds(paymentIntentId: string, eventFigure: number, eventId: string) {
   const order = await db.order.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { id: true, raceId: true, race: { select: { organisationId: true } } } });
   if (!order) return null;
-  const onStripe = await refundedOnStripe(paymentIntentId, charge.amount_refunded);
+  const onStripe = await refundedOnStripe(paymentIntentId, eventFigure);
   const result = await db.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<LockedOrder[]>`SELECT id, status, "totalMinor", "refundedMinor", "paidAt" FROM "Order" WHERE id = ${order.id} FOR UPDATE`;
     if (!locked) return { changed: false };
@@ -42,7 +51,7 @@ export async function handleOrderChargeRefunded(event: Stripe.ChargeRefundedEven
       action: "order.refund_recorded_from_stripe",
       entityType: "order",
       entityId: order.id,
-      changes: { stripeEventId: event.id, refundedMinor: { from: locked.refundedMinor, to: refundedMinor }, status: { from: locked.status, to: status } },
+      changes: { stripeEventId: eventId, refundedMinor: { from: locked.refundedMinor, to: refundedMinor }, status: { from: locked.status, to: status } },
     });
     return { changed: true, refundedMinor, status };
   });

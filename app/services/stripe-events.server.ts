@@ -3,13 +3,14 @@ import type Stripe from "stripe";
 import { enqueueIfConnected, requeue } from "~/jobs/queues.server";
 import { PermanentFailure } from "~/lib/errors";
 import { db, isUniqueViolation } from "~/utils/db.server";
+import { isStripeConfigured } from "~/utils/stripe.server";
 import { checkoutKind } from "./billing.server";
 import { handleInvoicePaid, handleInvoicePaymentFailed, handleMembershipCheckoutCompleted, handlePackExpired, handlePackPaid, handleSubscriptionChanged } from "./billing-events.server";
 import { handleSessionFailed, handleSessionPaid } from "./payments.server";
 import { handleAccountUpdated } from "./payouts.server";
-import { handlePurchaseChargeRefunded, handlePurchaseRefundUpdated } from "./purchase-refunds.server";
-import { handleOrderChargeRefunded, handleOrderRefundUpdated, handleRejectedPaymentRefundUpdated } from "./refund-events.server";
-import { currentRefund } from "./stripe-refunds.server";
+import { followPurchaseRefunds, handlePurchaseChargeRefunded, handlePurchaseRefundUpdated } from "./purchase-refunds.server";
+import { followOrderRefunds, handleOrderChargeRefunded, handleOrderRefundUpdated, handleRejectedPaymentRefundUpdated } from "./refund-events.server";
+import { currentRefund, idOf } from "./stripe-refunds.server";
 
 type EventOfType<T extends Stripe.Event["type"]> = Extract<Stripe.Event, { type: T }>;
 
@@ -23,7 +24,19 @@ function byCheckoutKind(handlers: { race_order: (event: CheckoutEvent) => Promis
   return (event: { data: { object: Stripe.Checkout.Session } }) => handlers[checkoutKind(event.data.object)](event as CheckoutEvent);
 }
 
-const sessionPaid = byCheckoutKind({ race_order: handleSessionPaid, credit_pack: handlePackPaid, membership: handleMembershipCheckoutCompleted });
+const recordPayment = byCheckoutKind({ race_order: handleSessionPaid, credit_pack: handlePackPaid, membership: handleMembershipCheckoutCompleted });
+
+/**
+ * A refund can be made, and its `charge.refunded` handled, before the payment's own event is: that refund found no
+ * order or purchase to follow. So once a payment is recorded, the refunds Stripe already has on it are followed too
+ * (ADR 0041); for a payment without refunds this changes nothing.
+ */
+async function sessionPaid(event: { id: string; data: { object: Stripe.Checkout.Session } }) {
+  const outcome = await recordPayment(event);
+  const paymentIntentId = idOf(event.data.object.payment_intent);
+  if (paymentIntentId && isStripeConfigured() && !(await followOrderRefunds(paymentIntentId, 0, event.id))) await followPurchaseRefunds(paymentIntentId, 0);
+  return outcome;
+}
 const sessionFailed = byCheckoutKind({ race_order: handleSessionFailed, credit_pack: handlePackExpired, membership: async () => "ignored" });
 
 /** A refunded charge paid a race order or a credit purchase; each owner answers null for a payment that is not its own. */

@@ -114,6 +114,19 @@ describe("a race description draft", () => {
   }, 60_000);
 });
 
+describe("a reply still streaming at the deadline", () => {
+  it("is not saved cut short: the try counts as timed out and the retry's whole answer is kept", async () => {
+    const { race, client } = await organiserWithRace(10);
+    const marker = `slow-stream-${race.id}`;
+    const whole = `A complete description of the course. ${marker}`;
+    double.script(marker, [{ reply: "x".repeat(200), chunkSize: 5, chunkDelayMs: 200 }, { reply: whole, chunkSize: 12, chunkDelayMs: 20 }]);
+    const started = await startJob(client, { kind: "RACE_DESCRIPTION", raceId: race.id, bullets: `- ${marker}` });
+    const job = await waitFor(() => jobRow(started.job!.id), finished, 28_000);
+    expect({ status: job.status, attempts: job.attempts }).toEqual({ status: "DONE", attempts: 2 });
+    expect(job.result).toBe(whole);
+  }, 40_000);
+});
+
 describe("refusals", () => {
   it("refuses a job the user cannot pay for, with a clear message, and creates nothing", async () => {
     const { user, race, client } = await organiserWithRace(2);

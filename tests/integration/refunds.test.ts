@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { refundPayment } from "~/services/payment-refunds.server";
 import { db } from "~/utils/db.server";
 import { deliverWebhook, signWebhook, stripeEvent } from "../mocks/stripe";
+import { buyerReadyToPay, pay, raceForSale } from "../support/checkout";
 import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
 import { openEventStream, uniqueEmail, type Client } from "../support/http";
 import { useStack } from "../support/stack";
@@ -281,6 +282,19 @@ describe("charge.refunded from Stripe", () => {
     await deliver({ ...early, id: `${early.id}_late` });
     expect(await stateOf(order.id, type.id)).toMatchObject({ status: "REFUNDED", refundedMinor: 6000 });
     expect(await db.auditEntry.count({ where: { raceId: race.id, action: "order.refund_recorded_from_stripe" } })).toBe(2);
+  });
+
+  it("records a refund whose charge.refunded was handled before the payment's own event (ADR 0041)", async () => {
+    const sale = await raceForSale();
+    const { client, orderId } = await buyerReadyToPay(web.url, sale, { quantity: 2 });
+    const sessionId = await pay(client, orderId);
+    const paymentIntentId = String(stripe.completeSession(sessionId).payment_intent);
+    stripe.refundInDashboard(paymentIntentId, 2000);
+    // Delivered out of order: the refund first, when no order has taken this payment yet.
+    await deliver(stripe.chargeRefundedEvent(paymentIntentId));
+    expect(await stateOf(orderId, sale.type.id)).toMatchObject({ status: "PENDING", refundedMinor: 0 });
+    await deliver(stripeEvent("checkout.session.completed", stripe.session(sessionId)));
+    expect(await stateOf(orderId, sale.type.id)).toEqual({ status: "PARTIALLY_REFUNDED", refundedMinor: 2000, soldCount: 2, tickets: ["ISSUED", "ISSUED"] });
   });
 
   it("does not count again a refund the organiser made in Startline", async () => {

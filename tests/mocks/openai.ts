@@ -77,11 +77,16 @@ function defaultReply(messages: ChatMessage[]) {
 export async function startOpenAiDouble({ port = 0, chunkDelayMs = 40 }: { port?: number; chunkDelayMs?: number } = {}) {
   const requests: RecordedChatRequest[] = [];
   const scripts: { marker: string; steps: Step[] }[] = [];
+  /** An outage: while set, every request not scripted otherwise gets the next of its steps, in a cycle. */
+  let outage: { steps: Step[]; next: number } | null = null;
+  const faultsAnswered: { step: Step; at: number; prompt: string }[] = [];
 
   const nextStep = (messages: ChatMessage[]): Step | undefined => {
     const text = messages.map((m) => m.content).join("\n");
     const script = scripts.find((s) => s.steps.length > 0 && text.includes(s.marker));
-    return script?.steps.shift();
+    const step = script?.steps.shift() ?? (outage ? outage.steps[outage.next++ % outage.steps.length] : undefined);
+    if (step && (!("reply" in step) || outage)) faultsAnswered.push({ step, at: Date.now(), prompt: text });
+    return step;
   };
 
   const server = createServer((request, response) => {
@@ -151,6 +156,18 @@ export async function startOpenAiDouble({ port = 0, chunkDelayMs = 40 }: { port?
     script(marker: string, steps: Step[]) {
       scripts.push({ marker, steps: [...steps] });
     },
+    /**
+     * A switch: from now on every request (not scripted with `script`) is answered by the next of `steps`, in a
+     * cycle (a 429 with `retryAfterSeconds`, a 500, a hang, a slow reply ...) until `endOutage()`.
+     */
+    startOutage(steps: Step[]) {
+      outage = { steps: [...steps], next: 0 };
+    },
+    endOutage() {
+      outage = null;
+    },
+    /** Requests answered with a scripted or outage step (errors, hangs; replies only during an outage), with the prompt. */
+    faultsAnswered,
     /** Requests whose messages contain `marker`. */
     requestsFor(marker: string) {
       return requests.filter((r) => r.messages.some((m) => m.content.includes(marker)));

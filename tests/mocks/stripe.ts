@@ -15,6 +15,8 @@ export type RecordedRequest = {
   params: Record<string, unknown>;
   idempotencyKey: string | undefined;
   stripeAccount: string | undefined;
+  /** When it arrived (ms since epoch). */
+  at: number;
 };
 
 type StripeAccountJson = Record<string, unknown> & {
@@ -67,8 +69,11 @@ type StoredRefund = {
   [field: string]: unknown;
 };
 
-/** A scripted failure of the double: an error status (with `Retry-After` seconds for a 429), or a request left hanging. */
-export type StripeFault = { status: 429 | 500 | 502 | 503; retryAfterSeconds?: number } | { hangMs: number };
+/**
+ * A scripted failure of the double: an error status (with `Retry-After` seconds for a 429), a request left hanging
+ * (answered 500 after `hangMs` if the client still waits), or a slow answer (the real answer after `delayMs`).
+ */
+export type StripeFault = { status: 429 | 500 | 502 | 503; retryAfterSeconds?: number } | { hangMs: number } | { delayMs: number };
 
 /** What a payment is created with: a Checkout Session's `payment_intent_data`, or a test's own. */
 export type PaymentOptions = { destination?: string; applicationFeeAmount?: number; metadata?: Record<string, string> };
@@ -523,7 +528,9 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
 
   /** Scripted failures: the next requests matching `method` and `path` get these answers, one step per request. */
   const faults: { method: string; path: RegExp; steps: StripeFault[] }[] = [];
-  const faultsAnswered: { method: string; path: string; step: StripeFault }[] = [];
+  const faultsAnswered: { method: string; path: string; step: StripeFault; at: number }[] = [];
+  /** An outage: while set, every request matching it is answered by the next of its steps, in a cycle. */
+  let outage: { method: string; path: RegExp; steps: StripeFault[]; next: number } | null = null;
 
   const server = createServer((request, response) => {
     void (async () => {
@@ -537,15 +544,18 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
         params,
         idempotencyKey,
         stripeAccount: request.headers["stripe-account"] as string | undefined,
+        at: Date.now(),
       });
       if (request.headers.authorization !== `Bearer ${secretKey}`) {
         const { status, body } = stripeError(401, "Invalid API Key provided: the double knows only its own key.");
         return send(response, status, body);
       }
       const fault = faults.find((f) => f.steps.length > 0 && f.method === request.method && f.path.test(url.pathname));
-      const step = fault?.steps.shift();
-      if (step) {
-        faultsAnswered.push({ method: request.method ?? "GET", path: url.pathname, step });
+      const inOutage = outage && outage.method === request.method && outage.path.test(url.pathname) ? outage : null;
+      const step = fault?.steps.shift() ?? (inOutage ? inOutage.steps[inOutage.next++ % inOutage.steps.length] : undefined);
+      if (step) faultsAnswered.push({ method: request.method ?? "GET", path: url.pathname, step, at: Date.now() });
+      if (step && "delayMs" in step) await new Promise((resolve) => setTimeout(resolve, step.delayMs));
+      else if (step) {
         if ("hangMs" in step) {
           await new Promise((resolve) => {
             const timer = setTimeout(resolve, step.hangMs);
@@ -580,6 +590,16 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
      */
     fail(method: string, path: RegExp, steps: StripeFault[]) {
       faults.push({ method, path, steps: [...steps] });
+    },
+    /**
+     * A switch: from now on every request of `method` to a path matching `path` is answered by the next of `steps`
+     * (in a cycle: slow, 500, 429 with `Retry-After`, ...) until `endOutage()`. Scripted `fail` steps come first.
+     */
+    startOutage(method: string, path: RegExp, steps: StripeFault[]) {
+      outage = { method, path, steps: [...steps], next: 0 };
+    },
+    endOutage() {
+      outage = null;
     },
     /** Requests the scripted failures answered. */
     faultsAnswered,
