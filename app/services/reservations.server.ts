@@ -11,6 +11,7 @@ import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseHeldPlaces } from "./hold-releases.server";
 import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
+import { usePassForOrder } from "./queue.server";
 
 /** A cart that cannot be held; shown above the race page's ticket form. */
 export class ReservationError extends DomainError {
@@ -33,7 +34,8 @@ function validateCart(lines: CartLine[]) {
   return merged;
 }
 
-type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; now?: Date };
+/** `queuePass`: the checkout pass the race's queue gave the buyer; required while the queue is on (ADR 0050). */
+type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; queuePass?: string | null; now?: Date };
 
 const HOLD_ATTEMPTS = 5;
 
@@ -78,7 +80,7 @@ function refuseLine(type: OfferedType | undefined, raceId: string, quantity: num
   if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, "invalid");
 }
 
-async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Date() }: HoldRequest) {
+async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
   const markedSoldOut = await soldOutMark(raceId, [...wanted.keys()]);
   if (markedSoldOut) throw new ReservationError(markedSoldOut);
@@ -154,6 +156,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
         },
         select: { id: true, holdExpiresAt: true, subtotalMinor: true },
       });
+      await usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass, orderId: created.id, now });
       // In id order, so two carts with the same types never wait on each other crosswise.
       for (const [ticketTypeId, quantity] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         await takePlaces(tx, raceId, ticketTypeId, quantity, now);
