@@ -42,6 +42,8 @@ export type QueueFrame = {
   servingUpTo: number;
   admitted: number;
   left: number;
+  /** People waiting now (shown as the length of the line). */
+  waiting: number;
   ratePerMinute: number;
   paused: boolean;
   soldOut: boolean;

@@ -5,17 +5,18 @@ import { db } from "~/utils/db.server";
 const RATE_WINDOW_MS = 5 * 60_000;
 
 /**
- * The per-tick broadcast of a race's queue (ADR 0050): one row and one indexed count, whatever the crowd.
+ * The per-tick broadcast of a race's queue (ADR 0050): one row and two indexed counts, whatever the crowd.
  * `ratePerMinute` is measured (calls in the last five minutes, per minute of that window that has passed).
  */
 export async function queueFrame(raceId: string, now = new Date()): Promise<QueueFrame | null> {
   const since = new Date(now.getTime() - RATE_WINDOW_MS);
-  const [queue, recentCalls] = await Promise.all([
+  const [queue, recentCalls, waiting] = await Promise.all([
     db.raceQueue.findUnique({
       where: { raceId },
       select: { enabled: true, opensAt: true, servingUpTo: true, admittedCount: true, leftCount: true, paused: true, soldOutAt: true },
     }),
     db.queueEntry.count({ where: { raceId, calledAt: { gt: since } } }),
+    db.queueEntry.count({ where: { raceId, status: "WAITING" } }),
   ]);
   if (!queue) return null;
   const window = Math.min(RATE_WINDOW_MS, Math.max(60_000, now.getTime() - queue.opensAt.getTime()));
@@ -24,6 +25,7 @@ export async function queueFrame(raceId: string, now = new Date()): Promise<Queu
     servingUpTo: queue.servingUpTo,
     admitted: queue.admittedCount,
     left: queue.leftCount,
+    waiting,
     ratePerMinute: Math.round((recentCalls / (window / 60_000)) * 10) / 10,
     paused: queue.paused,
     soldOut: queue.soldOutAt !== null,
