@@ -42,12 +42,16 @@ export type QueueFrame = {
   servingUpTo: number;
   admitted: number;
   left: number;
-  /** People waiting now (shown as the length of the line). */
+  /** People waiting now (the length of the line), called or in checkout, and registered through the queue. */
   waiting: number;
+  inCheckout: number;
+  registered: number;
   ratePerMinute: number;
   paused: boolean;
   soldOut: boolean;
   open: boolean;
+  /** The pre-queue has been given its numbers: pages still without one read theirs. */
+  drawn: boolean;
 };
 
 /** What a page knew exactly when it loaded: its number, the people ahead then, and `admitted` then. */

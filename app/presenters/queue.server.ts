@@ -5,31 +5,35 @@ import { db } from "~/utils/db.server";
 const RATE_WINDOW_MS = 5 * 60_000;
 
 /**
- * The per-tick broadcast of a race's queue (ADR 0050): one row and two indexed counts, whatever the crowd.
+ * The per-tick broadcast of a race's queue (ADR 0050): one row, one indexed count and one count by status, whatever the crowd.
  * `ratePerMinute` is measured (calls in the last five minutes, per minute of that window that has passed).
  */
 export async function queueFrame(raceId: string, now = new Date()): Promise<QueueFrame | null> {
   const since = new Date(now.getTime() - RATE_WINDOW_MS);
-  const [queue, recentCalls, waiting] = await Promise.all([
+  const [queue, recentCalls, byStatus] = await Promise.all([
     db.raceQueue.findUnique({
       where: { raceId },
-      select: { enabled: true, opensAt: true, servingUpTo: true, admittedCount: true, leftCount: true, paused: true, soldOutAt: true },
+      select: { enabled: true, opensAt: true, servingUpTo: true, admittedCount: true, leftCount: true, paused: true, soldOutAt: true, shuffledAt: true },
     }),
     db.queueEntry.count({ where: { raceId, calledAt: { gt: since } } }),
-    db.queueEntry.count({ where: { raceId, status: "WAITING" } }),
+    db.queueEntry.groupBy({ by: ["status"], where: { raceId }, _count: { _all: true } }),
   ]);
   if (!queue) return null;
+  const count = (...statuses: QueueEntryStatus[]) => byStatus.reduce((sum, row) => sum + (statuses.includes(row.status) ? row._count._all : 0), 0);
   const window = Math.min(RATE_WINDOW_MS, Math.max(60_000, now.getTime() - queue.opensAt.getTime()));
   return {
     type: "queue",
     servingUpTo: queue.servingUpTo,
     admitted: queue.admittedCount,
     left: queue.leftCount,
-    waiting,
+    waiting: count("WAITING"),
+    inCheckout: count("CALLED", "IN_CHECKOUT"),
+    registered: count("REGISTERED"),
     ratePerMinute: Math.round((recentCalls / (window / 60_000)) * 10) / 10,
     paused: queue.paused,
     soldOut: queue.soldOutAt !== null,
     open: queue.enabled && now >= queue.opensAt,
+    drawn: queue.shuffledAt !== null,
   };
 }
 

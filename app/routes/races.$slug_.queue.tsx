@@ -71,10 +71,11 @@ export default function QueuePage() {
   const waiting = entry?.status === "WAITING";
   const calledNow = waiting && isCalled(entry.number, frame.servingUpTo);
   const soldOutNow = waiting && frame.soldOut;
+  const numberDrawn = waiting && entry.number === null && frame.drawn;
   useEffect(() => {
-    if ((calledNow || soldOutNow) && revalidator.state === "idle") revalidator.revalidate();
+    if ((calledNow || soldOutNow || numberDrawn) && revalidator.state === "idle") revalidator.revalidate();
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per change of what the frame says
-  }, [calledNow, soldOutNow]);
+  }, [calledNow, soldOutNow, numberDrawn]);
 
   const ahead = entry && waiting ? aheadNow({ number: entry.number, ahead: entry.ahead, admittedThen: entry.admittedThen }, frame) : 0;
   const eta = etaMinutes(ahead, frame.ratePerMinute);
