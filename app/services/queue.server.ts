@@ -285,17 +285,20 @@ function pick(settings: QueueSettingsInput) {
   return { enabled, opensAt, preQueueMinutes, admitPerMinute, passMinutes, checkoutCap };
 }
 
+/** The race's queue page when its queue is on (reservations then need a pass), else null. Read before the hold. */
+export async function queueRequiredFor(raceId: string) {
+  const queue = await db.raceQueue.findUnique({ where: { raceId }, select: { enabled: true, race: { select: { slug: true } } } });
+  return queue?.enabled ? queuePath(queue.race.slug) : null;
+}
+
 /**
  * While a race's queue is on, a reservation needs the buyer's own unexpired checkout pass for this race
  * (ADR 0050). Called inside the reservation's transaction: it takes the pass (the entry moves to in
  * checkout, bound to the order) or refuses with a link to the queue, and the whole reservation rolls back.
  */
-export async function usePassForOrder(tx: Db, { raceId, userId, passToken, orderId, now }: { raceId: string; userId: string; passToken: string | null | undefined; orderId: string; now: Date }) {
-  const queue = await tx.raceQueue.findUnique({ where: { raceId }, select: { enabled: true, race: { select: { slug: true } } } });
-  if (!queue?.enabled) return;
-  const link = queuePath(queue.race.slug);
+export async function usePassForOrder(tx: Db, { raceId, userId, passToken, orderId, now, queueLink }: { raceId: string; userId: string; passToken: string | null | undefined; orderId: string; now: Date; queueLink: string }) {
   const refuse = (message: string) => {
-    throw new QueueError("forbidden", message, link);
+    throw new QueueError("forbidden", message, queueLink);
   };
   if (!passToken) refuse("This race admits buyers through its queue: join the queue and register when it is your turn.");
   const { count } = await tx.queueEntry.updateMany({

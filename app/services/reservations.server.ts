@@ -11,7 +11,7 @@ import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseHeldPlaces } from "./hold-releases.server";
 import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
-import { usePassForOrder } from "./queue.server";
+import { queueRequiredFor, usePassForOrder } from "./queue.server";
 
 /** A cart that cannot be held; shown above the race page's ticket form. */
 export class ReservationError extends DomainError {
@@ -84,7 +84,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = n
   const wanted = validateCart(lines);
   const markedSoldOut = await soldOutMark(raceId, [...wanted.keys()]);
   if (markedSoldOut) throw new ReservationError(markedSoldOut);
-  const [race, offered, room] = await Promise.all([
+  const [race, offered, room, queueLink] = await Promise.all([
     db.race.findUnique({
       where: { id: raceId },
       select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
@@ -97,6 +97,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = n
       },
     }),
     activeRoom(raceId, buyer.id),
+    queueRequiredFor(raceId),
   ]);
   if (!race) throw new ReservationError("This race does not exist.", "not_found");
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
@@ -156,7 +157,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = n
         },
         select: { id: true, holdExpiresAt: true, subtotalMinor: true },
       });
-      await usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass, orderId: created.id, now });
+      if (queueLink) await usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass, orderId: created.id, now, queueLink });
       // In id order, so two carts with the same types never wait on each other crosswise.
       for (const [ticketTypeId, quantity] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         await takePlaces(tx, raceId, ticketTypeId, quantity, now);

@@ -30,7 +30,7 @@ test("three buyers queue before opening, the organiser admits one, who registers
   const race = await createRace(organisation.id, { name: "Summit Sprint", status: "PUBLISHED", standardFields: [] });
   await createTicketType(race.id, { name: "5K", priceMinor: 2000, capacity: 10 });
   await db.waiverVersion.create({ data: { raceId: race.id, version: 1, title: "Waiver", text: "I run at my own risk.", contentHash: "h" } });
-  const opensAt = new Date(Date.now() + 12_000);
+  const opensAt = new Date(Date.now() + 10 * 60_000);
   await saveQueueSettings({ raceId: race.id, actorId: organiser.id, settings: { enabled: true, opensAt, preQueueMinutes: 30, admitPerMinute: null, passMinutes: 10, checkoutCap: 10 } });
 
   const buyers = await Promise.all(["Ana", "Ben", "Cara"].map((name) => createUser({ name: `${name} ${Math.random().toString(36).slice(2, 6)}` })));
@@ -42,8 +42,10 @@ test("three buyers queue before opening, the organiser admits one, who registers
     await expect(page.getByTestId("queue-link")).toHaveText("Updating live");
   }
 
-  // At opening the worker draws the pre-queue's order; each page learns its place without a reload.
-  for (const page of pages) await expect(position(page)).toHaveText(/You're next|1 person ahead of you|2 people ahead of you/, { timeout: 30_000 });
+  // Opening time comes (brought forward rather than waited for); the worker draws the pre-queue's order and
+  // each page learns its place without a reload.
+  await db.raceQueue.update({ where: { raceId: race.id }, data: { opensAt: new Date() } });
+  for (const page of pages) await expect(position(page)).toHaveText(/You're next|1 person ahead of you|2 people ahead of you/, { timeout: 15_000 });
   const entries = await db.queueEntry.findMany({ where: { raceId: race.id }, select: { userId: true, number: true } });
   const byNumber = [1, 2, 3].map((n) => pages[buyers.findIndex((b) => b.id === entries.find((e) => e.number === n)!.userId)]!);
   const [first, second, third] = byNumber as [Page, Page, Page];
@@ -81,9 +83,10 @@ test("three buyers queue before opening, the organiser admits one, who registers
   await first.getByLabel("5K tickets").selectOption("1");
   await first.getByRole("button", { name: "Register" }).click();
   await expect(first).toHaveURL(/\/checkout\//);
+  const firstBuyer = buyers[pages.indexOf(first)]!;
   const form = first.getByRole("form", { name: "Participant 1: 5K" });
   await form.getByRole("button", { name: "Use my details" }).click();
-  await form.getByLabel("Type the participant's full name to sign").fill("Queue Runner");
+  await form.getByLabel("Type the participant's full name to sign").fill(firstBuyer.name);
   await form.getByRole("button", { name: "Save participant 1" }).click();
   await expect(form.getByText("Saved and signed")).toBeVisible();
   await first.getByRole("button", { name: "Pay €20.00" }).click();
