@@ -34,19 +34,21 @@ async function lockQueue(tx: Db, raceId: string) {
 
 /**
  * Once the queue has opened, gives the pre-queue its numbers 1..k in a uniform random order (ADR 0050); later
- * joins then take the next number. Runs under the queue's row lock, so it happens exactly once.
+ * joins then take the next number. Runs under the queue's row lock, so the draw happens exactly once.
  */
 async function numberPreQueue(tx: Db, queue: RaceQueue, now: Date) {
-  if (queue.shuffledAt || now < queue.opensAt) return queue;
-  const waiting = await tx.queueEntry.findMany({ where: { raceId: queue.raceId, number: null, status: "WAITING" }, select: { id: true }, orderBy: { id: "asc" } });
-  const ids = shuffled(waiting.map((entry) => entry.id), (n) => randomInt(n));
+  if (now < queue.opensAt) return queue;
+  const waiting = await tx.queueEntry.findMany({ where: { raceId: queue.raceId, number: null, status: "WAITING" }, select: { id: true }, orderBy: { joinedAt: "asc" } });
+  if (queue.shuffledAt && waiting.length === 0) return queue;
+  // A pre-queue join that committed just after the draw is numbered at the back, in arrival order.
+  const ids = queue.shuffledAt ? waiting.map((entry) => entry.id) : shuffled(waiting.map((entry) => entry.id), (n) => randomInt(n));
   if (ids.length) {
     await tx.$executeRaw`
       UPDATE "QueueEntry" AS q SET number = v.n
-      FROM unnest(${ids}::text[], ${ids.map((_, i) => i + 1)}::int[]) AS v(id, n) WHERE q.id = v.id`;
+      FROM unnest(${ids}::text[], ${ids.map((_, i) => queue.lastNumber + i + 1)}::int[]) AS v(id, n) WHERE q.id = v.id`;
   }
-  const numbered = { ...queue, shuffledAt: now, lastNumber: queue.lastNumber + ids.length };
-  await tx.raceQueue.update({ where: { raceId: queue.raceId }, data: { shuffledAt: now, lastNumber: numbered.lastNumber } });
+  const numbered = { ...queue, shuffledAt: queue.shuffledAt ?? now, lastNumber: queue.lastNumber + ids.length };
+  await tx.raceQueue.update({ where: { raceId: queue.raceId }, data: { shuffledAt: numbered.shuffledAt, lastNumber: numbered.lastNumber } });
   return numbered;
 }
 
@@ -74,18 +76,26 @@ export async function joinQueue({ raceId, userId, now = new Date() }: { raceId: 
     if (now < queue.opensAt) {
       await db.queueEntry.create({ data: { raceId, userId, joinedAt: now } });
     } else {
-      await db.$transaction(async (tx) => {
-        const locked = await numberPreQueue(tx, (await lockQueue(tx, raceId))!, now);
-        const number = locked.lastNumber + 1;
-        await tx.raceQueue.update({ where: { raceId }, data: { lastNumber: number } });
-        await tx.queueEntry.create({ data: { raceId, userId, joinedAt: now, number } });
-      }, TX);
+      let number = await takeNextNumber(raceId);
+      if (number === null) {
+        await db.$transaction(async (tx) => void (await numberPreQueue(tx, (await lockQueue(tx, raceId))!, now)), TX);
+        number = await takeNextNumber(raceId);
+      }
+      // A number taken by a join that then fails (joined twice at once) stays unused: admission skips gaps.
+      await db.queueEntry.create({ data: { raceId, userId, joinedAt: now, number } });
     }
   } catch (error) {
     if (isUniqueViolation(error)) throw new QueueError("conflict", "You are already in this queue.", queuePath(race.slug));
     throw error;
   }
   return { slug: race.slug };
+}
+
+/** The next number after opening, in one statement (the row is locked only for it); null before the draw. */
+async function takeNextNumber(raceId: string) {
+  const rows = await db.$queryRaw<{ lastNumber: number }[]>`
+    UPDATE "RaceQueue" SET "lastNumber" = "lastNumber" + 1 WHERE "raceId" = ${raceId} AND "shuffledAt" IS NOT NULL RETURNING "lastNumber"`;
+  return rows[0]?.lastNumber ?? null;
 }
 
 /** Leaves the queue for good (waiting or called): the place is not kept. Leaving twice is refused. */
