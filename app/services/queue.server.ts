@@ -295,12 +295,6 @@ function pick(settings: QueueSettingsInput) {
   return { enabled, opensAt, preQueueMinutes, admitPerMinute, passMinutes, checkoutCap };
 }
 
-/** The race's queue page when its queue is on (reservations then need a pass), else null. Read before the hold. */
-export async function queueRequiredFor(raceId: string) {
-  const queue = await db.raceQueue.findUnique({ where: { raceId }, select: { enabled: true, race: { select: { slug: true } } } });
-  return queue?.enabled ? queuePath(queue.race.slug) : null;
-}
-
 /**
  * While a race's queue is on, a reservation needs the buyer's own unexpired checkout pass for this race
  * (ADR 0050). Called inside the reservation's transaction: it takes the pass (the entry moves to in

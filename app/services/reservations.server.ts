@@ -5,13 +5,14 @@ import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
+import { queuePath } from "~/lib/queue-rules";
 import { announceSale } from "./race-stats.server";
 import { markSoldOut, soldOutMark } from "./sold-out-marks.server";
 import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseHeldPlaces } from "./hold-releases.server";
 import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
-import { queueRequiredFor, usePassForOrder } from "./queue.server";
+import { usePassForOrder } from "./queue.server";
 
 /** A cart that cannot be held; shown above the race page's ticket form. */
 export class ReservationError extends DomainError {
@@ -84,10 +85,13 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = n
   const wanted = validateCart(lines);
   const markedSoldOut = await soldOutMark(raceId, [...wanted.keys()]);
   if (markedSoldOut) throw new ReservationError(markedSoldOut);
-  const [race, offered, room, queueLink] = await Promise.all([
+  const [race, offered, room] = await Promise.all([
     db.race.findUnique({
       where: { id: raceId },
-      select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
+      select: {
+        slug: true, status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true,
+        queue: { select: { enabled: true } },
+      },
     }),
     db.ticketType.findMany({
       where: { id: { in: [...wanted.keys()] } },
@@ -97,9 +101,9 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = n
       },
     }),
     activeRoom(raceId, buyer.id),
-    queueRequiredFor(raceId),
   ]);
   if (!race) throw new ReservationError("This race does not exist.", "not_found");
+  const queueLink = race.queue?.enabled ? queuePath(race.slug) : null;
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
