@@ -12,6 +12,7 @@ import { createLogger } from "~/utils/logger.server";
 import { closeRedis } from "~/utils/redis.server";
 import { CLIENT_IP_HEADER, type AppLoadContext } from "~/web/request.server";
 import { mountHealth } from "./health";
+import { mountQueueFeed } from "./live/queue-feed";
 import { mountRaceFeed } from "./live/race-feed";
 import { remixHandler } from "./remix";
 import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
@@ -61,6 +62,7 @@ export async function startWeb() {
   });
 
   mountRaceFeed(app);
+  mountQueueFeed(app);
 
   // SSE responses must not be buffered by compression.
   app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res) }));

@@ -13,6 +13,7 @@ export const raceSections: Section[] = [
   { to: "questions", label: "Questions", minRole: "MANAGER" },
   { to: "waiver", label: "Waiver", minRole: "MANAGER" },
   { to: "codes", label: "Discount codes", minRole: "MANAGER" },
+  { to: "queue", label: "Queue", minRole: "MANAGER" },
   { to: "participants", label: "Participants", minRole: "MANAGER" },
   { to: "checkin", label: "Check-in", minRole: "CHECKIN" },
   { to: "audit", label: "Audit log", minRole: "MANAGER" },

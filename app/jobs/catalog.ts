@@ -1,5 +1,6 @@
 import type { JobsOptions } from "bullmq";
 import { z } from "zod";
+import { ADMISSION_TICK_MS } from "~/lib/queue-rules";
 import { BACKOFF_TYPE } from "./retry";
 
 /**
@@ -19,7 +20,7 @@ type JobDefinition<S extends z.ZodTypeAny> = {
   options: JobsOptions;
 };
 
-export const queueNames = ["ai", "email", "housekeeping", "refunds", "stripe"] as const;
+export const queueNames = ["admissions", "ai", "email", "housekeeping", "refunds", "stripe"] as const;
 export type QueueName = (typeof queueNames)[number];
 
 function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>) {
@@ -74,6 +75,14 @@ export const jobCatalog = {
     jobId: ({ orderId }) => `refunds.cancelled-race-order-${orderId}`,
     options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
+  "queue.admit": defineJob({
+    // Its own queue, so a slow housekeeping sweep never delays the people waiting for their turn.
+    queue: "admissions",
+    payload: z.object({}),
+    jobId: () => "queue.admit",
+    // A failed tick is not retried: the next one, a second later, does the same work with the state in Postgres.
+    options: { attempts: 1, removeOnComplete: 10, removeOnFail: 100 },
+  }),
   "housekeeping.sweep": defineJob({
     queue: "housekeeping",
     // `catchUpAt`: a catch-up run (the worker started, or Redis came back), which re-queues every pending row
@@ -91,4 +100,6 @@ export type JobPayload<N extends JobName> = z.input<(typeof jobCatalog)[N]["payl
 export const repeatableJobs: { name: JobName; everyMs: number }[] = [
   { name: "housekeeping.sweep", everyMs: 60_000 },
   { name: "holds.release-expired", everyMs: 15_000 },
+  // Every virtual queue that is on: admissions at its rate, pass expiry, sold out (ADR 0050).
+  { name: "queue.admit", everyMs: ADMISSION_TICK_MS },
 ];

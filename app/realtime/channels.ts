@@ -48,6 +48,9 @@ export type RoomChangedMessage = { type: "room.changed"; at: string };
  */
 export type AccessMessage = { type: "sessions.revoked" } | { type: "membership.changed"; organisationId: string };
 
+/** A race's queue moved (an admission tick, an organiser action, someone left): its feed re-reads the frame. */
+export type QueueMessage = { type: "queue.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
@@ -58,6 +61,7 @@ export const channels = {
   raceRooms: (raceId: string) => ({ name: `race:${raceId}:rooms`, message: null as unknown as RoomChangedMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
   racePresence: (raceId: string) => ({ name: `race:${raceId}:presence`, message: null as unknown as RacePresenceMessage }),
+  raceQueue: (raceId: string) => ({ name: `race:${raceId}:queue`, message: null as unknown as QueueMessage }),
 };
 
 export type Channel<M> = { name: string; message: M };

@@ -5,6 +5,7 @@ import { AiAskPanel } from "~/components/ai-ask-panel";
 import { Badge, Button, Card, FormError } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
+import { queueGate } from "~/presenters/queue.server";
 import { countRaceViewers } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
 import { activeRoom, reservePlaces } from "~/services/reservations.server";
@@ -41,15 +42,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ticketTypes: await ticketAvailability(race.id),
     watching: await countRaceViewers(race.id),
     room: user ? await activeRoom(race.id, user.id) : null,
+    queue: await queueGate(race.id, user?.id ?? null),
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const race = await publicRace(params.slug);
   const user = await requireUser(request);
-  const lines = cartFromForm(await request.formData());
+  const form = await request.formData();
+  const lines = cartFromForm(form);
+  const queuePass = form.get("queuePass");
   try {
-    const order = await reservePlaces({ raceId: race.id, buyer: user, lines, clientIp: clientIp(request) });
+    const order = await reservePlaces({ raceId: race.id, buyer: user, lines, clientIp: clientIp(request), queuePass: typeof queuePass === "string" ? queuePass : null });
     return redirect(`/checkout/${order.id}`);
   } catch (error) {
     return replyToError(error);
@@ -65,7 +69,7 @@ function quantityOptions(max: number) {
 }
 
 export default function PublicRacePage() {
-  const { race, ticketTypes, ai, watching, room } = useLoaderData<typeof loader>();
+  const { race, ticketTypes, ai, watching, room, queue } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
@@ -118,6 +122,28 @@ export default function PublicRacePage() {
           </div>
           <Form method="post" className="mt-3">
             <FormError id="cart-error" errors={result ? [result.error] : undefined} />
+            {result?.href ? (
+              <Link to={result.href} className="text-sm font-medium text-brand-700 underline">
+                {result.href.endsWith("/queue") ? "Go to the queue" : "Sort it out here"}
+              </Link>
+            ) : null}
+            {open && queue.queueOn && queue.pass ? (
+              <>
+                <input type="hidden" name="queuePass" value={queue.pass} />
+                <p className="mt-2 rounded-lg bg-emerald-50 p-3 text-sm text-emerald-900" data-testid="queue-pass">
+                  {`It's your turn: your checkout pass is valid until ${formatInZone(new Date(queue.passExpiresAt!), race.timeZone)}.`}
+                </p>
+              </>
+            ) : null}
+            {open && queue.queueOn && !queue.pass ? (
+              <p className="mt-2 rounded-lg bg-amber-50 p-3 text-sm text-amber-900" data-testid="queue-required">
+                {"This race admits buyers through a queue. "}
+                <Link to={`/races/${race.slug}/queue`} className="font-medium underline">
+                  Join the queue
+                </Link>
+                {" and register here when it's your turn."}
+              </p>
+            ) : null}
             <ul className="divide-y divide-slate-200">
               {ticketTypes.map((type) => {
                 const remaining = snapshot.remaining[type.id] ?? type.remaining;

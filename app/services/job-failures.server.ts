@@ -11,7 +11,7 @@ export function failedByStalling(error: Error) {
 }
 
 /** Money is at stake in these queues: their failures are critical. */
-const severityOf: Record<QueueName, AlertSeverity> = { stripe: "CRITICAL", refunds: "CRITICAL", email: "WARNING", housekeeping: "WARNING", ai: "INFO" };
+const severityOf: Record<QueueName, AlertSeverity> = { stripe: "CRITICAL", refunds: "CRITICAL", email: "WARNING", housekeeping: "WARNING", admissions: "WARNING", ai: "INFO" };
 
 type FailedJob = { queue: QueueName; name: string; jobId: string; attempts: number; error: Error };
 

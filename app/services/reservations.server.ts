@@ -5,12 +5,14 @@ import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
+import { queuePath } from "~/lib/queue-rules";
 import { announceSale } from "./race-stats.server";
 import { markSoldOut, soldOutMark } from "./sold-out-marks.server";
 import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseHeldPlaces } from "./hold-releases.server";
 import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
+import { usePassForOrder } from "./queue.server";
 
 /** A cart that cannot be held; shown above the race page's ticket form. */
 export class ReservationError extends DomainError {
@@ -33,7 +35,8 @@ function validateCart(lines: CartLine[]) {
   return merged;
 }
 
-type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; now?: Date };
+/** `queuePass`: the checkout pass the race's queue gave the buyer; required while the queue is on (ADR 0050). */
+type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; queuePass?: string | null; now?: Date };
 
 const HOLD_ATTEMPTS = 5;
 
@@ -78,14 +81,17 @@ function refuseLine(type: OfferedType | undefined, raceId: string, quantity: num
   if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, "invalid");
 }
 
-async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Date() }: HoldRequest) {
+async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
   const markedSoldOut = await soldOutMark(raceId, [...wanted.keys()]);
   if (markedSoldOut) throw new ReservationError(markedSoldOut);
   const [race, offered, room] = await Promise.all([
     db.race.findUnique({
       where: { id: raceId },
-      select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
+      select: {
+        slug: true, status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true,
+        queue: { select: { enabled: true } },
+      },
     }),
     db.ticketType.findMany({
       where: { id: { in: [...wanted.keys()] } },
@@ -97,6 +103,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
     activeRoom(raceId, buyer.id),
   ]);
   if (!race) throw new ReservationError("This race does not exist.", "not_found");
+  const queueLink = race.queue?.enabled ? queuePath(race.slug) : null;
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
@@ -154,6 +161,7 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, now = new Dat
         },
         select: { id: true, holdExpiresAt: true, subtotalMinor: true },
       });
+      if (queueLink) await usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass, orderId: created.id, now, queueLink });
       // In id order, so two carts with the same types never wait on each other crosswise.
       for (const [ticketTypeId, quantity] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         await takePlaces(tx, raceId, ticketTypeId, quantity, now);

@@ -6,6 +6,7 @@ import { checkoutExpireSession } from "./checkout-expire-session.server";
 import { emailSend } from "./email-send.server";
 import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
+import { queueAdmit } from "./queue-admit.server";
 import { refundsCancelledRaceOrder } from "./refunds-cancelled-race-order.server";
 import { stripeEvent } from "./stripe-event.server";
 
@@ -16,6 +17,7 @@ export const handlers: { [N in JobName]: JobHandler<N> } = {
   "checkout.expire-session": checkoutExpireSession,
   "email.send": emailSend,
   "holds.release-expired": holdsReleaseExpired,
+  "queue.admit": queueAdmit,
   "refunds.cancelled-race-order": refundsCancelledRaceOrder,
   "stripe.event": stripeEvent,
   "housekeeping.sweep": housekeepingSweep,

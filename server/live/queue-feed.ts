@@ -1,0 +1,158 @@
+import type { Express, Request, Response } from "express";
+import { throttle } from "~/lib/throttle";
+import { queueFrame } from "~/presenters/queue.server";
+import { channels } from "~/realtime/channels";
+import { subscriptions } from "~/realtime/pubsub.server";
+import { HEARTBEAT_MS } from "~/realtime/stream.server";
+import { findPublicRace } from "~/services/races.server";
+import { createLogger } from "~/utils/logger.server";
+
+/**
+ * A race's queue feed (`GET /races/:slug/queue/live`), served from Express like the race feed (ADR 0026, 0050):
+ * per race and process one subscription to the queue channel, one read of the frame at most every
+ * FRAME_TICK_MS after a message, and one encoded frame written to every waiting page. The frame is the
+ * same for everyone ("now serving up to N / admitted / left so far / sold out"); each page derives its own
+ * position from it and reads its exact position from its loader on every (re)connect.
+ */
+export const FRAME_TICK_MS = 250;
+const RACE_LOOKUP_TTL_MS = 5_000;
+const RETRY_READ_MS = 1_000;
+
+const log = createLogger({ process: "web", feed: "queue" });
+
+class QueueFeed {
+  readonly clients = new Set<Response>();
+  private frame: string | undefined;
+  private release: (() => Promise<void>) | undefined;
+  private readonly tick = throttle(() => this.refresh(), FRAME_TICK_MS);
+  readonly ready: Promise<void>;
+
+  constructor(
+    readonly raceId: string,
+    private readonly onBroken: (feed: QueueFeed) => void,
+  ) {
+    this.ready = subscriptions
+      .subscribe(channels.raceQueue(raceId), () => this.tick.request())
+      .then((release) => {
+        this.release = release;
+        return this.refresh();
+      })
+      .catch((error: unknown) => {
+        log.warn("queue feed could not subscribe; its clients reconnect", { raceId, error });
+        this.onBroken(this);
+        for (const res of this.clients) res.end();
+      });
+  }
+
+  /** Messages may have been lost while Redis was away: send the frame again even if it did not change. */
+  resync() {
+    this.frame = undefined;
+    this.tick.request();
+  }
+
+  private async refresh() {
+    let frame: string;
+    try {
+      const snapshot = await queueFrame(this.raceId);
+      if (!snapshot) return;
+      frame = `event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
+    } catch (error) {
+      log.warn("queue feed read failed; reading again shortly", { raceId: this.raceId, error });
+      setTimeout(() => this.clients.size > 0 && this.resync(), RETRY_READ_MS).unref();
+      return;
+    }
+    if (frame === this.frame) return;
+    this.frame = frame;
+    for (const res of this.clients) write(res, frame);
+  }
+
+  add(res: Response) {
+    this.clients.add(res);
+    if (this.frame) write(res, this.frame);
+  }
+
+  async close() {
+    await this.ready;
+    this.tick.cancel();
+    await this.release?.();
+  }
+}
+
+/** A client that cannot keep up is sent the latest frame when it drains, not every frame in between. */
+const behind = new WeakMap<Response, string>();
+function write(res: Response, frame: string) {
+  if (res.destroyed) return;
+  if (res.writableNeedDrain) {
+    if (!behind.has(res)) {
+      res.once("drain", () => {
+        const latest = behind.get(res);
+        behind.delete(res);
+        if (latest) write(res, latest);
+      });
+    }
+    behind.set(res, frame);
+    return;
+  }
+  res.write(frame);
+}
+
+const feeds = new Map<string, QueueFeed>();
+const raceIds = new Map<string, { raceId: string | null; until: number }>();
+let heartbeat: ReturnType<typeof setInterval> | undefined;
+
+async function publicRaceId(slug: string) {
+  const now = Date.now();
+  const known = raceIds.get(slug);
+  if (known && known.until > now) return known.raceId;
+  const found = await findPublicRace(slug);
+  const raceId = found?.race?.id ?? null;
+  raceIds.set(slug, { raceId, until: now + RACE_LOOKUP_TTL_MS });
+  return raceId;
+}
+
+function startHeartbeat() {
+  heartbeat ??= setInterval(() => {
+    const ping = `event: ping\ndata: {"at":${Date.now()}}\n\n`;
+    for (const feed of feeds.values()) for (const res of feed.clients) write(res, ping);
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+}
+
+async function queueFeedHandler(req: Request, res: Response) {
+  const raceId = await publicRaceId(req.params.slug ?? "");
+  if (!raceId) {
+    res.status(404).type("text/plain").send("Not found");
+    return;
+  }
+  res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "X-Accel-Buffering": "no" });
+  res.flushHeaders();
+  let feed = feeds.get(raceId);
+  if (!feed) {
+    feed = new QueueFeed(raceId, (broken) => feeds.get(raceId) === broken && feeds.delete(raceId));
+    feeds.set(raceId, feed);
+  }
+  feed.add(res);
+  startHeartbeat();
+  res.on("close", () => {
+    const current = feeds.get(raceId);
+    if (!current) return;
+    current.clients.delete(res);
+    if (current.clients.size === 0 && current === feed) {
+      feeds.delete(raceId);
+      void current.close();
+    }
+  });
+}
+
+/** Open queue feeds of this process (for tests and benchmarks). */
+export function queueFeedStats() {
+  return { races: feeds.size, connections: [...feeds.values()].reduce((sum, feed) => sum + feed.clients.size, 0) };
+}
+
+/** Serves `GET /races/:slug/queue/live` ahead of Remix. */
+export function mountQueueFeed(app: Express) {
+  app.get("/races/:slug/queue/live", (req, res, next) => void queueFeedHandler(req, res).catch(next));
+  subscriptions.onReconnect(() => {
+    for (const feed of feeds.values()) feed.resync();
+  });
+}
