@@ -1,12 +1,15 @@
 import { createServer } from "node:http";
 import { hostname } from "node:os";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { MetricsTime, UnrecoverableError, Worker, type Job } from "bullmq";
 import { jobCatalog, queueNames, repeatableJobs, type JobName, type QueueName } from "~/jobs/catalog";
 import { handlers } from "~/jobs/handlers/index.server";
 import { bullPrefix, closeQueues, enqueue, getQueue } from "~/jobs/queues.server";
 import { backoffDelay } from "~/jobs/retry";
 import { isDomainError } from "~/lib/errors";
-import { subscriptions } from "~/realtime/pubsub.server";
+import { throttle } from "~/lib/throttle";
+import { heartbeatKey as heartbeatKeyOf, type WorkerHeartbeat } from "~/presenters/operator.server";
+import { channels } from "~/realtime/channels";
+import { publish, subscriptions } from "~/realtime/pubsub.server";
 import { failedByStalling, reportJobFailure } from "~/services/job-failures.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
@@ -104,16 +107,24 @@ function recoveryWatch() {
  */
 export async function startWorker() {
   const env = getEnv();
+  // The operator home re-reads its tiles when jobs finish: told at most once a second, however busy the queues.
+  const jobsChanged = throttle(() => publish(channels.operators(), { type: "jobs.changed", at: new Date().toISOString() }), 1_000);
   const workers = queueNames.map((queue: QueueName) => {
     const worker = new Worker(queue, processJob, {
       connection: createRedisConnection(`worker:${queue}`),
       prefix: bullPrefix(),
       concurrency: env.WORKER_CONCURRENCY,
       settings: { backoffStrategy: backoffDelay },
+      // Per-minute completion and failure counts for the operator home's "jobs per minute" and "last hour".
+      metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 2 },
     });
     worker.on("active", (job) => log.info("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
-    worker.on("completed", (job, result) => log.info("job completed", { queue, job: job.name, jobId: job.id, result }));
+    worker.on("completed", (job, result) => {
+      log.info("job completed", { queue, job: job.name, jobId: job.id, result });
+      jobsChanged.request();
+    });
     worker.on("failed", (job, error) => {
+      jobsChanged.request();
       if (job) onFailed(queue, job, error).catch((hookError: unknown) => log.error("final-failure handling failed", { job: job.name, jobId: job.id, error: hookError }));
     });
     worker.on("error", (error) => log.error("worker error", { queue, error }));
@@ -123,10 +134,15 @@ export async function startWorker() {
   const recovery = recoveryWatch();
   await recovery.recover("worker started");
 
-  /** Operators (and /readyz-style probes) see live workers through a key that expires unless renewed. */
-  const heartbeatKey = redisKey("worker", workerId, "heartbeat");
+  /**
+   * Operators (the operator home, /readyz) see live workers through a key renewed every 10 s. It outlives the worker
+   * by an hour, so one that died without closing is shown stale (red) instead of vanishing.
+   */
+  const heartbeatKey = heartbeatKeyOf(workerId);
+  const startedAt = new Date().toISOString();
   async function beat() {
-    await redis.set(heartbeatKey, JSON.stringify({ at: new Date().toISOString(), queues: queueNames }), "EX", 30);
+    const heartbeat: WorkerHeartbeat = { id: workerId, host: hostname(), pid: process.pid, queues: [...queueNames], concurrency: env.WORKER_CONCURRENCY, startedAt, at: new Date().toISOString() };
+    await redis.set(heartbeatKey, JSON.stringify(heartbeat), "EX", 3600);
     await recovery.check();
   }
   await beat();
@@ -149,6 +165,7 @@ export async function startWorker() {
   async function close() {
     log.info("worker shutting down: finishing running jobs");
     clearInterval(heartbeat);
+    jobsChanged.cancel();
     recovery.stop();
     healthServer?.close();
     // Worker.close() waits for the jobs in progress to finish before resolving.

@@ -48,6 +48,9 @@ export type RoomChangedMessage = { type: "room.changed"; at: string };
  */
 export type AccessMessage = { type: "sessions.revoked" } | { type: "membership.changed"; organisationId: string };
 
+/** A job finished or failed, or an operator acted on one: the operator home re-reads its tiles. */
+export type OperatorsMessage = { type: "jobs.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
@@ -58,6 +61,7 @@ export const channels = {
   raceRooms: (raceId: string) => ({ name: `race:${raceId}:rooms`, message: null as unknown as RoomChangedMessage }),
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
   racePresence: (raceId: string) => ({ name: `race:${raceId}:presence`, message: null as unknown as RacePresenceMessage }),
+  operators: () => ({ name: "operators", message: null as unknown as OperatorsMessage }),
 };
 
 export type Channel<M> = { name: string; message: M };

@@ -32,6 +32,8 @@ type LiveStreamOptions<M, S> = {
    * messages costs one read.
    */
   resnapshotEveryMs?: number;
+  /** For aggregate feeds that also change without a message (a worker's heartbeat going stale): a fresh snapshot this often. */
+  refreshEveryMs?: number;
   /**
    * Something held for exactly as long as the stream is open (e.g. being counted as a viewer): run after
    * the subscription is live and before the snapshot; the function it returns runs on close.
@@ -56,7 +58,7 @@ async function stillAllowed(viewer: LiveViewer) {
  * A reconnecting client simply gets a fresh snapshot, and so does every open stream when this process's
  * connection to Redis comes back from an outage.
  */
-export function liveStream<M, S>({ request, context, channel, snapshot, resnapshotEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
+export function liveStream<M, S>({ request, context, channel, snapshot, resnapshotEveryMs, refreshEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
   const channelList = Array.isArray(channel) ? channel : [channel];
   return eventStream(connectionSignal(request, context), (send, close) => {
     let open = true;
@@ -64,6 +66,7 @@ export function liveStream<M, S>({ request, context, channel, snapshot, resnapsh
     const releaseAll = () => Promise.allSettled(releases.splice(0).map((release) => release()));
     let heartbeat: ReturnType<typeof setInterval> | undefined;
     let accessRecheck: ReturnType<typeof setInterval> | undefined;
+    let refresh: ReturnType<typeof setInterval> | undefined;
     const pending: M[] = [];
     let snapshotSent = false;
     let resnapshotTimer: ReturnType<typeof setTimeout> | undefined;
@@ -143,6 +146,7 @@ export function liveStream<M, S>({ request, context, channel, snapshot, resnapsh
         for (const message of missed) sendJson("delta", message);
       }
       heartbeat = setInterval(() => sendJson("ping", { at: Date.now() }), HEARTBEAT_MS);
+      if (refreshEveryMs !== undefined) refresh = setInterval(() => scheduleSnapshot(0), refreshEveryMs);
     };
 
     start().catch(() => close());
@@ -151,6 +155,7 @@ export function liveStream<M, S>({ request, context, channel, snapshot, resnapsh
       open = false;
       if (heartbeat) clearInterval(heartbeat);
       if (accessRecheck) clearInterval(accessRecheck);
+      if (refresh) clearInterval(refresh);
       if (resnapshotTimer) clearTimeout(resnapshotTimer);
       void releaseAll();
     };
