@@ -1,5 +1,5 @@
 import type { Express } from "express";
-import { workersSeen } from "~/presenters/operator.server";
+import { workersSeen } from "~/services/worker-heartbeats.server";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";

@@ -7,7 +7,7 @@ import { bullPrefix, closeQueues, enqueue, getQueue } from "~/jobs/queues.server
 import { backoffDelay } from "~/jobs/retry";
 import { isDomainError } from "~/lib/errors";
 import { throttle } from "~/lib/throttle";
-import { heartbeatKey as heartbeatKeyOf, type WorkerHeartbeat } from "~/presenters/operator.server";
+import { heartbeatKey as heartbeatKeyOf, type WorkerHeartbeat } from "~/services/worker-heartbeats.server";
 import { channels } from "~/realtime/channels";
 import { publish, subscriptions } from "~/realtime/pubsub.server";
 import { failedByStalling, reportJobFailure } from "~/services/job-failures.server";

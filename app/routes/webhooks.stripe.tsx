@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
+import { countSignatureFailure } from "~/services/operations-watch.server";
 import { recordStripeEvent } from "~/services/stripe-events.server";
 import { createLogger } from "~/utils/logger.server";
 import { isWebhookConfigured, verifyWebhook } from "~/utils/stripe.server";
@@ -21,6 +22,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const verification = verifyWebhook(await request.text(), request.headers.get("Stripe-Signature"));
   if (!verification.ok) {
     log.warn("stripe webhook refused", { reason: verification.reason });
+    await countSignatureFailure(verification.reason).catch((error: unknown) => log.error("counting a signature failure failed", { error }));
     return new Response(`Webhook refused: ${verification.reason}`, { status: 400 });
   }
   const { event } = verification;
