@@ -13,6 +13,8 @@ import { closeRedis } from "~/utils/redis.server";
 import { CLIENT_IP_HEADER, type AppLoadContext } from "~/web/request.server";
 import { mountHealth } from "./health";
 import { mountRaceFeed } from "./live/race-feed";
+import { mountMetrics } from "./metrics";
+import { mountOperatorQueues } from "./operator-queues";
 import { remixHandler } from "./remix";
 import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
 
@@ -38,6 +40,7 @@ export async function startWeb() {
 
   app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));
   mountHealth(app);
+  mountMetrics(app);
 
   app.use((req, res, next) => {
     req.headers[CLIENT_IP_HEADER] = req.ip ?? req.socket.remoteAddress ?? "unknown";
@@ -61,6 +64,7 @@ export async function startWeb() {
   });
 
   mountRaceFeed(app);
+  mountOperatorQueues(app);
 
   // SSE responses must not be buffered by compression.
   app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res) }));

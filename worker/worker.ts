@@ -1,6 +1,7 @@
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { hostname } from "node:os";
 import { MetricsTime, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Gauge } from "prom-client";
 import { jobCatalog, queueNames, repeatableJobs, type JobName, type QueueName } from "~/jobs/catalog";
 import { handlers } from "~/jobs/handlers/index.server";
 import { bullPrefix, closeQueues, enqueue, getQueue } from "~/jobs/queues.server";
@@ -14,6 +15,7 @@ import { failedByStalling, reportJobFailure } from "~/services/job-failures.serv
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger } from "~/utils/logger.server";
+import { mayScrape, metrics } from "~/utils/metrics.server";
 import { closeRedis, createRedisConnection, redis, redisKey } from "~/utils/redis.server";
 
 const workerId = `${hostname()}-${process.pid}`;
@@ -50,11 +52,41 @@ async function onFailed(queue: QueueName, job: Job, error: Error) {
   const final = isFinalFailure(job, error);
   log[final ? "error" : "warn"]("job failed", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, final, error });
   if (!final) return;
+  metrics.jobsFailedForGood.inc({ queue, job: job.name });
   // Workers that died while running the job are not a failure of the work: its final-failure hook (refund the AI
   // job, mark the email failed) does not run, the work stays pending in Postgres and housekeeping queues it again.
   const handler = handlers[job.name as JobName] as { onFinalFailure?: (p: unknown, e: Error) => Promise<unknown> } | undefined;
   if (handler?.onFinalFailure && !failedByStalling(error)) await handler.onFinalFailure(job.data, error);
   await reportJobFailure({ queue, name: job.name, jobId: job.id ?? "?", attempts: job.attemptsMade, error });
+}
+
+/** Queue depth, read when scraped. */
+new Gauge({
+  name: "startline_queue_jobs",
+  help: "Jobs per queue and state, read from Redis when scraped",
+  labelNames: ["queue", "state"] as const,
+  registers: [metrics.registry],
+  async collect() {
+    for (const queue of queueNames) {
+      const counts = await getQueue(queue).getJobCounts("waiting", "active", "delayed", "failed", "completed", "prioritized");
+      for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
+    }
+  },
+});
+
+/** /metrics on the health port, for the same callers as the web process's (see `mayScrape`). */
+async function serveMetrics(req: IncomingMessage, res: ServerResponse) {
+  if (!mayScrape({ authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress, token: getEnv().METRICS_TOKEN })) {
+    res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
+    return;
+  }
+  try {
+    const body = await metrics.registry.metrics();
+    res.writeHead(200, { "Content-Type": metrics.registry.contentType }).end(body);
+  } catch (error) {
+    log.error("metrics failed", { error });
+    res.writeHead(500, { "Content-Type": "text/plain" }).end("metrics unavailable");
+  }
 }
 
 /**
@@ -119,12 +151,17 @@ export async function startWorker() {
       metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 2 },
     });
     worker.on("active", (job) => log.info("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
+    const timeJob = (job: Job, outcome: "completed" | "failed") => {
+      if (job.processedOn && job.finishedOn) metrics.jobDuration.observe({ queue, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    };
     worker.on("completed", (job, result) => {
       log.info("job completed", { queue, job: job.name, jobId: job.id, result });
+      timeJob(job, "completed");
       jobsChanged.request();
     });
     worker.on("failed", (job, error) => {
       jobsChanged.request();
+      if (job) timeJob(job, "failed");
       if (job) onFailed(queue, job, error).catch((hookError: unknown) => log.error("final-failure handling failed", { job: job.name, jobId: job.id, error: hookError }));
     });
     worker.on("error", (error) => log.error("worker error", { queue, error }));
@@ -149,7 +186,8 @@ export async function startWorker() {
   const heartbeat = setInterval(() => void beat().catch((error: unknown) => log.warn("heartbeat failed", { error })), 10_000);
 
   const healthServer = env.WORKER_HEALTH_PORT !== undefined
-    ? createServer((_req, res) => {
+    ? createServer((req, res) => {
+        if (req.url === "/metrics") return void serveMetrics(req, res);
         const running = workers.every((worker) => worker.isRunning());
         res.writeHead(running ? 200 : 503, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ status: running ? "ok" : "stopped", worker: workerId, queues: queueNames }));

@@ -1,5 +1,6 @@
 import { eventStream } from "remix-utils/sse/server";
 import { getEnv } from "~/utils/env.server";
+import { metrics, routePattern } from "~/utils/metrics.server";
 import { connectionSignal } from "~/web/request.server";
 import { channels, type Channel } from "./channels";
 import { subscriptions } from "./pubsub.server";
@@ -60,8 +61,10 @@ async function stillAllowed(viewer: LiveViewer) {
  */
 export function liveStream<M, S>({ request, context, channel, snapshot, resnapshotEveryMs, refreshEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
   const channelList = Array.isArray(channel) ? channel : [channel];
+  const feed = { feed: routePattern(new URL(request.url).pathname) };
   return eventStream(connectionSignal(request, context), (send, close) => {
     let open = true;
+    metrics.sseConnections.inc(feed);
     const releases: (() => Promise<void>)[] = [];
     const releaseAll = () => Promise.allSettled(releases.splice(0).map((release) => release()));
     let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -153,6 +156,7 @@ export function liveStream<M, S>({ request, context, channel, snapshot, resnapsh
 
     return () => {
       open = false;
+      metrics.sseConnections.dec(feed);
       if (heartbeat) clearInterval(heartbeat);
       if (accessRecheck) clearInterval(accessRecheck);
       if (refresh) clearInterval(refresh);
