@@ -1,6 +1,7 @@
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
@@ -8,7 +9,7 @@ import { forgetLocalViewers } from "~/services/race-presence.server";
 import { rejectCrossSite } from "~/web/csrf.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { createLogger } from "~/utils/logger.server";
+import { createLogger, withLogContext } from "~/utils/logger.server";
 import { closeRedis } from "~/utils/redis.server";
 import { CLIENT_IP_HEADER, type AppLoadContext } from "~/web/request.server";
 import { mountHealth } from "./health";
@@ -38,6 +39,14 @@ export async function startWeb() {
   // A hop count or the proxies' addresses only (never `true`): see TRUST_PROXY in env.server.ts.
   app.set("trust proxy", env.TRUST_PROXY);
 
+  // Every log line written for a request carries its id (a proxy's X-Request-Id when it sent a sane one), and the
+  // response tells it back, so a support request can be matched to its log lines.
+  app.use((req, res, next) => {
+    const sent = req.get("x-request-id");
+    const requestId = sent && /^[A-Za-z0-9._-]{8,100}$/.test(sent) ? sent : randomUUID();
+    res.setHeader("X-Request-Id", requestId);
+    withLogContext({ requestId }, next);
+  });
   app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));
   mountHealth(app);
   mountMetrics(app);

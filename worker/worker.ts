@@ -14,7 +14,7 @@ import { publish, subscriptions } from "~/realtime/pubsub.server";
 import { failedByStalling, reportJobFailure } from "~/services/job-failures.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { createLogger } from "~/utils/logger.server";
+import { createLogger, withLogContext } from "~/utils/logger.server";
 import { mayScrape, metrics } from "~/utils/metrics.server";
 import { closeRedis, createRedisConnection, redis, redisKey } from "~/utils/redis.server";
 
@@ -28,8 +28,10 @@ async function processJob(job: Job) {
   const payload = definition.payload.safeParse(job.data);
   if (!payload.success) throw new UnrecoverableError(`invalid payload for ${name}: ${payload.error.message}`);
   const handler = handlers[name] as { run: (p: unknown) => Promise<unknown> };
+  // Every line the job writes carries its id, and a payment's Stripe event id, as the webhook's line did.
+  const eventId = (payload.data as { eventId?: unknown }).eventId;
   try {
-    return await handler.run(payload.data);
+    return await withLogContext({ jobId: job.id, ...(typeof eventId === "string" ? { eventId } : {}) }, () => handler.run(payload.data));
   } catch (error) {
     throw unrecoverableIfPermanent(error);
   }

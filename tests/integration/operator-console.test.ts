@@ -211,6 +211,16 @@ describe("alerts, readiness and metrics", () => {
     expect(workerText).toContain("# TYPE startline_job_duration_seconds histogram");
   });
 
+  it("carries the request id on the log lines of a request and hands it back", async () => {
+    const requestId = `req-${Date.now()}-trace`;
+    const response = await fetch(`${web.url}/webhooks/stripe`, { method: "POST", body: "{}", headers: { "Stripe-Signature": "t=1,v1=bad", "X-Request-Id": requestId } });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("X-Request-Id")).toBe(requestId);
+    const line = await waitFor(async () => web.output.find((l) => l.includes(requestId)), Boolean, 5_000);
+    expect(JSON.parse(line!)).toMatchObject({ level: "warn", msg: "stripe webhook refused", requestId, route: "webhooks.stripe" });
+    expect((await fetch(`${web.url}/healthz`, { headers: { "X-Request-Id": "bad id with spaces" } })).headers.get("X-Request-Id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("answers /metrics only with the token when METRICS_TOKEN is set", async () => {
     const { startWebForTest } = await import("../support/stack");
     const token = "metrics-token-for-tests-0001";
