@@ -1,4 +1,5 @@
 import type { Express } from "express";
+import { workersSeen } from "~/services/worker-heartbeats.server";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { db } from "~/utils/db.server";
 import { redis } from "~/utils/redis.server";
@@ -25,7 +26,8 @@ function liveStats() {
 
 /**
  * /healthz: the process answers, with its live-feed figures (a count that only grows is a leak). /readyz: it can
- * serve, i.e. Postgres and Redis both answer.
+ * serve, i.e. Postgres and Redis both answer; it also says whether a worker's heartbeat is fresh (`workers.ok`),
+ * which does not make the web process unready.
  */
 export function mountHealth(app: Express) {
   app.get("/healthz", (_req, res) => {
@@ -34,6 +36,9 @@ export function mountHealth(app: Express) {
   app.get("/readyz", async (_req, res) => {
     const [postgres, redisCheck] = await Promise.all([probe(() => db.$queryRaw`SELECT 1`), probe(() => redis.ping())]);
     const ready = postgres.ok && redisCheck.ok;
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable", checks: { postgres, redis: redisCheck } });
+    // Reported, not required: the web process serves pages without a worker, but operators must see that none runs.
+    const seen = redisCheck.ok ? await workersSeen().catch(() => null) : null;
+    const workers = seen === null ? { known: false } : { known: true, fresh: seen.filter((w) => !w.stale).length, stale: seen.filter((w) => w.stale).length, ok: seen.some((w) => !w.stale) };
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable", checks: { postgres, redis: redisCheck }, workers });
   });
 }

@@ -1,6 +1,7 @@
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
@@ -8,12 +9,14 @@ import { forgetLocalViewers } from "~/services/race-presence.server";
 import { rejectCrossSite } from "~/web/csrf.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { createLogger } from "~/utils/logger.server";
+import { createLogger, withLogContext } from "~/utils/logger.server";
 import { closeRedis } from "~/utils/redis.server";
 import { CLIENT_IP_HEADER, type AppLoadContext } from "~/web/request.server";
 import { mountHealth } from "./health";
 import { mountQueueFeed } from "./live/queue-feed";
 import { mountRaceFeed } from "./live/race-feed";
+import { mountMetrics } from "./metrics";
+import { mountOperatorQueues } from "./operator-queues";
 import { remixHandler } from "./remix";
 import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
 
@@ -37,8 +40,17 @@ export async function startWeb() {
   // A hop count or the proxies' addresses only (never `true`): see TRUST_PROXY in env.server.ts.
   app.set("trust proxy", env.TRUST_PROXY);
 
+  // Every log line written for a request carries its id (a proxy's X-Request-Id when it sent a sane one), and the
+  // response tells it back, so a support request can be matched to its log lines.
+  app.use((req, res, next) => {
+    const sent = req.get("x-request-id");
+    const requestId = sent && /^[A-Za-z0-9._-]{8,100}$/.test(sent) ? sent : randomUUID();
+    res.setHeader("X-Request-Id", requestId);
+    withLogContext({ requestId }, next);
+  });
   app.use(securityHeaders({ https: env.secureCookies, development: Boolean(viteDevServer) }));
   mountHealth(app);
+  mountMetrics(app);
 
   app.use((req, res, next) => {
     req.headers[CLIENT_IP_HEADER] = req.ip ?? req.socket.remoteAddress ?? "unknown";
@@ -63,6 +75,7 @@ export async function startWeb() {
 
   mountRaceFeed(app);
   mountQueueFeed(app);
+  mountOperatorQueues(app);
 
   // SSE responses must not be buffered by compression.
   app.use(compression({ filter: (req, res) => !String(res.getHeader("Content-Type") ?? "").includes("text/event-stream") && compression.filter(req, res) }));

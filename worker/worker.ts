@@ -1,16 +1,21 @@
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { hostname } from "node:os";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { MetricsTime, UnrecoverableError, Worker, type Job } from "bullmq";
+import { Gauge } from "prom-client";
 import { jobCatalog, queueNames, repeatableJobs, type JobName, type QueueName } from "~/jobs/catalog";
 import { handlers } from "~/jobs/handlers/index.server";
 import { bullPrefix, closeQueues, enqueue, getQueue } from "~/jobs/queues.server";
 import { backoffDelay } from "~/jobs/retry";
 import { isDomainError } from "~/lib/errors";
-import { subscriptions } from "~/realtime/pubsub.server";
+import { throttle } from "~/lib/throttle";
+import { heartbeatKey as heartbeatKeyOf, type WorkerHeartbeat } from "~/services/worker-heartbeats.server";
+import { channels } from "~/realtime/channels";
+import { publish, subscriptions } from "~/realtime/pubsub.server";
 import { failedByStalling, reportJobFailure } from "~/services/job-failures.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
-import { createLogger } from "~/utils/logger.server";
+import { createLogger, withLogContext } from "~/utils/logger.server";
+import { mayScrape, metrics } from "~/utils/metrics.server";
 import { closeRedis, createRedisConnection, redis, redisKey } from "~/utils/redis.server";
 
 const workerId = `${hostname()}-${process.pid}`;
@@ -23,8 +28,10 @@ async function processJob(job: Job) {
   const payload = definition.payload.safeParse(job.data);
   if (!payload.success) throw new UnrecoverableError(`invalid payload for ${name}: ${payload.error.message}`);
   const handler = handlers[name] as { run: (p: unknown) => Promise<unknown> };
+  // Every line the job writes carries its id, and a payment's Stripe event id, as the webhook's line did.
+  const eventId = (payload.data as { eventId?: unknown }).eventId;
   try {
-    return await handler.run(payload.data);
+    return await withLogContext({ jobId: job.id, ...(typeof eventId === "string" ? { eventId } : {}) }, () => handler.run(payload.data));
   } catch (error) {
     throw unrecoverableIfPermanent(error);
   }
@@ -47,11 +54,41 @@ async function onFailed(queue: QueueName, job: Job, error: Error) {
   const final = isFinalFailure(job, error);
   log[final ? "error" : "warn"]("job failed", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade, final, error });
   if (!final) return;
+  metrics.jobsFailedForGood.inc({ queue, job: job.name });
   // Workers that died while running the job are not a failure of the work: its final-failure hook (refund the AI
   // job, mark the email failed) does not run, the work stays pending in Postgres and housekeeping queues it again.
   const handler = handlers[job.name as JobName] as { onFinalFailure?: (p: unknown, e: Error) => Promise<unknown> } | undefined;
   if (handler?.onFinalFailure && !failedByStalling(error)) await handler.onFinalFailure(job.data, error);
   await reportJobFailure({ queue, name: job.name, jobId: job.id ?? "?", attempts: job.attemptsMade, error });
+}
+
+/** Queue depth, read when scraped. */
+new Gauge({
+  name: "startline_queue_jobs",
+  help: "Jobs per queue and state, read from Redis when scraped",
+  labelNames: ["queue", "state"] as const,
+  registers: [metrics.registry],
+  async collect() {
+    for (const queue of queueNames) {
+      const counts = await getQueue(queue).getJobCounts("waiting", "active", "delayed", "failed", "completed", "prioritized");
+      for (const [state, count] of Object.entries(counts)) this.set({ queue, state }, count);
+    }
+  },
+});
+
+/** /metrics on the health port, for the same callers as the web process's (see `mayScrape`). */
+async function serveMetrics(req: IncomingMessage, res: ServerResponse) {
+  if (!mayScrape({ authorization: req.headers.authorization, remoteAddress: req.socket.remoteAddress, token: getEnv().METRICS_TOKEN })) {
+    res.writeHead(404, { "Content-Type": "text/plain" }).end("Not found");
+    return;
+  }
+  try {
+    const body = await metrics.registry.metrics();
+    res.writeHead(200, { "Content-Type": metrics.registry.contentType }).end(body);
+  } catch (error) {
+    log.error("metrics failed", { error });
+    res.writeHead(500, { "Content-Type": "text/plain" }).end("metrics unavailable");
+  }
 }
 
 /**
@@ -104,16 +141,29 @@ function recoveryWatch() {
  */
 export async function startWorker() {
   const env = getEnv();
+  // The operator home re-reads its tiles when jobs finish: told at most once a second, however busy the queues.
+  const jobsChanged = throttle(() => publish(channels.operators(), { type: "jobs.changed", at: new Date().toISOString() }), 1_000);
   const workers = queueNames.map((queue: QueueName) => {
     const worker = new Worker(queue, processJob, {
       connection: createRedisConnection(`worker:${queue}`),
       prefix: bullPrefix(),
       concurrency: env.WORKER_CONCURRENCY,
       settings: { backoffStrategy: backoffDelay },
+      // Per-minute completion and failure counts for the operator home's "jobs per minute" and "last hour".
+      metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 2 },
     });
     worker.on("active", (job) => log.info("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
-    worker.on("completed", (job, result) => log.info("job completed", { queue, job: job.name, jobId: job.id, result }));
+    const timeJob = (job: Job, outcome: "completed" | "failed") => {
+      if (job.processedOn && job.finishedOn) metrics.jobDuration.observe({ queue, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    };
+    worker.on("completed", (job, result) => {
+      log.info("job completed", { queue, job: job.name, jobId: job.id, result });
+      timeJob(job, "completed");
+      jobsChanged.request();
+    });
     worker.on("failed", (job, error) => {
+      jobsChanged.request();
+      if (job) timeJob(job, "failed");
       if (job) onFailed(queue, job, error).catch((hookError: unknown) => log.error("final-failure handling failed", { job: job.name, jobId: job.id, error: hookError }));
     });
     worker.on("error", (error) => log.error("worker error", { queue, error }));
@@ -123,17 +173,23 @@ export async function startWorker() {
   const recovery = recoveryWatch();
   await recovery.recover("worker started");
 
-  /** Operators (and /readyz-style probes) see live workers through a key that expires unless renewed. */
-  const heartbeatKey = redisKey("worker", workerId, "heartbeat");
+  /**
+   * Operators (the operator home, /readyz) see live workers through a key renewed every 10 s. It outlives the worker
+   * by an hour, so one that died without closing is shown stale (red) instead of vanishing.
+   */
+  const heartbeatKey = heartbeatKeyOf(workerId);
+  const startedAt = new Date().toISOString();
   async function beat() {
-    await redis.set(heartbeatKey, JSON.stringify({ at: new Date().toISOString(), queues: queueNames }), "EX", 30);
+    const heartbeat: WorkerHeartbeat = { id: workerId, host: hostname(), pid: process.pid, queues: [...queueNames], concurrency: env.WORKER_CONCURRENCY, startedAt, at: new Date().toISOString() };
+    await redis.set(heartbeatKey, JSON.stringify(heartbeat), "EX", 3600);
     await recovery.check();
   }
   await beat();
   const heartbeat = setInterval(() => void beat().catch((error: unknown) => log.warn("heartbeat failed", { error })), 10_000);
 
   const healthServer = env.WORKER_HEALTH_PORT !== undefined
-    ? createServer((_req, res) => {
+    ? createServer((req, res) => {
+        if (req.url === "/metrics") return void serveMetrics(req, res);
         const running = workers.every((worker) => worker.isRunning());
         res.writeHead(running ? 200 : 503, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ status: running ? "ok" : "stopped", worker: workerId, queues: queueNames }));
@@ -149,6 +205,7 @@ export async function startWorker() {
   async function close() {
     log.info("worker shutting down: finishing running jobs");
     clearInterval(heartbeat);
+    jobsChanged.cancel();
     recovery.stop();
     healthServer?.close();
     // Worker.close() waits for the jobs in progress to finish before resolving.

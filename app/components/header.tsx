@@ -64,6 +64,11 @@ export function Header({ user, initialBalance, demoMode }: { user: HeaderUser; i
             <Link to="/organiser" className="text-sm font-medium hover:underline">
               Organise
             </Link>
+            {user.role === "OPERATOR" ? (
+              <Link to="/operator" className="text-sm font-medium hover:underline">
+                Operate
+              </Link>
+            ) : null}
             <LiveStatus />
             <CreditBalance initial={initialBalance} />
             <NotificationCount />

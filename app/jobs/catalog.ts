@@ -61,6 +61,13 @@ export const jobCatalog = {
     jobId: ({ eventId }) => `stripe.event-${eventId}`,
     options: { ...transientRetries, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
   }),
+  "stripe.replay": defineJob({
+    queue: "stripe",
+    // Each replay an operator asks for is its own job (a replay of a replay is a new request).
+    payload: z.object({ eventId: z.string().min(1), requestedAt: z.string().datetime() }),
+    jobId: ({ eventId, requestedAt }) => `stripe.replay-${eventId}-${requestedAt}`,
+    options: { attempts: 3, backoff: { type: BACKOFF_TYPE, delay: 2_000, jitter: 0.5 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: false },
+  }),
   "checkout.expire-session": defineJob({
     queue: "stripe",
     payload: z.object({ sessionId: z.string().min(1) }),

@@ -51,6 +51,9 @@ export type AccessMessage = { type: "sessions.revoked" } | { type: "membership.c
 /** A race's queue moved (an admission tick, an organiser action, someone left): its feed re-reads the frame. */
 export type QueueMessage = { type: "queue.changed"; at: string };
 
+/** A job finished or failed, or an operator acted on one: the operator home re-reads its tiles. */
+export type OperatorsMessage = { type: "jobs.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
@@ -62,6 +65,7 @@ export const channels = {
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
   racePresence: (raceId: string) => ({ name: `race:${raceId}:presence`, message: null as unknown as RacePresenceMessage }),
   raceQueue: (raceId: string) => ({ name: `race:${raceId}:queue`, message: null as unknown as QueueMessage }),
+  operators: () => ({ name: "operators", message: null as unknown as OperatorsMessage }),
 };
 
 export type Channel<M> = { name: string; message: M };

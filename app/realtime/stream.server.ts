@@ -1,5 +1,6 @@
 import { eventStream } from "remix-utils/sse/server";
 import { getEnv } from "~/utils/env.server";
+import { metrics, routePattern } from "~/utils/metrics.server";
 import { connectionSignal } from "~/web/request.server";
 import { channels, type Channel } from "./channels";
 import { subscriptions } from "./pubsub.server";
@@ -32,6 +33,8 @@ type LiveStreamOptions<M, S> = {
    * messages costs one read.
    */
   resnapshotEveryMs?: number;
+  /** For aggregate feeds that also change without a message (a worker's heartbeat going stale): a fresh snapshot this often. */
+  refreshEveryMs?: number;
   /**
    * Something held for exactly as long as the stream is open (e.g. being counted as a viewer): run after
    * the subscription is live and before the snapshot; the function it returns runs on close.
@@ -56,14 +59,17 @@ async function stillAllowed(viewer: LiveViewer) {
  * A reconnecting client simply gets a fresh snapshot, and so does every open stream when this process's
  * connection to Redis comes back from an outage.
  */
-export function liveStream<M, S>({ request, context, channel, snapshot, resnapshotEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
+export function liveStream<M, S>({ request, context, channel, snapshot, resnapshotEveryMs, refreshEveryMs, hold, viewer }: LiveStreamOptions<M, S>) {
   const channelList = Array.isArray(channel) ? channel : [channel];
+  const feed = { feed: routePattern(new URL(request.url).pathname) };
   return eventStream(connectionSignal(request, context), (send, close) => {
     let open = true;
+    metrics.sseConnections.inc(feed);
     const releases: (() => Promise<void>)[] = [];
     const releaseAll = () => Promise.allSettled(releases.splice(0).map((release) => release()));
     let heartbeat: ReturnType<typeof setInterval> | undefined;
     let accessRecheck: ReturnType<typeof setInterval> | undefined;
+    let refresh: ReturnType<typeof setInterval> | undefined;
     const pending: M[] = [];
     let snapshotSent = false;
     let resnapshotTimer: ReturnType<typeof setTimeout> | undefined;
@@ -143,14 +149,17 @@ export function liveStream<M, S>({ request, context, channel, snapshot, resnapsh
         for (const message of missed) sendJson("delta", message);
       }
       heartbeat = setInterval(() => sendJson("ping", { at: Date.now() }), HEARTBEAT_MS);
+      if (refreshEveryMs !== undefined) refresh = setInterval(() => scheduleSnapshot(0), refreshEveryMs);
     };
 
     start().catch(() => close());
 
     return () => {
       open = false;
+      metrics.sseConnections.dec(feed);
       if (heartbeat) clearInterval(heartbeat);
       if (accessRecheck) clearInterval(accessRecheck);
+      if (refresh) clearInterval(refresh);
       if (resnapshotTimer) clearTimeout(resnapshotTimer);
       void releaseAll();
     };

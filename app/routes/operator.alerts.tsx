@@ -5,22 +5,15 @@ import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
 import { listAlerts } from "~/presenters/alerts.server";
 import { resolveAlert } from "~/services/alerts.server";
-import { getUser } from "~/web/auth.server";
+import { requireOperator } from "~/web/auth.server";
 import { formatInZone } from "~/lib/time";
 import { alertFilterSchema, resolveAlertSchema } from "~/validation/alerts";
 import { pageParam } from "~/validation/pagination";
 
 export const meta: MetaFunction = () => [{ title: "Operator alerts · Startline" }];
 
-/** Only operators know this page exists: anyone else, signed in or not, gets a 404. */
-async function requireOperatorOr404(request: Request) {
-  const user = await getUser(request);
-  if (user?.role !== "OPERATOR") throw new Response("Not found", { status: 404 });
-  return user;
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireOperatorOr404(request);
+  await requireOperator(request);
   const show = alertFilterSchema.parse(new URL(request.url).searchParams.get("show") ?? "open");
   const page = pageParam(request);
   return { show, page, ...(await listAlerts(show, page)) };
@@ -29,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type Reply = { alertId?: string; error?: string; done?: string };
 
 export async function action({ request }: ActionFunctionArgs) {
-  const operator = await requireOperatorOr404(request);
+  const operator = await requireOperator(request);
   const form = Object.fromEntries(await request.formData());
   const parsed = resolveAlertSchema.safeParse(form);
   if (!parsed.success) return data<Reply>({ alertId: typeof form.alertId === "string" ? form.alertId : undefined, error: parsed.error.issues[0]!.message }, { status: 400 });

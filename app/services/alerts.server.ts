@@ -1,7 +1,23 @@
 import type { AlertSeverity, Prisma } from "@prisma/client";
+import { operatorAlertEmail } from "~/emails/operator-alert";
 import { db, isUniqueViolation } from "~/utils/db.server";
+import { getEnv } from "~/utils/env.server";
 import { createLogger } from "~/utils/logger.server";
+import { redis, redisKey } from "~/utils/redis.server";
+import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
+
+/** At most one alert email per kind in this window, so a burst of failures does not flood the operator's inbox. */
+export const ALERT_EMAIL_WINDOW_SECONDS = 15 * 60;
+
+async function emailAlert(alert: { kind: string; severity: AlertSeverity; message: string }) {
+  const env = getEnv();
+  if (!env.ALERT_EMAIL) return;
+  const first = await redis.set(redisKey("alert-email", alert.kind), "1", "EX", ALERT_EMAIL_WINDOW_SECONDS, "NX");
+  if (first !== "OK") return;
+  const { id } = await recordEmail({ to: env.ALERT_EMAIL, ...operatorAlertEmail({ ...alert, appUrl: env.appOrigin }) });
+  await sendQueued(id);
+}
 
 const log = createLogger({ service: "alerts" });
 
@@ -38,7 +54,10 @@ export async function raiseAlert(input: AlertInput) {
     created = false;
     alert = await db.operatorAlert.findUniqueOrThrow({ where: { dedupeKey: input.dedupeKey }, select: alertSelect });
   }
-  if (created) log.warn("operator alert raised", { alertId: alert.id, kind: alert.kind, severity: alert.severity, alertMessage: alert.message });
+  if (created) {
+    log.warn("operator alert raised", { alertId: alert.id, kind: alert.kind, severity: alert.severity, alertMessage: alert.message });
+    await emailAlert(alert).catch((error: unknown) => log.error("alert email failed", { alertId: alert.id, error }));
+  }
   const operators = await db.user.findMany({ where: { role: "OPERATOR" }, select: { id: true } });
   for (const operator of operators) {
     await notify({

@@ -16,7 +16,8 @@ export function diff(before: Record<string, Scalar>, after: Record<string, Scala
 }
 
 export type AuditInput = {
-  organisationId: string;
+  /** Null for an operator's platform action (a job retried, a Stripe event replayed). */
+  organisationId: string | null;
   raceId?: string | null;
   actorId: string | null;
   /** e.g. "race.updated", "ticket_type.created", "waiver.version_created" */

@@ -97,16 +97,57 @@ export async function recordStripeEvent(event: Stripe.Event) {
   return { duplicate, queued: queued === "queued" };
 }
 
-/** Runs the handler of a stored event once it has been verified and recorded; a processed event is skipped. */
-export async function processStripeEvent(eventId: string) {
+/** A handler's result in one line for the inbox browser ("handled", "ignored", what a replay did). */
+function describeOutcome(handled: boolean, result: unknown) {
+  if (!handled) return "ignored: Startline does not act on this event type";
+  if (result === undefined || result === null) return "handled";
+  const text = typeof result === "string" ? result : JSON.stringify(result);
+  return text.length > 500 ? `${text.slice(0, 497)}…` : text;
+}
+
+async function runHandler(event: Stripe.Event) {
+  const handler = stripeEventHandlers[event.type] as ((event: Stripe.Event) => Promise<unknown>) | undefined;
+  return describeOutcome(Boolean(handler), handler ? await handler(event) : undefined);
+}
+
+async function storedEvent(eventId: string) {
   const stored = await db.stripeEvent.findUnique({ where: { id: eventId }, select: { type: true, payload: true, processedAt: true } });
   if (!stored) throw new PermanentFailure(`Stripe event ${eventId} is not in the inbox`);
+  return stored;
+}
+
+/** Runs the handler of a stored event once it has been verified and recorded; a processed event is skipped. */
+export async function processStripeEvent(eventId: string) {
+  const stored = await storedEvent(eventId);
   if (stored.processedAt) return { eventId, type: stored.type, outcome: "already processed" };
-  const event = stored.payload as unknown as Stripe.Event;
-  const handler = stripeEventHandlers[event.type] as ((event: Stripe.Event) => Promise<unknown>) | undefined;
-  const result = handler ? await handler(event) : undefined;
-  await db.stripeEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { processedAt: new Date() } });
-  return { eventId, type: stored.type, outcome: handler ? "handled" : "ignored", result };
+  const outcome = await runHandler(stored.payload as unknown as Stripe.Event);
+  await db.stripeEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { processedAt: new Date(), outcome, failedAt: null, lastError: null } });
+  return { eventId, type: stored.type, outcome };
+}
+
+/**
+ * An operator's replay: runs the handler again even for a processed event. Every handler is idempotent (a paid order
+ * is not fulfilled twice, a granted pack not granted twice), so a replay can only complete what is missing.
+ */
+export async function replayStripeEvent(eventId: string) {
+  const stored = await storedEvent(eventId);
+  const outcome = `replayed: ${await runHandler(stored.payload as unknown as Stripe.Event)}`;
+  await db.stripeEvent.update({
+    where: { id: eventId },
+    data: { processedAt: stored.processedAt ?? new Date(), outcome, failedAt: null, lastError: null, replays: { increment: 1 } },
+  });
+  return { eventId, type: stored.type, outcome };
+}
+
+/** The event's job failed for good: the inbox browser shows it as failed (housekeeping still queues it again). */
+export async function markStripeEventFailed(eventId: string, error: string) {
+  await db.stripeEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { failedAt: new Date(), lastError: error.slice(0, 1_000) } });
+}
+
+/** Processed events older than the retention are deleted; unprocessed ones stay whatever their age. */
+export async function pruneProcessedStripeEvents(retentionDays: number, now = new Date()) {
+  const { count } = await db.stripeEvent.deleteMany({ where: { processedAt: { lt: new Date(now.getTime() - retentionDays * 24 * 3600 * 1000) } } });
+  return count;
 }
 
 /**

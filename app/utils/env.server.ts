@@ -104,6 +104,16 @@ const envSchema = z
     OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
     AI_TIMEOUT_MS: z.coerce.number().int().min(1_000, "must be at least 1000 ms").max(600_000, "must be at most 600000 ms").default(60_000),
     AI_JOBS_PER_HOUR: z.coerce.number().int().min(1, "must be a whole number of at least 1").default(30),
+    /** Processed Stripe events older than this are pruned by housekeeping (the inbox keeps unprocessed ones). */
+    STRIPE_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1, "must be a whole number of days, at least 1").default(30),
+    /** A worker whose heartbeat is older than this is flagged stale on the operator home and raises an alert. */
+    WORKER_STALE_SECONDS: z.coerce.number().int().min(15, "must be at least 15 seconds").default(60),
+    /** A queue whose oldest waiting job is older than this raises an operator alert. */
+    QUEUE_WAIT_ALERT_SECONDS: z.coerce.number().int().min(10, "must be at least 10 seconds").default(300),
+    /** Bearer token for /metrics (web and the worker's health port); without it /metrics answers only loopback callers. */
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    /** Where operator alerts are also emailed (at most one email per alert kind per 15 minutes). */
+    ALERT_EMAIL: z.string().email("must be an email address").optional(),
   })
   .transform((env, ctx) => {
     const appUrl = new URL(env.APP_URL ?? `http://localhost:${env.PORT}`);

@@ -71,10 +71,10 @@ export async function requireOrganiser(request: Request) {
   return user;
 }
 
-/** Operator pages: 403 for anyone else. */
+/** Operator pages and feeds: only operators know they exist, so anyone else, signed in or not, gets a 404. */
 export async function requireOperator(request: Request) {
-  const user = await requireUser(request);
-  if (user.role !== "OPERATOR") throw new Response("Only operators can open this page.", { status: 403 });
+  const user = await getUser(request);
+  if (user?.role !== "OPERATOR") throw new Response("Not found", { status: 404 });
   return user;
 }
 

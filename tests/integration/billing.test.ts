@@ -286,8 +286,8 @@ describe("operator adjustments", () => {
     expect(unknown.status).toBe(400);
 
     const buyer = await loggedIn(web.url, target.email);
-    expect((await buyer.request("/operator/credits")).status).toBe(403);
-    expect((await buyer.post("/operator/credits", { ...form, requestKey: "8b0f1c3e-4a7d-4b9e-9f00-000000000001" })).status).toBe(403);
+    expect((await buyer.request("/operator/credits")).status).toBe(404);
+    expect((await buyer.post("/operator/credits", { ...form, requestKey: "8b0f1c3e-4a7d-4b9e-9f00-000000000001" })).status).toBe(404);
     expect(await creditBalance(target.id)).toBe(25);
   });
 });

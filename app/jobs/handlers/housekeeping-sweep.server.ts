@@ -5,7 +5,9 @@ import { requeueStaleEmails } from "~/services/email.server";
 import { queueCancellationRefunds } from "~/services/race-cancellation.server";
 import { deleteExpiredNotifications } from "~/services/notifications.server";
 import { deleteExpiredSessions } from "~/services/sessions.server";
-import { requeueUnprocessedStripeEvents } from "~/services/stripe-events.server";
+import { watchOperations } from "~/services/operations-watch.server";
+import { pruneProcessedStripeEvents, requeueUnprocessedStripeEvents } from "~/services/stripe-events.server";
+import { getEnv } from "~/utils/env.server";
 
 /**
  * Work recorded in Postgres (a Stripe event, an email, an AI job, a cancellation refund) left pending this long
@@ -17,7 +19,7 @@ export const REQUEUE_AFTER_MS = 60_000;
 export const housekeepingSweep: JobHandler<"housekeeping.sweep"> = {
   run: async ({ catchUpAt }) => {
     const olderThanMs = catchUpAt ? 0 : REQUEUE_AFTER_MS;
-    const [sessions, notifications, emails, stripeEvents, expiredCredits, settledAiJobs, cancellationRefunds] = await Promise.all([
+    const [sessions, notifications, emails, stripeEvents, expiredCredits, settledAiJobs, cancellationRefunds, prunedStripeEvents, alertsRaised] = await Promise.all([
       deleteExpiredSessions(),
       deleteExpiredNotifications(),
       requeueStaleEmails(olderThanMs),
@@ -26,6 +28,8 @@ export const housekeepingSweep: JobHandler<"housekeeping.sweep"> = {
       settleAbandonedAiJobs({ olderThanMs }),
       // Rows of a cancelled race whose job could not be queued after the commit (Redis down).
       queueCancellationRefunds(catchUpAt ? {} : { olderThanMs: REQUEUE_AFTER_MS }),
+      pruneProcessedStripeEvents(getEnv().STRIPE_EVENT_RETENTION_DAYS),
+      watchOperations(),
     ]);
     return {
       catchUp: Boolean(catchUpAt),
@@ -36,6 +40,8 @@ export const housekeepingSweep: JobHandler<"housekeeping.sweep"> = {
       expiredCredits,
       settledAiJobs,
       requeuedCancellationRefunds: cancellationRefunds,
+      prunedStripeEvents,
+      alertsRaised,
     };
   },
 };

@@ -8,7 +8,7 @@ import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
 import { queueAdmit } from "./queue-admit.server";
 import { refundsCancelledRaceOrder } from "./refunds-cancelled-race-order.server";
-import { stripeEvent } from "./stripe-event.server";
+import { stripeEvent, stripeReplay } from "./stripe-event.server";
 
 /** Every job in the catalog has exactly one handler; the type makes a missing one a compile error. */
 export const handlers: { [N in JobName]: JobHandler<N> } = {
@@ -20,5 +20,6 @@ export const handlers: { [N in JobName]: JobHandler<N> } = {
   "queue.admit": queueAdmit,
   "refunds.cancelled-race-order": refundsCancelledRaceOrder,
   "stripe.event": stripeEvent,
+  "stripe.replay": stripeReplay,
   "housekeeping.sweep": housekeepingSweep,
 };

@@ -1,0 +1,63 @@
+import { enqueue } from "~/jobs/queues.server";
+import { db } from "~/utils/db.server";
+import { createUser, TEST_PASSWORD } from "../support/factories";
+import { expect, test, uniqueEmail } from "./fixtures";
+
+/**
+ * Two faults, one per browser project: the projects run at the same time against one stack, and the failed tile of a
+ * queue counts every failed job in it, so each project watches its own queue. Each job fails for good at once because
+ * the row it works on is not in the database yet; the fault goes away when the row is written.
+ */
+const faults = {
+  desktop: {
+    queue: "email",
+    name: "email.send",
+    fail: (key: string) => enqueue("email.send", { emailId: key }),
+    error: (key: string) => `email ${key} does not exist`,
+    fix: (key: string) => db.emailMessage.create({ data: { id: key, kind: "welcome", to: uniqueEmail("late"), subject: "Welcome", text: "Hi", html: "<p>Hi</p>" } }),
+    done: async (key: string) => (await db.emailMessage.findUniqueOrThrow({ where: { id: key } })).status === "SENT",
+  },
+  mobile: {
+    queue: "stripe",
+    name: "stripe.event",
+    fail: (key: string) => enqueue("stripe.event", { eventId: key }),
+    error: (key: string) => `Stripe event ${key} is not in the inbox`,
+    fix: (key: string) => db.stripeEvent.create({ data: { id: key, type: "charge.succeeded", payload: { id: key, type: "charge.succeeded", data: { object: { id: "ch_e2e" } } } } }),
+    done: async (key: string) => Boolean((await db.stripeEvent.findUniqueOrThrow({ where: { id: key } })).processedAt),
+  },
+} as const;
+
+test("an operator finds a failed job, retries it once the fault is gone, and watches the failed tile go back live", async ({ page }, testInfo) => {
+  test.setTimeout(60_000);
+  const fault = faults[testInfo.project.name as keyof typeof faults];
+  const operator = await createUser({ role: "OPERATOR", name: "Oscar Operator" });
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(operator.email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+
+  await page.getByRole("link", { name: "Operate" }).click();
+  await expect(page.getByRole("heading", { name: "Operator", exact: true })).toBeVisible();
+  await expect(page.getByTestId("operator-live-status")).toHaveText("Live");
+  const failedTile = page.getByTestId(`failed-${fault.queue}`);
+  const before = Number(await failedTile.textContent());
+
+  const key = `e2e-${testInfo.project.name}-${Date.now()}`;
+  await fault.fail(key);
+  await expect(failedTile).toHaveText(String(before + 1));
+
+  // The list in a second tab; the home stays open in the first, never reloaded.
+  const jobs = await page.context().newPage();
+  await jobs.goto("/operator/jobs");
+  const job = jobs.getByRole("article", { name: new RegExp(fault.name.replace(".", "\\.")) }).filter({ hasText: key });
+  await expect(job).toContainText(fault.error(key));
+
+  await fault.fix(key);
+  await job.getByRole("button", { name: "Retry" }).click();
+  await expect(jobs.getByText(`Retrying ${fault.name} (${fault.name}-${key}).`)).toBeVisible();
+  await expect.poll(() => fault.done(key)).toBe(true);
+
+  await page.bringToFront();
+  await expect(failedTile).toHaveText(String(before));
+});
