@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+import { Prisma } from "@prisma/client";
+import type { Db } from "~/utils/db.server";
+
+/** A row id in the shape of Prisma's `cuid()` (25 lowercase letters and digits, starting with "c"). */
+export function newRowId() {
+  const random = BigInt(`0x${randomBytes(10).toString("hex")}`).toString(36).padStart(16, "0").slice(-16);
+  return `c${Date.now().toString(36).padStart(8, "0").slice(-8)}${random}`;
+}
+
+export type HoldTicket = { ticketTypeId: string; priceMinor: number; qrToken: string; roomId: string | null };
+
+export type HoldInput = {
+  raceId: string;
+  buyer: { id: string; email: string; name: string };
+  /** Places wanted per ticket type. */
+  wanted: Map<string, number>;
+  tickets: HoldTicket[];
+  currency: string;
+  totals: { subtotalMinor: number; taxMinor: number; totalMinor: number };
+  holdExpiresAt: Date;
+  clientIp: string | null;
+  /** Pending holds one client address may have open (HOLDS_MAX_PER_IP); only counted with `clientIp`. */
+  holdsPerIp: number;
+  now: Date;
+};
+
+export type HoldOutcome =
+  | { outcome: "held"; order: { id: string; holdExpiresAt: Date | null; subtotalMinor: number } }
+  /** The race is no longer PUBLISHED (seen under its FOR SHARE lock). */
+  | { outcome: "race_closed" }
+  /** `clientIp` already has `holdsPerIp` other pending holds. */
+  | { outcome: "too_many_from_ip" }
+  /** The buyer already holds places for this race: nothing taken; `replaceHold` releases that order first. */
+  | { outcome: "buyer_has_hold" }
+  /** At least one ticket type has not enough places left, or is not offered or on sale: nothing was taken. */
+  | { outcome: "no_places" };
+
+export type HoldRow = { race_open: boolean; ip_ok: boolean; pending: boolean; taken: number; order_id: string | null };
+
+/**
+ * Takes the places and writes the pending order and its HELD tickets in ONE SQL statement (ADR 0045), so a
+ * ticket type's row lock is held only while Postgres runs that statement and commits, never while Node works:
+ *  1. the race row `FOR SHARE`, only while PUBLISHED (a cancellation either committed before and is seen, or
+ *     waits for this hold and then releases it: ADR 0023), then
+ *  2. the cart's ticket types `FOR UPDATE` in id order (two carts never wait on each other crosswise), each
+ *     row as last committed: enough places left, still offered and on sale, then
+ *  3. `heldCount` raised on every type only when every type has room (never a part of a cart), and
+ *  4. the order and its tickets inserted only when step 3 took every type.
+ * A waiter re-reads the row after the holder commits (READ COMMITTED), so it never oversells and nobody is
+ * refused while places remain. The per-address cap counts the other pending holds of `clientIp`: the caller
+ * runs this in a transaction after an advisory lock per address, so the count is taken after that lock.
+ * A buyer who already has a pending order for the race takes nothing (`buyer_has_hold`): that order is released
+ * first, in a transaction that then runs this statement again. One that appears meanwhile fails the statement on the partial unique
+ * index, with nothing taken.
+ */
+export function holdStatement(input: HoldInput): Prisma.Sql {
+  const { raceId, buyer, now, clientIp } = input;
+  const orderId = newRowId();
+  const typeIds = [...input.wanted.keys()].sort();
+  const quantities = typeIds.map((id) => input.wanted.get(id)!);
+  const tickets = input.tickets;
+  return Prisma.sql`
+    WITH race AS MATERIALIZED (
+      SELECT id FROM "Race" WHERE id = ${raceId} AND status = 'PUBLISHED' FOR SHARE
+    ), ip AS MATERIALIZED (
+      SELECT ${clientIp}::text IS NULL OR count(*) < ${input.holdsPerIp} AS ok FROM "Order"
+      WHERE ${clientIp}::text IS NOT NULL AND "clientIp" = ${clientIp}::text AND status = 'PENDING' AND "holdExpiresAt" > ${now}
+        AND NOT ("raceId" = ${raceId} AND "buyerId" = ${buyer.id})
+    ), mine AS MATERIALIZED (
+      SELECT EXISTS (SELECT 1 FROM "Order" WHERE "raceId" = ${raceId} AND "buyerId" = ${buyer.id} AND status = 'PENDING') AS pending
+    ), wanted AS MATERIALIZED (
+      SELECT * FROM unnest(${typeIds}::text[], ${quantities}::int[]) AS w(id, quantity)
+    ), locked AS MATERIALIZED (
+      SELECT t.id, t.capacity - t."soldCount" - t."heldCount" >= w.quantity AND t."archivedAt" IS NULL
+          AND (t."salesStartAt" IS NULL OR t."salesStartAt" <= ${now}) AND (t."salesEndAt" IS NULL OR t."salesEndAt" > ${now}) AS fits
+      FROM "TicketType" t JOIN wanted w ON w.id = t.id
+      WHERE t."raceId" = ${raceId} AND EXISTS (SELECT 1 FROM race) AND (SELECT ok FROM ip) AND NOT (SELECT pending FROM mine)
+      ORDER BY t.id FOR UPDATE OF t
+    ), taken AS (
+      UPDATE "TicketType" t SET "heldCount" = t."heldCount" + w.quantity
+      FROM wanted w
+      WHERE t.id = w.id AND (SELECT count(*) = ${typeIds.length} AND bool_and(fits) FROM locked)
+      RETURNING t.id
+    ), placed AS (
+      INSERT INTO "Order" (id, "raceId", "buyerId", "buyerEmail", "buyerName", currency, "subtotalMinor", "taxMinor", "totalMinor", "holdExpiresAt", "clientIp", "createdAt", "updatedAt")
+      SELECT ${orderId}, ${raceId}, ${buyer.id}, ${buyer.email}, ${buyer.name}, ${input.currency}, ${input.totals.subtotalMinor}, ${input.totals.taxMinor}, ${input.totals.totalMinor},
+        ${input.holdExpiresAt}, ${clientIp}::text, ${now}, ${now}
+      WHERE (SELECT count(*) FROM taken) = ${typeIds.length}
+      RETURNING id
+    ), ticketed AS (
+      INSERT INTO "Ticket" (id, "orderId", "raceId", "ticketTypeId", status, "priceMinor", "qrToken", "roomId", "createdAt", "updatedAt")
+      SELECT n.id, placed.id, ${raceId}, n."ticketTypeId", 'HELD', n."priceMinor", n."qrToken", n."roomId", ${now}, ${now}
+      FROM placed, unnest(${tickets.map(() => newRowId())}::text[], ${tickets.map((t) => t.ticketTypeId)}::text[], ${tickets.map((t) => t.priceMinor)}::int[],
+        ${tickets.map((t) => t.qrToken)}::text[], ${tickets.map((t) => t.roomId)}::text[]) AS n(id, "ticketTypeId", "priceMinor", "qrToken", "roomId")
+      RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM race) AS race_open, (SELECT ok FROM ip) AS ip_ok, (SELECT pending FROM mine) AS pending, (SELECT count(*) FROM taken)::int AS taken,
+      (SELECT id FROM placed) AS order_id, (SELECT count(*) FROM ticketed)::int AS tickets`;
+}
+
+/** What the hold statement did, from its one row. */
+export function holdOutcome([row]: HoldRow[], input: HoldInput): HoldOutcome {
+  if (!row) throw new Error("the hold statement returned no row");
+  if (row.order_id) return { outcome: "held", order: { id: row.order_id, holdExpiresAt: input.holdExpiresAt, subtotalMinor: input.totals.subtotalMinor } };
+  if (!row.ip_ok) return { outcome: "too_many_from_ip" };
+  if (row.pending) return { outcome: "buyer_has_hold" };
+  if (!row.race_open) return { outcome: "race_closed" };
+  return { outcome: "no_places" };
+}
+
+/** Serialises the holds of one client address for the rest of the transaction (the per-address cap). */
+export function lockHoldsFrom(tx: Db, clientIp: string) {
+  return tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`holds-from:${clientIp}`}, 0))`;
+}
+
+/** A unique index refused the statement (a raw query reports Postgres's 23505 under P2010, not Prisma's P2002). */
+export function isRawUniqueViolation(error: unknown) {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  if (error.code === "P2002") return true;
+  const meta = error.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
+  return error.code === "P2010" && (meta?.code === "23505" || meta?.driverAdapterError?.cause?.originalCode === "23505");
+}
