@@ -72,3 +72,26 @@ export async function sampleActivity<T>(connectionString: string, work: () => Pr
     await client.end();
   }
 }
+
+/**
+ * With BENCH_CPU_PROFILE=<dir>, records a CPU profile of this process while `work` runs only (not the setup or
+ * the reference), written to <dir>/<name>.cpuprofile (open in Chrome DevTools or summarise by package).
+ */
+export async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return work();
+  const { Session } = await import("node:inspector/promises");
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    await mkdir(dir, { recursive: true });
+    await writeFile(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
