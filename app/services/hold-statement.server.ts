@@ -121,3 +121,54 @@ export function isRawUniqueViolation(error: unknown) {
   const meta = error.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
   return error.code === "P2010" && (meta?.code === "23505" || meta?.driverAdapterError?.cause?.originalCode === "23505");
 }
+
+type CartRow = {
+  status: string | null;
+  currency: string;
+  holdMinutes: number;
+  registrationOpensAt: Date | null;
+  registrationClosesAt: Date | null;
+  startsAt: Date;
+  taxMode: string;
+  taxRateBps: number;
+  types: JsonType[] | null;
+  room: { id: string; name: string; teamName: string | null } | null;
+};
+type JsonDate = string | null;
+type JsonType = {
+  id: string; raceId: string; name: string; priceMinor: number; maxPerOrder: number; capacity: number; soldCount: number; heldCount: number;
+  salesStartAt: JsonDate; salesEndAt: JsonDate; archivedAt: JsonDate; priceTiers: { priceMinor: number; endsAt: string }[];
+};
+
+/** A `timestamp(3)` column read through JSON: UTC without an offset, as Prisma stores it. */
+const utc = (value: JsonDate) => (value === null ? null : new Date(`${value}Z`));
+
+/**
+ * Everything a hold decides before the statement, in one round trip (ADR 0045): the race, the cart's ticket
+ * types with their price tiers, and the open room the buyer is in for this race. `race` is null for no race.
+ */
+export async function readCart(tx: Db, raceId: string, ticketTypeIds: string[], buyerId: string) {
+  const [row] = await tx.$queryRaw<CartRow[]>`
+    SELECT r.status::text AS status, r.currency, r."holdMinutes", r."registrationOpensAt", r."registrationClosesAt", r."startsAt", r."taxMode"::text AS "taxMode", r."taxRateBps",
+      (SELECT json_agg(json_build_object(
+          'id', t.id, 'raceId', t."raceId", 'name', t.name, 'priceMinor', t."priceMinor", 'maxPerOrder', t."maxPerOrder", 'capacity', t.capacity,
+          'soldCount', t."soldCount", 'heldCount', t."heldCount", 'salesStartAt', t."salesStartAt", 'salesEndAt', t."salesEndAt", 'archivedAt', t."archivedAt",
+          'priceTiers', (SELECT coalesce(json_agg(json_build_object('priceMinor', p."priceMinor", 'endsAt', p."endsAt")), '[]'::json) FROM "PriceTier" p WHERE p."ticketTypeId" = t.id)))
+        FROM "TicketType" t WHERE t.id = ANY(${ticketTypeIds}::text[])) AS types,
+      (SELECT json_build_object('id', ro.id, 'name', ro.name, 'teamName', ro."teamName")
+        FROM "RoomMember" m JOIN "Room" ro ON ro.id = m."roomId"
+        WHERE m."raceId" = ${raceId} AND m."userId" = ${buyerId} AND m."leftAt" IS NULL AND ro.status = 'OPEN' LIMIT 1) AS room
+    FROM (SELECT 1) AS one LEFT JOIN "Race" r ON r.id = ${raceId}`;
+  const { types, room, ...race } = row!;
+  return {
+    race: race.status === null ? null : race,
+    offered: (types ?? []).map((t) => ({
+      ...t,
+      salesStartAt: utc(t.salesStartAt),
+      salesEndAt: utc(t.salesEndAt),
+      archivedAt: utc(t.archivedAt),
+      priceTiers: t.priceTiers.map((tier) => ({ priceMinor: tier.priceMinor, endsAt: utc(tier.endsAt)! })),
+    })),
+    room,
+  };
+}

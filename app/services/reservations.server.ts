@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { Prisma } from "@prisma/client";
+import { Prisma, type TaxMode } from "@prisma/client";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
-import { announceSale } from "./race-stats.server";
-import { holdOutcome, holdStatement, isRawUniqueViolation, lockHoldsFrom, type HoldInput, type HoldOutcome, type HoldRow, type HoldTicket } from "./hold-statement.server";
+import { announceHold, announceSale } from "./race-stats.server";
+import { holdOutcome, holdStatement, readCart, isRawUniqueViolation, lockHoldsFrom, type HoldInput, type HoldOutcome, type HoldRow, type HoldTicket } from "./hold-statement.server";
 import { markSoldOut, soldOutMarks, type SoldOutView } from "./sold-out-marks.server";
 import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
@@ -69,20 +69,7 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, now
   const wanted = validateCart(lines);
   const marks = await soldOutMarks(raceId, [...wanted.keys()]);
   if (marks.refusal) throw new ReservationError(marks.refusal);
-  const [race, offered, room] = await Promise.all([
-    db.race.findUnique({
-      where: { id: raceId },
-      select: { status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true },
-    }),
-    db.ticketType.findMany({
-      where: { id: { in: [...wanted.keys()] } },
-      select: {
-        id: true, raceId: true, name: true, priceMinor: true, maxPerOrder: true, salesStartAt: true, salesEndAt: true, archivedAt: true,
-        capacity: true, soldCount: true, heldCount: true, priceTiers: { select: { priceMinor: true, endsAt: true } },
-      },
-    }),
-    activeRoom(raceId, buyer.id),
-  ]);
+  const { race, offered, room } = await readCart(db, raceId, [...wanted.keys()], buyer.id);
   if (!race) throw new ReservationError("This race does not exist.", "not_found");
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
@@ -110,7 +97,7 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, now
     wanted,
     tickets,
     currency: race.currency,
-    totals: orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps }),
+    totals: orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode as TaxMode, taxRateBps: race.taxRateBps }),
     holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
     clientIp,
     holdsPerIp: getEnv().HOLDS_MAX_PER_IP,
@@ -134,7 +121,7 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, now
     }
     // The checkout this hold replaced must not stay payable: its places are gone.
     for (const sessionId of held.replacedSessions) await expireSessionLater(sessionId);
-    await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
+    await Promise.all([held.freedPlaces ? announceSale(raceId) : announceHold(raceId), announceRoomChange(roomId)]);
     return held.order;
   }
 }
@@ -145,7 +132,7 @@ function lostToOwnHold(error: unknown): { outcome: "buyer_has_hold" } {
   throw error;
 }
 
-type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[] } : O) : never;
+type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[]; freedPlaces: boolean } : O) : never;
 
 /** The common case, one round trip: the statement alone, or after the address's advisory lock in a batch transaction. */
 async function takeHold(hold: HoldInput): Promise<HeldOrder> {
@@ -154,7 +141,7 @@ async function takeHold(hold: HoldInput): Promise<HeldOrder> {
     ? (await db.$transaction([lockHoldsFrom(db, hold.clientIp), db.$queryRaw<HoldRow[]>(statement)], { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted }))[1]
     : await db.$queryRaw<HoldRow[]>(statement);
   const outcome = holdOutcome(rows, hold);
-  return outcome.outcome === "held" ? { ...outcome, replacedSessions: [] } : outcome;
+  return outcome.outcome === "held" ? { ...outcome, replacedSessions: [], freedPlaces: false } : outcome;
 }
 
 /**
@@ -181,7 +168,11 @@ async function replaceHold(hold: HoldInput): Promise<HeldOrder> {
       const outcome = holdOutcome(await tx.$queryRaw<HoldRow[]>(holdStatement(hold)), hold);
       // Nothing taken: the release is rolled back too, so the earlier hold stands.
       if (outcome.outcome !== "held") throw new HoldRefused(outcome);
-      return { ...outcome, replacedSessions };
+      // Places of a type the new cart holds fewer of than the released order did are free again.
+      const before = new Map<string, number>();
+      for (const t of previous.flatMap((o) => o.tickets)) before.set(t.ticketTypeId, (before.get(t.ticketTypeId) ?? 0) + 1);
+      const freedPlaces = [...before].some(([id, count]) => count > (hold.wanted.get(id) ?? 0));
+      return { ...outcome, replacedSessions, freedPlaces };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
   ).catch((error: unknown) => {
