@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
-import type { Db } from "~/utils/db.server";
+import { isSqlUniqueViolation, sql, sqlText, type SqlClient } from "~/utils/db.server";
 
 /** A row id in the shape of Prisma's `cuid()` (25 lowercase letters and digits, starting with "c"). */
 export function newRowId() {
@@ -54,43 +54,43 @@ export type HoldRow = { race_open: boolean; ip_ok: boolean; pending: boolean; ta
  * first, in a transaction that then runs this statement again. One that appears meanwhile fails the statement on the partial unique
  * index, with nothing taken.
  */
-export function holdStatement(input: HoldInput): Prisma.Sql {
+export function holdStatement(input: HoldInput) {
   const { raceId, buyer, now, clientIp } = input;
   const orderId = newRowId();
   const typeIds = [...input.wanted.keys()].sort();
   const quantities = typeIds.map((id) => input.wanted.get(id)!);
   const tickets = input.tickets;
-  return Prisma.sql`
+  return sqlText`
     WITH race AS MATERIALIZED (
-      SELECT id FROM "Race" WHERE id = ${raceId} AND status = 'PUBLISHED' FOR SHARE
+      SELECT id FROM "Race" WHERE id = ${raceId}::text AND status = 'PUBLISHED' FOR SHARE
     ), ip AS MATERIALIZED (
-      SELECT ${clientIp}::text IS NULL OR count(*) < ${input.holdsPerIp} AS ok FROM "Order"
-      WHERE ${clientIp}::text IS NOT NULL AND "clientIp" = ${clientIp}::text AND status = 'PENDING' AND "holdExpiresAt" > ${now}
-        AND NOT ("raceId" = ${raceId} AND "buyerId" = ${buyer.id})
+      SELECT ${clientIp}::text IS NULL OR count(*) < ${input.holdsPerIp}::int AS ok FROM "Order"
+      WHERE ${clientIp}::text IS NOT NULL AND "clientIp" = ${clientIp}::text AND status = 'PENDING' AND "holdExpiresAt" > ${now}::timestamp(3)
+        AND NOT ("raceId" = ${raceId}::text AND "buyerId" = ${buyer.id}::text)
     ), mine AS MATERIALIZED (
-      SELECT EXISTS (SELECT 1 FROM "Order" WHERE "raceId" = ${raceId} AND "buyerId" = ${buyer.id} AND status = 'PENDING') AS pending
+      SELECT EXISTS (SELECT 1 FROM "Order" WHERE "raceId" = ${raceId}::text AND "buyerId" = ${buyer.id}::text AND status = 'PENDING') AS pending
     ), wanted AS MATERIALIZED (
       SELECT * FROM unnest(${typeIds}::text[], ${quantities}::int[]) AS w(id, quantity)
     ), locked AS MATERIALIZED (
       SELECT t.id, t.capacity - t."soldCount" - t."heldCount" >= w.quantity AND t."archivedAt" IS NULL
-          AND (t."salesStartAt" IS NULL OR t."salesStartAt" <= ${now}) AND (t."salesEndAt" IS NULL OR t."salesEndAt" > ${now}) AS fits
+          AND (t."salesStartAt" IS NULL OR t."salesStartAt" <= ${now}::timestamp(3)) AND (t."salesEndAt" IS NULL OR t."salesEndAt" > ${now}::timestamp(3)) AS fits
       FROM "TicketType" t JOIN wanted w ON w.id = t.id
-      WHERE t."raceId" = ${raceId} AND EXISTS (SELECT 1 FROM race) AND (SELECT ok FROM ip) AND NOT (SELECT pending FROM mine)
+      WHERE t."raceId" = ${raceId}::text AND EXISTS (SELECT 1 FROM race) AND (SELECT ok FROM ip) AND NOT (SELECT pending FROM mine)
       ORDER BY t.id FOR UPDATE OF t
     ), taken AS (
       UPDATE "TicketType" t SET "heldCount" = t."heldCount" + w.quantity
       FROM wanted w
-      WHERE t.id = w.id AND (SELECT count(*) = ${typeIds.length} AND bool_and(fits) FROM locked)
+      WHERE t.id = w.id AND (SELECT count(*) = ${typeIds.length}::int AND bool_and(fits) FROM locked)
       RETURNING t.id
     ), placed AS (
       INSERT INTO "Order" (id, "raceId", "buyerId", "buyerEmail", "buyerName", currency, "subtotalMinor", "taxMinor", "totalMinor", "holdExpiresAt", "clientIp", "createdAt", "updatedAt")
-      SELECT ${orderId}, ${raceId}, ${buyer.id}, ${buyer.email}, ${buyer.name}, ${input.currency}, ${input.totals.subtotalMinor}, ${input.totals.taxMinor}, ${input.totals.totalMinor},
-        ${input.holdExpiresAt}, ${clientIp}::text, ${now}, ${now}
-      WHERE (SELECT count(*) FROM taken) = ${typeIds.length}
+      SELECT ${orderId}::text, ${raceId}::text, ${buyer.id}::text, ${buyer.email}::text, ${buyer.name}::text, ${input.currency}::text, ${input.totals.subtotalMinor}::int,
+        ${input.totals.taxMinor}::int, ${input.totals.totalMinor}::int, ${input.holdExpiresAt}::timestamp(3), ${clientIp}::text, ${now}::timestamp(3), ${now}::timestamp(3)
+      WHERE (SELECT count(*) FROM taken) = ${typeIds.length}::int
       RETURNING id
     ), ticketed AS (
       INSERT INTO "Ticket" (id, "orderId", "raceId", "ticketTypeId", status, "priceMinor", "qrToken", "roomId", "createdAt", "updatedAt")
-      SELECT n.id, placed.id, ${raceId}, n."ticketTypeId", 'HELD', n."priceMinor", n."qrToken", n."roomId", ${now}, ${now}
+      SELECT n.id, placed.id, ${raceId}::text, n."ticketTypeId", 'HELD', n."priceMinor", n."qrToken", n."roomId", ${now}::timestamp(3), ${now}::timestamp(3)
       FROM placed, unnest(${tickets.map(() => newRowId())}::text[], ${tickets.map((t) => t.ticketTypeId)}::text[], ${tickets.map((t) => t.priceMinor)}::int[],
         ${tickets.map((t) => t.qrToken)}::text[], ${tickets.map((t) => t.roomId)}::text[]) AS n(id, "ticketTypeId", "priceMinor", "qrToken", "roomId")
       RETURNING 1
@@ -110,12 +110,13 @@ export function holdOutcome([row]: HoldRow[], input: HoldInput): HoldOutcome {
 }
 
 /** Serialises the holds of one client address for the rest of the transaction (the per-address cap). */
-export function lockHoldsFrom(tx: Db, clientIp: string) {
-  return tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`holds-from:${clientIp}`}, 0))`;
+export function lockHoldsFrom(clientIp: string) {
+  return sqlText`SELECT pg_advisory_xact_lock(hashtextextended(${`holds-from:${clientIp}`}::text, 0))`;
 }
 
-/** A unique index refused the statement (a raw query reports Postgres's 23505 under P2010, not Prisma's P2002). */
+/** A unique index refused the statement: through pg (23505), or through Prisma (P2010 with 23505, or P2002). */
 export function isRawUniqueViolation(error: unknown) {
+  if (isSqlUniqueViolation(error)) return true;
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (error.code === "P2002") return true;
   const meta = error.meta as { code?: string; driverAdapterError?: { cause?: { originalCode?: string } } } | undefined;
@@ -133,6 +134,7 @@ type CartRow = {
   taxRateBps: number;
   types: JsonType[] | null;
   room: { id: string; name: string; teamName: string | null } | null;
+  buyerHolds: boolean;
 };
 type JsonDate = string | null;
 type JsonType = {
@@ -145,10 +147,11 @@ const utc = (value: JsonDate) => (value === null ? null : new Date(`${value}Z`))
 
 /**
  * Everything a hold decides before the statement, in one round trip (ADR 0045): the race, the cart's ticket
- * types with their price tiers, and the open room the buyer is in for this race. `race` is null for no race.
+ * types with their price tiers, the open room the buyer is in for this race, and whether the buyer already holds
+ * places for it. `race` is null for no race.
  */
-export async function readCart(tx: Db, raceId: string, ticketTypeIds: string[], buyerId: string) {
-  const [row] = await tx.$queryRaw<CartRow[]>`
+export async function readCart(client: SqlClient, raceId: string, ticketTypeIds: string[], buyerId: string) {
+  const { text, values } = sqlText`
     SELECT r.status::text AS status, r.currency, r."holdMinutes", r."registrationOpensAt", r."registrationClosesAt", r."startsAt", r."taxMode"::text AS "taxMode", r."taxRateBps",
       (SELECT json_agg(json_build_object(
           'id', t.id, 'raceId', t."raceId", 'name', t.name, 'priceMinor', t."priceMinor", 'maxPerOrder', t."maxPerOrder", 'capacity', t.capacity,
@@ -157,9 +160,11 @@ export async function readCart(tx: Db, raceId: string, ticketTypeIds: string[], 
         FROM "TicketType" t WHERE t.id = ANY(${ticketTypeIds}::text[])) AS types,
       (SELECT json_build_object('id', ro.id, 'name', ro.name, 'teamName', ro."teamName")
         FROM "RoomMember" m JOIN "Room" ro ON ro.id = m."roomId"
-        WHERE m."raceId" = ${raceId} AND m."userId" = ${buyerId} AND m."leftAt" IS NULL AND ro.status = 'OPEN' LIMIT 1) AS room
-    FROM (SELECT 1) AS one LEFT JOIN "Race" r ON r.id = ${raceId}`;
-  const { types, room, ...race } = row!;
+        WHERE m."raceId" = ${raceId}::text AND m."userId" = ${buyerId}::text AND m."leftAt" IS NULL AND ro.status = 'OPEN' LIMIT 1) AS room,
+      EXISTS (SELECT 1 FROM "Order" o WHERE o."raceId" = ${raceId}::text AND o."buyerId" = ${buyerId}::text AND o.status = 'PENDING') AS "buyerHolds"
+    FROM (SELECT 1) AS one LEFT JOIN "Race" r ON r.id = ${raceId}::text`;
+  const [row] = await sql<CartRow>(text, values, client);
+  const { types, room, buyerHolds, ...race } = row!;
   return {
     race: race.status === null ? null : race,
     offered: (types ?? []).map((t) => ({
@@ -170,5 +175,7 @@ export async function readCart(tx: Db, raceId: string, ticketTypeIds: string[], 
       priceTiers: t.priceTiers.map((tier) => ({ priceMinor: tier.priceMinor, endsAt: utc(tier.endsAt)! })),
     })),
     room,
+    /** The buyer has a pending order for this race (a new hold would replace it). */
+    buyerHolds,
   };
 }

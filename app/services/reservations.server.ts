@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Prisma, type TaxMode } from "@prisma/client";
-import { db } from "~/utils/db.server";
+import { db, sql, sqlPool, sqlTransaction } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
@@ -69,7 +69,7 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, now
   const wanted = validateCart(lines);
   const marks = await soldOutMarks(raceId, [...wanted.keys()]);
   if (marks.refusal) throw new ReservationError(marks.refusal);
-  const { race, offered, room } = await readCart(db, raceId, [...wanted.keys()], buyer.id);
+  const { race, offered, room, buyerHolds } = await readCart(sqlPool(), raceId, [...wanted.keys()], buyer.id);
   if (!race) throw new ReservationError("This race does not exist.", "not_found");
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
@@ -79,7 +79,7 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, now
   // say "sold out", never "available", so it cannot oversell). A buyer with a hold of their own may still
   // go on: replacing that hold gives its places back first.
   const soldOut = offered.find((t) => wanted.has(t.id) && t.capacity - t.soldCount - t.heldCount <= 0);
-  if (soldOut && (await db.order.count({ where: { raceId, buyerId: buyer.id, status: "PENDING" } })) === 0) {
+  if (soldOut && !buyerHolds) {
     await markSoldOut(raceId, soldOut.id, `${soldOut.name} is sold out.`, marks);
     throw new ReservationError(`${soldOut.name} is sold out.`);
   }
@@ -134,12 +134,19 @@ function lostToOwnHold(error: unknown): { outcome: "buyer_has_hold" } {
 
 type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[]; freedPlaces: boolean } : O) : never;
 
-/** The common case, one round trip: the statement alone, or after the address's advisory lock in a batch transaction. */
+/**
+ * The common case, straight through pg (no Prisma work per query, ADR 0045): the statement alone, one round trip,
+ * or with a client address, after that address's advisory lock in a short transaction.
+ */
 async function takeHold(hold: HoldInput): Promise<HeldOrder> {
   const statement = holdStatement(hold);
   const rows = hold.clientIp
-    ? (await db.$transaction([lockHoldsFrom(db, hold.clientIp), db.$queryRaw<HoldRow[]>(statement)], { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted }))[1]
-    : await db.$queryRaw<HoldRow[]>(statement);
+    ? await sqlTransaction(async (client) => {
+        const lock = lockHoldsFrom(hold.clientIp!);
+        await client.query(lock.text, lock.values);
+        return sql<HoldRow>(statement.text, statement.values, client);
+      })
+    : await sql<HoldRow>(statement.text, statement.values);
   const outcome = holdOutcome(rows, hold);
   return outcome.outcome === "held" ? { ...outcome, replacedSessions: [], freedPlaces: false } : outcome;
 }
@@ -153,7 +160,10 @@ async function replaceHold(hold: HoldInput): Promise<HeldOrder> {
   const { raceId, buyer, clientIp } = hold;
   return db.$transaction(
     async (tx) => {
-      if (clientIp) await lockHoldsFrom(tx, clientIp);
+      if (clientIp) {
+        const lock = lockHoldsFrom(clientIp);
+        await tx.$executeRawUnsafe(lock.text, ...lock.values);
+      }
       const previous = await tx.order.findMany({
         where: { raceId, buyerId: buyer.id, status: "PENDING" },
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
@@ -165,7 +175,8 @@ async function replaceHold(hold: HoldInput): Promise<HeldOrder> {
         const released = await releaseHeldPlaces(tx, id, "CANCELLED");
         if (released && released.sessionId) replacedSessions.push(released.sessionId);
       }
-      const outcome = holdOutcome(await tx.$queryRaw<HoldRow[]>(holdStatement(hold)), hold);
+      const statement = holdStatement(hold);
+      const outcome = holdOutcome(await tx.$queryRawUnsafe<HoldRow[]>(statement.text, ...statement.values), hold);
       // Nothing taken: the release is rolled back too, so the earlier hold stands.
       if (outcome.outcome !== "held") throw new HoldRefused(outcome);
       // Places of a type the new cart holds fewer of than the released order did are free again.
@@ -192,7 +203,7 @@ class HoldRefused extends Error {
  * ("not on sale", "sold out", "only 2 left"); a sold-out type is marked in Redis for the crowd behind. Returns
  * only when every type has room again (places were given back meanwhile): nobody is refused while places remain.
  */
-async function refuse(held: Exclude<HoldOutcome, { outcome: "held" }>, { raceId, wanted, now }: HoldInput, marks: SoldOutView, last: boolean) {
+async function refuse(held: Exclude<HoldOutcome, { outcome: "held" }>, { raceId, buyer, wanted, now }: HoldInput, marks: SoldOutView, last: boolean) {
   if (held.outcome === "too_many_from_ip") {
     const cap = getEnv().HOLDS_MAX_PER_IP;
     throw new ReservationError(
@@ -201,14 +212,11 @@ async function refuse(held: Exclude<HoldOutcome, { outcome: "held" }>, { raceId,
     );
   }
   if (held.outcome === "race_closed") throw new ReservationError("Registration for this race is closed.");
-  const rows = await db.ticketType.findMany({
-    where: { id: { in: [...wanted.keys()] } },
-    select: { id: true, raceId: true, name: true, priceMinor: true, maxPerOrder: true, salesStartAt: true, salesEndAt: true, archivedAt: true, capacity: true, soldCount: true, heldCount: true },
-  });
-  const types = new Map(rows.map((row) => [row.id, row]));
+  const { offered } = await readCart(sqlPool(), raceId, [...wanted.keys()], buyer.id);
+  const types = new Map(offered.map((row) => [row.id, row]));
   for (const [ticketTypeId, quantity] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const type = types.get(ticketTypeId);
-    refuseLine(type ? { ...type, priceTiers: [] } : undefined, raceId, quantity, now);
+    refuseLine(type, raceId, quantity, now);
     const remaining = Math.max(0, type!.capacity - type!.soldCount - type!.heldCount);
     if (remaining >= quantity) continue;
     if (remaining <= 0) {
