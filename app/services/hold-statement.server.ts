@@ -43,8 +43,9 @@ export type HoldRow = { race_open: boolean; ip_ok: boolean; pending: boolean; ta
  * ticket type's row lock is held only while Postgres runs that statement and commits, never while Node works:
  *  1. the race row `FOR SHARE`, only while PUBLISHED (a cancellation either committed before and is seen, or
  *     waits for this hold and then releases it: ADR 0023), then
- *  2. the cart's ticket types `FOR UPDATE` in id order (two carts never wait on each other crosswise), each
- *     row as last committed: enough places left, still offered and on sale, then
+ *  2. the cart's ticket types `FOR UPDATE` in id order (two carts never wait on each other crosswise) where the
+ *     row as last committed has enough places left and is still offered and on sale (like a guarded UPDATE, a row
+ *     that does not qualify is not locked: the crowd behind a sell-out does not queue on it), then
  *  3. `heldCount` raised on every type only when every type has room (never a part of a cart), and
  *  4. the order and its tickets inserted only when step 3 took every type.
  * A waiter re-reads the row after the holder commits (READ COMMITTED), so it never oversells and nobody is
@@ -72,15 +73,15 @@ export function holdStatement(input: HoldInput) {
     ), wanted AS MATERIALIZED (
       SELECT * FROM unnest(${typeIds}::text[], ${quantities}::int[]) AS w(id, quantity)
     ), locked AS MATERIALIZED (
-      SELECT t.id, t.capacity - t."soldCount" - t."heldCount" >= w.quantity AND t."archivedAt" IS NULL
-          AND (t."salesStartAt" IS NULL OR t."salesStartAt" <= ${now}::timestamp(3)) AND (t."salesEndAt" IS NULL OR t."salesEndAt" > ${now}::timestamp(3)) AS fits
-      FROM "TicketType" t JOIN wanted w ON w.id = t.id
+      SELECT t.id FROM "TicketType" t JOIN wanted w ON w.id = t.id
       WHERE t."raceId" = ${raceId}::text AND EXISTS (SELECT 1 FROM race) AND (SELECT ok FROM ip) AND NOT (SELECT pending FROM mine)
+        AND t.capacity - t."soldCount" - t."heldCount" >= w.quantity AND t."archivedAt" IS NULL
+        AND (t."salesStartAt" IS NULL OR t."salesStartAt" <= ${now}::timestamp(3)) AND (t."salesEndAt" IS NULL OR t."salesEndAt" > ${now}::timestamp(3))
       ORDER BY t.id FOR UPDATE OF t
     ), taken AS (
       UPDATE "TicketType" t SET "heldCount" = t."heldCount" + w.quantity
       FROM wanted w
-      WHERE t.id = w.id AND (SELECT count(*) = ${typeIds.length}::int AND bool_and(fits) FROM locked)
+      WHERE t.id = w.id AND (SELECT count(*) = ${typeIds.length}::int FROM locked)
       RETURNING t.id
     ), placed AS (
       INSERT INTO "Order" (id, "raceId", "buyerId", "buyerEmail", "buyerName", currency, "subtotalMinor", "taxMinor", "totalMinor", "holdExpiresAt", "clientIp", "createdAt", "updatedAt")
