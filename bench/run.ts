@@ -8,6 +8,7 @@ import type { ReportRow } from "./support";
 const BENCHMARKS: Record<string, string> = {
   sse: "bench/sse.ts",
   reservations: "bench/reservations.ts",
+  webhooks: "bench/webhooks.ts",
 };
 
 const chosen = process.argv.slice(2);

@@ -27,12 +27,14 @@ const { closeRedis, createRedisConnection } = await import("~/utils/redis.server
 const processEnv = testEnv({
   STRIPE_WEBHOOK_SECRET: SECRET,
   DEMO_MODE: "true",
-  LOG_LEVEL: "warn",
+  // The processes say they are ready at info level.
+  LOG_LEVEL: "info",
   DATABASE_URL: process.env.DATABASE_URL,
   REDIS_PREFIX: process.env.REDIS_PREFIX,
   DATABASE_POOL_SIZE: POOL,
 });
-const [web, worker] = await Promise.all([startWeb(processEnv), startWorker({ ...processEnv, WORKER_CONCURRENCY: CONCURRENCY })]);
+const started = await Promise.allSettled([startWeb(processEnv), startWorker({ ...processEnv, WORKER_CONCURRENCY: CONCURRENCY })]);
+const [web, worker] = started.map((s) => (s.status === "fulfilled" ? s.value : null)) as [Awaited<ReturnType<typeof startWeb>>, Awaited<ReturnType<typeof startWorker>>];
 
 type Sent = { orderId: string; sentAt: number; routeMs: number };
 
@@ -99,7 +101,10 @@ async function bullNoop(jobs: number, rate: number) {
   const prefix = `${process.env.REDIS_PREFIX}:noop`;
   const queue = new Queue("noop", { connection, prefix });
   const done = new Map<string, number>();
-  const worker = new Worker("noop", async () => undefined, { connection: createRedisConnection("bench-noop-worker"), prefix, concurrency: Number(CONCURRENCY) });
+  // BullMQ closes only the connections it made itself: the ones passed in are closed below (the open handle
+  // that kept the old webhooks bench from exiting was such a connection).
+  const workerConnection = createRedisConnection("bench-noop-worker");
+  const worker = new Worker("noop", async () => undefined, { connection: workerConnection, prefix, concurrency: Number(CONCURRENCY) });
   worker.on("completed", (job) => done.set(job.id!, Date.now()));
   await worker.waitUntilReady();
   const finished = (n: number) => new Promise<void>((resolve) => { const poll = () => (done.size >= n ? resolve() : setTimeout(poll, 5)); poll(); });
@@ -127,11 +132,12 @@ async function bullNoop(jobs: number, rate: number) {
     await worker.close();
     await queue.obliterate({ force: true }).catch(() => undefined);
     await queue.close();
-    await closeRedis(connection);
+    await Promise.all([closeRedis(connection), closeRedis(workerConnection)]);
   }
 }
 
 try {
+  for (const s of started) if (s.status === "rejected") throw s.reason;
   const organisation = await db.organisation.create({ data: { name: "Bench", slug: "bench" } });
   const race = await db.race.create({
     data: { organisationId: organisation.id, name: "Bench race", slug: "bench-race", status: "PUBLISHED", startsAt: new Date(Date.now() + 86_400_000), timeZone: "UTC", location: "Here" },
@@ -163,7 +169,7 @@ try {
   reportRow({ measure: `webhook → tickets issued p99 ms at ${E2E_RATE} events/s for ${SECONDS} s`, ours: percentile(endToEnd, 99), reference: reference.endToEndP99, goal: "≤ 1,000 ms", pass: percentile(endToEnd, 99) <= 1000, note: "reference: BullMQ no-op add → completed p99" });
 
   // 3. Fulfilment throughput: a burst, as fast as the route takes it (50 senders).
-  const started = Date.now();
+  const burstStarted = Date.now();
   let next = 0;
   await Promise.all(Array.from({ length: 50 }, async () => {
     while (next < burstOrders.length) {
@@ -172,14 +178,14 @@ try {
     }
   }));
   const burstPaid = await paidTimes(burstOrders);
-  const ordersPerSecond = BURST / ((Math.max(...burstPaid.values()) - started) / 1000);
+  const ordersPerSecond = BURST / ((Math.max(...burstPaid.values()) - burstStarted) / 1000);
   console.error(`[webhooks] burst of ${BURST}: ${ordersPerSecond.toFixed(0)} orders/s; BullMQ no-op ${reference.perSecond.toFixed(0)} jobs/s`);
   reportRow({ measure: `fulfilment: orders paid per second (burst of ${BURST})`, ours: ordersPerSecond, reference: reference.perSecond, minRatio: 0.025, note: `worker concurrency ${CONCURRENCY}, pool ${POOL}; goal 500/s` });
 
   const issued = await db.ticket.count({ where: { raceId: race.id, status: "ISSUED" } });
   reportRow({ measure: "webhooks: tickets issued (exactly one per paid order)", ours: issued, reference: total, goal: `= ${total}`, pass: issued === total });
 } finally {
-  await Promise.all([web.stop(), worker.stop()]);
+  await Promise.all([web?.stop(), worker?.stop()]);
   await closeQueues();
   await db.$disconnect();
   await closeRedis();
