@@ -33,9 +33,7 @@ const processEnv = testEnv({
   REDIS_PREFIX: process.env.REDIS_PREFIX,
   DATABASE_POOL_SIZE: POOL,
 });
-// BENCH_WORKER_CPU_PROFILE=<dir>: the worker writes a CPU profile there when it stops (node --cpu-prof).
-const workerProfile = process.env.BENCH_WORKER_CPU_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROFILE}` } : {};
-const started = await Promise.allSettled([startWeb(processEnv), startWorker({ ...processEnv, ...workerProfile, WORKER_CONCURRENCY: CONCURRENCY })]);
+const started = await Promise.allSettled([startWeb(processEnv), startWorker({ ...processEnv, WORKER_CONCURRENCY: CONCURRENCY })]);
 const [web, worker] = started.map((s) => (s.status === "fulfilled" ? s.value : null)) as [Awaited<ReturnType<typeof startWeb>>, Awaited<ReturnType<typeof startWorker>>];
 
 type Sent = { orderId: string; sentAt: number; routeMs: number };
