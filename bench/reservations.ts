@@ -3,7 +3,7 @@
 // with the same pool size, in the same run. Then 2,000 more attempts at the sold-out type: how many reach
 // Postgres. Run: npm run bench -- reservations   (ATTEMPTS=2000 DATABASE_POOL_SIZE=10)
 import pg from "pg";
-import { benchEnvironment, percentile, reportRow } from "./support";
+import { benchEnvironment, percentile, profiled, reportRow, sampleActivity } from "./support";
 
 const ATTEMPTS = Number(process.env.ATTEMPTS ?? 2000);
 const env = await benchEnvironment("reservations");
@@ -65,10 +65,15 @@ try {
       return result.rowCount === 1;
     });
     const target = await ticketType(capacity);
-    const ours = await rush(async (i) => {
-      await reservePlaces({ raceId: target.raceId, buyer: buyer(i), lines: [{ ticketTypeId: target.typeId, quantity: 1 }] });
-      return true;
-    });
+    const { result: ours, activity } = await sampleActivity(process.env.DATABASE_URL!, () =>
+      profiled(`reservations-${capacity}`, () =>
+        rush(async (i) => {
+          await reservePlaces({ raceId: target.raceId, buyer: buyer(i), lines: [{ ticketTypeId: target.typeId, quantity: 1 }] });
+          return true;
+        }),
+      ),
+    );
+    console.error(`[reservations] capacity ${capacity}: backends by state (mean of samples): ${JSON.stringify(activity)}`);
     const final = await db.ticketType.findUniqueOrThrow({ where: { id: target.typeId } });
     console.error(`[reservations] capacity ${capacity}: Startline ${JSON.stringify({ ...ours, refusals: Object.fromEntries(ours.refusals) })}; bare ${JSON.stringify({ ...bare, refusals: Object.fromEntries(bare.refusals) })}`);
     reportRow({ measure: `reservations, ${ATTEMPTS} at ${capacity} places: attempts/s`, ours: ours.perSecond, reference: bare.perSecond, minRatio: 0.5, note: `pool ${poolSize}` });

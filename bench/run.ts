@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, string> = {
   sse: "bench/sse.ts",
   reservations: "bench/reservations.ts",
   queue: "bench/queue.ts",
+  webhooks: "bench/webhooks.ts",
 };
 
 const chosen = process.argv.slice(2);

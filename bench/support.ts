@@ -39,3 +39,59 @@ export type ReportRow = {
 export function reportRow(row: ReportRow) {
   console.log(`BENCH_ROW ${JSON.stringify(row)}`);
 }
+
+/**
+ * Samples what the database's backends are doing (pg_stat_activity: state and wait event) every `everyMs`
+ * while `work` runs, and returns the mean number of backends in each state: the evidence for where a
+ * benchmark's time goes (waiting on a row lock, idle in transaction while Node works, executing).
+ */
+export async function sampleActivity<T>(connectionString: string, work: () => Promise<T>, everyMs = 20) {
+  const { default: pg } = await import("pg");
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  const totals = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const sampling = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ what: string; n: number }>(
+        `SELECT coalesce(state, '?') || coalesce(':' || wait_event_type || ':' || wait_event, '') AS what, count(*)::int AS n
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1`,
+      );
+      samples += 1;
+      for (const { what, n } of rows) totals.set(what, (totals.get(what) ?? 0) + n);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  try {
+    const result = await work();
+    return { result, activity: Object.fromEntries([...totals].sort((a, b) => b[1] - a[1]).map(([what, n]) => [what, +(n / Math.max(1, samples)).toFixed(2)])) };
+  } finally {
+    running = false;
+    await sampling;
+    await client.end();
+  }
+}
+
+/**
+ * With BENCH_CPU_PROFILE=<dir>, records a CPU profile of this process while `work` runs only (not the setup or
+ * the reference), written to <dir>/<name>.cpuprofile (open in Chrome DevTools or summarise by package).
+ */
+export async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return work();
+  const { Session } = await import("node:inspector/promises");
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post("Profiler.stop");
+    await mkdir(dir, { recursive: true });
+    await writeFile(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}

@@ -1,5 +1,6 @@
 import type { CreditEntryKind } from "@prisma/client";
 import { DomainError } from "~/lib/errors";
+import { oneAtATime } from "~/lib/one-at-a-time";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
@@ -51,6 +52,23 @@ async function lockLedger(tx: Db, userId: string) {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`credits:${userId}`}))`;
 }
 
+const inTurn = oneAtATime();
+
+/**
+ * One user's ledger transactions of this process start one after another: they would wait for each other on the
+ * ledger lock anyway, and waiting here keeps them from holding pooled connections while they wait (50 parallel
+ * spends of one user would otherwise fill the pool and time out waiting for a connection). The advisory lock
+ * still serialises them across processes.
+ */
+function ledgerTransaction<T>(userId: string, work: (tx: Db) => Promise<T>) {
+  return inTurn(userId, () =>
+    db.$transaction(async (tx) => {
+      await lockLedger(tx, userId);
+      return work(tx);
+    }),
+  );
+}
+
 /** Pushes the new balance to every open tab of the user. */
 export async function publishBalance(userId: string) {
   await publish(channels.user(userId), { type: "credits.balance", balance: await creditBalance(userId) });
@@ -66,8 +84,7 @@ type Written = { created: boolean; balance: number; entryId: string };
 async function writeOnce(userId: string, idempotencyKey: string, write: (tx: Db) => Promise<{ id: string }>): Promise<Written> {
   let result: Written;
   try {
-    result = await db.$transaction(async (tx) => {
-      await lockLedger(tx, userId);
+    result = await ledgerTransaction(userId, async (tx) => {
       const existing = await tx.creditEntry.findUnique({ where: { idempotencyKey }, select: { id: true } });
       if (existing) return { created: false, balance: await creditBalance(userId, tx), entryId: existing.id };
       const entry = await write(tx);
@@ -176,8 +193,7 @@ export type ClawbackResult = { entryKey: string; change: number; fromBalance: nu
  * is one CLAWBACK entry keyed by the purchase and its sequence number, so concurrent deliveries write it once.
  */
 export async function reconcileClawback({ userId, purchaseId, target, mode, description }: { userId: string; purchaseId: string; target: number; mode: "raise" | "lower"; description: string }) {
-  const result = await db.$transaction(async (tx): Promise<ClawbackResult | null> => {
-    await lockLedger(tx, userId);
+  const result = await ledgerTransaction(userId, async (tx): Promise<ClawbackResult | null> => {
     const previous = await tx.creditEntry.findMany({ where: { purchaseId, kind: "CLAWBACK" }, select: { amount: true, debtChange: true } });
     const clawed = previous.reduce((sum, entry) => sum - entry.amount + entry.debtChange, 0);
     const wanted = mode === "raise" ? Math.max(clawed, target) : Math.min(clawed, target);

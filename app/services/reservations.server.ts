@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { Prisma } from "@prisma/client";
-import { db, isUniqueViolation, type Db } from "~/utils/db.server";
+import { Prisma, type TaxMode } from "@prisma/client";
+import { db, sql, sqlPool, sqlTransaction, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
 import { queuePath } from "~/lib/queue-rules";
-import { announceSale } from "./race-stats.server";
-import { markSoldOut, soldOutMark } from "./sold-out-marks.server";
+import { announceHold, announceSale } from "./race-stats.server";
+import { holdOutcome, holdStatement, readCart, isRawUniqueViolation, lockHoldsFrom, type HoldInput, type HoldOutcome, type HoldRow, type HoldTicket } from "./hold-statement.server";
+import { markSoldOut, soldOutMarks, type SoldOutView } from "./sold-out-marks.server";
 import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseHeldPlaces } from "./hold-releases.server";
@@ -38,29 +39,10 @@ function validateCart(lines: CartLine[]) {
 /** `queuePass`: the checkout pass the race's queue gave the buyer; required while the queue is on (ADR 0050). */
 type HoldRequest = { raceId: string; buyer: Buyer; lines: CartLine[]; clientIp?: string | null; queuePass?: string | null; now?: Date };
 
-const HOLD_ATTEMPTS = 5;
+/** While a race's queue is on, the hold's transaction spends the buyer's checkout pass on the new order, or rolls back. */
+type PassSpender = ((tx: Db, orderId: string) => Promise<void>) | null;
 
-/**
- * Holds places for a buyer in one transaction that locks the ticket types' capacity rows, and
- * creates a pending order whose hold expires after the race's hold time. A buyer who starts again
- * gets their earlier pending order for this race released first, so places are never held twice: a
- * partial unique index allows one pending order per buyer and race, and a request that loses to a
- * parallel one of the same buyer (the index refuses its order) starts again, so it sees that order and
- * replaces it, like a later click. `clientIp` (the web request's address) caps the holds one address
- * may have open at once.
- */
-export async function reservePlaces(request: HoldRequest) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await holdPlaces(request);
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      if (attempt === HOLD_ATTEMPTS) {
-        throw new ReservationError("Another checkout for this race is starting in your account right now. Wait a moment and try again.");
-      }
-    }
-  }
-}
+const HOLD_ATTEMPTS = 5;
 
 type OfferedType = {
   id: string;
@@ -81,29 +63,22 @@ function refuseLine(type: OfferedType | undefined, raceId: string, quantity: num
   if (quantity > type.maxPerOrder) throw new ReservationError(`You can buy at most ${type.maxPerOrder} ${type.name} tickets in one order.`, "invalid");
 }
 
-async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = null, now = new Date() }: HoldRequest) {
+/**
+ * Holds places for a buyer and creates a pending order whose hold expires after the race's hold time. The places
+ * are taken and the order written by one SQL statement that can never oversell (ADR 0045). A buyer who starts
+ * again gets their earlier pending order for this race released first, so places are never held twice: a
+ * partial unique index allows one pending order per buyer and race, and a request that loses to a parallel one
+ * of the same buyer starts again, so it sees that order and replaces it, like a later click. `clientIp` (the web
+ * request's address) caps the holds one address may have open at once.
+ */
+export async function reservePlaces({ raceId, buyer, lines, clientIp = null, queuePass = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
-  const markedSoldOut = await soldOutMark(raceId, [...wanted.keys()]);
-  if (markedSoldOut) throw new ReservationError(markedSoldOut);
-  const [race, offered, room] = await Promise.all([
-    db.race.findUnique({
-      where: { id: raceId },
-      select: {
-        slug: true, status: true, currency: true, holdMinutes: true, registrationOpensAt: true, registrationClosesAt: true, startsAt: true, taxMode: true, taxRateBps: true,
-        queue: { select: { enabled: true } },
-      },
-    }),
-    db.ticketType.findMany({
-      where: { id: { in: [...wanted.keys()] } },
-      select: {
-        id: true, raceId: true, name: true, priceMinor: true, maxPerOrder: true, salesStartAt: true, salesEndAt: true, archivedAt: true,
-        capacity: true, soldCount: true, heldCount: true, priceTiers: { select: { priceMinor: true, endsAt: true } },
-      },
-    }),
-    activeRoom(raceId, buyer.id),
-  ]);
+  const marks = await soldOutMarks(raceId, [...wanted.keys()]);
+  if (marks.refusal) throw new ReservationError(marks.refusal);
+  const { race, offered, room, buyerHolds } = await readCart(sqlPool(), raceId, [...wanted.keys()], buyer.id);
   if (!race) throw new ReservationError("This race does not exist.", "not_found");
-  const queueLink = race.queue?.enabled ? queuePath(race.slug) : null;
+  const queueLink = race.queueEnabled ? queuePath(race.slug) : null;
+  const spendPass: PassSpender = queueLink ? (tx, orderId) => usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass, orderId, now, queueLink }) : null;
   if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
   if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
   if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
@@ -112,123 +87,157 @@ async function holdPlaces({ raceId, buyer, lines, clientIp = null, queuePass = n
   // say "sold out", never "available", so it cannot oversell). A buyer with a hold of their own may still
   // go on: replacing that hold gives its places back first.
   const soldOut = offered.find((t) => wanted.has(t.id) && t.capacity - t.soldCount - t.heldCount <= 0);
-  if (soldOut && (await db.order.count({ where: { raceId, buyerId: buyer.id, status: "PENDING" } })) === 0) {
-    await markSoldOut(raceId, soldOut.id, `${soldOut.name} is sold out.`);
+  if (soldOut && !buyerHolds) {
+    await markSoldOut(raceId, soldOut.id, `${soldOut.name} is sold out.`, marks);
     throw new ReservationError(`${soldOut.name} is sold out.`);
   }
   const roomId = room?.id ?? null;
-  const tickets: Prisma.TicketCreateManyOrderInput[] = [];
+  const tickets: HoldTicket[] = [];
   for (const [ticketTypeId, quantity] of wanted) {
     const type = types.get(ticketTypeId);
     refuseLine(type, raceId, quantity, now);
     const priceMinor = priceInForce(type!.priceMinor, type!.priceTiers, now);
-    for (let i = 0; i < quantity; i++) tickets.push({ raceId, ticketTypeId, priceMinor, status: "HELD", qrToken: randomBytes(18).toString("base64url"), roomId });
+    for (let i = 0; i < quantity; i++) tickets.push({ ticketTypeId, priceMinor, qrToken: randomBytes(18).toString("base64url"), roomId });
   }
-  const totals = orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode, taxRateBps: race.taxRateBps });
+  const hold: HoldInput = {
+    raceId,
+    buyer,
+    wanted,
+    tickets,
+    currency: race.currency,
+    totals: orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode as TaxMode, taxRateBps: race.taxRateBps }),
+    holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
+    clientIp,
+    holdsPerIp: getEnv().HOLDS_MAX_PER_IP,
+    now,
+  };
 
-  // The order is written first and the places taken last, each with one guarded UPDATE: a ticket type's
-  // row lock is then held for a single round trip (the UPDATE, then COMMIT), not for the whole hold (ADR 0027).
-  const order = await db.$transaction(
+  // One statement takes the places and writes the order (ADR 0045): no connection sits idle in a transaction
+  // while Node works. A buyer who already has a pending order for the race is refused by the partial unique
+  // index with nothing taken; then a transaction releases that order first and runs the same statement.
+  for (let attempt = 1; ; attempt++) {
+    let held = await takeHold(hold, spendPass).catch(lostToOwnHold);
+    if (held.outcome === "buyer_has_hold") held = await replaceHold(hold, spendPass).catch(lostToOwnHold);
+    if (held.outcome === "buyer_has_hold") {
+      // Another request of this buyer placed an order in between: the next attempt replaces that one.
+      if (attempt === HOLD_ATTEMPTS) throw new ReservationError("Another checkout for this race is starting in your account right now. Wait a moment and try again.");
+      continue;
+    }
+    if (held.outcome !== "held") {
+      await refuse(held, hold, marks, attempt === HOLD_ATTEMPTS);
+      continue;
+    }
+    // The checkout this hold replaced must not stay payable: its places are gone.
+    for (const sessionId of held.replacedSessions) await expireSessionLater(sessionId);
+    await Promise.all([held.freedPlaces ? announceSale(raceId) : announceHold(raceId), announceRoomChange(roomId)]);
+    return held.order;
+  }
+}
+
+/** A parallel request of the same buyer won the one pending order per buyer and race (the partial unique index). */
+function lostToOwnHold(error: unknown): { outcome: "buyer_has_hold" } {
+  if (isRawUniqueViolation(error)) return { outcome: "buyer_has_hold" };
+  throw error;
+}
+
+type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[]; freedPlaces: boolean } : O) : never;
+
+/**
+ * The common case, straight through pg (no Prisma work per query, ADR 0045): the statement alone, one round trip,
+ * or with a client address, after that address's advisory lock in a short transaction. A race behind a queue
+ * admits only pass holders, a few at a time: its hold spends the pass in the same transaction.
+ */
+async function takeHold(hold: HoldInput, spendPass: PassSpender): Promise<HeldOrder> {
+  if (spendPass) return replaceHold(hold, spendPass);
+  const statement = holdStatement(hold);
+  const rows = hold.clientIp
+    ? await sqlTransaction(async (client) => {
+        const lock = lockHoldsFrom(hold.clientIp!);
+        await client.query(lock.text, lock.values);
+        return sql<HoldRow>(statement.text, statement.values, client);
+      })
+    : await sql<HoldRow>(statement.text, statement.values);
+  const outcome = holdOutcome(rows, hold);
+  return outcome.outcome === "held" ? { ...outcome, replacedSessions: [], freedPlaces: false } : outcome;
+}
+
+/**
+ * The buyer starts again while holding places for this race: one transaction releases the earlier pending order
+ * (its ticket types locked with the new cart's, in id order, after the race: the lock order of ADR 0023) and then
+ * runs the hold statement, which sees the places given back.
+ */
+async function replaceHold(hold: HoldInput, spendPass: PassSpender): Promise<HeldOrder> {
+  const { raceId, buyer, clientIp } = hold;
+  return db.$transaction(
     async (tx) => {
+      if (clientIp) {
+        const lock = lockHoldsFrom(clientIp);
+        await tx.$executeRawUnsafe(lock.text, ...lock.values);
+      }
       const previous = await tx.order.findMany({
         where: { raceId, buyerId: buyer.id, status: "PENDING" },
         select: { id: true, tickets: { where: { status: "HELD" }, select: { ticketTypeId: true } } },
       });
-      if (clientIp) await refuseTooManyHoldsFrom(tx, clientIp, { raceId, buyerId: buyer.id, now });
-      // Checked again under the lock the cancellation takes: a race cancelled since the read above holds nothing.
-      if ((await lockRaceForSale(tx, raceId))?.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
+      if ((await lockRaceForSale(tx, raceId))?.status !== "PUBLISHED") return { outcome: "race_closed" as const };
+      await lockTicketTypes(tx, [...previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId)), ...hold.wanted.keys()]);
       const replacedSessions: string[] = [];
-      if (previous.length) {
-        await lockTicketTypes(tx, previous.flatMap((o) => o.tickets.map((t) => t.ticketTypeId)));
-        for (const { id } of previous) {
-          const released = await releaseHeldPlaces(tx, id, "CANCELLED");
-          if (released && released.sessionId) replacedSessions.push(released.sessionId);
-        }
+      for (const { id } of previous) {
+        const released = await releaseHeldPlaces(tx, id, "CANCELLED");
+        if (released && released.sessionId) replacedSessions.push(released.sessionId);
       }
-      const created = await tx.order.create({
-        data: {
-          raceId,
-          buyerId: buyer.id,
-          buyerEmail: buyer.email,
-          buyerName: buyer.name,
-          currency: race.currency,
-          subtotalMinor: totals.subtotalMinor,
-          taxMinor: totals.taxMinor,
-          totalMinor: totals.totalMinor,
-          holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
-          clientIp,
-          tickets: { createMany: { data: tickets } },
-        },
-        select: { id: true, holdExpiresAt: true, subtotalMinor: true },
-      });
-      if (queueLink) await usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass, orderId: created.id, now, queueLink });
-      // In id order, so two carts with the same types never wait on each other crosswise.
-      for (const [ticketTypeId, quantity] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        await takePlaces(tx, raceId, ticketTypeId, quantity, now);
-      }
-      return { created, replacedSessions };
+      const statement = holdStatement(hold);
+      const outcome = holdOutcome(await tx.$queryRawUnsafe<HoldRow[]>(statement.text, ...statement.values), hold);
+      // Nothing taken: the release is rolled back too, so the earlier hold stands.
+      if (outcome.outcome !== "held") throw new HoldRefused(outcome);
+      if (spendPass) await spendPass(tx, outcome.order.id);
+      // Places of a type the new cart holds fewer of than the released order did are free again.
+      const before = new Map<string, number>();
+      for (const t of previous.flatMap((o) => o.tickets)) before.set(t.ticketTypeId, (before.get(t.ticketTypeId) ?? 0) + 1);
+      const freedPlaces = [...before].some(([id, count]) => count > (hold.wanted.get(id) ?? 0));
+      return { ...outcome, replacedSessions, freedPlaces };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
-  ).catch(async (error: unknown) => {
-    if (error instanceof SoldOutError) await markSoldOut(raceId, error.ticketTypeId, error.message);
+  ).catch((error: unknown) => {
+    if (error instanceof HoldRefused) return error.outcome;
     throw error;
   });
-  // The checkout this hold replaced must not stay payable: its places are gone.
-  for (const sessionId of order.replacedSessions) await expireSessionLater(sessionId);
-  await Promise.all([announceSale(raceId), announceRoomChange(roomId)]);
-  return order.created;
 }
 
-class SoldOutError extends ReservationError {
-  constructor(
-    message: string,
-    readonly ticketTypeId: string,
-  ) {
-    super(message);
+class HoldRefused extends Error {
+  constructor(readonly outcome: Exclude<HoldOutcome, { outcome: "held" }>) {
+    super(outcome.outcome);
   }
 }
 
 /**
- * Takes `quantity` places of a ticket type with one guarded UPDATE: it succeeds only while enough places
- * are left and the type is still offered, so it can never oversell, and nobody is refused while places
- * remain (each waiter re-reads the row after the holder commits). When it takes nothing, a plain read says why.
+ * Says why the hold statement took nothing. For places, a plain read of each type, checked like the cart was
+ * ("not on sale", "sold out", "only 2 left"); a sold-out type is marked in Redis for the crowd behind. Returns
+ * only when every type has room again (places were given back meanwhile): nobody is refused while places remain.
  */
-async function takePlaces(tx: Db, raceId: string, ticketTypeId: string, quantity: number, now: Date) {
-  const taken = await tx.$executeRaw`
-    UPDATE "TicketType" SET "heldCount" = "heldCount" + ${quantity}
-    WHERE id = ${ticketTypeId} AND "raceId" = ${raceId} AND "archivedAt" IS NULL
-      AND capacity - "soldCount" - "heldCount" >= ${quantity}
-      AND ("salesStartAt" IS NULL OR "salesStartAt" <= ${now}) AND ("salesEndAt" IS NULL OR "salesEndAt" > ${now})`;
-  if (taken === 1) return;
-  const type = await tx.ticketType.findUnique({
-    where: { id: ticketTypeId },
-    select: { id: true, raceId: true, name: true, priceMinor: true, maxPerOrder: true, salesStartAt: true, salesEndAt: true, archivedAt: true, capacity: true, soldCount: true, heldCount: true },
-  });
-  refuseLine(type ? { ...type, priceTiers: [] } : undefined, raceId, quantity, now);
-  const remaining = Math.max(0, type!.capacity - type!.soldCount - type!.heldCount);
-  if (remaining <= 0) throw new SoldOutError(`${type!.name} is sold out.`, ticketTypeId);
-  throw new ReservationError(`Only ${remaining} ${type!.name} ${remaining === 1 ? "place is" : "places are"} left.`);
-}
-
-
-/**
- * Caps the holds one client address may have open (HOLDS_MAX_PER_IP), so one client cannot tie up a
- * race's places under many accounts. A transaction-scoped advisory lock per address makes the count and
- * the new hold one step, so parallel requests from one address cannot pass the cap together. The buyer's
- * own earlier hold for this race does not count: this hold replaces it.
- */
-async function refuseTooManyHoldsFrom(tx: Db, clientIp: string, { raceId, buyerId, now }: { raceId: string; buyerId: string; now: Date }) {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`holds-from:${clientIp}`}, 0))`;
-  const open = await tx.order.count({
-    where: { clientIp, status: "PENDING", holdExpiresAt: { gt: now }, NOT: { raceId, buyerId } },
-  });
-  const cap = getEnv().HOLDS_MAX_PER_IP;
-  if (open >= cap) {
+async function refuse(held: Exclude<HoldOutcome, { outcome: "held" }>, { raceId, buyer, wanted, now }: HoldInput, marks: SoldOutView, last: boolean) {
+  if (held.outcome === "too_many_from_ip") {
+    const cap = getEnv().HOLDS_MAX_PER_IP;
     throw new ReservationError(
       `Too many checkouts are open from your network right now (at most ${cap}). Finish or cancel one, or wait until a hold runs out, then try again.`,
       "rate_limited",
     );
   }
+  if (held.outcome === "race_closed") throw new ReservationError("Registration for this race is closed.");
+  const { offered } = await readCart(sqlPool(), raceId, [...wanted.keys()], buyer.id);
+  const types = new Map(offered.map((row) => [row.id, row]));
+  for (const [ticketTypeId, quantity] of [...wanted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const type = types.get(ticketTypeId);
+    refuseLine(type, raceId, quantity, now);
+    const remaining = Math.max(0, type!.capacity - type!.soldCount - type!.heldCount);
+    if (remaining >= quantity) continue;
+    if (remaining <= 0) {
+      await markSoldOut(raceId, ticketTypeId, `${type!.name} is sold out.`, marks);
+      throw new ReservationError(`${type!.name} is sold out.`);
+    }
+    throw new ReservationError(`Only ${remaining} ${type!.name} ${remaining === 1 ? "place is" : "places are"} left.`);
+  }
+  // Every type has room again: places were given back after the statement looked. The caller tries again.
+  if (last) throw new ReservationError("Places are changing hands quickly right now. Try again in a moment.");
 }
 
 /** The open room the user is in for this race, if any: tickets they register go with that room (team). */

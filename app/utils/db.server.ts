@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
+import pg from "pg";
 import { getEnv } from "./env.server";
 import { singleton } from "./singleton.server";
 
@@ -10,15 +11,72 @@ import { singleton } from "./singleton.server";
  */
 export const TRANSACTION_DEFAULTS = { maxWait: 10_000, timeout: 30_000 } as const;
 
-export const db = singleton("prisma", () => {
+/**
+ * The process's one pool of Postgres connections (DATABASE_POOL_SIZE), shared by Prisma and by the few hot paths
+ * that send their own SQL (`sql` below, ADR 0045). Idle connections do not keep a finished process alive.
+ */
+const pool = singleton("pg-pool", () => {
   const env = getEnv();
-  const adapter = new PrismaPg({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
-  return new PrismaClient({ adapter, transactionOptions: TRANSACTION_DEFAULTS });
+  const created = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE, allowExitOnIdle: true });
+  created.on("error", () => {
+    // An idle connection that broke is dropped by the pool; the next query opens a new one.
+  });
+  return created;
 });
+
+/** The shared pool itself, for `sql` calls that pass a client explicitly. */
+export const sqlPool = () => pool;
+
+export const db = singleton("prisma", () => new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_DEFAULTS }));
+
+/** `timestamp(3)` columns hold UTC without an offset (as Prisma writes them): read them as UTC whatever the process's time zone. */
+const utcTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === pg.types.builtins.TIMESTAMP) return (value: string) => new Date(`${value.replace(" ", "T")}Z`);
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
+export type SqlClient = Pick<pg.Pool, "query"> | pg.PoolClient;
+
+/**
+ * One SQL statement through the shared pool, without Prisma's per-query work (about 0.8 ms of CPU per query here,
+ * against 0.07 ms for pg itself: ADR 0045). For the hot paths only; pass dates as ISO strings cast to `timestamp`.
+ */
+export async function sql<Row extends pg.QueryResultRow>(text: string, values: unknown[], client: SqlClient = pool) {
+  const result = await client.query<Row>({ text, values, types: utcTypes });
+  return result.rows;
+}
+
+/** Runs `work` in one READ COMMITTED transaction on one pooled connection, for hot paths written in SQL. */
+export async function sqlTransaction<T>(work: (client: pg.PoolClient) => Promise<T>) {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Postgres refused a row for a unique index (code 23505), through `sql`. */
+export function isSqlUniqueViolation(error: unknown) {
+  return error instanceof pg.DatabaseError && error.code === "23505";
+}
 
 /** A Prisma client or an interactive transaction client: services accept either. */
 export type Db = PrismaClient | Prisma.TransactionClient;
 
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}
+
+/** A statement for `sql` (or Prisma's `$queryRawUnsafe`) from a template: each `${value}` becomes $1, $2 …; dates go as ISO strings. */
+export function sqlText(strings: TemplateStringsArray, ...values: unknown[]) {
+  return { text: strings.reduce((text, part, i) => `${text}$${i}${part}`), values: values.map((v) => (v instanceof Date ? v.toISOString() : v)) };
 }
