@@ -85,8 +85,10 @@ describe("the stripe.event job", () => {
   it("marks an event it has no handler for as processed, and skips it when run again", async () => {
     const { event, payload } = customerEvent();
     expect((await deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET))).status).toBe(200);
-    expect(await processStripeEvent(event.id)).toMatchObject({ outcome: "ignored" });
-    const processedAt = (await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).processedAt;
+    expect(await processStripeEvent(event.id)).toMatchObject({ outcome: "ignored: Startline does not act on this event type" });
+    const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } });
+    expect(stored.outcome).toBe("ignored: Startline does not act on this event type");
+    const processedAt = stored.processedAt;
     expect(processedAt).not.toBeNull();
     expect(await processStripeEvent(event.id)).toMatchObject({ outcome: "already processed" });
     expect((await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).processedAt).toEqual(processedAt);
