@@ -3,9 +3,8 @@ import { throttle } from "~/lib/throttle";
 import { queueFrame } from "~/presenters/queue.server";
 import { channels } from "~/realtime/channels";
 import { subscriptions } from "~/realtime/pubsub.server";
-import { HEARTBEAT_MS } from "~/realtime/stream.server";
-import { findPublicRace } from "~/services/races.server";
 import { createLogger } from "~/utils/logger.server";
+import { heartbeatFor, publicRaceId, writeFrame } from "./shared-feed";
 
 /**
  * A race's queue feed (`GET /races/:slug/queue/live`), served from Express like the race feed (ADR 0026, 0050):
@@ -15,7 +14,6 @@ import { createLogger } from "~/utils/logger.server";
  * position from it and reads its exact position from its loader on every (re)connect.
  */
 export const FRAME_TICK_MS = 250;
-const RACE_LOOKUP_TTL_MS = 5_000;
 const RETRY_READ_MS = 1_000;
 
 const log = createLogger({ process: "web", feed: "queue" });
@@ -63,12 +61,12 @@ class QueueFeed {
     }
     if (frame === this.frame) return;
     this.frame = frame;
-    for (const res of this.clients) write(res, frame);
+    for (const res of this.clients) writeFrame(res, frame);
   }
 
   add(res: Response) {
     this.clients.add(res);
-    if (this.frame) write(res, this.frame);
+    if (this.frame) writeFrame(res, this.frame);
   }
 
   async close() {
@@ -78,45 +76,11 @@ class QueueFeed {
   }
 }
 
-/** A client that cannot keep up is sent the latest frame when it drains, not every frame in between. */
-const behind = new WeakMap<Response, string>();
-function write(res: Response, frame: string) {
-  if (res.destroyed) return;
-  if (res.writableNeedDrain) {
-    if (!behind.has(res)) {
-      res.once("drain", () => {
-        const latest = behind.get(res);
-        behind.delete(res);
-        if (latest) write(res, latest);
-      });
-    }
-    behind.set(res, frame);
-    return;
-  }
-  res.write(frame);
-}
-
 const feeds = new Map<string, QueueFeed>();
-const raceIds = new Map<string, { raceId: string | null; until: number }>();
-let heartbeat: ReturnType<typeof setInterval> | undefined;
 
-async function publicRaceId(slug: string) {
-  const now = Date.now();
-  const known = raceIds.get(slug);
-  if (known && known.until > now) return known.raceId;
-  const found = await findPublicRace(slug);
-  const raceId = found?.race?.id ?? null;
-  raceIds.set(slug, { raceId, until: now + RACE_LOOKUP_TTL_MS });
-  return raceId;
-}
-
-function startHeartbeat() {
-  heartbeat ??= setInterval(() => {
-    const ping = `event: ping\ndata: {"at":${Date.now()}}\n\n`;
-    for (const feed of feeds.values()) for (const res of feed.clients) write(res, ping);
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-}
+const startHeartbeat = heartbeatFor(function* () {
+  for (const feed of feeds.values()) yield* feed.clients;
+});
 
 async function queueFeedHandler(req: Request, res: Response) {
   const raceId = await publicRaceId(req.params.slug ?? "");

@@ -1,12 +1,11 @@
 import type { Express, Request, Response } from "express";
 import { channels } from "~/realtime/channels";
 import { subscriptions } from "~/realtime/pubsub.server";
-import { HEARTBEAT_MS } from "~/realtime/stream.server";
 import { throttle } from "~/lib/throttle";
 import { remainingPlaces } from "~/presenters/race-page.server";
 import { countRaceViewers, rewriteLocalViewers, VIEWERS_PUSH_MS, watchRace } from "~/services/race-presence.server";
-import { findPublicRace } from "~/services/races.server";
 import { createLogger } from "~/utils/logger.server";
+import { heartbeatFor, publicRaceId, writeFrame } from "./shared-feed";
 
 /**
  * The race page's public live feed (`GET /races/:slug/live`), served straight from Express (ADR 0026):
@@ -17,7 +16,6 @@ import { createLogger } from "~/utils/logger.server";
  * connect and on every change, a `ping` every 15 s.
  */
 export const PLACES_TICK_MS = 250;
-const RACE_LOOKUP_TTL_MS = 5_000;
 
 const log = createLogger({ process: "web", feed: "race" });
 
@@ -80,12 +78,12 @@ class RaceFeed {
     const frame = `event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
     if (frame === this.frame) return;
     this.frame = frame;
-    for (const res of this.clients) write(res, frame);
+    for (const res of this.clients) writeFrame(res, frame);
   }
 
   add(res: Response) {
     this.clients.add(res);
-    if (this.frame) write(res, this.frame);
+    if (this.frame) writeFrame(res, this.frame);
   }
 
   async close() {
@@ -96,44 +94,11 @@ class RaceFeed {
   }
 }
 
-/** A client that cannot keep up is sent the latest frame when it drains, not every frame in between. */
-const behind = new WeakMap<Response, string>();
-function write(res: Response, frame: string) {
-  if (res.destroyed) return;
-  if (res.writableNeedDrain) {
-    if (!behind.has(res)) res.once("drain", () => {
-      const latest = behind.get(res);
-      behind.delete(res);
-      if (latest) write(res, latest);
-    });
-    behind.set(res, frame);
-    return;
-  }
-  res.write(frame);
-}
-
 const feeds = new Map<string, RaceFeed>();
-const raceIds = new Map<string, { raceId: string | null; until: number }>();
-let heartbeat: ReturnType<typeof setInterval> | undefined;
 
-/** The race behind a public slug, remembered for a few seconds so a crowd connecting costs one read. */
-async function publicRaceId(slug: string) {
-  const now = Date.now();
-  const known = raceIds.get(slug);
-  if (known && known.until > now) return known.raceId;
-  const found = await findPublicRace(slug);
-  const raceId = found?.race?.id ?? null;
-  raceIds.set(slug, { raceId, until: now + RACE_LOOKUP_TTL_MS });
-  return raceId;
-}
-
-function startHeartbeat() {
-  heartbeat ??= setInterval(() => {
-    const ping = `event: ping\ndata: {"at":${Date.now()}}\n\n`;
-    for (const feed of feeds.values()) for (const res of feed.clients) write(res, ping);
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-}
+const startHeartbeat = heartbeatFor(function* () {
+  for (const feed of feeds.values()) yield* feed.clients;
+});
 
 async function raceFeedHandler(req: Request, res: Response) {
   const raceId = await publicRaceId(req.params.slug ?? "");
