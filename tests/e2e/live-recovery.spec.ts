@@ -1,7 +1,6 @@
 import { createServer } from "node:net";
 import { grantCredits } from "~/services/credits.server";
 import { db } from "~/utils/db.server";
-import { redis } from "~/utils/redis.server";
 import { createUser, TEST_PASSWORD } from "../support/factories";
 import { startWeb, testEnv } from "../support/processes";
 import { expect, test } from "./fixtures";
@@ -15,9 +14,10 @@ function freePort() {
   });
 }
 
+// No Redis disconnect here: specs share this worker process and its one Redis connection (e.g. queue.spec.ts
+// publishes through it after this file ran).
 test.afterAll(async () => {
   await db.$disconnect();
-  redis.disconnect();
 });
 
 test("the live balance recovers by itself after the web server restarts", async ({ browser }) => {
