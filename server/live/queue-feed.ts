@@ -4,7 +4,7 @@ import { queueFrame } from "~/presenters/queue.server";
 import { channels } from "~/realtime/channels";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { createLogger } from "~/utils/logger.server";
-import { heartbeatFor, publicRaceId, writeFrame } from "./shared-feed";
+import { feedsPerRace, writeFrame } from "./shared-feed";
 
 /**
  * A race's queue feed (`GET /races/:slug/queue/live`), served from Express like the race feed (ADR 0026, 0050):
@@ -76,41 +76,14 @@ class QueueFeed {
   }
 }
 
-const feeds = new Map<string, QueueFeed>();
+const registry = feedsPerRace((raceId, onBroken: (feed: QueueFeed) => void) => new QueueFeed(raceId, onBroken));
+const feeds = registry.feeds;
 
-const startHeartbeat = heartbeatFor(function* () {
-  for (const feed of feeds.values()) yield* feed.clients;
-});
-
-async function queueFeedHandler(req: Request, res: Response) {
-  const raceId = await publicRaceId(req.params.slug ?? "");
-  if (!raceId) {
-    res.status(404).type("text/plain").send("Not found");
-    return;
-  }
-  res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "X-Accel-Buffering": "no" });
-  res.flushHeaders();
-  let feed = feeds.get(raceId);
-  if (!feed) {
-    feed = new QueueFeed(raceId, (broken) => feeds.get(raceId) === broken && feeds.delete(raceId));
-    feeds.set(raceId, feed);
-  }
-  feed.add(res);
-  startHeartbeat();
-  res.on("close", () => {
-    const current = feeds.get(raceId);
-    if (!current) return;
-    current.clients.delete(res);
-    if (current.clients.size === 0 && current === feed) {
-      feeds.delete(raceId);
-      void current.close();
-    }
-  });
-}
+const queueFeedHandler = (req: Request, res: Response) => registry.serve(req.params.slug ?? "", res);
 
 /** Open queue feeds of this process (for tests and benchmarks). */
 export function queueFeedStats() {
-  return { races: feeds.size, connections: [...feeds.values()].reduce((sum, feed) => sum + feed.clients.size, 0) };
+  return registry.stats();
 }
 
 /** Serves `GET /races/:slug/queue/live` ahead of Remix. */

@@ -5,7 +5,7 @@ import { throttle } from "~/lib/throttle";
 import { remainingPlaces } from "~/presenters/race-page.server";
 import { countRaceViewers, rewriteLocalViewers, VIEWERS_PUSH_MS, watchRace } from "~/services/race-presence.server";
 import { createLogger } from "~/utils/logger.server";
-import { heartbeatFor, publicRaceId, writeFrame } from "./shared-feed";
+import { feedsPerRace, writeFrame } from "./shared-feed";
 
 /**
  * The race page's public live feed (`GET /races/:slug/live`), served straight from Express (ADR 0026):
@@ -94,48 +94,15 @@ class RaceFeed {
   }
 }
 
-const feeds = new Map<string, RaceFeed>();
+const registry = feedsPerRace((raceId, onBroken: (feed: RaceFeed) => void) => new RaceFeed(raceId, onBroken));
+const feeds = registry.feeds;
 
-const startHeartbeat = heartbeatFor(function* () {
-  for (const feed of feeds.values()) yield* feed.clients;
-});
-
-async function raceFeedHandler(req: Request, res: Response) {
-  const raceId = await publicRaceId(req.params.slug ?? "");
-  if (!raceId) {
-    res.status(404).type("text/plain").send("Not found");
-    return;
-  }
-  res.writeHead(200, {
-    "Content-Type": "text/event-stream",
-    "Cache-Control": "no-cache",
-    Connection: "keep-alive",
-    "X-Accel-Buffering": "no",
-  });
-  res.flushHeaders();
-  let feed = feeds.get(raceId);
-  if (!feed) {
-    feed = new RaceFeed(raceId, (broken) => feeds.get(raceId) === broken && feeds.delete(raceId));
-    feeds.set(raceId, feed);
-  }
-  const leave = watchRace(raceId);
-  feed.add(res);
-  startHeartbeat();
-  res.on("close", () => {
-    leave();
-    const current = feeds.get(raceId);
-    if (!current) return;
-    current.clients.delete(res);
-    if (current.clients.size === 0 && current === feed) {
-      feeds.delete(raceId);
-      void current.close();
-    }
-  });
-}
+/** Each open race page counts as a viewer for as long as it is open (ADR 0021). */
+const raceFeedHandler = (req: Request, res: Response) => registry.serve(req.params.slug ?? "", res, watchRace);
 
 /** Open race feeds of this process: races and connections (for operators, tests and benchmarks). */
 export function raceFeedStats() {
-  return { races: feeds.size, connections: [...feeds.values()].reduce((sum, feed) => sum + feed.clients.size, 0) };
+  return registry.stats();
 }
 
 /** Serves `GET /races/:slug/live` ahead of Remix. */

@@ -50,3 +50,52 @@ export function heartbeatFor(clients: () => Iterable<Response>) {
     timer.unref();
   };
 }
+
+/** What a per-race feed object offers the registry: its open responses, adding one, and closing when the last leaves. */
+export type RaceScopedFeed = { readonly clients: Set<Response>; add(res: Response): void; close(): Promise<void> };
+
+/**
+ * One feed object per race in this process, shared by every open response of that race: `serve` answers a public
+ * slug (404 for none), opens the SSE response, joins the race's feed (creating it on the first client) and removes
+ * the response when it closes, closing the feed with its last client. `onLeave` runs when that response closes.
+ */
+export function feedsPerRace<F extends RaceScopedFeed>(create: (raceId: string, onBroken: (feed: F) => void) => F) {
+  const feeds = new Map<string, F>();
+  const startHeartbeat = heartbeatFor(function* () {
+    for (const feed of feeds.values()) yield* feed.clients;
+  });
+  return {
+    feeds,
+    async serve(slug: string, res: Response, join?: (raceId: string) => () => void) {
+      const raceId = await publicRaceId(slug);
+      if (!raceId) {
+        res.status(404).type("text/plain").send("Not found");
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive", "X-Accel-Buffering": "no" });
+      res.flushHeaders();
+      let feed = feeds.get(raceId);
+      if (!feed) {
+        feed = create(raceId, (broken) => feeds.get(raceId) === broken && feeds.delete(raceId));
+        feeds.set(raceId, feed);
+      }
+      const leave = join?.(raceId);
+      feed.add(res);
+      startHeartbeat();
+      res.on("close", () => {
+        leave?.();
+        const current = feeds.get(raceId);
+        if (!current) return;
+        current.clients.delete(res);
+        if (current.clients.size === 0 && current === feed) {
+          feeds.delete(raceId);
+          void current.close();
+        }
+      });
+    },
+    /** Open feeds of this process: races and connections (for operators, tests and benchmarks). */
+    stats() {
+      return { races: feeds.size, connections: [...feeds.values()].reduce((sum, feed) => sum + feed.clients.size, 0) };
+    },
+  };
+}
