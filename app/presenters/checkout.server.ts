@@ -1,6 +1,7 @@
 import type { Prisma } from "@prisma/client";
 import { NotFoundError } from "~/lib/errors";
 import { db } from "~/utils/db.server";
+import { orderSummarySelect } from "./orders.server";
 import { fillableBy } from "~/services/checkout.server";
 import { participantDetailsSelect } from "~/services/participants.server";
 import { waiverInForce } from "~/services/waivers.server";
@@ -50,14 +51,7 @@ export async function checkoutState(orderId: string, buyerId: string) {
   const order = await db.order.findFirst({
     where: { id: orderId, buyerId },
     select: {
-      id: true,
-      status: true,
-      currency: true,
-      subtotalMinor: true,
-      discountMinor: true,
-      taxMinor: true,
-      totalMinor: true,
-      holdExpiresAt: true,
+      ...orderSummarySelect,
       discountCodeId: true,
       race: { select: raceFormSelect },
       tickets: {
