@@ -4,13 +4,27 @@
  * the load context, and every inline script React and Remix render here carries it.
  */
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "~/components/nonce";
+import { createLogger } from "~/utils/logger.server";
 import { cspNonce } from "~/web/request.server";
+
+const log = createLogger({ process: "web" });
+
+/**
+ * An error a loader or action threw (Remix answers 500): one JSON line through the app's logger, instead of Remix's
+ * default `console.error` of the whole error object with its source-mapped stack. Requests the client gave up on
+ * are not errors.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  const path = new URL(request.url).pathname;
+  log.error("request failed", { method: request.method, path, error: error instanceof Error ? error : { message: String(error) } });
+};
 
 const ABORT_DELAY = 5_000;
 
@@ -46,7 +60,7 @@ export default function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors while rendering the shell reject above and are logged by Remix; log only later ones here.
-          if (shellRendered) console.error(error);
+          if (shellRendered) log.error("render failed", { path: new URL(request.url).pathname, error: error instanceof Error ? error : { message: String(error) } });
         },
       },
     );

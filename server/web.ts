@@ -7,7 +7,7 @@ import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { forgetLocalViewers } from "~/services/race-presence.server";
 import { rejectCrossSite } from "~/web/csrf.server";
-import { db } from "~/utils/db.server";
+import { closeReadiness, db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger, withLogContext } from "~/utils/logger.server";
 import { closeRedis } from "~/utils/redis.server";
@@ -141,7 +141,7 @@ export async function startWeb() {
     server.close();
     server.closeAllConnections();
     await forgetLocalViewers();
-    await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), closeRedis(), viteDevServer?.close()]);
+    await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), closeReadiness(), closeRedis(), viteDevServer?.close()]);
   }
   return { close: () => (closing ??= close()) };
 }

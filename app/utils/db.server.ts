@@ -24,6 +24,25 @@ const pool = singleton("pg-pool", () => {
   return created;
 });
 
+/**
+ * A connection of its own for readiness checks: a probe must answer within its bound whatever the shared pool is
+ * doing (every connection busy under load, or all of them waiting on a database that went away), so it never
+ * queues behind the app's queries. One connection, opened on demand and closed when idle.
+ */
+const readinessPool = singleton("pg-readiness-pool", () => {
+  const created = new pg.Pool({ connectionString: getEnv().DATABASE_URL, max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 1_000, allowExitOnIdle: true });
+  created.on("error", () => undefined);
+  return created;
+});
+
+/** Whether Postgres answers `SELECT 1` now (rejects otherwise), outside the shared pool. */
+export async function pingDatabase() {
+  await readinessPool.query({ text: "SELECT 1", query_timeout: 1_000 } as pg.QueryConfig);
+}
+
+/** Closes the readiness connection (process shutdown). */
+export const closeReadiness = () => readinessPool.end();
+
 /** The shared pool itself, for `sql` calls that pass a client explicitly. */
 export const sqlPool = () => pool;
 

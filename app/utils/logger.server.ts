@@ -40,12 +40,32 @@ function rootLogger() {
   return root;
 }
 
+/** Error codes meaning "the database or Redis is away" (Prisma P1xxx, Postgres shutdown, socket errors): not bugs. */
+const UNREACHABLE = /^(P100[12]|P1017|57P0[13]|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/;
+
+/**
+ * An error as one compact JSON field. An outage fails every request the same way, so an unreachable dependency is
+ * logged without its stack: formatting hundreds of source-mapped stacks a second stalled the web process and flooded
+ * its log pipe (docs/decisions/0080-readiness-answers-within-a-second.md). Prisma's multi-line messages are cut to
+ * the line that names the cause.
+ */
+export function describeError(error: Error) {
+  // Prisma's driver-adapter errors carry Postgres' code on their cause.
+  const { code: ownCode, cause } = error as { code?: unknown; cause?: { originalCode?: unknown; kind?: unknown } };
+  const code = ownCode ?? cause?.originalCode ?? (cause?.kind === "DatabaseNotReachable" ? "P1001" : undefined);
+  const lines = error.message.split("\n").map((line) => line.trim()).filter(Boolean);
+  const unreachable = typeof code === "string" && UNREACHABLE.test(code);
+  return {
+    name: error.name,
+    ...(typeof code === "string" ? { code } : {}),
+    message: lines.at(-1) ?? error.name,
+    ...(lines.length > 1 ? { during: lines[0] } : {}),
+    ...(unreachable ? {} : { stack: error.stack }),
+  };
+}
+
 function serialise(fields: Fields) {
-  return Object.fromEntries(
-    Object.entries(fields).map(([key, value]) =>
-      value instanceof Error ? [key, { name: value.name, message: value.message, stack: value.stack }] : [key, value],
-    ),
-  );
+  return Object.fromEntries(Object.entries(fields).map(([key, value]) => (value instanceof Error ? [key, describeError(value)] : [key, value])));
 }
 
 /** Structured JSON lines, one per event, for web and worker alike; `base` fields go on every line of this logger. */

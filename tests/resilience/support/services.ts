@@ -1,4 +1,5 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -92,11 +93,23 @@ function postgresBin() {
   return join(root, newest, "bin");
 }
 
-/** Runs a PostgreSQL binary as the postgres user (initdb refuses root). */
-function asPostgres(binary: string, args: string[]) {
+/** A PostgreSQL binary's command line, run as the postgres user when this is root (initdb refuses root). */
+function asPostgresUser(binary: string, args: string[]): [string, string[]] {
   const command = join(postgresBin(), binary);
-  const asRoot = process.getuid?.() === 0;
-  return execFileSync(asRoot ? "runuser" : command, asRoot ? ["-u", "postgres", "--", command, ...args] : args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+}
+
+/** Runs a PostgreSQL binary and waits, blocking: for set-up and for the exit hook only. */
+function asPostgres(binary: string, args: string[]) {
+  return execFileSync(...asPostgresUser(binary, args), { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Runs a PostgreSQL binary without blocking this process: a scenario keeps sending requests and timing answers
+ * while `pg_ctl` stops or starts the server (a blocked test process would charge its own pause to the app).
+ */
+async function asPostgresInBackground(binary: string, args: string[]) {
+  await promisify(execFile)(...asPostgresUser(binary, args), { encoding: "utf8" });
 }
 
 /**
@@ -128,19 +141,20 @@ export async function startPrivatePostgres() {
   };
   let running = false;
   const start = async () => {
-    asPostgres("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "-t", "60", "start"]);
+    await asPostgresInBackground("pg_ctl", ["-D", data, "-o", options, "-l", join(dir, "server.log"), "-w", "-t", "60", "start"]);
     running = true;
-    process.once("exit", () => {
-      if (running) asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "stop"]);
-    });
     await until(accepting, `PostgreSQL on ${port}`);
   };
   /** `fast` disconnects every client and shuts down cleanly; `immediate` is a crash (recovery on the next start). */
   const stop = async (mode: "fast" | "immediate" = "fast") => {
     if (!running) return;
-    asPostgres("pg_ctl", ["-D", data, "-m", mode, "-w", "-t", "60", "stop"]);
+    await asPostgresInBackground("pg_ctl", ["-D", data, "-m", mode, "-w", "-t", "60", "stop"]);
     running = false;
   };
+  // Never outlive the test runner, even if its teardown does not run.
+  process.once("exit", () => {
+    if (running) asPostgres("pg_ctl", ["-D", data, "-m", "immediate", "stop"]);
+  });
   await start();
   return {
     port,
