@@ -2,7 +2,7 @@
 // 127.0.0.1 unless HOST says otherwise). Safe to run again on the same database: migrations and the seed are
 // idempotent, and the session secret generated into .env on the first run is reused.
 import { spawn } from "node:child_process";
-import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureDependencies, ensureSessionSecret, loadDotEnv, run, step } from "./lib.mjs";
+import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureDependencies, ensureSessionSecret, loadDotEnv, run, runQuietly, step } from "./lib.mjs";
 
 loadDotEnv();
 const secret = ensureSessionSecret();
@@ -14,17 +14,19 @@ const env = {
   PORT: process.env.PORT ?? "3000",
   NODE_ENV: "production",
   DEMO_MODE: process.env.DEMO_MODE ?? "true",
+  // Readable single lines in a terminal; JSON when the output goes to a file or a collector.
+  LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json"),
 };
 
 ensureDependencies();
 await checkServices(env.DATABASE_URL, env.REDIS_URL);
-step("Database");
+step("Database: creating it if needed and applying migrations");
 await ensureDatabase(env.DATABASE_URL);
-run("npx", ["prisma", "migrate", "deploy"], { env });
+runQuietly("npx", ["prisma", "migrate", "deploy"], { env });
 step("Demo data");
 run("npx", ["tsx", "prisma/seed.ts"], { env });
-step("Build");
-run("npx", ["remix", "vite:build"], { env });
+step("Building the app");
+runQuietly("npx", ["remix", "vite:build"], { env });
 
 step(`Starting web and worker: open ${env.APP_URL ?? `http://localhost:${env.PORT}`}`);
 const children = [

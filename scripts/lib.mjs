@@ -49,21 +49,32 @@ export function run(command, args, options = {}) {
 }
 
 /**
+ * Runs a command with its output held back: printed only if it fails, so a first run reads as a list of steps,
+ * not as the tools' own chatter (build warnings, CLI banners). Returns whether it succeeded when `mayFail`.
+ */
+export function runQuietly(command, args, options = {}, { mayFail = false } = {}) {
+  const result = spawnSync(command, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options });
+  if (result.status === 0) return true;
+  if (mayFail) return false;
+  process.stdout.write(result.stdout ?? "");
+  process.stderr.write(result.stderr ?? "");
+  console.error(`✖ ${command} ${args.join(" ")} failed (exit ${result.status ?? result.signal})`);
+  process.exit(result.status || 1);
+}
+
+/**
  * Installs dependencies when package-lock.json changed since the last install. `npm ci` is tried
  * first; it can fail on this registry for platform-specific optional packages missing from the
- * lock file, in which case `npm install` resolves them (see docs/decisions/0006).
+ * lock file, in which case `npm install` resolves them (see docs/decisions/0006). Either way it
+ * prints one line; the tools' output shows only if the install fails.
  */
 export function ensureDependencies() {
   const lockHash = createHash("sha256").update(readFileSync("package-lock.json")).digest("hex");
   const marker = "node_modules/.startline-install";
   if (existsSync(marker) && readFileSync(marker, "utf8") === lockHash) return;
-  step("Installing dependencies");
-  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
-  if (ci.status !== 0) {
-    console.log("npm ci failed; falling back to npm install");
-    run("npm", ["install", "--no-audit", "--no-fund", "--no-save"]);
-  }
-  run("npx", ["prisma", "generate"]);
+  step("Installing dependencies (npm ci, or npm install where the lock file lacks this platform's packages)");
+  if (!runQuietly("npm", ["ci", "--no-audit", "--no-fund"], {}, { mayFail: true })) runQuietly("npm", ["install", "--no-audit", "--no-fund", "--no-save"]);
+  runQuietly("npx", ["prisma", "generate"]);
   writeFileSync(marker, lockHash);
 }
 

@@ -134,6 +134,23 @@ function recoveryWatch() {
   };
 }
 
+const scheduledJobs = new Set<string>(repeatableJobs.map((job) => job.name));
+
+/** Whether a scheduled job's result counts a change (its handlers return counts of what they changed). */
+function changedSomething(result: unknown): boolean {
+  if (typeof result === "number") return result > 0;
+  if (result && typeof result === "object") return Object.values(result).some(changedSomething);
+  return false;
+}
+
+/**
+ * The level of a job's log lines: scheduled jobs (the sweep every minute, admissions every second) log at debug
+ * unless they changed something, so a quiet system writes a quiet log.
+ */
+function logFor(jobName: string, result?: unknown) {
+  return scheduledJobs.has(jobName) && !changedSomething(result) ? log.debug : log.info;
+}
+
 /**
  * Starts this process's BullMQ workers, the repeatable jobs, the heartbeat and the optional health port.
  * Nothing connects before this is called; `close()` lets running jobs finish, then releases every
@@ -152,12 +169,12 @@ export async function startWorker() {
       // Per-minute completion and failure counts for the operator home's "jobs per minute" and "last hour".
       metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 2 },
     });
-    worker.on("active", (job) => log.info("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
+    worker.on("active", (job) => logFor(job.name)("job started", { queue, job: job.name, jobId: job.id, attempt: job.attemptsMade + 1 }));
     const timeJob = (job: Job, outcome: "completed" | "failed") => {
       if (job.processedOn && job.finishedOn) metrics.jobDuration.observe({ queue, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
     };
     worker.on("completed", (job, result) => {
-      log.info("job completed", { queue, job: job.name, jobId: job.id, result });
+      logFor(job.name, result)("job completed", { queue, job: job.name, jobId: job.id, result });
       timeJob(job, "completed");
       jobsChanged.request();
     });

@@ -209,7 +209,8 @@ export async function runAdmissionTick(now = new Date()) {
       log.warn("admission step failed; the next tick tries again", { raceId, error });
     }
   }
-  return { races: queues.length, admitted };
+  // Counts what changed only: a tick that admitted nobody is logged quietly (worker/worker.ts).
+  return { admitted };
 }
 
 type Actor = { raceId: string; actorId: string };

@@ -81,6 +81,8 @@ const envSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     UPLOAD_DIR: z.string().min(1).default("uploads"),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    /** "json" lines for log collectors, "pretty" single lines for a terminal; unset: pretty only in development on a TTY. */
+    LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
     LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     LOGIN_MAX_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(30),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),

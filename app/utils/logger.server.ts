@@ -19,8 +19,42 @@ export function withLogContext<T>(fields: Fields, work: () => T): T {
 
 let root: PinoLogger | undefined;
 
-/** One pino logger per process: JSON lines, info and debug on stdout, warnings and errors on stderr, written synchronously. */
+const LEVEL_MARKS: Record<string, string> = { debug: "·", info: " ", warn: "!", error: "✖" };
+
+/**
+ * One JSON line made readable in a terminal: time, process, message, then the other fields as key=value (objects as
+ * compact JSON, an error's stack on the lines below).
+ */
+export function prettyLine(json: string) {
+  const { time, level, msg, process: proc, pid: _pid, error, ...fields } = JSON.parse(json) as Record<string, unknown>;
+  const clock = typeof time === "string" ? time.slice(11, 19) : "";
+  const rest = Object.entries(fields)
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
+  const failure = error as { name?: string; message?: string; stack?: string } | undefined;
+  const cause = failure ? ` — ${failure.name ?? "Error"}: ${failure.message ?? ""}` : "";
+  const stack = failure?.stack ? `\n${failure.stack.split("\n").slice(1).join("\n")}` : "";
+  return `${clock} ${LEVEL_MARKS[String(level)] ?? " "} ${String(proc ?? "").padEnd(6)} ${String(msg)}${cause}${rest ? `  ${rest}` : ""}${stack}\n`;
+}
+
+/** A synchronous destination that writes each line as `prettyLine` renders it. */
+function prettyDestination(fd: number) {
+  const out = pino.destination({ fd, sync: true });
+  return { write: (line: string) => out.write(prettyLine(line)) };
+}
+
+/**
+ * JSON (for log collectors) unless LOG_FORMAT says "pretty"; by default pretty only in development on a terminal.
+ * `npm run demo` asks for pretty lines when it runs in a terminal.
+ */
+function prettyLogs() {
+  const { LOG_FORMAT, NODE_ENV } = getEnv();
+  return LOG_FORMAT === "pretty" || (LOG_FORMAT === undefined && NODE_ENV !== "production" && Boolean(process.stdout.isTTY));
+}
+
+/** One pino logger per process: info and debug on stdout, warnings and errors on stderr, written synchronously. */
 function rootLogger() {
+  const destination = prettyLogs() ? prettyDestination : (fd: number) => pino.destination({ fd, sync: true });
   root ??= pino(
     {
       level: getEnv().LOG_LEVEL,
@@ -31,8 +65,8 @@ function rootLogger() {
     },
     pino.multistream(
       [
-        { level: "debug", stream: pino.destination({ fd: 1, sync: true }) },
-        { level: "warn", stream: pino.destination({ fd: 2, sync: true }) },
+        { level: "debug", stream: destination(1) },
+        { level: "warn", stream: destination(2) },
       ],
       { dedupe: true },
     ),

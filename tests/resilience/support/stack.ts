@@ -58,7 +58,8 @@ export async function prepareStack(options: StackOptions = {}) {
   const webhookSecret = `whsec_resilience${randomBytes(12).toString("hex")}`;
   const env: Record<string, string> = {
     NODE_ENV: "production",
-    LOG_LEVEL: "info",
+    // Debug: the scenarios count scheduled jobs' runs, which log at debug when they changed nothing.
+    LOG_LEVEL: "debug",
     DATABASE_URL: database,
     REDIS_URL: redis.url,
     REDIS_PREFIX: `resilience-${scenarioId}`,
