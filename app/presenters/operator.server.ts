@@ -3,6 +3,7 @@ import { getQueue } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
 import { workersSeen } from "~/services/worker-heartbeats.server";
 import { paginate } from "./paginate.server";
+import { reconciliationTile } from "./reconciliation.server";
 
 export type QueueTile = {
   queue: QueueName;
@@ -59,14 +60,15 @@ export async function stripeInboxTiles(now = Date.now()) {
 
 /** Everything the operator home shows, read at once. */
 export async function operatorOverview(now = Date.now()) {
-  const [queues, workers, stripe, emailsFailed, openAlerts] = await Promise.all([
+  const [queues, workers, stripe, emailsFailed, openAlerts, reconciliation] = await Promise.all([
     queueTiles(now),
     workersSeen(now),
     stripeInboxTiles(now),
     db.emailMessage.count({ where: { status: "FAILED" } }),
     db.operatorAlert.count({ where: { resolvedAt: null } }),
+    reconciliationTile(),
   ]);
-  return { at: new Date(now).toISOString(), queues, workers, stripe, emailsFailed, openAlerts };
+  return { at: new Date(now).toISOString(), queues, workers, stripe, emailsFailed, openAlerts, reconciliation };
 }
 
 export type OperatorOverview = Awaited<ReturnType<typeof operatorOverview>>;
