@@ -83,6 +83,9 @@ export default function OperatorHome() {
                 <th scope="col" className="py-1 pr-3">Delayed</th>
                 <th scope="col" className="py-1 pr-3">Failed</th>
                 <th scope="col" className="py-1 pr-3">Done last hour</th>
+                <th scope="col" className="py-1 pr-3">
+                  <abbr title="Completed in the last hour after failing at least once: transient failures a retry got past">Needed a retry</abbr>
+                </th>
                 <th scope="col" className="py-1 pr-3">Jobs/min</th>
                 <th scope="col" className="py-1">Oldest waiting</th>
               </tr>
@@ -98,6 +101,9 @@ export default function OperatorHome() {
                     {q.failed}
                   </td>
                   <td className="py-1 pr-3">{q.completedLastHour}</td>
+                  <td className={`py-1 pr-3 ${q.recoveredLastHour > 0 ? "text-amber-800" : ""}`} data-testid={`recovered-${q.queue}`}>
+                    {q.recoveredLastHour}
+                  </td>
                   <td className="py-1 pr-3">{q.jobsPerMinute}</td>
                   <td className="py-1">{age(q.oldestWaitingSeconds)}</td>
                 </tr>
