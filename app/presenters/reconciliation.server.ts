@@ -1,5 +1,6 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "~/utils/db.server";
+import { isStripeConfigured } from "~/utils/stripe.server";
 import { paginate } from "./paginate.server";
 
 const flagRow = {
@@ -30,7 +31,8 @@ export async function reconciliationTile() {
     db.reconciliationFlag.findMany({ where: { resolvedAt: null }, orderBy: [{ detectedAt: "desc" }, { id: "asc" }], take: 5, select: { id: true, kind: true, message: true, detectedAt: true } }),
     db.reconciliationRun.findFirst({ orderBy: { startedAt: "desc" }, select: runRow }),
   ]);
-  return { open, latest, lastRun };
+  // Demo payment mode has no Stripe to compare with: the pages say so instead of offering a run that finds nothing.
+  return { open, latest, lastRun, paymentsSimulated: !isStripeConfigured() };
 }
 
 /** Flags for the reconciliation page, newest first; paginated. */

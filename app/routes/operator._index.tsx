@@ -134,12 +134,14 @@ export default function OperatorHome() {
       <Card>
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h2 className="text-lg font-semibold">Reconciliation with Stripe</h2>
-          <Form method="post" action="/operator/reconciliation">
-            <input type="hidden" name="intent" value="run" />
-            <Button type="submit" variant="secondary" pending={navigation.state === "submitting" && navigation.formAction === "/operator/reconciliation"} pendingLabel="Queueing…">
-              Run reconciliation now
-            </Button>
-          </Form>
+          {reconciliation.paymentsSimulated ? null : (
+            <Form method="post" action="/operator/reconciliation">
+              <input type="hidden" name="intent" value="run" />
+              <Button type="submit" variant="secondary" pending={navigation.state === "submitting" && navigation.formAction === "/operator/reconciliation"} pendingLabel="Queueing…">
+                Run reconciliation now
+              </Button>
+            </Form>
+          )}
         </div>
         <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4">
           <Tile label="Open differences" value={reconciliation.open} tone={reconciliation.open > 0 ? "bad" : "neutral"} testId="reconciliation-open" />
@@ -158,7 +160,11 @@ export default function OperatorHome() {
             ))}
           </ul>
         ) : (
-          <p className="mt-3 text-sm text-slate-600">Stripe and Startline agree on every recent payment.</p>
+          <p className="mt-3 text-sm text-slate-600">
+            {reconciliation.paymentsSimulated
+              ? "Payments are simulated in this installation (no STRIPE_SECRET_KEY), so there is no Stripe to reconcile with."
+              : "Stripe and Startline agree on every recent payment."}
+          </p>
         )}
         <Link to="/operator/reconciliation" className="mt-2 inline-block text-sm text-brand-700 underline">
           Review and resolve differences

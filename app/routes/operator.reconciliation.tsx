@@ -5,7 +5,7 @@ import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
 import { formatMoney } from "~/lib/money";
 import { formatInZone } from "~/lib/time";
-import { recentReconciliationRuns, reconciliationFlags } from "~/presenters/reconciliation.server";
+import { recentReconciliationRuns, reconciliationFlags, reconciliationTile } from "~/presenters/reconciliation.server";
 import { requestReconciliation, resolveReconciliationFlag } from "~/services/reconciliation.server";
 import { reconciliationActionSchema, reconciliationFilterSchema } from "~/validation/operator";
 import { pageParam } from "~/validation/pagination";
@@ -19,8 +19,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const show = reconciliationFilterSchema.parse(url.searchParams.get("show") ?? "open");
   const page = pageParam(request);
-  const [flags, runs] = await Promise.all([reconciliationFlags(show, page), recentReconciliationRuns()]);
-  return { show, page, requested: url.searchParams.get("run") === "requested", runs, ...flags };
+  const [flags, runs, { paymentsSimulated }] = await Promise.all([reconciliationFlags(show, page), recentReconciliationRuns(), reconciliationTile()]);
+  return { show, page, requested: url.searchParams.get("run") === "requested", runs, paymentsSimulated, ...flags };
 }
 
 type Reply = { flagId?: string; error?: string; done?: string };
@@ -47,7 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
 const kindLabel = { PAID_NOT_RECORDED: "paid, not recorded", REFUND_MISMATCH: "refund differs", AMOUNT_MISMATCH: "amount differs" } as const;
 
 export default function ReconciliationPage() {
-  const { show, page, pageCount, items, total, runs, requested } = useLoaderData<typeof loader>();
+  const { show, page, pageCount, items, total, runs, requested, paymentsSimulated } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting" ? navigation.formData?.get("flagId") ?? navigation.formData?.get("intent") : null;
@@ -60,7 +60,10 @@ export default function ReconciliationPage() {
           Every hour Startline lists Stripe&apos;s recent Checkout Sessions and charges, on the platform and on every organiser&apos;s connected account, and
           compares them with its orders and credit purchases. Each difference below needs a look: fulfil or refund in Stripe, then resolve it with a note.
         </p>
-        <Form method="post" className="mt-4 flex flex-wrap items-center gap-3">
+        {paymentsSimulated ? (
+          <p className="mt-4 font-semibold text-slate-800">Payments are simulated in this installation (no STRIPE_SECRET_KEY): there is no Stripe to reconcile with.</p>
+        ) : null}
+        <Form method="post" className="mt-4 flex flex-wrap items-center gap-3" hidden={paymentsSimulated}>
           <input type="hidden" name="intent" value="run" />
           <Button type="submit" variant="secondary" pending={submitting === "run"} pendingLabel="Queueing…">
             Run reconciliation now
