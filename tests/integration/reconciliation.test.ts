@@ -42,6 +42,21 @@ async function paidOrder(sale: Awaited<ReturnType<typeof connectedSale>>) {
   return { orderId, sessionId, paymentIntentId: order.stripePaymentIntentId!, chargeId: stripe.chargeId(order.stripePaymentIntentId!) };
 }
 
+/** A credit pack bought through /billing and paid at Stripe; Stripe's event reaches the app. */
+async function paidPack() {
+  const user = await createUser();
+  const client = await loggedIn(web.url, user.email);
+  const bought = await client.post("/billing", { intent: "buy-pack", packId: "pack_200" });
+  expect(bought.status).toBe(302);
+  const purchase = await db.creditPurchase.findFirstOrThrow({ where: { userId: user.id } });
+  stripe.completeSession(purchase.stripeSessionId!);
+  const { id } = await deliverSessionEvent(stripe, web.url, SECRET, "checkout.session.completed", purchase.stripeSessionId!);
+  await processed(id);
+  const paid = await db.creditPurchase.findUniqueOrThrow({ where: { id: purchase.id } });
+  expect(paid.status).toBe("PAID");
+  return { purchaseId: paid.id, paymentIntentId: paid.stripePaymentIntentId!, chargeId: stripe.chargeId(paid.stripePaymentIntentId!) };
+}
+
 /** Presses the operator home's button and waits for the run it queued to finish. */
 async function runReconciliation(client: Client, operatorId: string) {
   const before = await db.reconciliationRun.count({ where: { trigger: operatorId } });
@@ -92,23 +107,28 @@ describe("reconciliation with Stripe", () => {
     );
     stripe.completeSession(direct.id);
     const directCharge = stripe.chargeId(String(stripe.session(direct.id).payment_intent));
+    // Credit packs: one paid and recorded alike, one refunded in Stripe's dashboard without Startline hearing of it.
+    const agreedPack = await paidPack();
+    const refundedPack = await paidPack();
+    stripe.refundInDashboard(refundedPack.paymentIntentId, 1500);
 
     const { operator, client } = await operatorClient();
     const run = await runReconciliation(client, operator.id);
-    expect(run).toMatchObject({ newFlags: 4, accounts: expect.any(Number) });
+    expect(run).toMatchObject({ newFlags: 5, accounts: expect.any(Number) });
 
     const flags = await openFlags();
-    const summary = (all: typeof flags) => all.map((f) => [f.kind, f.stripeObjectId, f.account, f.orderId, f.stripeAmountMinor, f.startlineAmountMinor]).sort();
+    const summary = (all: typeof flags) => all.map((f) => [f.kind, f.stripeObjectId, f.account, f.orderId ?? f.purchaseId, f.stripeAmountMinor, f.startlineAmountMinor]).sort();
     expect(summary(flags)).toEqual(
       [
         ["PAID_NOT_RECORDED", lostCharge, null, unpaidOrderId, 3000, null],
         ["REFUND_MISMATCH", refundedInStripe.chargeId, null, refundedInStripe.orderId, 1000, 0],
         ["AMOUNT_MISMATCH", amountDiffers.chargeId, null, amountDiffers.orderId, 3000, 2500],
         ["PAID_NOT_RECORDED", directCharge, sale.account, "order_never_made", 4200, null],
+        ["REFUND_MISMATCH", refundedPack.chargeId, null, refundedPack.purchaseId, 1500, 0],
       ].sort(),
     );
     expect(flags.find((f) => f.stripeObjectId === lostCharge)?.stripeSessionId).toBe(lostSessionId);
-    expect(flags.some((f) => f.orderId === agreed.orderId)).toBe(false);
+    expect(flags.some((f) => f.orderId === agreed.orderId || f.purchaseId === agreedPack.purchaseId)).toBe(false);
 
     // Listed through the SDK's pagination, on the platform and with the connected account's header, since the lookback.
     for (const path of ["/v1/checkout/sessions", "/v1/charges"]) {
@@ -121,17 +141,17 @@ describe("reconciliation with Stripe", () => {
     // Operators hear of it once: one alert for the run's new flags, a notification each, on the home's live tile.
     const alerts = await db.operatorAlert.findMany({ where: { kind: "reconciliation.mismatch", createdAt: { gte: startedAt } } });
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]!.message).toContain("4 differences");
+    expect(alerts[0]!.message).toContain("5 differences");
     expect(await db.notification.count({ where: { userId: operator.id, kind: "operator.alert" } })).toBeGreaterThanOrEqual(1);
     const home = await page(client.request("/operator"));
-    expect(home).toMatch(/data-testid="reconciliation-open">4</);
+    expect(home).toMatch(/data-testid="reconciliation-open">5</);
     expect(home).toContain("Run reconciliation now");
 
     // Again: nothing new, nothing announced twice.
     const rerun = await runReconciliation(client, operator.id);
     expect(rerun.newFlags).toBe(0);
     expect(summary(await openFlags())).toEqual(summary(flags));
-    expect(await db.reconciliationFlag.count({ where: { detectedAt: { gte: startedAt } } })).toBe(4);
+    expect(await db.reconciliationFlag.count({ where: { detectedAt: { gte: startedAt } } })).toBe(5);
     expect(await db.operatorAlert.count({ where: { kind: "reconciliation.mismatch", createdAt: { gte: startedAt } } })).toBe(1);
 
     // An operator resolves one with a note: audited, and closed for good.
@@ -157,7 +177,7 @@ describe("reconciliation with Stripe", () => {
     const settling = await runReconciliation(client, operator.id);
     expect(settling).toMatchObject({ newFlags: 0, settledFlags: 1 });
     expect(await db.reconciliationFlag.findFirstOrThrow({ where: { stripeObjectId: refundedInStripe.chargeId } })).toMatchObject({ resolvedById: null, note: expect.stringContaining("Settled by itself") });
-    expect((await openFlags()).map((f) => f.kind).sort()).toEqual(["AMOUNT_MISMATCH", "PAID_NOT_RECORDED"]);
+    expect((await openFlags()).map((f) => f.kind).sort()).toEqual(["AMOUNT_MISMATCH", "PAID_NOT_RECORDED", "REFUND_MISMATCH"]);
   });
 
   it("reads the double's lists as Stripe's: pages of `limit` after `starting_after`, on one account, since `created[gte]`", async () => {
