@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ReconciliationFlagKind } from "@prisma/client";
 import type Stripe from "stripe";
 import { enqueue } from "~/jobs/queues.server";
@@ -154,7 +155,8 @@ async function announceNewFlags() {
         ? `Reconciliation found a difference between Stripe and Startline: ${fresh[0]!.message} Resolve it on /operator/reconciliation.`
         : `Reconciliation found ${fresh.length} differences between Stripe and Startline (${counts.join(", ")}). Review and resolve them on /operator/reconciliation.`,
     context: { flags: fresh.length, first: fresh[0]!.id },
-    dedupeKey: `reconciliation:${fresh.map((flag) => flag.id).sort().join(",")}`,
+    // The same set of flags announced by two runs at once is one alert; hashed, since a set can be long.
+    dedupeKey: `reconciliation:${createHash("sha256").update(fresh.map((flag) => flag.id).sort().join(",")).digest("hex")}`,
   });
   await db.reconciliationFlag.updateMany({ where: { id: { in: fresh.map((flag) => flag.id) } }, data: { alertedAt: new Date() } });
 }
