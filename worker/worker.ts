@@ -11,7 +11,7 @@ import { throttle } from "~/lib/throttle";
 import { heartbeatKey as heartbeatKeyOf, type WorkerHeartbeat } from "~/services/worker-heartbeats.server";
 import { channels } from "~/realtime/channels";
 import { publish, subscriptions } from "~/realtime/pubsub.server";
-import { failedByStalling, reportJobFailure } from "~/services/job-failures.server";
+import { failedByStalling, recordRecoveredJob, reportJobFailure } from "~/services/job-failures.server";
 import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger, withLogContext } from "~/utils/logger.server";
@@ -174,8 +174,13 @@ export async function startWorker() {
       if (job.processedOn && job.finishedOn) metrics.jobDuration.observe({ queue, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
     };
     worker.on("completed", (job, result) => {
-      logFor(job.name, result)("job completed", { queue, job: job.name, jobId: job.id, result });
+      logFor(job.name, result)("job completed", { queue, job: job.name, jobId: job.id, attempts: job.attemptsMade, result });
       timeJob(job, "completed");
+      // `attemptsMade` counts this successful attempt too: more than one means it failed before and recovered on a retry.
+      if (job.attemptsMade > 1) {
+        metrics.jobsRecoveredAfterRetry.inc({ queue, job: job.name });
+        recordRecoveredJob(queue, job.id ?? job.name).catch((error: unknown) => log.warn("could not count a recovered job", { queue, jobId: job.id, error }));
+      }
       jobsChanged.request();
     });
     worker.on("failed", (job, error) => {

@@ -90,6 +90,14 @@ export const jobCatalog = {
     // A failed tick is not retried: the next one, a second later, does the same work with the state in Postgres.
     options: { attempts: 1, removeOnComplete: 10, removeOnFail: 100 },
   }),
+  "reconciliation.run": defineJob({
+    queue: "housekeeping",
+    // Scheduled (hourly, no payload) or asked for by an operator (its own job per request, audited by the web).
+    payload: z.object({ requestedAt: z.string().datetime().optional(), requestedBy: z.string().min(1).optional() }),
+    jobId: ({ requestedAt }) => (requestedAt ? `reconciliation.run-${requestedAt}` : "reconciliation.run"),
+    // Stripe's list calls may fail for a while; a run that still fails stays in the dead-letter list and alerts.
+    options: { attempts: 4, backoff: { type: BACKOFF_TYPE, delay: 30_000, jitter: 0.5 }, removeOnComplete: 100, removeOnFail: false },
+  }),
   "housekeeping.sweep": defineJob({
     queue: "housekeeping",
     // `catchUpAt`: a catch-up run (the worker started, or Redis came back), which re-queues every pending row
@@ -109,4 +117,6 @@ export const repeatableJobs: { name: JobName; everyMs: number }[] = [
   { name: "holds.release-expired", everyMs: 15_000 },
   // Every virtual queue that is on: admissions at its rate, pass expiry, sold out (ADR 0050).
   { name: "queue.admit", everyMs: ADMISSION_TICK_MS },
+  // Stripe's recent sessions and charges against Startline's records (ADR 0075).
+  { name: "reconciliation.run", everyMs: 3_600_000 },
 ];

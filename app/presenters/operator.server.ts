@@ -1,8 +1,10 @@
 import { jobCatalog, queueNames, type JobName, type QueueName } from "~/jobs/catalog";
 import { getQueue } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
+import { recoveredLastHour } from "~/services/job-failures.server";
 import { workersSeen } from "~/services/worker-heartbeats.server";
 import { paginate } from "./paginate.server";
+import { reconciliationTile } from "./reconciliation.server";
 
 export type QueueTile = {
   queue: QueueName;
@@ -11,6 +13,8 @@ export type QueueTile = {
   delayed: number;
   failed: number;
   completedLastHour: number;
+  /** Completed in the last hour after failing at least once (a transient failure that a retry got past). */
+  recoveredLastHour: number;
   /** Completed per minute, averaged over the last 5 minutes. */
   jobsPerMinute: number;
   oldestWaitingSeconds: number | null;
@@ -26,10 +30,11 @@ export async function queueTiles(now = Date.now()): Promise<QueueTile[]> {
   return Promise.all(
     queueNames.map(async (queue) => {
       const q = getQueue(queue);
-      const [counts, lastHour, [oldest]] = await Promise.all([
+      const [counts, lastHour, [oldest], recovered] = await Promise.all([
         q.getJobCounts("waiting", "active", "delayed", "failed", "prioritized"),
         completedPerMinute(queue, 60),
         q.getJobs(["waiting", "prioritized"], 0, 0, true),
+        recoveredLastHour(queue, now),
       ]);
       const lastFive = lastHour.slice(0, 5);
       return {
@@ -39,6 +44,7 @@ export async function queueTiles(now = Date.now()): Promise<QueueTile[]> {
         delayed: counts.delayed ?? 0,
         failed: counts.failed ?? 0,
         completedLastHour: lastHour.reduce((sum, n) => sum + n, 0),
+        recoveredLastHour: recovered,
         jobsPerMinute: lastFive.length ? Math.round((lastFive.reduce((sum, n) => sum + n, 0) / 5) * 10) / 10 : 0,
         oldestWaitingSeconds: oldest ? Math.max(0, Math.round((now - oldest.timestamp) / 1000)) : null,
       };
@@ -59,14 +65,15 @@ export async function stripeInboxTiles(now = Date.now()) {
 
 /** Everything the operator home shows, read at once. */
 export async function operatorOverview(now = Date.now()) {
-  const [queues, workers, stripe, emailsFailed, openAlerts] = await Promise.all([
+  const [queues, workers, stripe, emailsFailed, openAlerts, reconciliation] = await Promise.all([
     queueTiles(now),
     workersSeen(now),
     stripeInboxTiles(now),
     db.emailMessage.count({ where: { status: "FAILED" } }),
     db.operatorAlert.count({ where: { resolvedAt: null } }),
+    reconciliationTile(),
   ]);
-  return { at: new Date(now).toISOString(), queues, workers, stripe, emailsFailed, openAlerts };
+  return { at: new Date(now).toISOString(), queues, workers, stripe, emailsFailed, openAlerts, reconciliation };
 }
 
 export type OperatorOverview = Awaited<ReturnType<typeof operatorOverview>>;

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, Card } from "~/components/ui";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Button, Card } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { operatorOverview, type OperatorOverview } from "~/presenters/operator.server";
 import { requireOperator } from "~/web/auth.server";
@@ -36,6 +36,9 @@ export default function OperatorHome() {
   const { value: overview, status } = useLiveSnapshot<OperatorOverview>("/operator/live", initial);
   const failedTotal = overview.queues.reduce((sum, q) => sum + q.failed, 0);
   const freshWorkers = overview.workers.filter((w) => !w.stale).length;
+  const navigation = useNavigation();
+  const { reconciliation } = overview;
+  const lastRun = reconciliation.lastRun;
   return (
     <div className="flex flex-col gap-6">
       <Card>
@@ -52,6 +55,9 @@ export default function OperatorHome() {
           </Link>
           <Link to="/operator/stripe-events" className="text-brand-700 underline">
             Stripe inbox
+          </Link>
+          <Link to="/operator/reconciliation" className="text-brand-700 underline">
+            Reconciliation ({reconciliation.open} open)
           </Link>
           <Link to="/operator/alerts" className="text-brand-700 underline">
             Alerts ({overview.openAlerts} open)
@@ -77,6 +83,9 @@ export default function OperatorHome() {
                 <th scope="col" className="py-1 pr-3">Delayed</th>
                 <th scope="col" className="py-1 pr-3">Failed</th>
                 <th scope="col" className="py-1 pr-3">Done last hour</th>
+                <th scope="col" className="py-1 pr-3">
+                  <abbr title="Completed in the last hour after failing at least once: transient failures a retry got past">Needed a retry</abbr>
+                </th>
                 <th scope="col" className="py-1 pr-3">Jobs/min</th>
                 <th scope="col" className="py-1">Oldest waiting</th>
               </tr>
@@ -92,6 +101,9 @@ export default function OperatorHome() {
                     {q.failed}
                   </td>
                   <td className="py-1 pr-3">{q.completedLastHour}</td>
+                  <td className={`py-1 pr-3 ${q.recoveredLastHour > 0 ? "text-amber-800" : ""}`} data-testid={`recovered-${q.queue}`}>
+                    {q.recoveredLastHour}
+                  </td>
                   <td className="py-1 pr-3">{q.jobsPerMinute}</td>
                   <td className="py-1">{age(q.oldestWaitingSeconds)}</td>
                 </tr>
@@ -117,6 +129,46 @@ export default function OperatorHome() {
           </ul>
         )}
         <p className="mt-2 text-xs text-slate-600">{`${freshWorkers} alive, ${overview.workers.length - freshWorkers} stale.`}</p>
+      </Card>
+
+      <Card>
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h2 className="text-lg font-semibold">Reconciliation with Stripe</h2>
+          {reconciliation.paymentsSimulated ? null : (
+            <Form method="post" action="/operator/reconciliation">
+              <input type="hidden" name="intent" value="run" />
+              <Button type="submit" variant="secondary" pending={navigation.state === "submitting" && navigation.formAction === "/operator/reconciliation"} pendingLabel="Queueing…">
+                Run reconciliation now
+              </Button>
+            </Form>
+          )}
+        </div>
+        <dl className="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4">
+          <Tile label="Open differences" value={reconciliation.open} tone={reconciliation.open > 0 ? "bad" : "neutral"} testId="reconciliation-open" />
+          <Tile
+            label="Last run"
+            value={lastRun ? (lastRun.error ? "failed" : lastRun.finishedAt ? `${age(Math.max(0, Math.round((Date.parse(overview.at) - Date.parse(String(lastRun.finishedAt))) / 1000)))} ago` : "running") : "never"}
+            tone={lastRun?.error ? "bad" : "neutral"}
+          />
+        </dl>
+        {reconciliation.latest.length > 0 ? (
+          <ul className="mt-3 divide-y divide-slate-100 text-sm" aria-label="Newest open differences">
+            {reconciliation.latest.map((flag) => (
+              <li key={flag.id} className="py-2" data-testid="reconciliation-latest">
+                {flag.message}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="mt-3 text-sm text-slate-600">
+            {reconciliation.paymentsSimulated
+              ? "Payments are simulated in this installation (no STRIPE_SECRET_KEY), so there is no Stripe to reconcile with."
+              : "Stripe and Startline agree on every recent payment."}
+          </p>
+        )}
+        <Link to="/operator/reconciliation" className="mt-2 inline-block text-sm text-brand-700 underline">
+          Review and resolve differences
+        </Link>
       </Card>
 
       <Card>

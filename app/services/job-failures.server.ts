@@ -1,5 +1,6 @@
 import type { AlertSeverity } from "@prisma/client";
 import type { QueueName } from "~/jobs/catalog";
+import { redis, redisKey } from "~/utils/redis.server";
 import { raiseAlert } from "./alerts.server";
 
 /** BullMQ's reason for a job whose worker died while running it more often than `maxStalledCount` allows. */
@@ -31,4 +32,26 @@ export async function reportJobFailure({ queue, name, jobId, attempts, error }: 
     context: { queue, job: name, jobId, attempts, error: error.message },
     dedupeKey: `${abandoned ? "job-abandoned" : "job-failed"}:${queue}:${jobId}`,
   });
+}
+
+const HOUR_MS = 3_600_000;
+const recoveredKey = (queue: QueueName) => redisKey("jobs-recovered", queue);
+
+/**
+ * Remembers a job that failed at least once and then completed on a retry (a transient failure: Stripe answering 500,
+ * SMTP busy), so operators see on their home how often work needed a second try even though nothing is left failed.
+ */
+export async function recordRecoveredJob(queue: QueueName, jobId: string, now = Date.now()) {
+  const key = recoveredKey(queue);
+  await redis
+    .multi()
+    .zadd(key, now, `${jobId}:${now}`)
+    .zremrangebyscore(key, "-inf", now - HOUR_MS)
+    .pexpire(key, 2 * HOUR_MS)
+    .exec();
+}
+
+/** Jobs of the queue that completed on a retry in the last hour. */
+export function recoveredLastHour(queue: QueueName, now = Date.now()) {
+  return redis.zcount(recoveredKey(queue), now - HOUR_MS, "+inf");
 }

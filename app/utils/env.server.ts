@@ -112,6 +112,10 @@ const envSchema = z
     WORKER_STALE_SECONDS: z.coerce.number().int().min(15, "must be at least 15 seconds").default(60),
     /** A queue whose oldest waiting job is older than this raises an operator alert. */
     QUEUE_WAIT_ALERT_SECONDS: z.coerce.number().int().min(10, "must be at least 10 seconds").default(300),
+    /** Reconciliation compares Stripe's Checkout Sessions and charges created this far back with Startline's records. */
+    RECONCILE_LOOKBACK_HOURS: z.coerce.number().int().min(1, "must be a whole number of hours, at least 1").max(24 * 90, "must be at most 2160 hours (90 days)").default(72),
+    /** Payments younger than this are left to the webhook path and compared on a later run (0: compare everything). */
+    RECONCILE_GRACE_MINUTES: z.coerce.number().int().min(0, "must be a whole number of minutes, 0 or more").default(10),
     /** Bearer token for /metrics (web and the worker's health port); without it /metrics answers only loopback callers. */
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     /** Where operator alerts are also emailed (at most one email per alert kind per 15 minutes). */

@@ -43,6 +43,12 @@ export const metrics = singleton("prometheus-metrics", () => {
       labelNames: ["queue", "job"] as const,
       registers: [registry],
     }),
+    jobsRecoveredAfterRetry: new Counter({
+      name: "startline_jobs_recovered_after_retry_total",
+      help: "Jobs that failed at least once and then completed on a retry, by queue and job name",
+      labelNames: ["queue", "job"] as const,
+      registers: [registry],
+    }),
   };
 });
 

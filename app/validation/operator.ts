@@ -30,3 +30,16 @@ export const stripeInboxFilterSchema = z.object({
 export type StripeInboxQuery = z.infer<typeof stripeInboxFilterSchema>;
 
 export const ageWindows = { "1h": { newerThanHours: 1 }, "24h": { newerThanHours: 24 }, "7d": { newerThanHours: 24 * 7 }, older: { olderThanHours: 24 * 7 } } as const;
+
+/** The reconciliation page's two actions: run now, or resolve a flag with what was done about it. */
+export const reconciliationActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("run") }),
+  z.object({
+    intent: z.literal("resolve"),
+    flagId: z.string({ required_error: "Say which flag this is." }).min(1, "Say which flag this is.").max(100),
+    note: z.string({ required_error: "Say what was done about it." }).trim().min(3, "Say what was done about it.").max(1000, "Keep the note under 1,000 characters."),
+  }),
+], { errorMap: () => ({ message: "Choose run or resolve." }) });
+
+/** Which flags the reconciliation page lists (`?show=`); anything else means the open ones. */
+export const reconciliationFilterSchema = z.enum(["open", "resolved"]).catch("open");

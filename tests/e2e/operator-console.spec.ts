@@ -61,3 +61,36 @@ test("an operator finds a failed job, retries it once the fault is gone, and wat
   await page.bringToFront();
   await expect(failedTile).toHaveText(String(before));
 });
+
+test("an operator finds a reconciliation difference on the home and resolves it with a note", async ({ page }, testInfo) => {
+  const operator = await createUser({ role: "OPERATOR", name: "Rita Reconciler" });
+  // What a reconciliation run stores when Stripe shows a refund Startline never heard of (the run itself needs Stripe,
+  // which this demo-mode stack does not have; tests/integration/reconciliation.test.ts drives it against the double).
+  const chargeId = `ch_e2e_${testInfo.project.name}_${Date.now()}`;
+  await db.reconciliationFlag.create({
+    data: {
+      kind: "REFUND_MISMATCH",
+      stripeObjectId: chargeId,
+      currency: "EUR",
+      stripeAmountMinor: 1000,
+      startlineAmountMinor: 0,
+      message: `Charge ${chargeId} has €10.00 refunded in Stripe, but order o_e2e records €0.00 refunded.`,
+      alertedAt: new Date(),
+    },
+  });
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(operator.email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+
+  await page.goto("/operator");
+  await expect(page.getByTestId("reconciliation-latest").filter({ hasText: chargeId })).toBeVisible();
+  await page.getByRole("link", { name: "Review and resolve differences" }).click();
+  const flag = page.getByRole("article", { name: new RegExp(chargeId) });
+  await flag.getByLabel("Resolution note").fill("Refund confirmed with the organiser; recorded by hand.");
+  await flag.getByRole("button", { name: "Mark resolved" }).click();
+  await expect(page.getByText("Flag resolved.")).toBeVisible();
+  await page.getByRole("link", { name: "Resolved", exact: true }).click();
+  await expect(page.getByRole("article", { name: new RegExp(chargeId) })).toContainText("Resolved by Rita Reconciler");
+});

@@ -52,8 +52,13 @@ type PaymentJson = {
   amountRefunded: number;
   created: number;
   metadata: Record<string, string>;
-  /** A destination charge: the connected account the whole amount was transferred to, and the platform's fee. */
-  connect: { destination: string; transferId: string; applicationFeeId: string | null; applicationFeeAmount: number; transferReversed: number; feeRefunded: number } | null;
+  /** The connected account a direct charge was made on (its session was created with `Stripe-Account`); null on the platform. */
+  account: string | null;
+  /**
+   * A destination charge: the connected account the whole amount was transferred to, the platform's fee, and the
+   * payment (`py_…`) the transfer created on the connected account.
+   */
+  connect: { destination: string; transferId: string; destinationPaymentId: string; applicationFeeId: string | null; applicationFeeAmount: number; transferReversed: number; feeRefunded: number } | null;
 };
 
 type StoredRefund = {
@@ -75,8 +80,8 @@ type StoredRefund = {
  */
 export type StripeFault = { status: 429 | 500 | 502 | 503; retryAfterSeconds?: number } | { hangMs: number } | { delayMs: number };
 
-/** What a payment is created with: a Checkout Session's `payment_intent_data`, or a test's own. */
-export type PaymentOptions = { destination?: string; applicationFeeAmount?: number; metadata?: Record<string, string> };
+/** What a payment is created with: a Checkout Session's `payment_intent_data` (and account), or a test's own. */
+export type PaymentOptions = { destination?: string; applicationFeeAmount?: number; metadata?: Record<string, string>; account?: string | null };
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const randomId = (prefix: string) => `${prefix}_test_${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
@@ -196,6 +201,69 @@ function chargeJson(payment: PaymentJson, expand: string[] = []) {
     transfer_data: connect ? { amount: null, destination: connect.destination } : null,
     transfer_group: connect ? `group_${payment.paymentIntentId}` : null,
   };
+}
+
+/**
+ * What a destination charge leaves on the connected account: a payment (`py_…`, object "charge") for the transferred
+ * amount, with `source_transfer` naming the platform's transfer; transfer reversals show as its refunds.
+ */
+function destinationPaymentJson(payment: PaymentJson) {
+  const connect = payment.connect!;
+  const amount = payment.amount - (connect.applicationFeeId ? connect.applicationFeeAmount : 0);
+  return {
+    id: connect.destinationPaymentId,
+    object: "charge",
+    amount,
+    amount_captured: amount,
+    amount_refunded: connect.transferReversed,
+    application_fee: null,
+    application_fee_amount: null,
+    captured: true,
+    created: payment.created,
+    currency: payment.currency,
+    disputed: false,
+    livemode: false,
+    metadata: {},
+    on_behalf_of: null,
+    paid: true,
+    payment_intent: null,
+    refunded: connect.transferReversed >= amount,
+    source_transfer: connect.transferId,
+    status: "succeeded",
+    transfer: null,
+    transfer_data: null,
+    transfer_group: null,
+  };
+}
+
+/** A Stripe `created` filter (`created=123` or `created[gte]=…&created[lt]=…`) applied to a Unix time. */
+function createdMatches(filter: unknown, created: number) {
+  if (filter === undefined) return true;
+  if (typeof filter === "string") return created === Number(filter);
+  const range = filter as { gt?: string; gte?: string; lt?: string; lte?: string };
+  return (
+    (range.gt === undefined || created > Number(range.gt)) &&
+    (range.gte === undefined || created >= Number(range.gte)) &&
+    (range.lt === undefined || created < Number(range.lt)) &&
+    (range.lte === undefined || created <= Number(range.lte))
+  );
+}
+
+/**
+ * One page of a list endpoint as Stripe answers it: `{ object: "list", data, has_more, url }`, newest first, `limit`
+ * (1–100, default 10) objects after `starting_after` (or before `ending_before`), filtered by `created`.
+ */
+function listPage<T extends { id: string; created: number }>(newestFirst: T[], params: Record<string, unknown>, url: string): { status: number; body: unknown } {
+  const limit = params.limit === undefined ? 10 : Number(params.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return stripeError(400, "Invalid integer: limit must be between 1 and 100.", { param: "limit" });
+  let matching = newestFirst.filter((object) => createdMatches(params.created, object.created));
+  const cursor = (params.starting_after ?? params.ending_before) as string | undefined;
+  if (cursor !== undefined) {
+    const at = matching.findIndex((object) => object.id === cursor);
+    if (at === -1) return stripeError(400, `No such object: '${cursor}'`, { code: "resource_missing", param: params.starting_after !== undefined ? "starting_after" : "ending_before" });
+    matching = params.starting_after !== undefined ? matching.slice(at + 1) : matching.slice(Math.max(0, at - limit), at);
+  }
+  return { status: 200, body: { object: "list", data: matching.slice(0, limit), has_more: matching.length > limit, url } };
 }
 
 /** The PaymentIntent of a succeeded payment. */
@@ -377,7 +445,34 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
   }
 
 
-  function route(method: string, path: string, params: Record<string, unknown>): { status: number; body: unknown } {
+  /** Which account a session was created on (`Stripe-Account`); null for the platform. */
+  const sessionAccounts = new Map<string, string | null>();
+
+  /** GET /v1/checkout/sessions on an account, newest first; `payment_intent` and `status` filter as Stripe's do. */
+  function listCheckoutSessions(params: Record<string, unknown>, account: string | null) {
+    const all = [...sessions.values()]
+      .filter((session) => (sessionAccounts.get(String(session.id)) ?? null) === account)
+      .filter((session) => (params.payment_intent === undefined || session.payment_intent === params.payment_intent) && (params.status === undefined || session.status === params.status))
+      .reverse() as (Record<string, unknown> & { id: string; created: number })[];
+    return listPage(all, params, "/v1/checkout/sessions");
+  }
+
+  /**
+   * GET /v1/charges on an account, newest first: the platform's own charges, or on a connected account its direct
+   * charges and the payments destination charges transferred to it (with `source_transfer`).
+   */
+  function listCharges(params: Record<string, unknown>, account: string | null) {
+    const all = [...payments.values()]
+      .flatMap((payment) => [
+        ...(payment.account === account ? [chargeJson(payment)] : []),
+        ...(account !== null && payment.connect?.destination === account ? [destinationPaymentJson(payment)] : []),
+      ])
+      .filter((charge) => params.payment_intent === undefined || charge.payment_intent === params.payment_intent)
+      .reverse();
+    return listPage(all, params, "/v1/charges");
+  }
+
+  function route(method: string, path: string, params: Record<string, unknown>, account: string | null): { status: number; body: unknown } {
     if (method === "POST" && path === "/v1/accounts") {
       const account = newAccount(params);
       accounts.set(account.id, account);
@@ -407,7 +502,9 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
         },
       };
     }
-    if (method === "POST" && path === "/v1/checkout/sessions") return createCheckoutSession(params);
+    if (method === "POST" && path === "/v1/checkout/sessions") return createCheckoutSession(params, account);
+    if (method === "GET" && path === "/v1/checkout/sessions") return listCheckoutSessions(params, account);
+    if (method === "GET" && path === "/v1/charges") return listCharges(params, account);
     const sessionPath = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
     if (method === "GET" && sessionPath) {
       const session = sessions.get(sessionPath[1]!);
@@ -468,7 +565,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
   }
 
   /** Checkout Sessions with Stripe's own validation of the parameters Startline sends. */
-  function createCheckoutSession(params: Record<string, unknown>) {
+  function createCheckoutSession(params: Record<string, unknown>, account: string | null) {
     const lineItems = Object.values((params.line_items as Record<string, Record<string, unknown>> | undefined) ?? {});
     if (lineItems.length === 0) return stripeError(400, "Missing required param: line_items.", { param: "line_items" });
     const expiresAt = Number(params.expires_at);
@@ -518,6 +615,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       livemode: false,
     };
     sessions.set(id, session);
+    sessionAccounts.set(id, account);
     sessionParams.set(id, {
       lineItems,
       subscriptionData: (params.subscription_data as Record<string, unknown> | undefined) ?? null,
@@ -572,7 +670,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
       const replayKey = request.method === "POST" && idempotencyKey ? `${url.pathname} ${idempotencyKey}` : undefined;
       const replay = replayKey ? idempotentReplies.get(replayKey) : undefined;
       if (replay) return send(response, replay.status, replay.body, { "Idempotent-Replayed": "true" });
-      const reply = route(request.method ?? "GET", url.pathname, params);
+      const reply = route(request.method ?? "GET", url.pathname, params, (request.headers["stripe-account"] as string | undefined) ?? null);
       if (replayKey) idempotentReplies.set(replayKey, reply);
       send(response, reply.status, reply.body);
     })().catch((error: unknown) => send(response, 500, { error: { type: "api_error", message: String(error) } }));
@@ -629,6 +727,7 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
         metadata: intentData.metadata ?? {},
         ...(intentData.transfer_data?.destination ? { destination: intentData.transfer_data.destination } : {}),
         ...(intentData.application_fee_amount !== undefined ? { applicationFeeAmount: Number(intentData.application_fee_amount) } : {}),
+        account: sessionAccounts.get(id) ?? null,
       });
       const session = { ...open, status: "complete", payment_status: "paid", payment_intent: paymentIntent, url: null };
       sessions.set(id, session);
@@ -712,19 +811,20 @@ export async function startStripeDouble({ secretKey = "sk_test_startline_double"
      * A succeeded card payment, as a completed Checkout Session leaves it; returns its PaymentIntent id. With a
      * `destination` it is a destination charge: the whole amount transferred to that account, less the platform's fee.
      */
-    createPayment(amount: number, currency = "eur", { destination, applicationFeeAmount, metadata = {} }: PaymentOptions = {}) {
+    createPayment(amount: number, currency = "eur", { destination, applicationFeeAmount, metadata = {}, account = null }: PaymentOptions = {}) {
       const paymentIntentId = randomId("pi").replace("_test_", "_");
       const connect = destination
         ? {
             destination,
             transferId: randomId("tr").replace("_test_", "_"),
+            destinationPaymentId: randomId("py").replace("_test_", "_"),
             applicationFeeId: applicationFeeAmount ? randomId("fee").replace("_test_", "_") : null,
             applicationFeeAmount: applicationFeeAmount ?? 0,
             transferReversed: 0,
             feeRefunded: 0,
           }
         : null;
-      payments.set(paymentIntentId, { paymentIntentId, chargeId: randomId("ch").replace("_test_", "_"), amount, currency: currency.toLowerCase(), amountRefunded: 0, created: nowSeconds(), metadata, connect });
+      payments.set(paymentIntentId, { paymentIntentId, chargeId: randomId("ch").replace("_test_", "_"), amount, currency: currency.toLowerCase(), amountRefunded: 0, created: nowSeconds(), metadata, account, connect });
       return paymentIntentId;
     },
     /** How much of a destination charge went back: the transfer reversed from the organiser and the platform fee returned. */

@@ -7,6 +7,7 @@ import { emailSend } from "./email-send.server";
 import { holdsReleaseExpired } from "./holds-release-expired.server";
 import { housekeepingSweep } from "./housekeeping-sweep.server";
 import { queueAdmit } from "./queue-admit.server";
+import { reconciliationRun } from "./reconciliation-run.server";
 import { refundsCancelledRaceOrder } from "./refunds-cancelled-race-order.server";
 import { stripeEvent, stripeReplay } from "./stripe-event.server";
 
@@ -18,6 +19,7 @@ export const handlers: { [N in JobName]: JobHandler<N> } = {
   "email.send": emailSend,
   "holds.release-expired": holdsReleaseExpired,
   "queue.admit": queueAdmit,
+  "reconciliation.run": reconciliationRun,
   "refunds.cancelled-race-order": refundsCancelledRaceOrder,
   "stripe.event": stripeEvent,
   "stripe.replay": stripeReplay,
