@@ -7,7 +7,7 @@ import { benchEnvironment, percentile, profiled, reportRow, sampleActivity } fro
 
 const ATTEMPTS = Number(process.env.ATTEMPTS ?? 2000);
 const env = await benchEnvironment("reservations");
-const { db } = await import("~/utils/db.server");
+const { db, sqlPool } = await import("~/utils/db.server");
 const { getEnv } = await import("~/utils/env.server");
 const { reservePlaces } = await import("~/services/reservations.server");
 const { closeRedis } = await import("~/utils/redis.server");
@@ -51,10 +51,11 @@ async function ticketType(capacity: number) {
 }
 
 const buyer = (i: number) => ({ id: `bench-user-${i}`, email: `bench-${i}@example.com`, name: `Bench ${i}` });
-async function transactions() {
-  const { rows } = await raw.query<{ n: string }>("SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()");
-  return Number(rows[0]!.n);
-}
+// Every Prisma query and every `sql` statement takes a connection from the app's one pool: counting the takes counts
+// what reaches Postgres. (pg_stat_database counts arrive late: backends flush their statistics up to 10 s after
+// the fact, so the rush before would be counted against the sold-out crowd.)
+let poolTakes = 0;
+sqlPool().on("acquire", () => (poolTakes += 1));
 
 try {
   await db.user.createMany({ data: Array.from({ length: ATTEMPTS }, (_, i) => ({ ...buyer(i), passwordHash: "x" })) });
@@ -82,13 +83,13 @@ try {
 
     if (capacity < ATTEMPTS) {
       // The race is sold out: the crowd keeps pressing "Register".
-      const before = await transactions();
+      const before = poolTakes;
       const again = await rush(async (i) => {
         await reservePlaces({ raceId: target.raceId, buyer: buyer((i + capacity) % ATTEMPTS), lines: [{ ticketTypeId: target.typeId, quantity: 1 }] });
         return true;
       });
-      const reached = (await transactions()) - before;
-      reportRow({ measure: `sold out: Postgres transactions per 1,000 attempts`, ours: (reached / ATTEMPTS) * 1000, reference: 1000, goal: "≈ 0 (answered from Redis)", pass: reached / ATTEMPTS < 0.05, note: `${again.perSecond.toFixed(0)} refusals/s, p99 ${again.p99.toFixed(0)} ms` });
+      const reached = poolTakes - before;
+      reportRow({ measure: `sold out: Postgres queries per 1,000 attempts`, ours: (reached / ATTEMPTS) * 1000, reference: 1000, goal: "≈ 0 (answered from Redis)", pass: reached / ATTEMPTS < 0.05, note: `${again.perSecond.toFixed(0)} refusals/s, p99 ${again.p99.toFixed(0)} ms` });
     }
   }
 } finally {

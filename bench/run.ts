@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, string> = {
   reservations: "bench/reservations.ts",
   queue: "bench/queue.ts",
   webhooks: "bench/webhooks.ts",
+  pages: "bench/pages.ts",
 };
 
 const chosen = process.argv.slice(2);

@@ -19,6 +19,7 @@ import { mountMetrics } from "./metrics";
 import { mountOperatorQueues } from "./operator-queues";
 import { remixHandler } from "./remix";
 import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
+import { onlyFilesOf } from "./static";
 
 const log = createLogger({ process: "web", pid: process.pid });
 
@@ -84,9 +85,9 @@ export async function startWeb() {
     app.use(viteDevServer.middlewares);
   } else {
     app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
-    app.use(express.static("build/client", { maxAge: "1h" }));
+    app.use(onlyFilesOf("build/client", express.static("build/client", { maxAge: "1h" })));
   }
-  app.use(express.static("public", { maxAge: "1h" }));
+  app.use(onlyFilesOf("public", express.static("public", { maxAge: "1h" })));
   app.use("/uploads", serveUploads(env.UPLOAD_DIR));
 
   const build = viteDevServer

@@ -54,8 +54,11 @@ export type HoldRow = { race_open: boolean; ip_ok: boolean; pending: boolean; ta
  * A buyer who already has a pending order for the race takes nothing (`buyer_has_hold`): that order is released
  * first, in a transaction that then runs this statement again. One that appears meanwhile fails the statement on the partial unique
  * index, with nothing taken.
+ * `flushLater`: the transaction's commit does not wait for the WAL flush, so the row lock is released as soon as the
+ * commit is written, not after the disk has synced it; the caller must then `awaitWalFlush()` before it answers
+ * "held" (ADR 0066).
  */
-export function holdStatement(input: HoldInput) {
+export function holdStatement(input: HoldInput, { flushLater = false } = {}) {
   const { raceId, buyer, now, clientIp } = input;
   const orderId = newRowId();
   const typeIds = [...input.wanted.keys()].sort();
@@ -96,7 +99,7 @@ export function holdStatement(input: HoldInput) {
         ${tickets.map((t) => t.qrToken)}::text[], ${tickets.map((t) => t.roomId)}::text[]) AS n(id, "ticketTypeId", "priceMinor", "qrToken", "roomId")
       RETURNING 1
     )
-    SELECT EXISTS (SELECT 1 FROM race) AS race_open, (SELECT ok FROM ip) AS ip_ok, (SELECT pending FROM mine) AS pending, (SELECT count(*) FROM taken)::int AS taken,
+    SELECT set_config('synchronous_commit', ${flushLater ? "off" : "on"}::text, true) IS NOT NULL AS commit_mode, EXISTS (SELECT 1 FROM race) AS race_open, (SELECT ok FROM ip) AS ip_ok, (SELECT pending FROM mine) AS pending, (SELECT count(*) FROM taken)::int AS taken,
       (SELECT id FROM placed) AS order_id, (SELECT count(*) FROM ticketed)::int AS tickets`;
 }
 
@@ -167,7 +170,7 @@ export async function readCart(client: SqlClient, raceId: string, ticketTypeIds:
         WHERE m."raceId" = ${raceId}::text AND m."userId" = ${buyerId}::text AND m."leftAt" IS NULL AND ro.status = 'OPEN' LIMIT 1) AS room,
       EXISTS (SELECT 1 FROM "Order" o WHERE o."raceId" = ${raceId}::text AND o."buyerId" = ${buyerId}::text AND o.status = 'PENDING') AS "buyerHolds"
     FROM (SELECT 1) AS one LEFT JOIN "Race" r ON r.id = ${raceId}::text`;
-  const [row] = await sql<CartRow>(text, values, client);
+  const [row] = await sql<CartRow>(text, values, client, "read-cart");
   const { types, room, buyerHolds, ...race } = row!;
   return {
     race: race.status === null ? null : race,

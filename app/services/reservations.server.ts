@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Prisma, type TaxMode } from "@prisma/client";
-import { db, sql, sqlPool, sqlTransaction, type Db } from "~/utils/db.server";
+import { awaitWalFlush, db, sql, sqlPool, sqlPoolBusy, sqlTransaction, withSqlClient, type Db, type PoolClient } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
@@ -73,50 +73,35 @@ function refuseLine(type: OfferedType | undefined, raceId: string, quantity: num
  */
 export async function reservePlaces({ raceId, buyer, lines, clientIp = null, queuePass = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
-  const marks = await soldOutMarks(raceId, [...wanted.keys()]);
+  const typeIds = [...wanted.keys()];
+  let marks = await soldOutMarks(raceId, typeIds);
   if (marks.refusal) throw new ReservationError(marks.refusal);
-  const { race, offered, room, buyerHolds } = await readCart(sqlPool(), raceId, [...wanted.keys()], buyer.id);
-  if (!race) throw new ReservationError("This race does not exist.", "not_found");
-  const queueLink = race.queueEnabled ? queuePath(race.slug) : null;
-  const spendPass: PassSpender = queueLink ? (tx, orderId) => usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass, orderId, now, queueLink }) : null;
-  if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
-  if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
-  if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
-  const types = new Map(offered.map((type) => [type.id, type]));
-  // A crowd pressing "Register" after the last place went is turned away by this plain read (it can only
-  // say "sold out", never "available", so it cannot oversell). A buyer with a hold of their own may still
-  // go on: replacing that hold gives its places back first.
-  const soldOut = offered.find((t) => wanted.has(t.id) && t.capacity - t.soldCount - t.heldCount <= 0);
-  if (soldOut && !buyerHolds) {
-    await markSoldOut(raceId, soldOut.id, `${soldOut.name} is sold out.`, marks);
-    throw new ReservationError(`${soldOut.name} is sold out.`);
+  // The cart's read and the statement share one pooled connection, so a rush queues for the pool once per buyer,
+  // in arrival order (ADR 0065). A buyer who had to wait for it asks Redis again: the places may have sold out
+  // meanwhile, and then the answer costs Postgres nothing.
+  const waited = sqlPoolBusy();
+  const first = await withSqlClient(async (client) => {
+    if (waited) {
+      marks = await soldOutMarks(raceId, typeIds);
+      if (marks.refusal) return { refusal: marks.refusal, soldOutType: null };
+    }
+    const prepared = prepareHold(await readCart(client, raceId, typeIds, buyer.id), { raceId, buyer, wanted, clientIp, queuePass, now });
+    if ("refusal" in prepared) return prepared;
+    // A race behind a queue spends the pass in a Prisma transaction (another connection): not while this one is held.
+    const held = prepared.spendPass ? null : await takeHold(prepared.hold, client).catch(lostToOwnHold);
+    return { ...prepared, held };
+  });
+  if ("refusal" in first) {
+    if (first.soldOutType) await markSoldOut(raceId, first.soldOutType, first.refusal, marks);
+    throw new ReservationError(first.refusal);
   }
-  const roomId = room?.id ?? null;
-  const tickets: HoldTicket[] = [];
-  for (const [ticketTypeId, quantity] of wanted) {
-    const type = types.get(ticketTypeId);
-    refuseLine(type, raceId, quantity, now);
-    const priceMinor = priceInForce(type!.priceMinor, type!.priceTiers, now);
-    for (let i = 0; i < quantity; i++) tickets.push({ ticketTypeId, priceMinor, qrToken: randomBytes(18).toString("base64url"), roomId });
-  }
-  const hold: HoldInput = {
-    raceId,
-    buyer,
-    wanted,
-    tickets,
-    currency: race.currency,
-    totals: orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode as TaxMode, taxRateBps: race.taxRateBps }),
-    holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
-    clientIp,
-    holdsPerIp: getEnv().HOLDS_MAX_PER_IP,
-    now,
-  };
+  const { hold, spendPass } = first;
 
   // One statement takes the places and writes the order (ADR 0045): no connection sits idle in a transaction
   // while Node works. A buyer who already has a pending order for the race is refused by the partial unique
   // index with nothing taken; then a transaction releases that order first and runs the same statement.
   for (let attempt = 1; ; attempt++) {
-    let held = await takeHold(hold, spendPass).catch(lostToOwnHold);
+    let held = attempt === 1 && first.held ? first.held : await (spendPass ? replaceHold(hold, spendPass) : takeHold(hold)).catch(lostToOwnHold);
     if (held.outcome === "buyer_has_hold") held = await replaceHold(hold, spendPass).catch(lostToOwnHold);
     if (held.outcome === "buyer_has_hold") {
       // Another request of this buyer placed an order in between: the next attempt replaces that one.
@@ -127,11 +112,58 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, que
       await refuse(held, hold, marks, attempt === HOLD_ATTEMPTS);
       continue;
     }
+    // Committed without waiting for the disk, so the type's row lock was not held across the sync: the hold is
+    // told (and announced) only once it is durable.
+    if (held.flushPending) await awaitWalFlush();
     // The checkout this hold replaced must not stay payable: its places are gone.
     for (const sessionId of held.replacedSessions) await expireSessionLater(sessionId);
-    await Promise.all([held.freedPlaces ? announceSale(raceId) : announceHold(raceId), announceRoomChange(roomId)]);
+    await Promise.all([held.freedPlaces ? announceSale(raceId) : announceHold(raceId), announceRoomChange(hold.roomId)]);
     return held.order;
   }
+}
+
+type Cart = Awaited<ReturnType<typeof readCart>>;
+type Prepared = { refusal: string; soldOutType: string | null } | { hold: HoldInput & { roomId: string | null }; spendPass: PassSpender };
+
+/**
+ * Checks the cart against what `readCart` saw and prices it: a refusal (with the ticket type to mark sold out in
+ * Redis, if that is why), or the hold to take. Plain reads can only say "sold out", never "available", so a refusal
+ * here cannot oversell; a buyer with a hold of their own may still go on (replacing it gives its places back first).
+ */
+function prepareHold({ race, offered, room, buyerHolds }: Cart, { raceId, buyer, wanted, clientIp, queuePass, now }: Omit<HoldRequest, "lines"> & { wanted: Map<string, number>; now: Date }): Prepared {
+  if (!race) throw new ReservationError("This race does not exist.", "not_found");
+  const queueLink = race.queueEnabled ? queuePath(race.slug) : null;
+  const spendPass: PassSpender = queueLink ? (tx, orderId) => usePassForOrder(tx, { raceId, userId: buyer.id, passToken: queuePass ?? null, orderId, now, queueLink }) : null;
+  if (race.status !== "PUBLISHED") throw new ReservationError("Registration for this race is closed.");
+  if (race.registrationOpensAt && race.registrationOpensAt > now) throw new ReservationError("Registration has not opened yet.");
+  if ((race.registrationClosesAt && race.registrationClosesAt <= now) || race.startsAt <= now) throw new ReservationError("Registration has closed.");
+  const types = new Map(offered.map((type) => [type.id, type]));
+  const soldOut = offered.find((t) => wanted.has(t.id) && t.capacity - t.soldCount - t.heldCount <= 0);
+  if (soldOut && !buyerHolds) return { refusal: `${soldOut.name} is sold out.`, soldOutType: soldOut.id };
+  const roomId = room?.id ?? null;
+  const tickets: HoldTicket[] = [];
+  for (const [ticketTypeId, quantity] of wanted) {
+    const type = types.get(ticketTypeId);
+    refuseLine(type, raceId, quantity, now);
+    const priceMinor = priceInForce(type!.priceMinor, type!.priceTiers, now);
+    for (let i = 0; i < quantity; i++) tickets.push({ ticketTypeId, priceMinor, qrToken: randomBytes(18).toString("base64url"), roomId });
+  }
+  return {
+    spendPass,
+    hold: {
+      raceId,
+      buyer,
+      wanted,
+      tickets,
+      roomId,
+      currency: race.currency,
+      totals: orderTotals({ prices: tickets.map((t) => t.priceMinor), taxMode: race.taxMode as TaxMode, taxRateBps: race.taxRateBps }),
+      holdExpiresAt: new Date(now.getTime() + race.holdMinutes * 60_000),
+      clientIp: clientIp ?? null,
+      holdsPerIp: getEnv().HOLDS_MAX_PER_IP,
+      now,
+    },
+  };
 }
 
 /** A parallel request of the same buyer won the one pending order per buyer and race (the partial unique index). */
@@ -140,25 +172,25 @@ function lostToOwnHold(error: unknown): { outcome: "buyer_has_hold" } {
   throw error;
 }
 
-type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[]; freedPlaces: boolean } : O) : never;
+/** `flushPending`: committed without waiting for the disk (ADR 0066); `awaitWalFlush()` before anyone is told. */
+type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[]; freedPlaces: boolean; flushPending: boolean } : O) : never;
 
 /**
- * The common case, straight through pg (no Prisma work per query, ADR 0045): the statement alone, one round trip,
- * or with a client address, after that address's advisory lock in a short transaction. A race behind a queue
- * admits only pass holders, a few at a time: its hold spends the pass in the same transaction.
+ * The common case, straight through pg (no Prisma work per query, ADR 0045) as a prepared statement (ADR 0065): the
+ * statement alone, one round trip, or with a client address, after that address's advisory lock in a short
+ * transaction. `client`: the connection the cart was read on, if still held.
  */
-async function takeHold(hold: HoldInput, spendPass: PassSpender): Promise<HeldOrder> {
-  if (spendPass) return replaceHold(hold, spendPass);
-  const statement = holdStatement(hold);
+async function takeHold(hold: HoldInput, client?: PoolClient): Promise<HeldOrder> {
+  const statement = holdStatement(hold, { flushLater: true });
   const rows = hold.clientIp
-    ? await sqlTransaction(async (client) => {
+    ? await sqlTransaction(async (tx) => {
         const lock = lockHoldsFrom(hold.clientIp!);
-        await client.query(lock.text, lock.values);
-        return sql<HoldRow>(statement.text, statement.values, client);
-      })
-    : await sql<HoldRow>(statement.text, statement.values);
+        await sql(lock.text, lock.values, tx, "lock-holds-from");
+        return sql<HoldRow>(statement.text, statement.values, tx, "hold-statement");
+      }, client)
+    : await sql<HoldRow>(statement.text, statement.values, client, "hold-statement");
   const outcome = holdOutcome(rows, hold);
-  return outcome.outcome === "held" ? { ...outcome, replacedSessions: [], freedPlaces: false } : outcome;
+  return outcome.outcome === "held" ? { ...outcome, replacedSessions: [], freedPlaces: false, flushPending: true } : outcome;
 }
 
 /**
@@ -194,7 +226,7 @@ async function replaceHold(hold: HoldInput, spendPass: PassSpender): Promise<Hel
       const before = new Map<string, number>();
       for (const t of previous.flatMap((o) => o.tickets)) before.set(t.ticketTypeId, (before.get(t.ticketTypeId) ?? 0) + 1);
       const freedPlaces = [...before].some(([id, count]) => count > (hold.wanted.get(id) ?? 0));
-      return { ...outcome, replacedSessions, freedPlaces };
+      return { ...outcome, replacedSessions, freedPlaces, flushPending: false };
     },
     { isolationLevel: Prisma.TransactionIsolationLevel.ReadCommitted, maxWait: 10_000, timeout: 15_000 },
   ).catch((error: unknown) => {

@@ -46,6 +46,11 @@ export const closeReadiness = () => readinessPool.end();
 /** The shared pool itself, for `sql` calls that pass a client explicitly. */
 export const sqlPool = () => pool;
 
+/** A connection asked for now would wait: every one is busy (or others already wait). */
+export const sqlPoolBusy = () => pool.waitingCount > 0 || (pool.idleCount === 0 && pool.totalCount >= getEnv().DATABASE_POOL_SIZE);
+
+export type PoolClient = pg.PoolClient;
+
 export const db = singleton("prisma", () => new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_DEFAULTS }));
 
 /** `timestamp(3)` columns hold UTC without an offset (as Prisma writes them): read them as UTC whatever the process's time zone. */
@@ -61,26 +66,93 @@ export type SqlClient = Pick<pg.Pool, "query"> | pg.PoolClient;
 /**
  * One SQL statement through the shared pool, without Prisma's per-query work (about 0.8 ms of CPU per query here,
  * against 0.07 ms for pg itself: ADR 0045). For the hot paths only; pass dates as ISO strings cast to `timestamp`.
+ * `name` makes it a prepared statement on each connection (parsed and planned once per connection instead of on
+ * every call: ADR 0065); the text under one name must never change.
  */
-export async function sql<Row extends pg.QueryResultRow>(text: string, values: unknown[], client: SqlClient = pool) {
-  const result = await client.query<Row>({ text, values, types: utcTypes });
+export async function sql<Row extends pg.QueryResultRow>(text: string, values: unknown[], client: SqlClient = pool, name?: string) {
+  const result = await client.query<Row>({ text, values, types: utcTypes, ...(name ? { name } : {}) });
   return result.rows;
 }
 
-/** Runs `work` in one READ COMMITTED transaction on one pooled connection, for hot paths written in SQL. */
-export async function sqlTransaction<T>(work: (client: pg.PoolClient) => Promise<T>) {
+/**
+ * Runs `work` on one pooled connection, outside any transaction: a hot path's reads and its statement then queue for
+ * the pool once, in arrival order, instead of once per query (ADR 0065). Never wait for another connection inside.
+ */
+export async function withSqlClient<T>(work: (client: pg.PoolClient) => Promise<T>) {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
+    return await work(client);
   } finally {
     client.release();
   }
+}
+
+/** Runs `work` in one READ COMMITTED transaction on one pooled connection (or on `leased`), for hot paths written in SQL. */
+export async function sqlTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, leased?: pg.PoolClient) {
+  const run = async (client: pg.PoolClient) => {
+    await client.query("BEGIN");
+    try {
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    }
+  };
+  return leased ? run(leased) : withSqlClient(run);
+}
+
+/**
+ * One connection outside the pool that only forces WAL flushes, so it never queues behind a rush for the pool.
+ * Opened on first use; it does not keep a finished process alive.
+ */
+const flusher = singleton("pg-wal-flusher", () => ({ client: null as Promise<pg.Client> | null }));
+async function flusherClient() {
+  flusher.client ??= (async () => {
+    const client = new pg.Client({ connectionString: getEnv().DATABASE_URL });
+    const forget = () => {
+      flusher.client = null;
+    };
+    client.on("error", forget).on("end", forget);
+    await client.connect();
+    (client as unknown as { connection?: { stream?: { unref?(): void } } }).connection?.stream?.unref?.();
+    return client;
+  })().catch((error: unknown) => {
+    flusher.client = null;
+    throw error;
+  });
+  return flusher.client;
+}
+
+/** A transaction with an id and synchronous commit: its commit flushes the WAL up to its own record, and so every earlier commit. */
+async function flushWal() {
+  const client = await flusherClient();
+  await client.query("SELECT txid_current()");
+}
+
+const walFlush = singleton("pg-wal-flush", () => ({ running: null as Promise<void> | null, next: null as Promise<void> | null }));
+
+/**
+ * Resolves once every transaction committed before the call is on disk (ADR 0066). A hot path commits with
+ * `synchronous_commit = off` so its row locks are not held across the disk sync, then waits here before it tells
+ * anyone: callers that arrive while a flush runs share the next one (group commit outside the row lock).
+ */
+export function awaitWalFlush(): Promise<void> {
+  if (!walFlush.running) {
+    walFlush.running = flushWal().finally(() => {
+      walFlush.running = null;
+    });
+    return walFlush.running;
+  }
+  // The running flush may have started before our commit: wait for the one after it.
+  walFlush.next ??= walFlush.running
+    .catch(() => undefined)
+    .then(() => {
+      walFlush.next = null;
+      return awaitWalFlush();
+    });
+  return walFlush.next;
 }
 
 /** Postgres refused a row for a unique index (code 23505), through `sql`. */

@@ -1,5 +1,6 @@
-// Smoke versions of `npm run bench` (reservations and webhooks) at a size the integration suite can afford.
+// Smoke versions of `npm run bench` (reservations, webhooks and pages) at a size the integration suite can afford.
 import { describe, expect, it } from "vitest";
+import { load, seedRaces, staticAsset } from "../../bench/pages";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
 import { buyerReadyToPay, completeAndDeliver, pay, raceForSale } from "../support/checkout";
@@ -39,5 +40,18 @@ describe("an opening rush, small", () => {
     expect(tickets.map((t) => t.status)).toEqual(Array(12).fill("ISSUED"));
     expect(new Set(tickets.map((t) => t.bib)).size).toBe(12);
     expect(await db.ticketType.findUniqueOrThrow({ where: { id: sale.type.id }, select: { heldCount: true, soldCount: true } })).toEqual({ heldCount: 0, soldCount: 12 });
+  });
+
+  it("serves /races, race pages and a static file to 10 concurrent clients (the pages bench, small)", async () => {
+    const slugs = await seedRaces(2);
+    let next = 0;
+    for (const urls of [() => `${web.url}${staticAsset()}`, () => `${web.url}/races`, () => `${web.url}/races/${slugs[next++ % slugs.length]}`]) {
+      const result = await load(urls, 10, 500);
+      expect(result.failed).toBe(0);
+      expect(result.requests).toBeGreaterThanOrEqual(10);
+    }
+    const page = await (await fetch(`${web.url}/races/${slugs[0]}`)).text();
+    expect(page).toContain("Bench Park Run 1");
+    expect(page).toContain("<h2>The course</h2>");
   });
 });
