@@ -78,7 +78,7 @@ describe("offers when a place frees", () => {
   });
 
   it("offers a refunded ticket's place, and leaving with an offer passes it on at once", async () => {
-    const { race, type, owner } = await soldOutRace({ capacity: 1 });
+    const { race, type, owner } = await raceForSale({ capacity: 1 });
     const { ticket } = await createParticipant(race.id, type.id);
     const [first, second] = [await createUser(), await createUser()];
     await joinAs(race.id, type.id, first.id);
