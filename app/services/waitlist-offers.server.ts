@@ -86,14 +86,15 @@ export function onSale(race: { status: string; registrationClosesAt: Date | null
  */
 async function offerForType(ticketTypeId: string, now: Date) {
   return db.$transaction(async (tx) => {
-    await settleOffers(tx, now, ticketTypeId);
     const { raceId } = await tx.ticketType.findUniqueOrThrow({ where: { id: ticketTypeId }, select: { raceId: true } });
-    if (!onSale(await lockRaceForSale(tx, raceId), now)) return [];
+    const race = await lockRaceForSale(tx, raceId);
     const type = (await lockTicketTypes(tx, [ticketTypeId])).get(ticketTypeId);
-    if (!type || type.archivedAt) return [];
+    // Entries are written only after the race and type locks, like every other writer of them (no lock cycle).
+    await settleOffers(tx, now, ticketTypeId);
+    if (!onSale(race, now) || !type || type.archivedAt) return [];
     let free = type.capacity - type.soldCount - type.heldCount;
     if (free <= 0) return [];
-    const race = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: raceForOfferSelect });
+    const offeredRace = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: raceForOfferSelect });
     const waiting = await tx.waitlistEntry.findMany({
       where: { ticketTypeId, status: "WAITING" },
       orderBy: [{ joinedAt: "asc" }, { id: "asc" }],
@@ -104,7 +105,7 @@ async function offerForType(ticketTypeId: string, now: Date) {
     for (const entry of waiting) {
       if (free <= 0) break;
       if (await holdsOtherOrder(tx, raceId, entry.userId)) continue;
-      offers.push(await makeOffer(tx, { race, type, entry, now }));
+      offers.push(await makeOffer(tx, { race: offeredRace, type, entry, now }));
       free -= 1;
     }
     return offers;
