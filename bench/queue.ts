@@ -1,9 +1,11 @@
 // The virtual queue under a crowd (issue 10, ADR 0050): joins per second through the join service, then
 // QUEUE_CLIENTS waiting pages on one web process's queue feed; each round the organiser admits the next person
 // and every page must hold the frame that moves its position (p50/p99/max from the admission to each client).
+// In the same run, a bare node:http SSE server (bench/reference/sse-server.mjs) holds as many clients and
+// broadcasts one frame per round: the reference column and the ratios.
 // Run: npm run build && npm run bench -- queue      (QUEUE_CLIENTS=10000 QUEUE_JOINS=2000 ROUNDS=5)
 import { startWeb, testEnv } from "../tests/support/processes";
-import { deliveryDelays, openClients, rssBytes } from "./sse-clients";
+import { deliveryDelays, openClients, rssBytes, startBareSseServer } from "./sse-clients";
 import { benchEnvironment, percentile, reportRow } from "./support";
 
 const CLIENTS = Number(process.env.QUEUE_CLIENTS ?? 10_000);
@@ -12,6 +14,42 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const JOIN_CONCURRENCY = 50;
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Broadcast = { connectSeconds: number; rssPerClient: number; p50: number; p99: number; max: number; missed: number };
+
+/**
+ * CLIENTS streams on `url` (process `pid`), then ROUNDS changes: `fire(round)` makes one and every client must
+ * see `marker(round)`; the delay is from just before `fire` to each client's first byte holding the marker.
+ */
+async function broadcast(name: string, pid: number, url: string, marker: (round: number) => string, fire: (round: number) => Promise<unknown>): Promise<Broadcast> {
+  const markers: string[] = [];
+  (await openClients(url, 50, () => markers)).forEach((c) => c.close());
+  await settle(1_500);
+  const rssBefore = rssBytes(pid);
+  const connectStart = performance.now();
+  const clients = await openClients(url, CLIENTS, () => markers);
+  const connectSeconds = (performance.now() - connectStart) / 1000;
+  await settle(3_000);
+  const rssPerClient = (rssBytes(pid) - rssBefore) / CLIENTS;
+  console.error(`[queue] ${name}: ${CLIENTS} clients connected in ${connectSeconds.toFixed(1)} s; RSS per client ${(rssPerClient / 1024).toFixed(1)} KB`);
+  const delays: number[] = [];
+  let missed = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    markers.push(marker(round));
+    const since = performance.now();
+    await fire(round);
+    const roundDelays = await deliveryDelays(clients, marker(round), since, 30_000);
+    missed += roundDelays.filter((d) => d === Infinity).length;
+    delays.push(...roundDelays.filter((d) => d !== Infinity));
+    await settle(1_200);
+  }
+  clients.forEach((c) => c.close());
+  await settle(1_000);
+  delays.sort((a, b) => a - b);
+  const result = { connectSeconds, rssPerClient, p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1) ?? 0, missed };
+  console.error(`[queue] ${name}: change → client p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms, max ${result.max.toFixed(0)} ms, missed ${missed}`);
+  return result;
+}
 
 const env = await benchEnvironment("queue");
 const { db } = await import("~/utils/db.server");
@@ -45,39 +83,24 @@ try {
   console.error(`[queue] ${users.length} joins at ${joinsPerSecond.toFixed(0)}/s (${JOIN_CONCURRENCY} at a time, through joinQueue)`);
 
   const web = await startWeb(testEnv({ DEMO_MODE: "true" }));
-  const url = `${web.url}/races/${race.slug}/queue/live`;
-  const markers: string[] = [];
-  (await openClients(url, 50, () => markers)).forEach((c) => c.close());
-  await settle(1_500);
-  const rssBefore = rssBytes(web.child.pid!);
-  const connectStart = performance.now();
-  const clients = await openClients(url, CLIENTS, () => markers);
-  const connectSeconds = (performance.now() - connectStart) / 1000;
-  await settle(3_000);
-  const rssPerClient = (rssBytes(web.child.pid!) - rssBefore) / CLIENTS;
-  console.error(`[queue] ${CLIENTS} clients connected in ${connectSeconds.toFixed(1)} s; RSS per client ${(rssPerClient / 1024).toFixed(1)} KB`);
-
-  const delays: number[] = [];
-  let missed = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
-    const marker = `"servingUpTo":${round},`;
-    markers.push(marker);
-    const since = performance.now();
-    await admitNext({ raceId: race.id, actorId: organiser.id, count: 1 });
-    const roundDelays = await deliveryDelays(clients, marker, since, 30_000);
-    missed += roundDelays.filter((d) => d === Infinity).length;
-    delays.push(...roundDelays.filter((d) => d !== Infinity));
-    await settle(1_200);
-  }
-  clients.forEach((c) => c.close());
+  const ours = await broadcast("Startline", web.child.pid!, `${web.url}/races/${race.slug}/queue/live`, (round) => `"servingUpTo":${round},`, () =>
+    admitNext({ raceId: race.id, actorId: organiser.id, count: 1 }),
+  );
   await web.stop();
-  delays.sort((a, b) => a - b);
-  const p50 = percentile(delays, 50);
-  const p99 = percentile(delays, 99);
-  const max = delays.at(-1) ?? 0;
-  console.error(`[queue] admission → client: p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms, max ${max.toFixed(0)} ms, missed ${missed}`);
-  reportRow({ measure: `Queue ${CLIENTS}: admission → every client, p99 ms`, ours: p99, reference: 0, goal: "≤ 1000 ms", pass: p99 <= 1000 && missed === 0, note: `p50 ${p50.toFixed(0)}, max ${max.toFixed(0)}; missed ${missed}; ${ROUNDS} rounds` });
-  reportRow({ measure: `Queue ${CLIENTS}: web RSS per waiting client, KB`, ours: rssPerClient / 1024, reference: 0, note: `connected in ${connectSeconds.toFixed(1)} s` });
+  const bare = await startBareSseServer();
+  const reference = await broadcast("bare node:http", bare.pid, bare.url, (round) => bare.change(round).marker, (round) => bare.change(round).fire());
+  await bare.stop();
+
+  reportRow({
+    measure: `Queue ${CLIENTS}: admission → every client, p99 ms`,
+    ours: ours.p99,
+    reference: reference.p99,
+    goal: "≤ 1000 ms",
+    pass: ours.p99 <= 1000 && ours.missed === 0,
+    note: `p50 ${ours.p50.toFixed(0)} (ref ${reference.p50.toFixed(0)}), max ${ours.max.toFixed(0)} (ref ${reference.max.toFixed(0)}); missed ${ours.missed}; ${ROUNDS} rounds`,
+  });
+  reportRow({ measure: `Queue ${CLIENTS}: web RSS per waiting client, KB`, ours: ours.rssPerClient / 1024, reference: reference.rssPerClient / 1024, maxRatio: 1.5 });
+  reportRow({ measure: `Queue ${CLIENTS}: connect all, s`, ours: ours.connectSeconds, reference: reference.connectSeconds });
   reportRow({ measure: `Queue: joins per second (${users.length} joins, ${JOIN_CONCURRENCY} at a time)`, ours: joinsPerSecond, reference: 0, note: "service-level joinQueue, one process" });
 } finally {
   await db.$disconnect();

@@ -1,5 +1,8 @@
-import { request, type ClientRequest, type IncomingMessage } from "node:http";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { request, type ClientRequest, type IncomingMessage } from "node:http";
+import { createInterface } from "node:readline";
 
 /** One open event-stream connection of the benchmark, remembering when it first saw a marker. */
 export type SseClient = { seen: Map<string, number>; close: () => void };
@@ -69,4 +72,27 @@ export async function deliveryDelays(clients: SseClient[], marker: string, since
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline && clients.some((c) => !c.seen.has(marker))) await new Promise((r) => setTimeout(r, 20));
   return clients.map((c) => (c.seen.has(marker) ? c.seen.get(marker)! - since : Infinity)).sort((a, b) => a - b);
+}
+
+/**
+ * The bare node:http SSE server (bench/reference/sse-server.mjs), with the open-files limit raised to the hard
+ * limit in its shell so it can hold as many streams as Startline's web process. `change(round)` returns the
+ * marker every client must see and the request that broadcasts it.
+ */
+export async function startBareSseServer() {
+  const child = spawn("sh", ["-c", `ulimit -n "$(ulimit -Hn)"; exec "${process.execPath}" bench/reference/sse-server.mjs`], { stdio: ["ignore", "pipe", "inherit"] });
+  const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
+  const base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+  return {
+    pid: child.pid!,
+    url: `${base}/live`,
+    change: (round: number) => ({
+      marker: `"marker":"round-${round}"`,
+      fire: () => fetch(`${base}/publish?marker=round-${round}`, { method: "POST" }).then((r) => r.text()),
+    }),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    },
+  };
 }

@@ -2,11 +2,8 @@
 // For each level (default 1,000 / 5,000 / 10,000 connections): time to connect everyone (each holding its
 // first snapshot), web RSS per connection, idle CPU with everyone connected, and publish → p99 of clients.
 // Run: npm run build && npm run bench -- sse      (SSE_LEVELS=1000,5000 IDLE_SECONDS=10 ROUNDS=5)
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { startWeb, testEnv } from "../tests/support/processes";
-import { deliveryDelays, idleCpuShare, openClients, rssBytes } from "./sse-clients";
+import { deliveryDelays, idleCpuShare, openClients, rssBytes, startBareSseServer } from "./sse-clients";
 import { benchEnvironment, percentile, reportRow } from "./support";
 
 const LEVELS = (process.env.SSE_LEVELS ?? "1000,5000,10000").split(",").map(Number);
@@ -51,22 +48,8 @@ async function measure(target: Target, count: number): Promise<Measured> {
 }
 
 async function bareServer(): Promise<Target> {
-  const child = spawn(process.execPath, ["bench/reference/sse-server.mjs"], { stdio: ["ignore", "pipe", "inherit"] });
-  const [line] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
-  const base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
-  return {
-    name: "bare node:http",
-    pid: child.pid!,
-    url: `${base}/live`,
-    change: async (round) => ({
-      marker: `"marker":"round-${round}"`,
-      fire: () => fetch(`${base}/publish?marker=round-${round}`, { method: "POST" }).then((r) => r.text()),
-    }),
-    stop: async () => {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    },
-  };
+  const bare = await startBareSseServer();
+  return { name: "bare node:http", pid: bare.pid, url: bare.url, change: async (round) => bare.change(round), stop: bare.stop };
 }
 
 const env = await benchEnvironment("sse");

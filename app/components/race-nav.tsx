@@ -14,6 +14,7 @@ export const raceSections: Section[] = [
   { to: "waiver", label: "Waiver", minRole: "MANAGER" },
   { to: "codes", label: "Discount codes", minRole: "MANAGER" },
   { to: "queue", label: "Queue", minRole: "MANAGER" },
+  { to: "waitlist", label: "Waiting lists", minRole: "MANAGER" },
   { to: "participants", label: "Participants", minRole: "MANAGER" },
   { to: "checkin", label: "Check-in", minRole: "CHECKIN" },
   { to: "audit", label: "Audit log", minRole: "MANAGER" },

@@ -10,6 +10,7 @@ import { ticketAssignedEmail } from "./ticket-assigned";
 import { ticketRefundedEmail } from "./ticket-refunded";
 import { unacceptedPaymentRefundedEmail } from "./unaccepted-payment-refunded";
 import { verifyEmailEmail } from "./verify-email";
+import { waitlistOfferEmail } from "./waitlist-offer";
 import { welcomeEmail } from "./welcome";
 
 const hostile = `Ann <script>alert("x")</script> & Co`;
@@ -20,6 +21,7 @@ const emails = {
   verify: verifyEmailEmail({ name: hostile, verifyLink: "https://startline.test/verify-email/u.1.s", hours: 48 }),
   reset: passwordResetEmail({ name: hostile, resetLink: "https://startline.test/reset-password/t", minutes: 60 }),
   invite: organisationInviteEmail({ inviterName: hostile, organisationName: hostile, role: "CHECKIN", acceptLink: "https://startline.test/invites/t" }),
+  waitlist: waitlistOfferEmail({ name: hostile, raceName: hostile, ticketTypeName: "10K", until: "Sat 1 May 2027, 09:00", claimUrl: "https://startline.test/races/r#waiting-list" }),
   assigned: ticketAssignedEmail({ assigneeName: hostile, buyerName: hostile, raceName: hostile, ticketTypeName: "10K", formUrl: "https://startline.test/checkout/o/participant/t" }),
   confirmed: orderConfirmedEmail({
     origin: "https://startline.test",

@@ -6,6 +6,9 @@ import { Badge, Button, Card, FormError } from "~/components/ui";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
 import { queueGate } from "~/presenters/queue.server";
+import { myWaitlist } from "~/presenters/waitlist.server";
+import { WaitlistControl } from "~/components/waitlist-control";
+import { waitlistAction } from "~/web/waitlist.server";
 import { countRaceViewers } from "~/services/race-presence.server";
 import { findPublicRace } from "~/services/races.server";
 import { activeRoom, reservePlaces } from "~/services/reservations.server";
@@ -43,6 +46,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     watching: await countRaceViewers(race.id),
     room: user ? await activeRoom(race.id, user.id) : null,
     queue: await queueGate(race.id, user?.id ?? null),
+    waitlist: await myWaitlist(race.id, user?.id ?? null),
+    signedIn: user !== null,
   };
 }
 
@@ -50,6 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const race = await publicRace(params.slug);
   const user = await requireUser(request);
   const form = await request.formData();
+  if (form.has("waitlist")) return waitlistAction(form, { raceId: race.id, userId: user.id, backTo: `/races/${race.slug}` });
   const lines = cartFromForm(form);
   const queuePass = form.get("queuePass");
   try {
@@ -69,8 +75,9 @@ function quantityOptions(max: number) {
 }
 
 export default function PublicRacePage() {
-  const { race, ticketTypes, ai, watching, room, queue } = useLoaderData<typeof loader>();
+  const { race, ticketTypes, ai, watching, room, queue, waitlist, signedIn } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
+  const cartReply = result && !("intent" in result && result.intent === "waitlist") ? result : undefined;
   const navigation = useNavigation();
   const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
     type: "availability" as const,
@@ -121,10 +128,10 @@ export default function PublicRacePage() {
             </span>
           </div>
           <Form method="post" className="mt-3">
-            <FormError id="cart-error" errors={result ? [result.error] : undefined} />
-            {result?.href ? (
-              <Link to={result.href} className="text-sm font-medium text-brand-700 underline">
-                {result.href.endsWith("/queue") ? "Go to the queue" : "Sort it out here"}
+            <FormError id="cart-error" errors={cartReply ? [cartReply.error] : undefined} />
+            {cartReply?.href ? (
+              <Link to={cartReply.href} className="text-sm font-medium text-brand-700 underline">
+                {cartReply.href.endsWith("/queue") ? "Go to the queue" : "Sort it out here"}
               </Link>
             ) : null}
             {open && queue.queueOn && queue.pass ? (
@@ -192,6 +199,15 @@ export default function PublicRacePage() {
             ) : null}
           </Form>
           {open ? (
+            <WaitingLists
+              types={ticketTypes.filter((type) => (snapshot.remaining[type.id] ?? type.remaining) === 0 || waitlist[type.id])}
+              waitlist={waitlist}
+              signedIn={signedIn}
+              timeZone={race.timeZone}
+              pending={navigation.state === "submitting" && navigation.formData?.has("waitlist") === true}
+            />
+          ) : null}
+          {open ? (
             <Link to={`/races/${race.slug}/rooms`} className="mt-4 inline-block text-sm font-medium text-brand-700 underline">
               {room ? `Open your team room, ${room.name}` : "Running with friends or a club? Register together in a room"}
             </Link>
@@ -199,5 +215,32 @@ export default function PublicRacePage() {
         </Card>
       </div>
     </article>
+  );
+}
+
+type WaitingListsProps = {
+  types: { id: string; name: string }[];
+  waitlist: ReturnType<typeof useLoaderData<typeof loader>>["waitlist"];
+  signedIn: boolean;
+  timeZone: string;
+  pending: boolean;
+};
+
+/** Sold-out ticket types (and any the buyer waits for): their waiting lists, outside the cart form. */
+function WaitingLists({ types, waitlist, signedIn, timeZone, pending }: WaitingListsProps) {
+  const result = useActionData<typeof action>();
+  if (types.length === 0) return null;
+  return (
+    <section id="waiting-list" aria-labelledby="waiting-list-title" className="mt-4 border-t border-slate-200 pt-4">
+      <h3 id="waiting-list-title" className="font-semibold">Waiting list</h3>
+      <p className="text-sm text-slate-700">When a place frees up, the next person gets it held for them and an email to claim it.</p>
+      {result && "intent" in result && result.intent === "waitlist" ? <FormError id="waitlist-error" errors={[result.error]} /> : null}
+      {types.map((type) => (
+        <div key={type.id} className="mt-3">
+          <p className="text-sm font-medium">{type.name}</p>
+          <WaitlistControl ticketType={type} entry={waitlist[type.id]} signedIn={signedIn} timeZone={timeZone} pending={pending} />
+        </div>
+      ))}
+    </section>
   );
 }

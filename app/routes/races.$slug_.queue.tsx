@@ -7,6 +7,10 @@ import { useEventSource } from "~/components/use-event-source";
 import { aheadNow, etaMinutes, isCalled, type QueueFrame } from "~/lib/queue-rules";
 import { formatInZone } from "~/lib/time";
 import { queueEntryView } from "~/presenters/queue.server";
+import { myWaitlist } from "~/presenters/waitlist.server";
+import { WaitlistControl } from "~/components/waitlist-control";
+import { ticketAvailability } from "~/services/race-availability.server";
+import { waitlistAction } from "~/web/waitlist.server";
 import { joinQueue, leaveQueue } from "~/services/queue.server";
 import { findPublicRace } from "~/services/races.server";
 import { requireUser } from "~/web/auth.server";
@@ -26,13 +30,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const race = await publicRace(params.slug);
   const view = await queueEntryView(race.id, user.id);
   if (!view?.settings.enabled) throw new Response("This race has no queue.", { status: 404 });
-  return { race: { name: race.name, slug: race.slug, timeZone: race.timeZone }, ...view };
+  // A sold-out race offers its waiting lists here: the sold-out types, and any the buyer already waits for.
+  const waitlist = view.frame.soldOut || view.entry?.status === "SOLD_OUT" ? await myWaitlist(race.id, user.id) : {};
+  const soldOutTypes = Object.keys(waitlist).length || view.frame.soldOut || view.entry?.status === "SOLD_OUT"
+    ? (await ticketAvailability(race.id)).filter((type) => type.remaining === 0 || waitlist[type.id]).map(({ id, name }) => ({ id, name }))
+    : [];
+  return { race: { name: race.name, slug: race.slug, timeZone: race.timeZone }, ...view, waitlist, soldOutTypes };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const race = await publicRace(params.slug);
-  const intent = (await request.formData()).get("intent");
+  const form = await request.formData();
+  if (form.has("waitlist")) return waitlistAction(form, { raceId: race.id, userId: user.id, backTo: `/races/${race.slug}/queue` });
+  const intent = form.get("intent");
   try {
     if (intent === "leave") await leaveQueue({ raceId: race.id, userId: user.id });
     else await joinQueue({ raceId: race.id, userId: user.id });
@@ -53,7 +64,7 @@ const statusText = {
 } as const;
 
 export default function QueuePage() {
-  const { race, settings, frame: loadedFrame, entry } = useLoaderData<typeof loader>();
+  const { race, settings, frame: loadedFrame, entry, waitlist, soldOutTypes } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
   const navigation = useNavigation();
   const revalidator = useRevalidator();
@@ -100,7 +111,12 @@ export default function QueuePage() {
           <>
             <p>{frame.open ? "Registration is open through this queue." : `Registration opens at ${opensAt}. Everyone who joins in the ${settings.preQueueMinutes} minutes before gets a random place at opening.`}</p>
             {frame.soldOut ? (
-              <p className="mt-3"><Badge tone="bad">Sold out</Badge></p>
+              <div id="waiting-list" className="mt-3 flex flex-col gap-2">
+                <p><Badge tone="bad">Sold out</Badge></p>
+                {soldOutTypes.map((type) => (
+                  <WaitlistControl key={type.id} ticketType={type} entry={waitlist[type.id]} signedIn timeZone={race.timeZone} pending={navigation.state === "submitting"} />
+                ))}
+              </div>
             ) : (
               <Form method="post" className="mt-4">
                 <Button type="submit" name="intent" value="join" pending={navigation.state === "submitting"} pendingLabel="Joining…">
@@ -145,7 +161,15 @@ export default function QueuePage() {
             {status === "REGISTERED" ? <p>You're registered. Your tickets are on their way by email.</p> : null}
             {status === "EXPIRED" ? <p>Your checkout pass ran out before you registered, so your turn has passed.</p> : null}
             {status === "LEFT" ? <p>You left this queue.</p> : null}
-            {status === "SOLD_OUT" ? <p>The race sold out before your turn. We're sorry.</p> : null}
+            {status === "SOLD_OUT" ? (
+              <div id="waiting-list" className="flex flex-col gap-2" data-testid="queue-sold-out">
+                <p>The race sold out before your turn. Join a waiting list: when a place frees up, the next person gets it held for them and an email to claim it.</p>
+                {soldOutTypes.length === 0 ? <p className="text-sm">Reload this page to see the waiting lists.</p> : null}
+                {soldOutTypes.map((type) => (
+                  <WaitlistControl key={type.id} ticketType={type} entry={waitlist[type.id]} signedIn timeZone={race.timeZone} pending={navigation.state === "submitting"} />
+                ))}
+              </div>
+            ) : null}
             {status === "WAITING" || status === "CALLED" ? (
               <Form method="post">
                 <Button type="submit" name="intent" value="leave" variant="secondary" pending={navigation.state === "submitting"} pendingLabel="Leaving…">

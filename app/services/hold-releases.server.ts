@@ -6,6 +6,7 @@ import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
 import { announceRoomsChange } from "./room-status.server";
 import { lockTicketTypes } from "./sale-locks.server";
+import { offerFreedPlacesSoon } from "./waitlist-offers.server";
 
 /**
  * Gives back the places and the discount code's use a pending order holds; false for an order that is no longer
@@ -51,6 +52,8 @@ export async function releaseOrder(orderId: string, status: "EXPIRED" | "CANCELL
   const open = released.sessionId;
   if (open && open !== sessionId && open !== endedSessionId) await expireSessionLater(open);
   await Promise.all([announceSale(order.raceId), announceOrderChange(orderId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
+  // The places are free: a waiting list of their ticket types offers them to the next people (ADR 0070).
+  await offerFreedPlacesSoon(order.raceId);
   return true;
 }
 

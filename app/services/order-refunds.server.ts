@@ -8,6 +8,7 @@ import { recordEmail, sendQueued } from "./email.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { announceSale } from "./race-stats.server";
+import { offerFreedPlacesSoon } from "./waitlist-offers.server";
 import { createStripeRefund, RefundError, type StripeRefundResult } from "./stripe-refunds.server";
 
 /** Orders whose money can (still) be given back. */
@@ -193,6 +194,8 @@ export async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
     }
     await announceOrderChange(order.id);
     await announceSale(order.raceId);
+    // Refunded and cancelled tickets gave their places back: a waiting list offers them (ADR 0070).
+    await offerFreedPlacesSoon(order.raceId);
   }
   return {
     applied: result.applied,

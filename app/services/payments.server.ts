@@ -120,11 +120,13 @@ const holdSelect = { createdAt: true, holdExpiresAt: true, race: { select: { hol
 /**
  * The hold for a new payment page: stretched to Stripe's minimum session life if needed so the session
  * and the hold end together, but never beyond the race's hold time plus that minimum: pressing Pay again
- * must not keep places held for ever.
+ * must not keep places held for ever. A hold already longer (a waiting-list offer's claim window, ADR 0070)
+ * is never shortened.
  */
 function stretchedHold(order: { createdAt: Date; holdExpiresAt: Date | null; race: { holdMinutes: number } }) {
   const cap = order.createdAt.getTime() + order.race.holdMinutes * 60_000 + STRIPE_MIN_SESSION_MS;
-  return new Date(Math.min(cap, Math.max(order.holdExpiresAt?.getTime() ?? 0, Date.now() + STRIPE_MIN_SESSION_MS)));
+  const held = order.holdExpiresAt?.getTime() ?? 0;
+  return new Date(Math.max(held, Math.min(cap, Date.now() + STRIPE_MIN_SESSION_MS)));
 }
 
 /** One line per ticket at its discounted price, plus a tax line for a fixed-rate tax. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from "node:crypto";
-import { Prisma, type RaceQueue } from "@prisma/client";
+import { Prisma, type QueueEntryStatus, type RaceQueue } from "@prisma/client";
 import { DomainError, type DomainErrorKind } from "~/lib/errors";
 import { accruedCredit, admissible, ADMISSION_TICK_MS, queuePath, shuffled } from "~/lib/queue-rules";
 import { channels } from "~/realtime/channels";
@@ -70,11 +70,12 @@ export async function joinQueue({ raceId, userId, now = new Date() }: { raceId: 
     throw new QueueError("conflict", again, queuePath(race.slug));
   }
   if (queue.soldOutAt) throw new QueueError("conflict", "This race is sold out.", `/races/${race.slug}`);
+  const roomId = await queueingRoom(raceId, userId, queuePath(race.slug));
   const windowOpens = new Date(queue.opensAt.getTime() - queue.preQueueMinutes * 60_000);
   if (now < windowOpens) throw new QueueError("conflict", `The queue opens ${queue.preQueueMinutes} minutes before registration opens, at ${windowOpens.toISOString()}.`);
   try {
     if (now < queue.opensAt) {
-      await db.queueEntry.create({ data: { raceId, userId, joinedAt: now } });
+      await db.queueEntry.create({ data: { raceId, userId, roomId, joinedAt: now } });
     } else {
       let number = await takeNextNumber(raceId);
       if (number === null) {
@@ -82,13 +83,44 @@ export async function joinQueue({ raceId, userId, now = new Date() }: { raceId: 
         number = await takeNextNumber(raceId);
       }
       // A number taken by a join that then fails (joined twice at once) stays unused: admission skips gaps.
-      await db.queueEntry.create({ data: { raceId, userId, joinedAt: now, number } });
+      await db.queueEntry.create({ data: { raceId, userId, roomId, joinedAt: now, number } });
     }
   } catch (error) {
     if (isUniqueViolation(error)) throw new QueueError("conflict", "You are already in this queue.", queuePath(race.slug));
     throw error;
   }
   return { slug: race.slug };
+}
+
+/** Entries that still hold or wait for a turn. */
+const LIVE: QueueEntryStatus[] = ["WAITING", "CALLED", "IN_CHECKOUT"];
+
+/**
+ * A room queues as one unit (ADR 0071): the owner of an open room joins for the whole room; a member of a room whose
+ * owner already holds the room's place is refused (that place covers them). Anyone else queues alone.
+ */
+async function queueingRoom(raceId: string, userId: string, queueLink: string) {
+  const membership = await db.roomMember.findFirst({
+    where: { raceId, userId, leftAt: null, room: { status: "OPEN" } },
+    select: { room: { select: { id: true, ownerId: true, name: true } } },
+  });
+  const room = membership?.room;
+  if (!room) return null;
+  if (room.ownerId === userId) return room.id;
+  const ownersEntry = await db.queueEntry.findFirst({ where: { raceId, roomId: room.id, status: { in: LIVE } }, select: { id: true } });
+  if (ownersEntry) throw new QueueError("conflict", `Your room “${room.name}” queues as one: its owner's place in line covers you, and they register the room's places together.`, queueLink);
+  return null;
+}
+
+/**
+ * The places a room entry's admission counts: the room's active members (the owner among them) who do not hold a
+ * live queue entry of their own. Read at admission, so members who joined the room while it waited are counted.
+ */
+async function roomPlaces(tx: Db, raceId: string, entry: { id: string; roomId: string | null }) {
+  if (!entry.roomId) return 1;
+  const members = await tx.roomMember.findMany({ where: { roomId: entry.roomId, leftAt: null }, select: { userId: true } });
+  const queuedAlone = await tx.queueEntry.count({ where: { raceId, id: { not: entry.id }, userId: { in: members.map((m) => m.userId) }, status: { in: LIVE } } });
+  return Math.max(1, members.length - queuedAlone);
 }
 
 /** The next number after opening, in one statement (the row is locked only for it); null before the draw. */
@@ -158,25 +190,39 @@ async function admitInTransaction(tx: Db, raceId: string, now: Date, byHand?: nu
     return { admitted: 0, changed: true, soldOut: told.count };
   }
 
-  const [calledCount, inCheckoutCount] = await Promise.all([
-    tx.queueEntry.count({ where: { raceId, status: "CALLED" } }),
-    tx.queueEntry.count({ where: { raceId, status: "IN_CHECKOUT" } }),
+  // Places, not people: a room's entry counts every member it admits (ADR 0071); anyone else counts one.
+  const [calledPlaces, inCheckoutPlaces] = await Promise.all([
+    tx.queueEntry.aggregate({ where: { raceId, status: "CALLED" }, _sum: { places: true } }).then((sum) => sum._sum.places ?? 0),
+    tx.queueEntry.aggregate({ where: { raceId, status: "IN_CHECKOUT" }, _sum: { places: true } }).then((sum) => sum._sum.places ?? 0),
   ]);
   const byRate = queue.admitPerMinute !== null && !queue.paused && queue.shuffledAt !== null && !queue.soldOutAt;
   const credit = byRate ? accruedCredit(queue.admitCredit, queue.admitPerMinute!, queue.lastTickAt ? now.getTime() - queue.lastTickAt.getTime() : ADMISSION_TICK_MS, ADMISSION_TICK_MS) : 0;
-  const limits = { placesLeft, passesUnused: calledCount, checkoutCap: queue.checkoutCap, inCheckout: calledCount + inCheckoutCount };
-  const allowed = admissible({ ...limits, wanted: Number.MAX_SAFE_INTEGER });
-  if (byHand !== undefined && byHand > allowed) {
-    const why = allowed === 0 ? "Nobody can be admitted now" : `Only ${allowed} can be admitted now`;
-    throw new QueueError("conflict", `${why}: ${placesLeft - calledCount} places are free after the passes already given, and ${Math.max(0, queue.checkoutCap - limits.inCheckout)} of ${queue.checkoutCap} checkout slots are open.`);
-  }
-  const take = byHand ?? admissible({ ...limits, wanted: credit });
-  const next = take > 0
-    ? await tx.queueEntry.findMany({ where: { raceId, status: "WAITING", number: { not: null } }, orderBy: { number: "asc" }, take, select: { id: true, number: true } })
+  const limits = { placesLeft, passesUnused: calledPlaces, checkoutCap: queue.checkoutCap, inCheckout: calledPlaces + inCheckoutPlaces };
+  const budget = admissible({ ...limits, wanted: Number.MAX_SAFE_INTEGER });
+  // The rate and "admit next N" count entries (a room is one unit in line); the budget counts their places.
+  const wanted = byHand ?? Math.floor(credit);
+  const candidates = wanted > 0
+    ? await tx.queueEntry.findMany({ where: { raceId, status: "WAITING", number: { not: null } }, orderBy: { number: "asc" }, take: wanted, select: { id: true, number: true, roomId: true } })
     : [];
+  const next: { id: string; number: number | null; places: number }[] = [];
+  let used = 0;
+  for (const candidate of candidates) {
+    const places = await roomPlaces(tx, raceId, candidate);
+    // In line order: a room that does not fit yet waits, and nobody behind it goes first. A room larger than the
+    // checkout cap goes alone once nobody else is in checkout, so it cannot block the line for ever.
+    const alone = used === 0 && limits.inCheckout === 0 && places <= placesLeft;
+    if (used + places > budget && !alone) break;
+    next.push({ ...candidate, places });
+    used += places;
+  }
+  if (byHand !== undefined && next.length < candidates.length) {
+    const why = next.length === 0 ? "Nobody can be admitted now" : `Only ${next.length} can be admitted now`;
+    const room = candidates[next.length]?.roomId ? " (the next in line is a room, admitted with all its members)" : "";
+    throw new QueueError("conflict", `${why}${room}: ${placesLeft - calledPlaces} places are free after the passes already given, and ${Math.max(0, queue.checkoutCap - limits.inCheckout)} of ${queue.checkoutCap} checkout slots are open.`);
+  }
   const passExpiresAt = new Date(now.getTime() + queue.passMinutes * 60_000);
   for (const entry of next) {
-    await tx.queueEntry.update({ where: { id: entry.id }, data: { status: "CALLED", calledAt: now, passExpiresAt, passToken: randomBytes(18).toString("base64url") } });
+    await tx.queueEntry.update({ where: { id: entry.id }, data: { status: "CALLED", calledAt: now, passExpiresAt, places: entry.places, passToken: randomBytes(18).toString("base64url") } });
   }
   const servingUpTo = Math.max(queue.servingUpTo, ...next.map((entry) => entry.number!));
   await tx.raceQueue.update({
@@ -310,10 +356,23 @@ export async function usePassForOrder(tx: Db, { raceId, userId, passToken, order
     where: { raceId, userId, passToken: passToken!, status: { in: ["CALLED", "IN_CHECKOUT"] }, passExpiresAt: { gt: now } },
     data: { status: "IN_CHECKOUT", orderId },
   });
-  if (count === 1) return;
+  if (count === 1) return checkRoomHold(tx, { raceId, userId, orderId });
   const entry = await tx.queueEntry.findUnique({ where: { raceId_userId: { raceId, userId } }, select: { passToken: true, passExpiresAt: true, status: true } });
   if (entry && entry.passToken === passToken && (entry.status === "EXPIRED" || (entry.passExpiresAt && entry.passExpiresAt <= now))) {
     refuse("Your checkout pass has expired, so your turn has passed.");
   }
   refuse("This checkout pass is not valid for your account and this race. Join the queue and register when it is your turn.");
+}
+
+/**
+ * A room's pass (ADR 0071) covers the places its admission counted: the owner's hold, whose tickets go with the room
+ * and are handed to members who fill in and sign later, may not take more than that.
+ */
+async function checkRoomHold(tx: Db, { raceId, userId, orderId }: { raceId: string; userId: string; orderId: string }) {
+  const entry = await tx.queueEntry.findUnique({ where: { raceId_userId: { raceId, userId } }, select: { roomId: true, places: true } });
+  if (!entry?.roomId) return;
+  const tickets = await tx.ticket.count({ where: { orderId } });
+  if (tickets > entry.places) {
+    throw new QueueError("conflict", `Your room's turn covers ${entry.places} ${entry.places === 1 ? "place" : "places"}, one for each member when it was admitted: choose at most ${entry.places}.`);
+  }
 }

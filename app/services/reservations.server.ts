@@ -14,6 +14,7 @@ import { expireSessionLater } from "./checkout-sessions.server";
 import { releaseHeldPlaces } from "./hold-releases.server";
 import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
 import { usePassForOrder } from "./queue.server";
+import { offerFreedPlacesSoon } from "./waitlist-offers.server";
 
 /** A cart that cannot be held; shown above the race page's ticket form. */
 export class ReservationError extends DomainError {
@@ -118,6 +119,7 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, que
     // The checkout this hold replaced must not stay payable: its places are gone.
     for (const sessionId of held.replacedSessions) await expireSessionLater(sessionId);
     await Promise.all([held.freedPlaces ? announceSale(raceId) : announceHold(raceId), announceRoomChange(hold.roomId)]);
+    if (held.freedPlaces) await offerFreedPlacesSoon(raceId);
     return held.order;
   }
 }

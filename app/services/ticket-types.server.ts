@@ -4,6 +4,7 @@ import { priceInForce, tierInForce } from "~/lib/pricing";
 import type { PriceTierInput, TicketTypeInput } from "~/validation/ticket-types";
 import { diff as auditDiff, recordAudit } from "./audit.server";
 import { announceSale } from "./race-stats.server";
+import { offerFreedPlacesSoon } from "./waitlist-offers.server";
 import { NotFoundError, RuleViolationError } from "~/lib/errors";
 
 /** `diff` typed as the JSON the audit entry stores (its values are JSON scalars by construction). */
@@ -104,8 +105,10 @@ export async function updateTicketType({ raceId, actorId }: RaceActor, ticketTyp
       await recordAudit(tx, { organisationId, raceId, actorId, action: "ticket_type.updated", entityType: "ticket_type", entityId: ticketTypeId, changes });
     }
   });
-  // Places left changed for buyers (capacity, or a type withdrawn or back on sale): race pages re-read them.
+  // Places left changed for buyers (capacity, or a type withdrawn or back on sale): race pages re-read them, and
+  // places a raised capacity (or a restored type) adds go to the waiting list first (ADR 0070).
   await announceSale(raceId);
+  await offerFreedPlacesSoon(raceId);
 }
 
 /** Archived types are no longer sold; their tickets stay valid. */
@@ -126,8 +129,10 @@ export async function setTicketTypeArchived({ raceId, actorId }: RaceActor, tick
       changes: diff({ archivedAt: before.archivedAt }, { archivedAt }),
     });
   });
-  // Places left changed for buyers (capacity, or a type withdrawn or back on sale): race pages re-read them.
+  // Places left changed for buyers (capacity, or a type withdrawn or back on sale): race pages re-read them, and
+  // places a raised capacity (or a restored type) adds go to the waiting list first (ADR 0070).
   await announceSale(raceId);
+  await offerFreedPlacesSoon(raceId);
 }
 
 /** Only a ticket type that never had a ticket (sold, held or cancelled) can be deleted; others are archived. */

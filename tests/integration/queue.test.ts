@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { admitNext, joinQueue, leaveQueue, pauseQueue, resumeQueue, runAdmissionTick, saveQueueSettings, setAdmissionRate } from "~/services/queue.server";
 import { reservePlaces } from "~/services/reservations.server";
+import { createRoom, joinRoom } from "~/services/rooms.server";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 
@@ -224,5 +225,51 @@ describe("reservations need a checkout pass while the queue is on", () => {
     await db.order.update({ where: { id: order.id }, data: { status: "PAID", paidAt: new Date() } });
     await runAdmissionTick();
     expect((await entry(race.id, me!.id)).status).toBe("REGISTERED");
+  });
+});
+
+describe("a room queues as one unit", () => {
+  it("admits the owner's entry for every member, counts them against the caps, and lets the room's hold take their places", async () => {
+    const { race, type, organiser, opensAt } = await queuedRace({ opensInMs: -MINUTE, capacity: 10, checkoutCap: 3 });
+    const [owner, early, late, solo] = await buyers(4);
+    const room = await createRoom({ raceId: race.id, ownerId: owner!.id, input: { name: "Harbour Harriers", teamName: null, maxMembers: 6, visibility: "PUBLIC" } });
+    await joinRoom({ userId: early!.id, roomId: room.id });
+    await joinQueue({ raceId: race.id, userId: owner!.id, now: opensAt });
+    await joinQueue({ raceId: race.id, userId: solo!.id, now: opensAt });
+    expect(await entry(race.id, owner!.id)).toMatchObject({ roomId: room.id, number: 1 });
+
+    // The owner's place covers the members: one of them joining the queue on their own is refused, nothing written.
+    await expect(joinQueue({ raceId: race.id, userId: early!.id, now: opensAt })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("queues as one") });
+    expect(await db.queueEntry.count({ where: { raceId: race.id } })).toBe(2);
+
+    // A member who joins the room while it waits is counted at admission: three places of the cap of three.
+    await joinRoom({ userId: late!.id, roomId: room.id });
+    await expect(admitNext({ raceId: race.id, actorId: organiser.id, count: 2 })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("Only 1 can be admitted now") });
+    expect(await admitNext({ raceId: race.id, actorId: organiser.id, count: 1 })).toEqual({ admitted: 1 });
+    const called = await entry(race.id, owner!.id);
+    expect(called).toMatchObject({ status: "CALLED", places: 3 });
+    await expect(admitNext({ raceId: race.id, actorId: organiser.id, count: 1 })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("Nobody can be admitted now") });
+    expect((await entry(race.id, solo!.id)).status).toBe("WAITING");
+
+    // The room's pass holds at most its three places, all going with the room for the members to sign later.
+    const hold = (quantity: number) => reservePlaces({ raceId: race.id, buyer: owner!, lines: [{ ticketTypeId: type.id, quantity }], queuePass: called.passToken });
+    await expect(hold(4)).rejects.toMatchObject({ status: 409, message: expect.stringContaining("covers 3 places") });
+    expect((await db.ticketType.findUniqueOrThrow({ where: { id: type.id } })).heldCount).toBe(0);
+    const order = await hold(3);
+    expect(await entry(race.id, owner!.id)).toMatchObject({ status: "IN_CHECKOUT", orderId: order.id });
+    const tickets = await db.ticket.findMany({ where: { orderId: order.id }, select: { roomId: true } });
+    expect(tickets).toEqual([{ roomId: room.id }, { roomId: room.id }, { roomId: room.id }]);
+    // In checkout, the room still takes its three places of the cap.
+    await expect(admitNext({ raceId: race.id, actorId: organiser.id, count: 1 })).rejects.toMatchObject({ status: 409 });
+  });
+
+  it("does not let a room larger than the checkout cap block the line", async () => {
+    const { race, organiser, opensAt } = await queuedRace({ opensInMs: -MINUTE, capacity: 10, checkoutCap: 2 });
+    const [owner, a, b] = await buyers(3);
+    const room = await createRoom({ raceId: race.id, ownerId: owner!.id, input: { name: "Big Club", teamName: null, maxMembers: 6, visibility: "PUBLIC" } });
+    for (const member of [a!, b!]) await joinRoom({ userId: member.id, roomId: room.id });
+    await joinQueue({ raceId: race.id, userId: owner!.id, now: opensAt });
+    expect(await admitNext({ raceId: race.id, actorId: organiser.id, count: 1 })).toEqual({ admitted: 1 });
+    expect(await entry(race.id, owner!.id)).toMatchObject({ status: "CALLED", places: 3 });
   });
 });
