@@ -7,6 +7,7 @@ import { getEnv } from "~/utils/env.server";
 import { createLogger } from "~/utils/logger.server";
 import { mailer } from "~/utils/mailer.server";
 import { notify } from "./notifications.server";
+import { orderConfirmation } from "./order-confirmation.server";
 
 const log = createLogger({ service: "email" });
 
@@ -94,7 +95,7 @@ async function claimForSending(emailId: string, now: Date) {
  * Message-ID (so mail clients show one message). Safe to run twice; the delivery notice is deduplicated by email id.
  */
 export async function deliverEmail(emailId: string) {
-  const email = await db.emailMessage.findUnique({ where: { id: emailId } });
+  const email = await rendered(await db.emailMessage.findUnique({ where: { id: emailId } }));
   if (!email) throw new PermanentFailure(`email ${emailId} does not exist`);
   if (email.status !== "SENT") {
     const now = new Date();
@@ -114,6 +115,17 @@ export async function deliverEmail(emailId: string) {
   if (notice && email.userId) {
     await notify({ userId: email.userId, kind: `email.${email.kind}`, dedupeKey: `email-delivered:${email.id}`, ...notice(email.to) });
   }
+}
+
+/**
+ * A paid order's confirmation is recorded empty by fulfilment and written here, once, from the order (ADR 0060); two
+ * attempts that render at once write the same content, and only the first write is kept.
+ */
+async function rendered(email: EmailMessage | null) {
+  if (!email?.confirmsOrderId || email.html !== "") return email;
+  const { kind: _kind, attachments, ...content } = await orderConfirmation(email.confirmsOrderId);
+  await db.emailMessage.updateMany({ where: { id: email.id, html: "" }, data: { ...content, attachments } });
+  return db.emailMessage.findUnique({ where: { id: email.id } });
 }
 
 async function sendClaimed(email: EmailMessage) {
