@@ -1,4 +1,4 @@
-import { db, sql, sqlTransaction, TRANSACTION_DEFAULTS } from "~/utils/db.server";
+import { db, sql, sqlScript, TRANSACTION_DEFAULTS } from "~/utils/db.server";
 import { BibRangeFullError } from "./bibs.server";
 import { redeemDiscount } from "./discount-holds.server";
 import { sendQueued } from "./email.server";
@@ -121,16 +121,13 @@ function writeOutcome([row]: FulfilmentWriteRow[]) {
 }
 
 /**
- * The write in a short pg transaction: the locks, then the statement that decides under them and writes, sent
- * back to back, so a ticket type's row lock is held for two statements and the commit, never while Node works.
+ * The write as one transaction in one round trip (`sqlScript`): the locks, then the statement that decides under
+ * them and writes, then the commit, so a ticket type's row lock is held while Postgres works, never while Node does.
  */
 async function writeFast(write: FulfilmentWrite, withDiscount: boolean) {
   const locks = fulfilmentLocksStatement({ raceId: write.raceId, typeIds: [...write.perType.keys()], orderId: write.orderId, withDiscount });
-  const statement = fulfilmentWriteStatement(write);
-  return sqlTransaction(async (client) => {
-    const [, rows] = await Promise.all([sql(locks.text, locks.values, client), sql<FulfilmentWriteRow>(statement.text, statement.values, client)]);
-    return writeOutcome(rows);
-  });
+  const [, rows] = await sqlScript([locks, fulfilmentWriteStatement(write)]);
+  return writeOutcome(rows as FulfilmentWriteRow[]);
 }
 
 /** A late payment whose code's use was given back: the use is taken again (or refused) in the same transaction. */
