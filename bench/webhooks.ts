@@ -33,7 +33,7 @@ const processEnv = testEnv({
   REDIS_PREFIX: process.env.REDIS_PREFIX,
   DATABASE_POOL_SIZE: POOL,
   // BENCH_PROCESS_PROFILE=<dir>: the web and worker processes write CPU profiles there when they stop.
-  ...(process.env.BENCH_PROCESS_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROCESS_PROFILE}` } : {}),
+  CPU_PROFILE_DIR: process.env.BENCH_PROCESS_PROFILE,
 });
 const started = await Promise.allSettled([startWeb(processEnv), startWorker({ ...processEnv, WORKER_CONCURRENCY: CONCURRENCY })]);
 const [web, worker] = started.map((s) => (s.status === "fulfilled" ? s.value : null)) as [Awaited<ReturnType<typeof startWeb>>, Awaited<ReturnType<typeof startWorker>>];

@@ -82,12 +82,13 @@ function literal(value: unknown): string {
  * casts its values, e.g. `$1::text[]`). Locks a statement takes are held only while Postgres runs the rest and
  * commits, never while this process's event loop is busy elsewhere (ADR 0060). Returns each statement's rows.
  */
-export async function sqlScript(statements: { text: string; values: unknown[] }[]) {
+export async function sqlScript(statements: { text: string; values: unknown[] }[], { durable = true }: { /** false: `synchronous_commit = off` (see the caller's reason). */ durable?: boolean } = {}) {
   const script = statements.map(({ text, values }) => text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1])));
+  const begin = durable ? ["BEGIN"] : ["BEGIN", "SET LOCAL synchronous_commit = off"];
   const client = await pool.connect();
   try {
-    const results = (await client.query({ text: ["BEGIN", ...script, "COMMIT"].join(";\n"), types: utcTypes })) as unknown as pg.QueryResult[];
-    return results.slice(1, -1).map((result) => result.rows);
+    const results = (await client.query({ text: [...begin, ...script, "COMMIT"].join(";\n"), types: utcTypes })) as unknown as pg.QueryResult[];
+    return results.slice(begin.length, -1).map((result) => result.rows);
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
