@@ -1,35 +1,39 @@
 import { orderConfirmedEmail, ticketQrCid } from "~/emails/order-confirmed";
-import { db } from "~/utils/db.server";
+import { sql } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import type { EmailAttachment } from "./email.server";
 import { ticketQrPng } from "./tickets.server";
 
+type ConfirmationRow = {
+  id: string;
+  currency: string;
+  totalMinor: number;
+  buyerName: string;
+  race: { name: string; startsAt: string; timeZone: string; location: string };
+  tickets: { id: string; bib: number | null; qrToken: string; typeName: string; firstName: string | null; lastName: string | null }[];
+};
+
 /**
  * The confirmation of a paid order as it stands: its issued tickets with their bibs, each with its QR code attached
- * and shown inline. Built when the email is sent, not in fulfilment's transaction (ADR 0060): rendering the PNGs is
- * the costliest part of a payment, and nothing else waits for it.
+ * and shown inline. Built when the email is sent, not in fulfilment's transaction (ADR 0060), from one read.
  */
 export async function orderConfirmation(orderId: string) {
-  const order = await db.order.findUniqueOrThrow({
-    where: { id: orderId },
-    select: {
-      id: true,
-      currency: true,
-      totalMinor: true,
-      buyerName: true,
-      race: { select: { name: true, startsAt: true, timeZone: true, location: true } },
-      tickets: {
-        where: { status: "ISSUED" },
-        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        select: { id: true, bib: true, qrToken: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } },
-      },
-    },
-  });
+  const [order] = await sql<ConfirmationRow>(
+    `SELECT o.id, o.currency, o."totalMinor", o."buyerName",
+       json_build_object('name', r.name, 'startsAt', r."startsAt", 'timeZone', r."timeZone", 'location', r.location) AS race,
+       coalesce((SELECT json_agg(json_build_object('id', t.id, 'bib', t.bib, 'qrToken', t."qrToken", 'typeName', tt.name, 'firstName', p."firstName", 'lastName', p."lastName")
+           ORDER BY t."createdAt", t.id)
+         FROM "Ticket" t JOIN "TicketType" tt ON tt.id = t."ticketTypeId" LEFT JOIN "Participant" p ON p."ticketId" = t.id
+         WHERE t."orderId" = o.id AND t.status = 'ISSUED'), '[]'::json) AS tickets
+     FROM "Order" o JOIN "Race" r ON r.id = o."raceId" WHERE o.id = $1`,
+    [orderId],
+  );
+  if (!order) throw new Error(`order ${orderId} does not exist`);
   const tickets = order.tickets.map((t) => ({
     id: t.id,
     bib: t.bib,
-    typeName: t.ticketType.name,
-    participant: t.participant ? `${t.participant.firstName} ${t.participant.lastName}` : "Participant",
+    typeName: t.typeName,
+    participant: t.firstName !== null ? `${t.firstName} ${t.lastName}` : "Participant",
   }));
   const attachments: EmailAttachment[] = await Promise.all(
     order.tickets.map(async (ticket) => ({
@@ -39,5 +43,6 @@ export async function orderConfirmation(orderId: string) {
       base64: (await ticketQrPng(ticket.qrToken)).toString("base64"),
     })),
   );
-  return { ...orderConfirmedEmail({ origin: getEnv().appOrigin, order, tickets }), attachments };
+  const race = { ...order.race, startsAt: new Date(`${order.race.startsAt}Z`) };
+  return { ...orderConfirmedEmail({ origin: getEnv().appOrigin, order: { ...order, race }, tickets }), attachments };
 }
