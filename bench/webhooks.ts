@@ -9,7 +9,7 @@
 import { Queue, Worker } from "bullmq";
 import Stripe from "stripe";
 import { startWeb, startWorker, testEnv } from "../tests/support/processes";
-import { benchEnvironment, percentile, reportRow } from "./support";
+import { benchEnvironment, percentile, reportRow, sampleActivity } from "./support";
 
 const ROUTE_RATE = Number(process.env.ROUTE_RATE ?? 200);
 const E2E_RATE = Number(process.env.E2E_RATE ?? 100);
@@ -32,6 +32,8 @@ const processEnv = testEnv({
   DATABASE_URL: process.env.DATABASE_URL,
   REDIS_PREFIX: process.env.REDIS_PREFIX,
   DATABASE_POOL_SIZE: POOL,
+  // BENCH_PROCESS_PROFILE=<dir>: the web and worker processes write CPU profiles there when they stop.
+  CPU_PROFILE_DIR: process.env.BENCH_PROCESS_PROFILE,
 });
 const started = await Promise.allSettled([startWeb(processEnv), startWorker({ ...processEnv, WORKER_CONCURRENCY: CONCURRENCY })]);
 const [web, worker] = started.map((s) => (s.status === "fulfilled" ? s.value : null)) as [Awaited<ReturnType<typeof startWeb>>, Awaited<ReturnType<typeof startWorker>>];
@@ -171,13 +173,16 @@ try {
   // 3. Fulfilment throughput: a burst, as fast as the route takes it (50 senders).
   const burstStarted = Date.now();
   let next = 0;
-  await Promise.all(Array.from({ length: 50 }, async () => {
-    while (next < burstOrders.length) {
-      const i = next++;
-      await sendPaid(burstOrders[i]!, routeCount + e2eCount + i);
-    }
-  }));
-  const burstPaid = await paidTimes(burstOrders);
+  const { result: burstPaid, activity } = await sampleActivity(process.env.DATABASE_URL!, async () => {
+    await Promise.all(Array.from({ length: 50 }, async () => {
+      while (next < burstOrders.length) {
+        const i = next++;
+        await sendPaid(burstOrders[i]!, routeCount + e2eCount + i);
+      }
+    }));
+    return paidTimes(burstOrders);
+  });
+  console.error(`[webhooks] burst: backends by state (mean of samples) ${JSON.stringify(activity)}`);
   const ordersPerSecond = BURST / ((Math.max(...burstPaid.values()) - burstStarted) / 1000);
   console.error(`[webhooks] burst of ${BURST}: ${ordersPerSecond.toFixed(0)} orders/s; BullMQ no-op ${reference.perSecond.toFixed(0)} jobs/s`);
   reportRow({ measure: `fulfilment: orders paid per second (burst of ${BURST})`, ours: ordersPerSecond, reference: reference.perSecond, minRatio: 0.025, note: `worker concurrency ${CONCURRENCY}, pool ${POOL}; goal 500/s` });

@@ -18,6 +18,7 @@ import { mountRaceFeed } from "./live/race-feed";
 import { mountMetrics } from "./metrics";
 import { mountOperatorQueues } from "./operator-queues";
 import { remixHandler } from "./remix";
+import { mountStripeWebhook } from "./stripe-webhook";
 import { limitRequestBody, refusedBody, securityHeaders, serveUploads } from "./security";
 import { onlyFilesOf } from "./static";
 
@@ -76,6 +77,7 @@ export async function startWeb() {
 
   mountRaceFeed(app);
   mountQueueFeed(app);
+  mountStripeWebhook(app);
   mountOperatorQueues(app);
 
   // SSE responses must not be buffered by compression.

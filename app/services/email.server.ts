@@ -2,11 +2,12 @@ import type { EmailMessage } from "@prisma/client";
 import { enqueueIfConnected, requeue } from "~/jobs/queues.server";
 import { RetryLaterError } from "~/jobs/retry";
 import { PermanentFailure } from "~/lib/errors";
-import { db, type Db } from "~/utils/db.server";
+import { db, sql, type Db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger } from "~/utils/logger.server";
 import { mailer } from "~/utils/mailer.server";
 import { notify } from "./notifications.server";
+import { orderConfirmation } from "./order-confirmation.server";
 
 const log = createLogger({ service: "email" });
 
@@ -75,15 +76,19 @@ const deliveryNotices: Record<string, (to: string) => { title: string; body: str
  * was interrupted (its claim is older than SEND_CLAIM_MS). Null when another attempt holds it, or it was sent.
  */
 async function claimForSending(emailId: string, now: Date) {
-  const [claimed] = await db.emailMessage.updateManyAndReturn({
-    where: {
-      id: emailId,
-      OR: [{ status: { in: ["QUEUED", "FAILED"] } }, { status: "SENDING", sendingAt: { lt: new Date(now.getTime() - SEND_CLAIM_MS) } }],
-    },
-    data: { status: "SENDING", sendingAt: now, attempts: { increment: 1 } },
-    select: { id: true, attempts: true },
-  });
+  // Through pg, like the rest of a confirmation's delivery (ADR 0060): a payment rush sends one per order.
+  const [claimed] = await sql<{ id: string; attempts: number }>(
+    `UPDATE "EmailMessage" SET status = 'SENDING', "sendingAt" = $2::timestamp(3), attempts = attempts + 1
+     WHERE id = $1 AND (status IN ('QUEUED', 'FAILED') OR (status = 'SENDING' AND "sendingAt" < $3::timestamp(3)))
+     RETURNING id, attempts`,
+    [emailId, now.toISOString(), new Date(now.getTime() - SEND_CLAIM_MS).toISOString()],
+  );
   return claimed ?? null;
+}
+
+async function storedEmail(emailId: string) {
+  const [email] = await sql<EmailMessage>(`SELECT * FROM "EmailMessage" WHERE id = $1`, [emailId]);
+  return email ?? null;
 }
 
 /**
@@ -94,7 +99,7 @@ async function claimForSending(emailId: string, now: Date) {
  * Message-ID (so mail clients show one message). Safe to run twice; the delivery notice is deduplicated by email id.
  */
 export async function deliverEmail(emailId: string) {
-  const email = await db.emailMessage.findUnique({ where: { id: emailId } });
+  const email = await rendered(await storedEmail(emailId));
   if (!email) throw new PermanentFailure(`email ${emailId} does not exist`);
   if (email.status !== "SENT") {
     const now = new Date();
@@ -114,6 +119,20 @@ export async function deliverEmail(emailId: string) {
   if (notice && email.userId) {
     await notify({ userId: email.userId, kind: `email.${email.kind}`, dedupeKey: `email-delivered:${email.id}`, ...notice(email.to) });
   }
+}
+
+/**
+ * A paid order's confirmation is recorded empty by fulfilment and written here, once, from the order (ADR 0060); two
+ * attempts that render at once write the same content, and only the first write is kept.
+ */
+async function rendered(email: EmailMessage | null) {
+  if (!email?.confirmsOrderId || email.html !== "") return email;
+  const { kind: _kind, attachments, ...content } = await orderConfirmation(email.confirmsOrderId);
+  const [written] = await sql<EmailMessage>(
+    `UPDATE "EmailMessage" SET subject = $2, text = $3, html = $4, attachments = $5::jsonb WHERE id = $1 AND html = '' RETURNING *`,
+    [email.id, content.subject, content.text, content.html, JSON.stringify(attachments)],
+  );
+  return written ?? storedEmail(email.id);
 }
 
 async function sendClaimed(email: EmailMessage) {
@@ -142,10 +161,11 @@ async function sendClaimed(email: EmailMessage) {
     });
     throw smtpFailure(error);
   }
-  await db.emailMessage.update({
-    where: { id: email.id },
-    data: { status: "SENT", transport: kind, messageId: info.messageId, sentAt: new Date(), error: null },
-  });
+  await sql(`UPDATE "EmailMessage" SET status = 'SENT', transport = $2, "messageId" = $3, "sentAt" = now() AT TIME ZONE 'UTC', error = NULL WHERE id = $1`, [
+    email.id,
+    kind,
+    info.messageId ?? null,
+  ]);
 }
 
 /**

@@ -1,16 +1,21 @@
-import { orderConfirmedEmail, ticketQrCid, type ConfirmedTicket } from "~/emails/order-confirmed";
-import { db } from "~/utils/db.server";
-import { getEnv } from "~/utils/env.server";
-import { assignBib } from "./bibs.server";
+import { db, sql, sqlScript, TRANSACTION_DEFAULTS } from "~/utils/db.server";
+import { BibRangeFullError } from "./bibs.server";
 import { redeemDiscount } from "./discount-holds.server";
-import { recordEmail, sendQueued, type EmailAttachment } from "./email.server";
+import { sendQueued } from "./email.server";
+import {
+  fulfilmentLocksStatement,
+  fulfilmentWriteStatement,
+  paymentFactsStatement,
+  type FulfilmentWrite,
+  type FulfilmentWriteRow,
+  type PaymentFacts,
+} from "./fulfilment-statements.server";
+import { newRowId } from "./hold-statement.server";
 import { notify } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { isSettled, paymentMismatch, raceRefusal, type PaymentRejection, type RaceRefusal } from "~/lib/payment-rules";
 import { announceSale } from "./race-stats.server";
-import { lockRaceForSale, lockTicketTypes } from "./sale-locks.server";
 import { announceRoomsChange } from "./room-status.server";
-import { ticketQrPng } from "./tickets.server";
 
 /** A paid Checkout Session (or the demo page's stand-in for one), as Stripe reports it now. */
 export type SessionPayment = {
@@ -36,168 +41,170 @@ export type FulfilmentResult =
   /** The payment is not the one the order asked for (ADR 0023); nothing changed. */
   | { outcome: "rejected"; reason: PaymentRejection };
 
-/** Ends the fulfilment transaction with a rollback and an outcome. */
+/** Ends the slow path's transaction with a rollback and an outcome. */
 class FulfilmentStopped extends Error {
   constructor(readonly result: Extract<FulfilmentResult, { outcome: "discount_lost" }>) {
     super(result.outcome);
   }
 }
 
+/** The facts changed between the read and the locks (a release, a new session, a cancellation): read again. */
+const MAX_READS = 5;
 
+const utc = (value: string | null) => (value === null ? null : new Date(`${value}Z`));
+
+type Decision =
+  | { result: FulfilmentResult }
+  | { write: FulfilmentWrite; facts: PaymentFacts; discountUse: "held" | "none" | "take" };
 
 /**
- * The QR code images of an order's tickets, by ticket id. Rendered before fulfilment's transaction: it holds the
- * race's ticket-type locks, which every sale and expiry of the race waits for, so it does no CPU work it can avoid.
+ * What a payment does to the order as last committed, decided in Node from one unlocked read (the rules of
+ * `payment-rules`): nothing (`result`), or the write `fulfilmentWriteStatement` makes only if the facts still hold.
  */
-async function qrImagesOf(orderId: string) {
-  const tickets = await db.ticket.findMany({ where: { orderId }, select: { id: true, qrToken: true } });
-  return new Map(await Promise.all(tickets.map(async (t) => [t.id, (await ticketQrPng(t.qrToken)).toString("base64")] as const)));
+function decide(facts: PaymentFacts, payment: SessionPayment | FreeOrder, now: Date): Decision {
+  const paid = "free" in payment ? null : payment;
+  if (isSettled(facts.status) && (!paid || facts.stripeSessionId === paid.stripeSessionId)) return { result: { outcome: "already_paid" } };
+  const rejection = paid
+    ? paymentMismatch({ ...facts, taxMode: facts.race.taxMode }, { sessionId: paid.stripeSessionId, currency: paid.currency, amountTotalMinor: paid.amountTotalMinor, amountTaxMinor: paid.amountTaxMinor })
+    : facts.totalMinor === 0
+      ? null
+      : "amount_mismatch";
+  if (rejection) return { result: { outcome: "rejected", reason: rejection } };
+
+  const late = facts.status !== "PENDING";
+  const issuing = facts.tickets.filter((t) => t.status === (late ? "CANCELLED" : "HELD"));
+  const perType = new Map<string, number>();
+  for (const t of issuing) perType.set(t.ticketTypeId, (perType.get(t.ticketTypeId) ?? 0) + 1);
+  const types = new Map(facts.types.map((t) => [t.id, { ...t, salesEndAt: utc(t.salesEndAt), archivedAt: utc(t.archivedAt) }]));
+  const race = { ...facts.race, registrationClosesAt: utc(facts.race.registrationClosesAt), startsAt: utc(facts.race.startsAt)! };
+  const refusal = raceRefusal(race, [...perType.keys()].map((id) => types.get(id)!), { late, now });
+  if (refusal) return { result: { outcome: refusal } };
+  const placesLeft = (id: string) => types.get(id)!.capacity - types.get(id)!.soldCount - types.get(id)!.heldCount;
+  if (late && [...perType].some(([id, count]) => placesLeft(id) < count)) return { result: { outcome: "late_no_places" } };
+
+  // The code's use is made final with the rest when the order still holds it; taken afresh (it may be refused) when not.
+  const discountUse = !facts.discountCodeId || facts.redemption?.redeemed ? "none" : facts.redemption?.codeId === facts.discountCodeId ? "held" : "take";
+  return {
+    facts,
+    discountUse,
+    write: {
+      orderId: facts.id,
+      raceId: facts.raceId,
+      expected: {
+        orderStatus: facts.status,
+        stripeSessionId: facts.stripeSessionId,
+        totalMinor: facts.totalMinor,
+        currency: facts.currency,
+        discountCodeId: facts.discountCodeId,
+        raceStatus: facts.race.status,
+        registrationClosesAt: race.registrationClosesAt,
+        startsAt: race.startsAt,
+      },
+      late,
+      ticketIds: issuing.map((t) => t.id),
+      perType,
+      redeemHeldUse: discountUse === "held",
+      paid: { totalMinor: paid?.amountTotalMinor ?? facts.totalMinor, taxMinor: paid?.amountTaxMinor ?? facts.taxMinor, paymentIntentId: paid?.paymentIntentId ?? null },
+      email: { id: newRowId(), userId: facts.buyerId, to: facts.buyerEmail },
+      now,
+    },
+  };
 }
 
-/** The confirmation email with each ticket's QR code attached, shown inline by the HTML. */
-async function confirmationEmail(order: Parameters<typeof orderConfirmedEmail>[0]["order"], tickets: (ConfirmedTicket & { qrToken: string })[], qrImages: Map<string, string>) {
-  const attachments: EmailAttachment[] = await Promise.all(
-    tickets.map(async (ticket) => ({
-      filename: `ticket-${ticket.bib ?? ticket.id}.png`,
-      contentType: "image/png",
-      cid: ticketQrCid(ticket.id),
-      base64: qrImages.get(ticket.id) ?? (await ticketQrPng(ticket.qrToken)).toString("base64"),
-    })),
-  );
-  return { ...orderConfirmedEmail({ origin: getEnv().appOrigin, order, tickets }), attachments };
+/** The write's verdict: done (with the email's id), facts changed (null), or a full bib range (thrown). */
+function writeOutcome([row]: FulfilmentWriteRow[]) {
+  if (!row) throw new Error("the fulfilment statement returned no row");
+  if (row.bib_full) throw new BibRangeFullError(row.bib_full.name, row.bib_full.lo, row.bib_full.hi);
+  if (!row.ok) return null;
+  if (!row.email_id) throw new Error("the fulfilment statement wrote no confirmation email");
+  return row.email_id;
 }
+
+/**
+ * The write as one transaction in one round trip (`sqlScript`): the locks, then the statement that decides under
+ * them and writes, then the commit, so a ticket type's row lock is held while Postgres works, never while Node does.
+ */
+async function writeFast(write: FulfilmentWrite, withDiscount: boolean, durable: boolean) {
+  const locks = fulfilmentLocksStatement({ raceId: write.raceId, typeIds: [...write.perType.keys()], orderId: write.orderId, withDiscount });
+  const [, rows] = await sqlScript([locks, fulfilmentWriteStatement(write)], { durable });
+  return writeOutcome(rows as FulfilmentWriteRow[]);
+}
+
+/** A late payment whose code's use was given back: the use is taken again (or refused) in the same transaction. */
+async function writeTakingDiscount(write: FulfilmentWrite, facts: PaymentFacts) {
+  return db
+    .$transaction(async (tx) => {
+      const locks = fulfilmentLocksStatement({ raceId: write.raceId, typeIds: [...write.perType.keys()], orderId: write.orderId, withDiscount: true });
+      await tx.$queryRawUnsafe(locks.text, ...locks.values);
+      const use = await redeemDiscount(tx, { codeId: facts.discountCodeId!, orderId: facts.id, email: facts.buyerEmail, userId: facts.buyerId });
+      if (use.status === "used_up" || use.status === "per_user_limit") throw new FulfilmentStopped({ outcome: "discount_lost", message: use.message });
+      const statement = fulfilmentWriteStatement(write);
+      const emailId = writeOutcome(await tx.$queryRawUnsafe<FulfilmentWriteRow[]>(statement.text, ...statement.values));
+      // The facts changed: nothing may stay of the use taken above.
+      if (emailId === null) throw new FactsChanged();
+      return emailId;
+    }, TRANSACTION_DEFAULTS)
+    .catch((error: unknown) => {
+      if (error instanceof FulfilmentStopped) return error.result;
+      if (error instanceof FactsChanged) return null;
+      throw error;
+    });
+}
+
+class FactsChanged extends Error {}
 
 /**
  * Marks a paid order PAID and issues its tickets (bib numbers, QR tokens already set), moving held places to
- * sold, making the discount's use final, and recording the confirmation email — in one transaction that
- * locks the order's ticket types and then the order row (the lock order of reservations and refunds), so
- * running it twice (duplicate or out-of-order webhooks) changes nothing the second time.
+ * sold, making the discount's use final, and recording the confirmation email — exactly once, however often and in
+ * whatever order the events come (ADR 0060): the facts are read without a lock and decided here (the rules in
+ * `payment-rules`); then one statement, run after the locks of the race, the ticket types, the order and the race's
+ * bibs, writes everything only if those facts still hold (else they are read again). Running it twice changes
+ * nothing the second time: the order is paid.
  * First it checks that this is the payment the order asked for (its current session, currency and total,
  * or a free order still free): anything else is `rejected` with nothing changed, for the caller to refund.
  * A cancelled race takes no payment (`race_cancelled`); the race row is locked first, so a cancellation either
  * committed before and is seen here, or waits for this payment and then refunds the paid order.
  * A payment for an order whose hold already expired re-acquires its places and its code's use if they are
  * still free and still on sale; otherwise it reports `sales_closed`, `late_no_places` or `discount_lost` and
- * changes nothing.
+ * changes nothing. The confirmation email (its bibs and QR codes), the notification and the live updates come
+ * after the commit.
  */
 export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<FulfilmentResult> {
-  const target = await db.order.findUnique({
-    where: { id: payment.orderId },
-    select: { raceId: true, status: true, stripeSessionId: true, tickets: { distinct: ["ticketTypeId"], select: { ticketTypeId: true } } },
-  });
-  if (!target) return { outcome: "not_found" };
-  const paid = "free" in payment ? null : payment;
-  // A repeated event for a paid order (the common duplicate) needs no images; the transaction decides for real.
-  const qrImages = isSettled(target.status) && (!paid || target.stripeSessionId === paid.stripeSessionId) ? new Map<string, string>() : await qrImagesOf(payment.orderId);
-  const result = await db
-    .$transaction(
-      async (tx) => {
-        const race = await lockRaceForSale(tx, target.raceId);
-        const types = await lockTicketTypes(tx, target.tickets.map((t) => t.ticketTypeId));
-        const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Order" WHERE id = ${payment.orderId} FOR UPDATE`;
-        if (!locked || !race) return { outcome: "not_found" as const };
-        const order = await tx.order.findUniqueOrThrow({
-          where: { id: payment.orderId },
-          select: {
-            id: true,
-            status: true,
-            raceId: true,
-            buyerId: true,
-            buyerEmail: true,
-            buyerName: true,
-            currency: true,
-            totalMinor: true,
-            taxMinor: true,
-            discountCodeId: true,
-            stripeSessionId: true,
-            race: { select: { name: true, startsAt: true, timeZone: true, location: true, taxMode: true } },
-            tickets: { orderBy: { createdAt: "asc" }, select: { id: true, ticketTypeId: true, status: true, roomId: true, room: { select: { name: true, teamName: true } } } },
-          },
-        });
-        if (isSettled(order.status) && (!paid || order.stripeSessionId === paid.stripeSessionId)) return { outcome: "already_paid" as const };
-        const rejection = paid
-          ? paymentMismatch({ ...order, taxMode: order.race.taxMode }, { sessionId: paid.stripeSessionId, currency: paid.currency, amountTotalMinor: paid.amountTotalMinor, amountTaxMinor: paid.amountTaxMinor })
-          : order.totalMinor === 0
-            ? null
-            : "amount_mismatch";
-        if (rejection) return { outcome: "rejected" as const, reason: rejection };
+  for (let read = 1; ; read += 1) {
+    const factsQuery = paymentFactsStatement(payment.orderId);
+    const [facts] = await sql<PaymentFacts>(factsQuery.text, factsQuery.values);
+    if (!facts) return { outcome: "not_found" };
+    const decision = decide(facts, payment, new Date());
+    if ("result" in decision) return decision.result;
+    // A paid Checkout Session's write commits without waiting for the WAL flush, so the ticket type's row lock is not
+    // held through an fsync: the Stripe event's "processed" mark, committed after it, flushes the WAL up to it, and an
+    // event left unprocessed by a crash is run again (ADR 0060). A free order has no such event: it waits.
+    const durable = "free" in payment;
+    const written =
+      decision.discountUse === "take" ? await writeTakingDiscount(decision.write, facts) : await writeFast(decision.write, decision.discountUse === "held", durable);
+    if (written !== null && typeof written === "object") return written;
+    if (written !== null) {
+      await afterPayment(facts, written);
+      return { outcome: "fulfilled" };
+    }
+    if (read >= MAX_READS) throw new Error(`order ${payment.orderId} kept changing while its payment was recorded; the job retries`);
+  }
+}
 
-        const late = order.status !== "PENDING";
-        const issuing = order.tickets.filter((t) => t.status === (late ? "CANCELLED" : "HELD"));
-        const perType = new Map<string, number>();
-        for (const t of issuing) perType.set(t.ticketTypeId, (perType.get(t.ticketTypeId) ?? 0) + 1);
-        // Every check before the first write: an early return commits what was written before it.
-        const refusal = raceRefusal(race, [...perType.keys()].map((id) => types.get(id)!), { late, now: new Date() });
-        if (refusal) return { outcome: refusal };
-        const placesLeft = (id: string) => types.get(id)!.capacity - types.get(id)!.soldCount - types.get(id)!.heldCount;
-        if (late && [...perType].some(([id, count]) => placesLeft(id) < count)) return { outcome: "late_no_places" as const };
-        if (order.discountCodeId) {
-          const use = await redeemDiscount(tx, { codeId: order.discountCodeId, orderId: order.id, email: order.buyerEmail, userId: order.buyerId });
-          if (use.status === "used_up" || use.status === "per_user_limit") throw new FulfilmentStopped({ outcome: "discount_lost", message: use.message });
-        }
-        for (const [ticketTypeId, count] of perType) {
-          await tx.ticketType.update({
-            where: { id: ticketTypeId },
-            data: late ? { soldCount: { increment: count } } : { soldCount: { increment: count }, heldCount: { decrement: count } },
-          });
-        }
-        for (const ticket of issuing) {
-          await tx.ticket.update({ where: { id: ticket.id }, data: { status: "ISSUED" } });
-          await assignBib(tx, ticket.id);
-          // Registered together through a room: the team is the room's team name, or its name.
-          if (ticket.room) await tx.participant.updateMany({ where: { ticketId: ticket.id }, data: { teamName: ticket.room.teamName ?? ticket.room.name } });
-        }
-        const totalMinor = paid?.amountTotalMinor ?? order.totalMinor;
-        const taxMinor = paid?.amountTaxMinor ?? order.taxMinor;
-        await tx.order.update({
-          where: { id: order.id },
-          data: {
-            status: "PAID",
-            paidAt: new Date(),
-            holdExpiresAt: null,
-            totalMinor,
-            taxMinor,
-            ...(paid?.paymentIntentId ? { stripePaymentIntentId: paid.paymentIntentId } : {}),
-          },
-        });
-        const issued = await tx.ticket.findMany({
-          where: { id: { in: issuing.map((t) => t.id) } },
-          orderBy: { createdAt: "asc" },
-          select: { id: true, bib: true, qrToken: true, ticketType: { select: { name: true } }, participant: { select: { firstName: true, lastName: true } } },
-        });
-        const confirmed = issued.map((t) => ({
-          id: t.id,
-          bib: t.bib,
-          qrToken: t.qrToken,
-          typeName: t.ticketType.name,
-          participant: t.participant ? `${t.participant.firstName} ${t.participant.lastName}` : "Participant",
-        }));
-        const email = await recordEmail({ userId: order.buyerId ?? undefined, to: order.buyerEmail, ...(await confirmationEmail({ ...order, totalMinor }, confirmed, qrImages)) }, tx);
-        return { outcome: "fulfilled" as const, emailId: email.id, order };
-      },
-      { timeout: 30_000, maxWait: 10_000 },
-    )
-    // A stop (the code's use was lost) rolls back everything the transaction wrote.
-    .catch((error: unknown) => {
-      if (error instanceof FulfilmentStopped) return error.result;
-      throw error;
-    });
-
-  if (result.outcome !== "fulfilled") return result;
-  const { order, emailId } = result;
+/** After the commit: the email goes out (rendered then), the buyer is told, and the live pages re-read. */
+async function afterPayment(facts: PaymentFacts, emailId: string) {
   await sendQueued(emailId);
-  if (order.buyerId) {
+  if (facts.buyerId) {
     await notify({
-      userId: order.buyerId,
+      userId: facts.buyerId,
       kind: "order.paid",
       title: "Payment confirmed",
-      body: `You're registered for ${order.race.name}.`,
-      href: `/orders/${order.id}`,
-      dedupeKey: `order-paid:${order.id}`,
+      body: `You're registered for ${facts.race.name}.`,
+      href: `/orders/${facts.id}`,
+      dedupeKey: `order-paid:${facts.id}`,
     });
   }
-  await Promise.all([announceOrderChange(order.id), announceSale(order.raceId), announceRoomsChange(order.tickets.map((t) => t.roomId))]);
-  return { outcome: "fulfilled" };
+  await Promise.all([announceOrderChange(facts.id), announceSale(facts.raceId), announceRoomsChange(facts.tickets.map((t) => t.roomId))]);
 }
 
 export type UnfulfilledCause = "late_no_places" | "discount_lost" | RaceRefusal;

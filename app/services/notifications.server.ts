@@ -1,7 +1,8 @@
 import type { NotificationView } from "~/realtime/channels";
 import { channels } from "~/realtime/channels";
 import { publish } from "~/realtime/pubsub.server";
-import { db, isUniqueViolation } from "~/utils/db.server";
+import { db, sql } from "~/utils/db.server";
+import { newRowId } from "./hold-statement.server";
 
 export const NOTIFICATION_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -28,16 +29,15 @@ type NotifyInput = { userId: string; kind: string; title: string; body: string; 
  * The dedupe key makes it safe for a job that runs twice: the second call changes nothing.
  */
 export async function notify(input: NotifyInput) {
-  let row: NotificationRow;
-  try {
-    row = await db.notification.create({
-      data: { ...input, href: input.href ?? null, expiresAt: new Date(Date.now() + NOTIFICATION_TTL_MS) },
-      select: notificationSelect,
-    });
-  } catch (error) {
-    if (isUniqueViolation(error)) return null;
-    throw error;
-  }
+  // One statement through pg (ADR 0060): every payment notifies its buyer, so this is on fulfilment's hot path.
+  const [row] = await sql<NotificationRow>(
+    `INSERT INTO "Notification" (id, "userId", kind, title, body, href, "dedupeKey", "createdAt", "expiresAt")
+     VALUES ($1, $2, $3, $4, $5, $6, $7, now() AT TIME ZONE 'UTC', (now() AT TIME ZONE 'UTC') + make_interval(secs => $8::int / 1000.0))
+     ON CONFLICT ("dedupeKey") DO NOTHING
+     RETURNING id, kind, title, body, href, "createdAt"`,
+    [newRowId(), input.userId, input.kind, input.title, input.body, input.href ?? null, input.dedupeKey, NOTIFICATION_TTL_MS],
+  );
+  if (!row) return null;
   const notification = toNotificationView(row);
   await publish(channels.user(input.userId), { type: "notification", notification });
   return notification;

@@ -2,7 +2,7 @@ import type { Prisma } from "@prisma/client";
 import type Stripe from "stripe";
 import { enqueueIfConnected, requeue } from "~/jobs/queues.server";
 import { PermanentFailure } from "~/lib/errors";
-import { db, isUniqueViolation } from "~/utils/db.server";
+import { db, sql } from "~/utils/db.server";
 import { isStripeConfigured } from "~/utils/stripe.server";
 import { checkoutKind } from "./billing.server";
 import { handleInvoicePaid, handleInvoicePaymentFailed, handleMembershipCheckoutCompleted, handlePackExpired, handlePackPaid, handleSubscriptionChanged } from "./billing-events.server";
@@ -80,19 +80,16 @@ export const stripeEventHandlers: StripeEventHandlers = {
  * and the worker queues the event once Redis is back (docs/decisions/0030-recovery-without-restarts.md).
  */
 export async function recordStripeEvent(event: Stripe.Event) {
-  let duplicate = false;
-  try {
-    await db.stripeEvent.create({
-      data: { id: event.id, type: event.type, account: event.account ?? null, payload: event as unknown as Prisma.InputJsonValue },
-    });
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    duplicate = true;
-  }
-  if (duplicate) {
-    const stored = await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id }, select: { processedAt: true } });
-    if (stored.processedAt) return { duplicate, queued: false };
-  }
+  // One statement (ADR 0060): the webhook answers within Stripe's patience even while the worker keeps the machine busy.
+  const [stored] = await sql<{ inserted: boolean; processed: boolean }>(
+    `WITH inserted AS (
+       INSERT INTO "StripeEvent" (id, type, account, payload, "receivedAt") VALUES ($1, $2, $3, $4::jsonb, now() AT TIME ZONE 'UTC') ON CONFLICT (id) DO NOTHING RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM "StripeEvent" WHERE id = $1 AND "processedAt" IS NOT NULL) AS processed`,
+    [event.id, event.type, event.account ?? null, JSON.stringify(event)],
+  );
+  const duplicate = !stored!.inserted;
+  if (stored!.processed) return { duplicate, queued: false };
   const queued = await enqueueIfConnected("stripe.event", { eventId: event.id }, { rerunFailed: duplicate });
   return { duplicate, queued: queued === "queued" };
 }
@@ -111,7 +108,7 @@ async function runHandler(event: Stripe.Event) {
 }
 
 async function storedEvent(eventId: string) {
-  const stored = await db.stripeEvent.findUnique({ where: { id: eventId }, select: { type: true, payload: true, processedAt: true } });
+  const [stored] = await sql<{ type: string; payload: Prisma.JsonValue; processedAt: Date | null }>(`SELECT type, payload, "processedAt" FROM "StripeEvent" WHERE id = $1`, [eventId]);
   if (!stored) throw new PermanentFailure(`Stripe event ${eventId} is not in the inbox`);
   return stored;
 }
@@ -121,7 +118,10 @@ export async function processStripeEvent(eventId: string) {
   const stored = await storedEvent(eventId);
   if (stored.processedAt) return { eventId, type: stored.type, outcome: "already processed" };
   const outcome = await runHandler(stored.payload as unknown as Stripe.Event);
-  await db.stripeEvent.updateMany({ where: { id: eventId, processedAt: null }, data: { processedAt: new Date(), outcome, failedAt: null, lastError: null } });
+  await sql(
+    `UPDATE "StripeEvent" SET "processedAt" = now() AT TIME ZONE 'UTC', outcome = $2, "failedAt" = NULL, "lastError" = NULL WHERE id = $1 AND "processedAt" IS NULL`,
+    [eventId, outcome],
+  );
   return { eventId, type: stored.type, outcome };
 }
 

@@ -155,6 +155,39 @@ export function awaitWalFlush(): Promise<void> {
   return walFlush.next;
 }
 
+/** A value written into SQL text as a literal (strings escaped by pg), for `sqlScript`. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return "NULL";
+  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(", ")}]`;
+  if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} into SQL`);
+    return `(${value})`;
+  }
+  return pg.escapeLiteral(value instanceof Date ? value.toISOString() : String(value));
+}
+
+/**
+ * Runs statements as one transaction in ONE round trip: BEGIN, the statements and COMMIT go to Postgres as one
+ * simple-protocol message, their values written in as literals (that protocol has no parameters; every statement
+ * casts its values, e.g. `$1::text[]`). Locks a statement takes are held only while Postgres runs the rest and
+ * commits, never while this process's event loop is busy elsewhere (ADR 0060). Returns each statement's rows.
+ */
+export async function sqlScript(statements: { text: string; values: unknown[] }[], { durable = true }: { /** false: `synchronous_commit = off` (see the caller's reason). */ durable?: boolean } = {}) {
+  const script = statements.map(({ text, values }) => text.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1])));
+  const begin = durable ? ["BEGIN"] : ["BEGIN", "SET LOCAL synchronous_commit = off"];
+  const client = await pool.connect();
+  try {
+    const results = (await client.query({ text: [...begin, ...script, "COMMIT"].join(";\n"), types: utcTypes })) as unknown as pg.QueryResult[];
+    return results.slice(begin.length, -1).map((result) => result.rows);
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
 /** Postgres refused a row for a unique index (code 23505), through `sql`. */
 export function isSqlUniqueViolation(error: unknown) {
   return error instanceof pg.DatabaseError && error.code === "23505";

@@ -62,7 +62,9 @@ export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready:
 }
 
 async function spawnUntilReady(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs: number) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // CPU_PROFILE_DIR=<dir> in the child's environment: it writes a CPU profile there when it exits (benchmarks).
+  const profile = env.CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${env.CPU_PROFILE_DIR}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", entry], { env, stdio: ["ignore", "pipe", "pipe"] });
   // Never outlive the test runner, even if its teardown does not run.
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
