@@ -29,10 +29,12 @@ function watchingNow(viewer: Viewer) {
 /**
  * What every open viewer shows, read until all agree on `expected`. Counts are pushed at a steady cadence
  * (at most once per VIEWERS_PUSH_MS, ADR 0026): a change reaches every page within two pushes (the
- * process writing its count, then each feed reading the total), so the wait allows for both.
+ * process writing its count, then each feed reading the total), so the wait allows for both, plus slack for a CI
+ * machine running many test files at once (one run saw a process answer 2.5 s late). How fast a change reaches the
+ * pages is measured by `npm run bench -- sse`, not here; this checks that every page converges on the right total.
  */
 async function shownWithinTwoPushes(viewers: Viewer[], expected: number) {
-  const shown = await waitFor(async () => viewers.map(watchingNow), (counts) => counts.every((n) => n === expected), 2 * VIEWERS_PUSH_MS + 500);
+  const shown = await waitFor(async () => viewers.map(watchingNow), (counts) => counts.every((n) => n === expected), 2 * VIEWERS_PUSH_MS + 5_000);
   return shown;
 }
 
