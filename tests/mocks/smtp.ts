@@ -52,6 +52,9 @@ export async function startSmtpDouble({ delayMs = 0 } = {}) {
       });
     },
   });
+  // A client that goes away mid-conversation (a worker killed by a resilience scenario) resets its socket; a real
+  // SMTP server carries on, and so does this one instead of crashing the test process with an unhandled error.
+  server.on("error", () => undefined);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
