@@ -1,0 +1,71 @@
+import type { Locator } from "@playwright/test";
+import { db } from "~/utils/db.server";
+import { createOrganisation, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
+import { expect, test } from "./fixtures";
+
+// The phone the issue names: 390 px wide.
+test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+async function openRace(description = "A flat course along the harbour.") {
+  const { organisation } = await createOrganisation("OWNER");
+  const race = await createRace(organisation.id, { status: "PUBLISHED", name: `Pier Run ${Date.now().toString(36)}`, description });
+  await createTicketType(race.id, { name: "10K", priceMinor: 3000, capacity: 50 });
+  return race;
+}
+
+async function logIn(page: import("@playwright/test").Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(TEST_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+async function overlaps(a: Locator, b: Locator) {
+  const [boxA, boxB] = [await a.boundingBox(), await b.boundingBox()];
+  if (!boxA || !boxB) throw new Error("element not laid out");
+  return boxA.x < boxB.x + boxB.width && boxB.x < boxA.x + boxA.width && boxA.y < boxB.y + boxB.height && boxB.y < boxA.y + boxA.height;
+}
+
+test("toasts stack at most three, keep clear of Register, hide themselves after a few seconds and keep errors until closed", async ({ page }) => {
+  const race = await openRace();
+  const buyer = await createUser();
+  const expiresAt = new Date(Date.now() + 3600_000);
+  const notes = [
+    { kind: "payment.refund_failed", title: "Refund failed", body: "We could not refund your payment; we will try again." },
+    { kind: "order.paid", title: "Payment confirmed", body: "Your places for the Harbour 10K are confirmed." },
+    { kind: "ticket.assigned", title: "Ticket assigned", body: "You have a ticket for the Harbour 10K." },
+    { kind: "room.joined", title: "Someone joined your room", body: "Ann joined the Harbour Harriers room." },
+  ];
+  // Oldest first, so the last one is the newest and shows on top.
+  for (const [index, note] of notes.entries()) {
+    await db.notification.create({
+      data: { userId: buyer.id, ...note, dedupeKey: `e2e-${buyer.id}-${index}`, expiresAt, createdAt: new Date(Date.now() - (notes.length - index) * 1000) },
+    });
+  }
+
+  await logIn(page, buyer.email);
+  await page.clock.install();
+  await page.goto(`/races/${race.slug}`);
+  const toasts = page.getByTestId("toasts").getByRole("status");
+  await expect(toasts).toHaveCount(3);
+  await expect(toasts.filter({ hasText: "Someone joined your room" })).toBeVisible();
+  await expect(toasts.filter({ hasText: "Refund failed" })).toBeHidden();
+
+  const register = page.getByRole("button", { name: "Register" });
+  await expect(register).toBeInViewport();
+  for (const toast of await toasts.all()) expect(await overlaps(toast, register), "a toast covers the Register button").toBe(false);
+
+  // News hides itself; the oldest, an error, then shows and stays until closed.
+  await page.clock.fastForward(7_000);
+  await expect(toasts).toHaveCount(1);
+  await expect(toasts).toContainText("Refund failed");
+  await page.clock.fastForward(60_000);
+  await expect(toasts).toHaveCount(1);
+  await page.getByRole("button", { name: "Dismiss: Refund failed" }).click();
+  await expect(toasts).toHaveCount(0);
+
+  // The news that hid itself is still on the notifications page.
+  await page.goto("/notifications");
+  await expect(page.getByText("Payment confirmed")).toBeVisible();
+});
