@@ -69,3 +69,37 @@ test("toasts stack at most three, keep clear of Register, hide themselves after 
   await page.goto("/notifications");
   await expect(page.getByText("Payment confirmed")).toBeVisible();
 });
+
+test("on a phone the signed-in header is one row; its Menu button opens the links and Escape closes them", async ({ page }) => {
+  const user = await createUser({ name: "Mona Menu" });
+  await logIn(page, user.email);
+  await page.goto("/tickets");
+
+  const menu = page.getByRole("button", { name: "Menu" });
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  const logo = page.getByRole("link", { name: "Startline", exact: true });
+  const [logoBox, menuBox] = [await logo.boundingBox(), await menu.boundingBox()];
+  // One row: the Menu button sits beside the name, and the header ends well above the fold.
+  expect(Math.abs(logoBox!.y + logoBox!.height / 2 - (menuBox!.y + menuBox!.height / 2))).toBeLessThan(8);
+  const header = await page.getByRole("banner").boundingBox();
+  expect(header!.height).toBeLessThan(110);
+  await expect(page.getByRole("link", { name: "My tickets" })).toBeHidden();
+
+  // Keyboard only: focus the button, open with Enter, Tab into the links, Escape closes and gives focus back.
+  await menu.focus();
+  await page.keyboard.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByRole("link", { name: "My tickets" })).toBeVisible();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Races", exact: true })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(page.getByRole("link", { name: "My tickets" })).toBeHidden();
+  await expect(menu).toBeFocused();
+
+  // Following a link closes the menu on the next page.
+  await menu.click();
+  await page.getByRole("link", { name: "Organise", exact: true }).click();
+  await expect(page).toHaveURL(/\/organiser/);
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+});
