@@ -108,19 +108,9 @@ export default function PublicRacePage() {
         {race.status === "CLOSED" ? <p className="mt-3 rounded-lg bg-amber-50 p-3 text-amber-900">Registration is closed.</p> : null}
       </header>
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="flex flex-col gap-6 lg:col-span-2">
-          <Card>
-            <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.descriptionHtml }} />
-          </Card>
-          {race.faq ? (
-            <Card>
-              <h2 className="mb-2 text-xl font-semibold">Questions and answers</h2>
-              <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.faqHtml }} />
-            </Card>
-          ) : null}
-          {open ? <AiAskPanel raceId={race.id} slug={race.slug} configured={ai.configured} signedIn={ai.signedIn} /> : null}
-        </div>
-        <Card>
+        {/* Tickets come first in the page, so a phone shows prices and Register before the long description;
+            from lg up they sit in the right-hand column. */}
+        <Card className="lg:col-start-3 lg:row-start-1">
           <div className="flex items-center justify-between">
             <h2 className="text-xl font-semibold">Tickets</h2>
             <span className="text-xs text-slate-600" data-testid="availability-link">
@@ -213,6 +203,18 @@ export default function PublicRacePage() {
             </Link>
           ) : null}
         </Card>
+        <div className="flex flex-col gap-6 lg:col-span-2 lg:col-start-1 lg:row-start-1">
+          <Card>
+            <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.descriptionHtml }} />
+          </Card>
+          {race.faq ? (
+            <Card>
+              <h2 className="mb-2 text-xl font-semibold">Questions and answers</h2>
+              <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.faqHtml }} />
+            </Card>
+          ) : null}
+          {open ? <AiAskPanel raceId={race.id} slug={race.slug} configured={ai.configured} signedIn={ai.signedIn} /> : null}
+        </div>
       </div>
     </article>
   );

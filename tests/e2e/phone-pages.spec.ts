@@ -103,3 +103,15 @@ test("on a phone the signed-in header is one row; its Menu button opens the link
   await expect(page).toHaveURL(/\/organiser/);
   await expect(menu).toHaveAttribute("aria-expanded", "false");
 });
+
+test("on a phone the race page shows prices and the Register button before the long description", async ({ page }) => {
+  const longDescription = Array.from({ length: 12 }, (_, i) => `Paragraph ${i + 1}: the course loops the harbour twice, past the lighthouse and the baths.`).join("\n\n");
+  const race = await openRace(longDescription);
+  await page.goto(`/races/${race.slug}`);
+
+  await expect(page.getByText("€30.00")).toBeInViewport();
+  await expect(page.getByRole("button", { name: "Register" })).toBeInViewport();
+  const tickets = await page.getByRole("heading", { name: "Tickets" }).boundingBox();
+  const description = await page.getByText("Paragraph 1:").boundingBox();
+  expect(tickets!.y).toBeLessThan(description!.y);
+});
