@@ -1,6 +1,7 @@
 import { Form, Link, useLocation } from "@remix-run/react";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useUserFeed, type LinkStatus } from "./live-feed";
+import { counted } from "~/lib/plural";
 
 type HeaderUser = { name: string; email: string; role: string } | null;
 
@@ -27,7 +28,7 @@ function CreditBalance({ initial }: { initial: number }) {
   const balance = feed?.creditBalance ?? initial;
   return (
     <Link to="/billing" className="whitespace-nowrap rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${balance}`}>
-      {balance} credits
+      {counted(balance, "credit")}
     </Link>
   );
 }

@@ -21,6 +21,7 @@ import { formatMoney } from "~/lib/money";
 import { storage } from "~/utils/storage.server";
 import { formatInZone } from "~/lib/time";
 import { cartFromForm } from "~/validation/cart";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.race.name} · Startline` : "Race · Startline" }];
 
@@ -67,7 +68,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 function watchingLabel(count: number) {
-  return count === 1 ? "1 person looking at this race now" : `${count} people looking at this race now`;
+  return `${counted(count, "person", { plural: "people" })} looking at this race now`;
 }
 
 function quantityOptions(max: number) {
@@ -157,7 +158,7 @@ export default function PublicRacePage() {
                     ) : null}
                     <div className="mt-1 flex items-center justify-between gap-2 text-sm text-slate-600">
                       <span data-testid={`remaining-${type.name}`}>
-                        {remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${remaining} places left` : <Badge tone="warn">Not on sale now</Badge>}
+                        {remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${counted(remaining, "place")} left` : <Badge tone="warn">Not on sale now</Badge>}
                         {type.minAge ? ` · age ${type.minAge}+ on race day` : ""}
                       </span>
                       {canBuy ? (

@@ -14,6 +14,7 @@ import { clientIp } from "~/web/request.server";
 import { replyToError } from "~/web/errors.server";
 import { pageParam } from "~/validation/pagination";
 import { createRoomSchema } from "~/validation/rooms";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Rooms · ${data.race.name} · Startline` : "Rooms · Startline" }];
 
@@ -103,7 +104,7 @@ export default function RaceRoomsPage() {
                     {room.teamName ? `Team ${room.teamName} · ` : ""}by {room.ownerName}
                   </p>
                 </div>
-                <span className="shrink-0 text-sm text-slate-800" aria-label={`${room.memberCount} of ${room.maxMembers} members`}>
+                <span className="shrink-0 text-sm text-slate-800" aria-label={`${room.memberCount} of ${counted(room.maxMembers, "member")}`}>
                   {room.memberCount} / {room.maxMembers}
                 </span>
               </li>
