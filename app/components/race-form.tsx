@@ -1,6 +1,7 @@
 import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form, useNavigation } from "@remix-run/react";
+import { isPastLocalTime } from "~/lib/time";
 import { currencies, raceSchema } from "~/validation/races";
 import { SelectField, TextAreaField } from "./fields";
 import { Button, Field, FormError } from "./ui";
@@ -66,7 +67,12 @@ export function RaceForm({ defaultValue, lastResult, submitLabel }: { defaultVal
       />
       <Field label="Location" errors={fields.location.errors} {...getInputProps(fields.location, { type: "text" })} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Start date and time" errors={fields.startsAt.errors} {...getInputProps(fields.startsAt, { type: "datetime-local" })} />
+        <Field
+          label="Start date and time"
+          warning={isPastLocalTime(fields.startsAt.value, fields.timeZone.value, new Date()) ? "This date is in the past: nobody can register for a race that is over. Check the year." : null}
+          errors={fields.startsAt.errors}
+          {...getInputProps(fields.startsAt, { type: "datetime-local" })}
+        />
         <SelectField label="Time zone" options={zones} errors={fields.timeZone.errors} {...getSelectProps(fields.timeZone)} />
         <Field label="Registration opens" hint="Optional; in the race's time zone." errors={fields.registrationOpensAt.errors} {...getInputProps(fields.registrationOpensAt, { type: "datetime-local" })} />
         <Field label="Registration closes" hint="Optional; in the race's time zone." errors={fields.registrationClosesAt.errors} {...getInputProps(fields.registrationClosesAt, { type: "datetime-local" })} />

@@ -150,7 +150,15 @@ export default function PublicRacePage() {
                   <li key={type.id} className="py-3">
                     <div className="flex items-center justify-between gap-2">
                       <span className="font-medium">{type.name}</span>
-                      <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
+                      <span className="flex items-baseline gap-2">
+                        {type.regularPriceMinor !== null ? (
+                          <span className="text-sm text-slate-600" data-testid={`regular-price-${type.name}`}>
+                            <span className="sr-only">Regular price </span>
+                            <s>{formatMoney(type.regularPriceMinor, race.currency)}</s>
+                          </span>
+                        ) : null}
+                        <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
+                      </span>
                     </div>
                     {type.description ? <p className="text-sm text-slate-700">{type.description}</p> : null}
                     {type.tierLabel && type.tierEndsAt ? (

@@ -115,3 +115,29 @@ test("on a phone the race page shows prices and the Register button before the l
   const description = await page.getByText("Paragraph 1:").boundingBox();
   expect(tickets!.y).toBeLessThan(description!.y);
 });
+
+test("organiser pages on a phone: tabs scroll in their own row, a past race date warns, an early-bird price shows the regular one", async ({ page }) => {
+  const { organisation, user: organiser } = await createOrganisation("OWNER");
+  const race = await createRace(organisation.id, { status: "PUBLISHED", name: `Tide Trail ${Date.now().toString(36)}` });
+  const ticketType = await createTicketType(race.id, { name: "Half", priceMinor: 4000, capacity: 50 });
+  await db.priceTier.create({ data: { ticketTypeId: ticketType.id, label: "Early bird", priceMinor: 3000, endsAt: new Date(Date.now() + 7 * 24 * 3600_000) } });
+
+  await page.goto(`/races/${race.slug}`);
+  await expect(page.getByTestId("regular-price-Half")).toHaveText("Regular price €40.00");
+  await expect(page.getByText("€30.00")).toBeVisible();
+
+  await logIn(page, organiser.email);
+  await page.goto(`/organiser/races/${race.id}/checkin`);
+  const tabs = page.getByRole("navigation", { name: "Race sections" });
+  await expect(tabs.getByRole("link", { name: "Check-in" })).toBeInViewport();
+  expect(await tabs.evaluate((nav) => nav.scrollWidth > nav.clientWidth), "the tabs scroll sideways").toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth), "the page itself does not scroll sideways").toBeLessThanOrEqual(390);
+
+  await tabs.getByRole("link", { name: "Details" }).click();
+  const startsAt = page.getByLabel("Start date and time");
+  await startsAt.fill("2020-05-01T09:00");
+  await expect(page.getByText("This date is in the past")).toBeVisible();
+  await expect(startsAt).toHaveAccessibleDescription(/This date is in the past/);
+  await startsAt.fill(`${new Date().getUTCFullYear() + 1}-05-01T09:00`);
+  await expect(page.getByText("This date is in the past")).toBeHidden();
+});
