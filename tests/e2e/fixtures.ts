@@ -60,7 +60,7 @@ export async function linkFromOutbox(page: Page, to: string, subject: string, pa
 
 /** On a phone the signed-in header keeps its links behind a Menu button: opens it there, does nothing on a desktop. */
 export async function openSiteMenu(page: Page) {
-  await expect(page.getByRole("button", { name: "Log out" })).toBeAttached();
+  await expect(page.getByRole("button", { name: "Log out", includeHidden: true })).toBeAttached();
   const menu = page.getByRole("button", { name: "Menu" });
   if ((await menu.isVisible()) && (await menu.getAttribute("aria-expanded")) !== "true") await menu.click();
 }
