@@ -5,6 +5,7 @@ import { isPastLocalTime } from "~/lib/time";
 import { currencies, raceSchema } from "~/validation/races";
 import { SelectField, TextAreaField } from "./fields";
 import { Button, Field, FormError } from "./ui";
+import { checkOnSubmitThenBlur } from "./form-validation";
 
 export type RaceFormValues = {
   name: string;
@@ -48,10 +49,10 @@ const commonZones = [
 export function RaceForm({ defaultValue, lastResult, submitLabel }: { defaultValue?: RaceFormValues; lastResult?: SubmissionResult<string[]> | null; submitLabel: string }) {
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "race",
     lastResult,
     defaultValue: defaultValue ?? { timeZone: "Europe/Dublin", currency: "EUR", holdMinutes: 30, taxMode: "NONE", taxRatePercent: 0 },
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: raceSchema }),
   });
   const zones = defaultValue && !commonZones.includes(defaultValue.timeZone) ? [defaultValue.timeZone, ...commonZones] : commonZones;
