@@ -1,5 +1,5 @@
 import { useFetcher } from "@remix-run/react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { NotificationView } from "~/realtime/channels";
 import { TOAST_HIDE_AFTER_MS, toastStaysUntilClosed, toastsToShow } from "~/lib/toast-rules";
 import { useUserFeed } from "./live-feed";
@@ -26,18 +26,43 @@ function useHiddenToasts() {
 }
 
 /**
+ * On a phone the stack starts just below the header while the header is on screen (so the Menu button and the
+ * page title stay usable), and at the top edge once it has scrolled away. Set through the DOM, not a style
+ * attribute, which the Content-Security-Policy refuses.
+ */
+function useBelowHeader() {
+  const stack = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const place = () => {
+      const headerBottom = document.querySelector("body > header")?.getBoundingClientRect().bottom ?? 0;
+      stack.current?.style.setProperty("--toast-top", `${Math.max(8, headerBottom + 8)}px`);
+    };
+    place();
+    window.addEventListener("scroll", place, { passive: true });
+    window.addEventListener("resize", place);
+    return () => {
+      window.removeEventListener("scroll", place);
+      window.removeEventListener("resize", place);
+    };
+  }, []);
+  return stack;
+}
+
+/**
  * Live notifications as toasts; dismissing one dismisses it in every tab of the user. News hides itself after a
  * few seconds (it stays on the notifications page); errors stay until closed. On a phone the stack sits at the top,
- * away from the main actions, which pages keep in the lower part of the screen; on wider screens bottom right.
+ * below the header, away from the main actions, which pages keep lower down; on wider screens bottom right.
  */
 export function Toasts() {
   const feed = useUserFeed();
   const { hidden, hide } = useHiddenToasts();
+  const stack = useBelowHeader();
   if (!feed) return null;
   return (
     <div
+      ref={stack}
       aria-live="polite"
-      className="pointer-events-none fixed inset-x-0 top-2 z-50 flex flex-col items-center gap-2 px-3 sm:top-auto sm:bottom-4 sm:items-end sm:px-4"
+      className="pointer-events-none fixed inset-x-0 top-[var(--toast-top,0.5rem)] z-50 flex flex-col items-center gap-2 px-3 sm:top-auto sm:bottom-4 sm:items-end sm:px-4"
       data-testid="toasts"
     >
       {toastsToShow(feed.notifications, hidden).map((notification) => (

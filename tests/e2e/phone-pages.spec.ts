@@ -54,7 +54,11 @@ test("toasts stack at most three, keep clear of Register, hide themselves after 
 
   const register = page.getByRole("button", { name: "Register" });
   await expect(register).toBeInViewport();
-  for (const toast of await toasts.all()) expect(await overlaps(toast, register), "a toast covers the Register button").toBe(false);
+  const menu = page.getByRole("button", { name: "Menu" });
+  for (const toast of await toasts.all()) {
+    expect(await overlaps(toast, register), "a toast covers the Register button").toBe(false);
+    expect(await overlaps(toast, menu), "a toast covers the Menu button").toBe(false);
+  }
 
   // News hides itself; the oldest, an error, then shows and stays until closed.
   await page.clock.fastForward(7_000);
