@@ -3,6 +3,7 @@ import { AI_NOT_CONFIGURED, aiJobCosts } from "~/validation/ai-jobs";
 import { AiJobOutput, useAiJob } from "./ai-job";
 import { TextAreaField } from "./fields";
 import { Button, Card } from "./ui";
+import { counted } from "~/lib/plural";
 
 /** Puts text into the race form's Description field as if typed, so the form library sees the change. */
 function fillDescription(text: string) {
@@ -28,14 +29,14 @@ export function AiDraftPanel({ raceId, configured }: { raceId: string; configure
         <p className="mt-2 text-sm text-slate-600">{AI_NOT_CONFIGURED}</p>
       ) : (
         <>
-          <p className="mt-1 text-sm text-slate-600">{`Write a few bullet points; AI drafts the description from them. Costs ${cost} credits, refunded if it fails.`}</p>
+          <p className="mt-1 text-sm text-slate-600">{`Write a few bullet points; AI drafts the description from them. Costs ${counted(cost, "credit")}, refunded if it fails.`}</p>
           <form method="post" action="/ai-jobs/new" onSubmit={onSubmit} className="mt-3 flex flex-col gap-3">
             <input type="hidden" name="kind" value="RACE_DESCRIPTION" />
             <input type="hidden" name="raceId" value={raceId} />
             <TextAreaField id="ai-bullets" name="bullets" label="Bullet points" rows={4} required minLength={10} errors={error ? [error] : undefined} placeholder={"- flat, fast course along the sea\n- chip timing, medal for every finisher"} />
             <div>
               <Button type="submit" pending={starting || busy} pendingLabel={starting ? "Starting…" : "Drafting…"}>
-                {`Draft description (${cost} credits)`}
+                {`Draft description (${counted(cost, "credit")})`}
               </Button>
             </div>
           </form>

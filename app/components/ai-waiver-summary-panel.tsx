@@ -1,6 +1,7 @@
 import { AI_NOT_CONFIGURED, aiJobCosts, type AiJobView } from "~/validation/ai-jobs";
 import { AiJobOutput, useAiJob } from "./ai-job";
 import { Button, Card } from "./ui";
+import { counted } from "~/lib/plural";
 
 /** A plain-language summary of the waiver in force, written by AI on request; the latest one is kept. */
 export function AiWaiverSummaryPanel({ raceId, configured, hasWaiver, latest }: { raceId: string; configured: boolean; hasWaiver: boolean; latest: AiJobView | null }) {
@@ -16,7 +17,7 @@ export function AiWaiverSummaryPanel({ raceId, configured, hasWaiver, latest }: 
         <p className="mt-2 text-sm text-slate-600">Save a waiver first; AI can then summarise it in plain language.</p>
       ) : (
         <>
-          <p className="mt-1 text-sm text-slate-600">{`AI summarises the waiver in force in a few plain bullet points. Costs ${cost} credits, refunded if it fails.`}</p>
+          <p className="mt-1 text-sm text-slate-600">{`AI summarises the waiver in force in a few plain bullet points. Costs ${counted(cost, "credit")}, refunded if it fails.`}</p>
           <form method="post" action="/ai-jobs/new" onSubmit={onSubmit} className="mt-3 flex flex-col gap-2">
             <input type="hidden" name="kind" value="WAIVER_SUMMARY" />
             <input type="hidden" name="raceId" value={raceId} />
@@ -27,7 +28,7 @@ export function AiWaiverSummaryPanel({ raceId, configured, hasWaiver, latest }: 
             ) : null}
             <div>
               <Button type="submit" variant="secondary" pending={starting || busy} pendingLabel={starting ? "Starting…" : "Summarising…"}>
-                {`${job ? "Summarise again" : "Summarise with AI"} (${cost} credits)`}
+                {`${job ? "Summarise again" : "Summarise with AI"} (${counted(cost, "credit")})`}
               </Button>
             </div>
           </form>

@@ -4,6 +4,7 @@ import { Form } from "@remix-run/react";
 import { useMemo } from "react";
 import { Button, Field, FormError } from "~/components/ui";
 import { discountCodeSchema } from "~/validation/discounts";
+import { checkOnSubmitThenBlur } from "./form-validation";
 
 export type DiscountCodeDefaults = {
   code: string;
@@ -66,10 +67,10 @@ function ChoiceGroup({
 export function DiscountCodeForm({ id, intent, lastResult, defaultValue, currency, timeZone, ticketTypes, submitLabel, pending }: Props) {
   const schema = useMemo(() => discountCodeSchema(currency), [currency]);
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id,
     lastResult,
     defaultValue: defaultValue ?? { kind: "PERCENT", scope: "ALL" },
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
   return (

@@ -1,5 +1,7 @@
-import { Form, Link } from "@remix-run/react";
+import { Form, Link, useLocation } from "@remix-run/react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useUserFeed, type LinkStatus } from "./live-feed";
+import { counted } from "~/lib/plural";
 
 type HeaderUser = { name: string; email: string; role: string } | null;
 
@@ -13,9 +15,10 @@ function LiveStatus() {
   const feed = useUserFeed();
   if (!feed) return null;
   return (
-    <span className="inline-flex items-center gap-1 text-xs text-slate-600" data-testid="live-status">
+    <span className="inline-flex items-center gap-1 text-xs text-slate-600" data-testid="live-status" title={statusText[feed.status]}>
       <span aria-hidden className={`h-2 w-2 rounded-full ${feed.status === "live" ? "bg-brand-500" : "bg-amber-500"}`} />
-      {statusText[feed.status]}
+      {/* A phone's one-row header shows only the dot; screen readers still hear the words. */}
+      <span className="sr-only sm:not-sr-only">{statusText[feed.status]}</span>
     </span>
   );
 }
@@ -24,8 +27,8 @@ function CreditBalance({ initial }: { initial: number }) {
   const feed = useUserFeed();
   const balance = feed?.creditBalance ?? initial;
   return (
-    <Link to="/billing" className="rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${balance}`}>
-      {balance} credits
+    <Link to="/billing" className="whitespace-nowrap rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${balance}`}>
+      {counted(balance, "credit")}
     </Link>
   );
 }
@@ -43,44 +46,84 @@ function NotificationCount() {
   );
 }
 
+/**
+ * The signed-in header. On a phone it is one row (name, live dot, credits, notifications, a Menu button) and the
+ * links open below it; from the `sm` breakpoint up they sit inline. Escape closes the menu and returns focus.
+ */
+function SignedInNav({ user, initialBalance }: { user: NonNullable<HeaderUser>; initialBalance: number }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const location = useLocation();
+  useEffect(() => setOpen(false), [location.key]);
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== "Escape" || !open) return;
+    setOpen(false);
+    button.current?.focus();
+  };
+  const linkClass = "rounded-lg px-2 py-2 text-sm font-medium hover:bg-slate-100 sm:px-0 sm:py-0 sm:hover:bg-transparent sm:hover:underline";
+  return (
+    <nav aria-label="Account" className="flex flex-1 items-center justify-end gap-3" onKeyDown={closeOnEscape}>
+      <div className="flex items-center gap-2 sm:order-last sm:gap-3">
+        <LiveStatus />
+        <CreditBalance initial={initialBalance} />
+        <NotificationCount />
+        <button
+          ref={button}
+          type="button"
+          className="inline-flex min-h-11 items-center gap-1 rounded-lg px-2 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-100 sm:hidden"
+          aria-expanded={open}
+          aria-controls="site-menu"
+          onClick={() => setOpen((isOpen) => !isOpen)}
+        >
+          <svg aria-hidden viewBox="0 0 24 24" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2">
+            {open ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 6h16M4 12h16M4 18h16" />}
+          </svg>
+          Menu
+        </button>
+      </div>
+      <div
+        id="site-menu"
+        className={`${open ? "flex" : "hidden"} absolute inset-x-0 top-full z-40 flex-col gap-1 border-b border-slate-200 bg-white px-4 py-2 shadow-md sm:static sm:flex sm:flex-row sm:items-center sm:gap-3 sm:border-0 sm:p-0 sm:shadow-none`}
+      >
+        <Link to="/races" className={linkClass}>
+          Races
+        </Link>
+        <Link to="/tickets" className={linkClass}>
+          My tickets
+        </Link>
+        <Link to="/organiser" className={linkClass}>
+          Organise
+        </Link>
+        {user.role === "OPERATOR" ? (
+          <Link to="/operator" className={linkClass}>
+            Operate
+          </Link>
+        ) : null}
+        <Link to="/account" className={linkClass}>
+          {user.name}
+        </Link>
+        <Form method="post" action="/logout">
+          <button type="submit" className="min-h-11 w-full rounded-lg px-2 py-1 text-left text-sm hover:bg-slate-100 sm:min-h-0">
+            Log out
+          </button>
+        </Form>
+      </div>
+    </nav>
+  );
+}
+
 export function Header({ user, initialBalance, demoMode }: { user: HeaderUser; initialBalance: number; demoMode: boolean }) {
   return (
-    <header className="border-b border-slate-200 bg-white">
+    <header className="relative border-b border-slate-200 bg-white">
       {demoMode ? (
         <p className="bg-amber-100 px-4 py-1 text-center text-xs text-amber-900">Demo mode: payments are simulated and emails go to the local outbox.</p>
       ) : null}
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-3 px-4 py-3">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-x-3 gap-y-2 px-4 py-2 sm:py-3">
         <Link to="/" className="text-lg font-bold text-brand-700">
           Startline
         </Link>
         {user ? (
-          <nav aria-label="Account" className="flex flex-wrap items-center gap-3">
-            <Link to="/races" className="text-sm font-medium hover:underline">
-              Races
-            </Link>
-            <Link to="/tickets" className="text-sm font-medium hover:underline">
-              My tickets
-            </Link>
-            <Link to="/organiser" className="text-sm font-medium hover:underline">
-              Organise
-            </Link>
-            {user.role === "OPERATOR" ? (
-              <Link to="/operator" className="text-sm font-medium hover:underline">
-                Operate
-              </Link>
-            ) : null}
-            <LiveStatus />
-            <CreditBalance initial={initialBalance} />
-            <NotificationCount />
-            <Link to="/account" className="text-sm font-medium hover:underline">
-              {user.name}
-            </Link>
-            <Form method="post" action="/logout">
-              <button type="submit" className="rounded-lg px-2 py-1 text-sm hover:bg-slate-100">
-                Log out
-              </button>
-            </Form>
-          </nav>
+          <SignedInNav user={user} initialBalance={initialBalance} />
         ) : (
           <nav aria-label="Account" className="flex items-center gap-2">
             <Link to="/races" className="rounded-lg px-3 py-2 text-sm font-medium hover:bg-slate-100">

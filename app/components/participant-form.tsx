@@ -8,6 +8,7 @@ import { participantFormSchema } from "~/validation/checkout";
 import { GENDER_OPTIONS, TSHIRT_SIZES, type ParticipantQuestion } from "~/validation/participant-answers";
 import { SelectField } from "./fields";
 import { Badge, Button, Field, FormError } from "./ui";
+import { checkOnSubmitThenBlur } from "./form-validation";
 
 export type SavedParticipant = Record<string, unknown> & { answers?: unknown; signedName?: string; guardianName?: string | null };
 
@@ -95,8 +96,8 @@ export function ParticipantForm(props: Props) {
   const [form, fields] = useForm<FormShape, z.output<typeof schema>>({
     id: `participant-${ticketId}`,
     lastResult,
+    ...checkOnSubmitThenBlur,
     defaultValue: defaults as DefaultValue<FormShape>,
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
   const participant = fields.participant.getFieldset();

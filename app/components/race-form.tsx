@@ -1,9 +1,11 @@
 import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
 import { Form, useNavigation } from "@remix-run/react";
+import { isPastLocalTime } from "~/lib/time";
 import { currencies, raceSchema } from "~/validation/races";
 import { SelectField, TextAreaField } from "./fields";
 import { Button, Field, FormError } from "./ui";
+import { checkOnSubmitThenBlur } from "./form-validation";
 
 export type RaceFormValues = {
   name: string;
@@ -47,10 +49,10 @@ const commonZones = [
 export function RaceForm({ defaultValue, lastResult, submitLabel }: { defaultValue?: RaceFormValues; lastResult?: SubmissionResult<string[]> | null; submitLabel: string }) {
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "race",
     lastResult,
     defaultValue: defaultValue ?? { timeZone: "Europe/Dublin", currency: "EUR", holdMinutes: 30, taxMode: "NONE", taxRatePercent: 0 },
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: raceSchema }),
   });
   const zones = defaultValue && !commonZones.includes(defaultValue.timeZone) ? [defaultValue.timeZone, ...commonZones] : commonZones;
@@ -66,7 +68,12 @@ export function RaceForm({ defaultValue, lastResult, submitLabel }: { defaultVal
       />
       <Field label="Location" errors={fields.location.errors} {...getInputProps(fields.location, { type: "text" })} />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Start date and time" errors={fields.startsAt.errors} {...getInputProps(fields.startsAt, { type: "datetime-local" })} />
+        <Field
+          label="Start date and time"
+          warning={isPastLocalTime(fields.startsAt.value, fields.timeZone.value, new Date()) ? "This date is in the past: nobody can register for a race that is over. Check the year." : null}
+          errors={fields.startsAt.errors}
+          {...getInputProps(fields.startsAt, { type: "datetime-local" })}
+        />
         <SelectField label="Time zone" options={zones} errors={fields.timeZone.errors} {...getSelectProps(fields.timeZone)} />
         <Field label="Registration opens" hint="Optional; in the race's time zone." errors={fields.registrationOpensAt.errors} {...getInputProps(fields.registrationOpensAt, { type: "datetime-local" })} />
         <Field label="Registration closes" hint="Optional; in the race's time zone." errors={fields.registrationClosesAt.errors} {...getInputProps(fields.registrationClosesAt, { type: "datetime-local" })} />

@@ -1,5 +1,6 @@
 import type { OrgRole } from "@prisma/client";
-import { NavLink } from "@remix-run/react";
+import { NavLink, useLocation } from "@remix-run/react";
+import { useEffect, useRef } from "react";
 import { hasRole } from "~/lib/roles";
 
 type Section = { to: string; label: string; minRole: OrgRole };
@@ -20,9 +21,20 @@ export const raceSections: Section[] = [
   { to: "audit", label: "Audit log", minRole: "MANAGER" },
 ];
 
+/**
+ * On a narrow screen the tabs scroll sideways in their own row (the page never does), and the current tab is
+ * brought into view, so an organiser on Check-in sees where they are.
+ */
 export function RaceNav({ raceId, role }: { raceId: string; role: OrgRole }) {
+  const nav = useRef<HTMLElement>(null);
+  const { pathname } = useLocation();
+  useEffect(() => {
+    const current = nav.current?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!nav.current || !current) return;
+    nav.current.scrollLeft = current.offsetLeft - (nav.current.clientWidth - current.offsetWidth) / 2;
+  }, [pathname]);
   return (
-    <nav aria-label="Race sections" className="-mx-4 mb-6 overflow-x-auto border-b border-slate-200 px-4">
+    <nav ref={nav} aria-label="Race sections" className="relative -mx-4 mb-6 overflow-x-auto overscroll-x-contain border-b border-slate-200 px-4">
       <ul className="flex gap-1 whitespace-nowrap text-sm">
         {raceSections
           .filter((section) => hasRole(role, section.minRole))

@@ -1,3 +1,5 @@
+import { counted } from "~/lib/plural";
+
 type Day = { day: string; tickets: number };
 
 function dayLabel(day: string, locale: string) {
@@ -21,7 +23,7 @@ export function SalesChart({ days, locale }: { days: Day[]; locale: string }) {
   const barWidth = Math.max(1, slot * 0.8);
   const first = dayLabel(days[0]!.day, locale);
   const last = dayLabel(days[days.length - 1]!.day, locale);
-  const summary = `${total} tickets sold between ${first} and ${last}; at most ${peak} in one day.`;
+  const summary = `${counted(total, "ticket")} sold between ${first} and ${last}; at most ${peak} in one day.`;
   return (
     <figure>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" className="h-40 w-full" role="img" aria-label={`Tickets sold per day. ${summary}`}>

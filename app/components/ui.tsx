@@ -17,6 +17,13 @@ export function Button({
   return (
     <button
       {...props}
+      // Forms re-check a wrong field when it is left (form-validation.ts). Pressing Submit would leave it, and the
+      // error vanishing then moves the button before the click lands; keeping focus in the field lets the click
+      // submit, and submitting checks every field anyway.
+      onMouseDown={(event) => {
+        props.onMouseDown?.(event);
+        if (props.type === "submit" && !event.defaultPrevented) event.preventDefault();
+      }}
       disabled={props.disabled || pending}
       aria-busy={pending || undefined}
       className={`inline-flex min-h-11 items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-semibold transition ${buttonStyles[variant]} ${className}`}
@@ -32,14 +39,20 @@ type FieldProps = InputHTMLAttributes<HTMLInputElement> & {
   id: string;
   errors?: string[];
   hint?: string;
+  /**
+   * Something allowed but probably a mistake (a date in the past): shown and announced, never blocking. Fields that
+   * can warn pass null while all is well, so their live region exists before a warning appears in it.
+   */
+  warning?: string | null;
 };
 
 /** A labelled input whose errors sit next to it and are announced to screen readers. */
-export function Field({ label, id, errors, hint, ...input }: FieldProps) {
+export function Field({ label, id, errors, hint, warning, ...input }: FieldProps) {
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
+  const warningId = `${id}-warning`;
   const hasErrors = Boolean(errors?.length);
-  const describedBy = [hint ? hintId : null, hasErrors ? errorId : null].filter(Boolean).join(" ") || undefined;
+  const describedBy = [hint ? hintId : null, warning ? warningId : null, hasErrors ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium text-slate-800">
@@ -55,6 +68,11 @@ export function Field({ label, id, errors, hint, ...input }: FieldProps) {
       {hint ? (
         <p id={hintId} className="text-xs text-slate-600">
           {hint}
+        </p>
+      ) : null}
+      {warning !== undefined ? (
+        <p id={warningId} role="status" className={warning ? "text-sm text-amber-800" : "sr-only"}>
+          {warning}
         </p>
       ) : null}
       {hasErrors ? (

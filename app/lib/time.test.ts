@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calendarDate, formatDateTime, formatInZone, formatTime, isoDay, isTimeZone, utcToZonedLocal, zonedLocalToUtc } from "./time";
+import { calendarDate, formatDateTime, formatInZone, formatTime, isoDay, isPastLocalTime, isTimeZone, utcToZonedLocal, zonedLocalToUtc } from "./time";
 
 describe("race time zones", () => {
   it("converts a wall-clock time in summer and winter", () => {
@@ -64,5 +64,21 @@ describe("race-local dates and times", () => {
   it("writes stored calendar dates as YYYY-MM-DD", () => {
     expect(isoDay(new Date(Date.UTC(1990, 3, 21)))).toBe("1990-04-21");
     expect(isoDay(null)).toBe("");
+  });
+});
+
+describe("a race date in the past", () => {
+  const now = new Date("2026-12-02T03:00:00Z");
+  it("compares the wall-clock time in the race's zone with now", () => {
+    expect(isPastLocalTime("2026-12-02T02:30", "Europe/Dublin", now)).toBe(true);
+    expect(isPastLocalTime("2026-12-02T03:30", "Europe/Dublin", now)).toBe(false);
+    // 22:30 in New York on 1 December is 03:30 UTC on the 2nd: still ahead.
+    expect(isPastLocalTime("2026-12-01T22:30", "America/New_York", now)).toBe(false);
+  });
+
+  it("says nothing while the field is empty or unreadable", () => {
+    expect(isPastLocalTime(undefined, "Europe/Dublin", now)).toBe(false);
+    expect(isPastLocalTime("", "Europe/Dublin", now)).toBe(false);
+    expect(isPastLocalTime("2020-01-01T10:00", "Not/AZone", now)).toBe(false);
   });
 });

@@ -97,3 +97,10 @@ export function formatTime(at: Date | string, timeZone: string) {
 export function isoDay(value: Date | string | null) {
   return value ? new Date(value).toISOString().slice(0, 10) : "";
 }
+
+/** Whether a wall-clock time typed into a form (`2026-06-14T09:30`) in `timeZone` is already over at `now`. */
+export function isPastLocalTime(local: string | undefined, timeZone: string | undefined, now: Date) {
+  if (!local || !timeZone || !isTimeZone(timeZone)) return false;
+  const instant = zonedLocalToUtc(local, timeZone);
+  return instant !== null && instant.getTime() < now.getTime();
+}

@@ -6,6 +6,7 @@ import { aiJobForOwner } from "~/presenters/ai-jobs.server";
 import { aiJobLabel } from "~/services/ai-jobs.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction = () => [{ title: "AI job · Startline" }];
 
@@ -22,7 +23,7 @@ export default function AiJobPage() {
     <Card className="mx-auto max-w-2xl">
       {follower}
       <h1 className="text-2xl font-bold">{label}</h1>
-      <p className="text-sm text-slate-600">{`${initial.cost} credits`}</p>
+      <p className="text-sm text-slate-600">{counted(initial.cost, "credit")}</p>
       <AiJobOutput job={job} live={live} label={label} />
       <Link to="/ai-jobs" className="mt-4 inline-block font-medium text-brand-700 underline">
         All my AI jobs

@@ -6,6 +6,7 @@ import { aiJobLabel } from "~/services/ai-jobs.server";
 import { requireUser } from "~/web/auth.server";
 import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction = () => [{ title: "My AI jobs · Startline" }];
 
@@ -31,7 +32,7 @@ export default function AiJobsPage() {
                 <Link to={`/ai-jobs/${job.id}`} className="font-medium text-brand-700 underline">
                   {job.label}
                 </Link>
-                <p className="text-sm text-slate-600">{`${formatInZone(job.createdAt, "UTC")} · ${job.cost} credits${job.status === "FAILED" ? " (refunded)" : ""}`}</p>
+                <p className="text-sm text-slate-600">{`${formatInZone(job.createdAt, "UTC")} · ${counted(job.cost, "credit")}${job.status === "FAILED" ? " (refunded)" : ""}`}</p>
               </div>
               <Badge tone={job.status === "DONE" ? "good" : job.status === "FAILED" ? "bad" : "warn"}>{job.status.toLowerCase()}</Badge>
             </li>

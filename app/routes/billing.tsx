@@ -12,6 +12,7 @@ import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";
 import { billingActionSchema } from "~/validation/billing";
 import { pageParam } from "~/validation/pagination";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction = () => [{ title: "Credits and billing · Startline" }];
 
@@ -56,12 +57,12 @@ export default function BillingPage() {
       <Card>
         <h1 className="text-2xl font-bold">Credits and billing</h1>
         <p className="mt-2 text-lg" aria-live="polite">
-          Balance: <strong data-testid="billing-balance">{liveBalance} credits</strong>
+          Balance: <strong data-testid="billing-balance">{counted(liveBalance, "credit")}</strong>
         </p>
         <p className="mt-1 text-sm text-slate-600">Credits pay for AI jobs such as drafting a race description.</p>
         {owed > 0 ? (
           <p className="mt-3 rounded-lg bg-red-100 p-3 text-sm text-red-900" data-testid="billing-owed">
-            {`You owe ${owed} credits: a purchase was refunded after its credits were used. AI jobs are paused until it is settled; the credits you buy next settle it first.`}
+            {`You owe ${counted(owed, "credit")}: a purchase was refunded after its credits were used. AI jobs are paused until it is settled; the credits you buy next settle it first.`}
           </p>
         ) : null}
         {paymentMode === "demo" ? (
@@ -97,7 +98,7 @@ export default function BillingPage() {
             ) : null}
           </dl>
         ) : (
-          <p className="mt-2 text-slate-700">{`${plan.name}: ${formatMoney(plan.amountMinor, plan.currency, locale)} a month for ${plan.creditsPerPeriod} credits each month (unused credits roll over for one month).`}</p>
+          <p className="mt-2 text-slate-700">{`${plan.name}: ${formatMoney(plan.amountMinor, plan.currency, locale)} a month for ${counted(plan.creditsPerPeriod, "credit")} each month (unused credits roll over for one month).`}</p>
         )}
         <div className="mt-4 flex flex-col gap-3 sm:flex-row">
           {!hasMembership && paymentMode === "stripe" ? (
@@ -126,12 +127,12 @@ export default function BillingPage() {
           {packs.map((pack) => (
             <li key={pack.id} className="flex flex-col gap-2 rounded-xl p-4 ring-1 ring-slate-200">
               <p className="font-semibold">{pack.name}</p>
-              <p className="text-sm text-slate-700">{`${pack.credits} credits · ${formatMoney(pack.amountMinor, pack.currency, locale)}`}</p>
+              <p className="text-sm text-slate-700">{`${counted(pack.credits, "credit")} · ${formatMoney(pack.amountMinor, pack.currency, locale)}`}</p>
               <Form method="post">
                 <input type="hidden" name="intent" value="buy-pack" />
                 <input type="hidden" name="packId" value={pack.id} />
                 <Button type="submit" className="w-full" pending={submitting === pack.id} pendingLabel="Opening checkout…">
-                  {`Buy ${pack.credits} credits`}
+                  {`Buy ${counted(pack.credits, "credit")}`}
                 </Button>
               </Form>
             </li>
@@ -147,7 +148,7 @@ export default function BillingPage() {
           <ul className="mt-3 divide-y divide-slate-200">
             {purchases.items.map((purchase) => (
               <li key={purchase.id} className="flex flex-wrap items-center justify-between gap-2 py-2 text-sm">
-                <span>{`${purchase.kind === "PACK" ? "Pack" : "Membership"}: ${purchase.credits} credits`}</span>
+                <span>{`${purchase.kind === "PACK" ? "Pack" : "Membership"}: ${counted(purchase.credits, "credit")}`}</span>
                 <span>
                   {formatMoney(purchase.amountMinor, purchase.currency, locale)}
                   {purchase.refundedMinor > 0 ? ` (${formatMoney(purchase.refundedMinor, purchase.currency, locale)} refunded)` : ""}

@@ -8,6 +8,7 @@ import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { formatMoney } from "~/lib/money";
 import { requireDemoPayments } from "~/web/access.server";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction = () => [{ title: "Demo payment · Startline" }];
 
@@ -45,7 +46,7 @@ export default function DemoPackPaymentPage() {
         Demo payment: no money moves. This page stands in for Stripe Checkout because no Stripe key is configured.
       </p>
       <h1 className="mt-4 text-2xl font-bold">{packName}</h1>
-      <p className="mt-2 text-lg">{`${purchase.credits} credits · ${price}`}</p>
+      <p className="mt-2 text-lg">{`${counted(purchase.credits, "credit")} · ${price}`}</p>
       <FormError id="demo-pay-error" errors={result ? [result.error] : undefined} />
       {purchase.status === "PENDING" ? (
         <Form method="post" className="mt-4">

@@ -7,6 +7,7 @@ import { Button, Card, Field, FormError } from "~/components/ui";
 import { authenticator, logIn, requireAnonymous } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { loginSchema, safeRedirect } from "~/validation/auth";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Startline" }];
 
@@ -35,9 +36,9 @@ export default function LoginPage() {
   const redirectTo = safeRedirect(searchParams.get("redirectTo"));
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "login",
     lastResult: reply?.result,
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),
   });
   return (

@@ -8,6 +8,8 @@ import { adjustCredits, newAdjustmentKey } from "~/services/billing.server";
 import { requireOperator } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { adjustCreditsSchema } from "~/validation/billing";
+import { counted } from "~/lib/plural";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Adjust credits · Startline" }];
 
@@ -22,7 +24,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (submission.status !== "success") return data({ result: submission.reply(), done: null }, { status: 400 });
   try {
     const { balance, created } = await adjustCredits({ operatorName: operator.name, ...submission.value });
-    const done = created ? `Done: ${submission.value.email} now has ${balance} credits.` : `Already applied: ${submission.value.email} has ${balance} credits.`;
+    const done = created ? `Done: ${submission.value.email} now has ${counted(balance, "credit")}.` : `Already applied: ${submission.value.email} has ${counted(balance, "credit")}.`;
     return { result: submission.reply({ resetForm: true }), done };
   } catch (error) {
     return replyToError(error, { submission });
@@ -34,9 +36,9 @@ export default function AdjustCreditsPage() {
   const reply = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "adjust-credits",
     lastResult: reply?.result,
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: adjustCreditsSchema }),
   });
   return (

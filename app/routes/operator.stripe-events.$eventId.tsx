@@ -8,6 +8,7 @@ import { stripeEventDetail } from "~/presenters/operator.server";
 import { requestStripeReplay } from "~/services/job-admin.server";
 import { requireOperator } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction = () => [{ title: "Stripe event · Startline" }];
 
@@ -67,7 +68,7 @@ export default function StripeEventPage() {
           {event.order ? `${event.order.id} · ${event.order.status.toLowerCase()} · ${event.order.totalMinor} ${event.order.currency}` : touched.orderId ? `${touched.orderId} (not found)` : "–"}
         </dd>
         <dt className="text-slate-600">Credit purchase</dt>
-        <dd className="font-mono">{event.purchase ? `${event.purchase.id} · ${event.purchase.status.toLowerCase()} · ${event.purchase.credits} credits` : touched.purchaseId ?? "–"}</dd>
+        <dd className="font-mono">{event.purchase ? `${event.purchase.id} · ${event.purchase.status.toLowerCase()} · ${counted(event.purchase.credits, "credit")}` : touched.purchaseId ?? "–"}</dd>
         <dt className="text-slate-600">Account</dt>
         <dd className="font-mono">{touched.userId ?? "–"}</dd>
       </dl>

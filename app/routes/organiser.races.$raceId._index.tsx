@@ -15,6 +15,7 @@ import { hasRole } from "~/lib/roles";
 import { imageType, storage } from "~/utils/storage.server";
 import { formatInZone } from "~/lib/time";
 import { raceStatusSchema } from "~/validation/races";
+import { counted } from "~/lib/plural";
 
 const MAX_COVER_BYTES = 5 * 1024 * 1024;
 
@@ -72,7 +73,7 @@ function CancellationRefunds({ raceId, currency, initial }: { raceId: string; cu
         Refunds to buyers
       </h3>
       <label htmlFor="cancellation-refund-progress" className="mt-2 block" aria-live="polite">
-        {`${progress.done} of ${progress.total} paid orders refunded (${formatMoney(progress.refundedMinor, currency)})`}
+        {`${progress.done} of ${counted(progress.total, "paid order")} refunded (${formatMoney(progress.refundedMinor, currency)})`}
         {progress.waiting ? `, ${progress.waiting} in progress` : ""}
         {progress.failedCount ? `, ${progress.failedCount} failed` : ""}
       </label>
@@ -114,7 +115,7 @@ export default function RaceOverview() {
             {race.registrationClosesAt ? `, closes ${formatInZone(race.registrationClosesAt, race.timeZone)}` : ""}
           </dd>
           <dt className="text-slate-600">Entries</dt>
-          <dd>{`${sold} sold of ${capacity} places · ${race._count.participants} participants`}</dd>
+          <dd>{`${sold} sold of ${counted(capacity, "place")} · ${counted(race._count.participants, "participant")}`}</dd>
           <dt className="text-slate-600">Set up</dt>
           <dd>{`${race.ticketTypes.length} ticket types · ${race._count.questions} custom questions · ${race._count.waivers} waiver versions · ${race._count.discountCodes} discount codes`}</dd>
         </dl>

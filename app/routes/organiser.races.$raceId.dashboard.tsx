@@ -9,6 +9,7 @@ import { raceStats } from "~/presenters/race-stats.server";
 import { requireRaceRole } from "~/web/access.server";
 import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction<typeof loader> = ({ data: page }) => [{ title: `Live dashboard · ${page?.raceName ?? "Race"} · Startline` }];
 
@@ -48,11 +49,11 @@ export default function RaceDashboard() {
         </p>
       </div>
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-5">
-        <Stat label="Tickets sold" value={number(totals.sold)} detail={`of ${number(totals.capacity)} places`} />
-        <Stat label="Revenue" value={formatMoney(stats.revenueMinor, stats.currency, initial.locale)} detail={`${number(stats.paidOrders)} paid orders, after refunds`} />
+        <Stat label="Tickets sold" value={number(totals.sold)} detail={`of ${counted(totals.capacity, "place", { shown: number(totals.capacity) })}`} />
+        <Stat label="Revenue" value={formatMoney(stats.revenueMinor, stats.currency, initial.locale)} detail={`${counted(stats.paidOrders, "paid order", { shown: number(stats.paidOrders) })}, after refunds`} />
         <Stat label="Held in checkouts" value={number(totals.held)} detail="released if not paid in time" />
         <Stat label="Places remaining" value={number(totals.remaining)} />
-        <Stat label="Checked in" value={number(totals.checkedIn)} detail={`of ${number(totals.participants)} participants`} />
+        <Stat label="Checked in" value={number(totals.checkedIn)} detail={`of ${counted(totals.participants, "participant", { shown: number(totals.participants) })}`} />
       </dl>
       <Card>
         <h3 className="text-lg font-semibold">By ticket type</h3>

@@ -15,6 +15,7 @@ import { formatDateTime, isoDay } from "~/lib/time";
 import { formatMoney, toMajorUnits } from "~/lib/money";
 import { participantEditSchema } from "~/validation/participants";
 import { refundFormSchema } from "~/validation/refunds";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `${data.participant.firstName} ${data.participant.lastName}` : "Participant"} · Startline` },
@@ -90,10 +91,9 @@ export default function ParticipantPage() {
   const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const ticketRefundMinor = order ? Math.min(p.ticket.priceMinor, order.refundableMinor) : 0;
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "participant-edit",
     lastResult,
-    shouldValidate: "onBlur",
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: participantEditSchema }),
     defaultValue: {
       firstName: p.firstName,

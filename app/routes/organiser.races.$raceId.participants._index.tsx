@@ -7,6 +7,7 @@ import { requireRaceRole } from "~/web/access.server";
 import { formatDateTime } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 import { filterSearchParams, participantFilterFrom, participantStatusFilters } from "~/validation/participants";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `Participants · ${data?.race.name ?? "Race"} · Startline` }];
 
@@ -55,7 +56,7 @@ export default function ParticipantsPage() {
         </Button>
       </Form>
       <p className="mt-4 text-sm text-slate-700" role="status">
-        {total === 1 ? "1 participant" : `${total} participants`}
+        {counted(total, "participant")}
         {filtered ? " match" : ""}
         {filtered ? (
           <>

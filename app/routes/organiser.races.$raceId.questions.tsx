@@ -17,6 +17,7 @@ import {
   standardFieldLabels,
   standardFieldsSchema,
 } from "~/validation/questions";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Participant questions · Startline" }];
 
@@ -68,9 +69,9 @@ function NewQuestionForm() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "new-question",
     lastResult: actionData?.intent === "create" ? actionData.result : undefined,
-    shouldRevalidate: "onBlur",
     defaultValue: { kind: "TEXT" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: questionSchema }),
   });

@@ -11,6 +11,7 @@ import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";
 import { formatDateTime } from "~/lib/time";
 import { ticketTypeSchema } from "~/validation/ticket-types";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Ticket types · Startline" }];
 
@@ -77,9 +78,9 @@ function NewTicketTypeForm({ race, nextPosition }: { race: { currency: string; t
   const lastResult = useActionData<typeof action>()?.result;
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "new-ticket-type",
     lastResult,
-    shouldRevalidate: "onBlur",
     defaultValue: { maxPerOrder: "10", sortOrder: String(nextPosition) },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ticketTypeSchema(race) }),
   });

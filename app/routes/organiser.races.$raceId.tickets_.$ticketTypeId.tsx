@@ -19,6 +19,7 @@ import { viewerLocale } from "~/web/locale.server";
 import { formatMoney, toMajorUnits } from "~/lib/money";
 import { formatDateTime, utcToZonedLocal } from "~/lib/time";
 import { priceTierSchema, ticketTypeSchema } from "~/validation/ticket-types";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.ticketType.name ?? "Ticket type"} · Startline` }];
 
@@ -67,9 +68,9 @@ function NewPriceTierForm({ race }: { race: { currency: string; timeZone: string
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "add-price-tier",
     lastResult: actionData?.intent === "add-tier" ? actionData.result : undefined,
-    shouldRevalidate: "onBlur",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: priceTierSchema(race) }),
   });
   return (
@@ -104,9 +105,9 @@ export default function EditTicketTypePage() {
   const localTime = (instant: Date | null) => (instant ? utcToZonedLocal(new Date(instant), race.timeZone) : "");
 
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "edit-ticket-type",
     lastResult: resultFor("update"),
-    shouldRevalidate: "onBlur",
     defaultValue: {
       name: ticketType.name,
       description: ticketType.description,

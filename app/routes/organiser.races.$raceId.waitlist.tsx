@@ -9,6 +9,7 @@ import { requireRaceRole } from "~/web/access.server";
 import { replyToError } from "~/web/errors.server";
 import { claimWindowSchema, offerByHandSchema } from "~/validation/waitlist";
 import { pageParam } from "~/validation/pagination";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction = () => [{ title: "Waiting lists · Startline" }];
 
@@ -77,7 +78,7 @@ export default function WaitlistConsole() {
           <Card key={list.id}>
             <h3 className="text-lg font-semibold">{list.name}</h3>
             <p className="mt-1 text-sm text-slate-700" data-testid={`waitlist-counts-${list.name}`}>
-              {`${list.counts.waiting} waiting · ${list.counts.offered} offered · ${list.counts.purchased} bought · ${list.counts.expired} offers ran out · ${list.counts.left} left · ${list.remaining} places free`}
+              {`${list.counts.waiting} waiting · ${list.counts.offered} offered · ${list.counts.purchased} bought · ${counted(list.counts.expired, "offer")} ran out · ${list.counts.left} left · ${counted(list.remaining, "place")} free`}
             </p>
             <table className="mt-3 w-full text-left text-sm">
               <thead>

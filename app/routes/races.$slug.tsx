@@ -21,6 +21,7 @@ import { formatMoney } from "~/lib/money";
 import { storage } from "~/utils/storage.server";
 import { formatInZone } from "~/lib/time";
 import { cartFromForm } from "~/validation/cart";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.race.name} · Startline` : "Race · Startline" }];
 
@@ -67,7 +68,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 function watchingLabel(count: number) {
-  return count === 1 ? "1 person looking at this race now" : `${count} people looking at this race now`;
+  return `${counted(count, "person", { plural: "people" })} looking at this race now`;
 }
 
 function quantityOptions(max: number) {
@@ -108,19 +109,9 @@ export default function PublicRacePage() {
         {race.status === "CLOSED" ? <p className="mt-3 rounded-lg bg-amber-50 p-3 text-amber-900">Registration is closed.</p> : null}
       </header>
       <div className="grid gap-6 lg:grid-cols-3">
-        <div className="flex flex-col gap-6 lg:col-span-2">
-          <Card>
-            <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.descriptionHtml }} />
-          </Card>
-          {race.faq ? (
-            <Card>
-              <h2 className="mb-2 text-xl font-semibold">Questions and answers</h2>
-              <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.faqHtml }} />
-            </Card>
-          ) : null}
-          {open ? <AiAskPanel raceId={race.id} slug={race.slug} configured={ai.configured} signedIn={ai.signedIn} /> : null}
-        </div>
-        <Card>
+        {/* Tickets come first in the page, so a phone shows prices and Register before the long description;
+            from lg up they sit in the right-hand column. */}
+        <Card className="lg:col-start-3 lg:row-start-1">
           <div className="flex items-center justify-between">
             <h2 className="text-xl font-semibold">Tickets</h2>
             <span className="text-xs text-slate-600" data-testid="availability-link">
@@ -159,7 +150,15 @@ export default function PublicRacePage() {
                   <li key={type.id} className="py-3">
                     <div className="flex items-center justify-between gap-2">
                       <span className="font-medium">{type.name}</span>
-                      <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
+                      <span className="flex items-baseline gap-2">
+                        {type.regularPriceMinor !== null ? (
+                          <span className="text-sm text-slate-600" data-testid={`regular-price-${type.name}`}>
+                            <span className="sr-only">Regular price </span>
+                            <s>{formatMoney(type.regularPriceMinor, race.currency)}</s>
+                          </span>
+                        ) : null}
+                        <span className="font-semibold">{formatMoney(type.priceMinor, race.currency)}</span>
+                      </span>
                     </div>
                     {type.description ? <p className="text-sm text-slate-700">{type.description}</p> : null}
                     {type.tierLabel && type.tierEndsAt ? (
@@ -167,7 +166,7 @@ export default function PublicRacePage() {
                     ) : null}
                     <div className="mt-1 flex items-center justify-between gap-2 text-sm text-slate-600">
                       <span data-testid={`remaining-${type.name}`}>
-                        {remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${remaining} places left` : <Badge tone="warn">Not on sale now</Badge>}
+                        {remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${counted(remaining, "place")} left` : <Badge tone="warn">Not on sale now</Badge>}
                         {type.minAge ? ` · age ${type.minAge}+ on race day` : ""}
                       </span>
                       {canBuy ? (
@@ -213,6 +212,18 @@ export default function PublicRacePage() {
             </Link>
           ) : null}
         </Card>
+        <div className="flex flex-col gap-6 lg:col-span-2 lg:col-start-1 lg:row-start-1">
+          <Card>
+            <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.descriptionHtml }} />
+          </Card>
+          {race.faq ? (
+            <Card>
+              <h2 className="mb-2 text-xl font-semibold">Questions and answers</h2>
+              <div className="prose max-w-none" dangerouslySetInnerHTML={{ __html: race.faqHtml }} />
+            </Card>
+          ) : null}
+          {open ? <AiAskPanel raceId={race.id} slug={race.slug} configured={ai.configured} signedIn={ai.signedIn} /> : null}
+        </div>
       </div>
     </article>
   );

@@ -14,6 +14,8 @@ import { clientIp } from "~/web/request.server";
 import { replyToError } from "~/web/errors.server";
 import { pageParam } from "~/validation/pagination";
 import { createRoomSchema } from "~/validation/rooms";
+import { counted } from "~/lib/plural";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Rooms · ${data.race.name} · Startline` : "Rooms · Startline" }];
 
@@ -59,9 +61,9 @@ export default function RaceRoomsPage() {
   const navigation = useNavigation();
   const { value: list, status: link } = useLiveSnapshot(`/races/${race.slug}/rooms/live?page=${initial.page}`, initial);
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     lastResult: actionData && "result" in actionData ? actionData.result : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: createRoomSchema }),
-    shouldRevalidate: "onBlur",
     defaultValue: { maxMembers: "10", visibility: "PUBLIC" },
   });
   const pendingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
@@ -103,7 +105,7 @@ export default function RaceRoomsPage() {
                     {room.teamName ? `Team ${room.teamName} · ` : ""}by {room.ownerName}
                   </p>
                 </div>
-                <span className="shrink-0 text-sm text-slate-800" aria-label={`${room.memberCount} of ${room.maxMembers} members`}>
+                <span className="shrink-0 text-sm text-slate-800" aria-label={`${room.memberCount} of ${counted(room.maxMembers, "member")}`}>
                   {room.memberCount} / {room.maxMembers}
                 </span>
               </li>

@@ -14,6 +14,7 @@ import { joinRoom, leaveRoom } from "~/services/rooms.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { ROOM_MESSAGE_MAX, roomMessageSchema } from "~/validation/rooms";
+import { counted } from "~/lib/plural";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.room.name} · Startline` : "Room · Startline" }];
 
@@ -166,7 +167,7 @@ function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: Messages
           ) : (
             <Form method="post" className="flex flex-col gap-2">
               <p className="text-slate-700">
-                {room.members.length} of {room.maxMembers} places taken.
+                {`${room.members.length} of ${counted(room.maxMembers, "place")} taken.`}
               </p>
               <input type="hidden" name="intent" value="join" />
               <Button type="submit" pending={pending?.get("intent") === "join"} pendingLabel="Joining…">

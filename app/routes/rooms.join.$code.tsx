@@ -7,6 +7,7 @@ import { joinRoom } from "~/services/rooms.server";
 import { requireUser } from "~/web/auth.server";
 import { clientIp, firstInRequest } from "~/web/request.server";
 import { replyToError } from "~/web/errors.server";
+import { counted } from "~/lib/plural";
 
 /** Without JavaScript a join posts the form and this page's loader runs after the action: one try of the code, counted once. */
 const COUNTED = "room-code-counted";
@@ -111,7 +112,7 @@ export default function JoinRoomPage() {
       <h1 className="text-2xl font-bold">{room.name}</h1>
       <p className="text-slate-700">
         {room.teamName ? `Team ${room.teamName} · ` : ""}
-        {room.ownerName}'s room · {room.memberCount} of {room.maxMembers} members
+        {`${room.ownerName}'s room · ${room.memberCount} of ${counted(room.maxMembers, "member")}`}
       </p>
       {actionData?.error ? <Alert tone="error">{actionData.error}</Alert> : reason ? <Alert tone="warn">{reason}</Alert> : null}
       {inThisRoom ? (

@@ -9,6 +9,7 @@ import { logIn, requireAnonymous } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { clientIp } from "~/web/request.server";
 import { safeRedirect, signupSchema } from "~/validation/auth";
+import { checkOnSubmitThenBlur } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Startline" }];
 
@@ -37,9 +38,9 @@ export default function SignupPage() {
   const redirectTo = safeRedirect(searchParams.get("redirectTo"));
   const navigation = useNavigation();
   const [form, fields] = useForm({
+    ...checkOnSubmitThenBlur,
     id: "signup",
     lastResult: reply?.result,
-    shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
   });
   return (

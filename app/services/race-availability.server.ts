@@ -11,6 +11,8 @@ export type TicketAvailability = {
   onSale: boolean;
   salesStartAt: Date | null;
   priceMinor: number;
+  /** The base price while an early-bird (or other) tier is in force and differs from it, so buyers see the saving. */
+  regularPriceMinor: number | null;
   tierLabel: string | null;
   tierEndsAt: Date | null;
 };
@@ -47,6 +49,7 @@ export async function ticketAvailability(raceId: string, now = new Date()): Prom
       onSale: (!type.salesStartAt || type.salesStartAt <= now) && (!type.salesEndAt || type.salesEndAt > now),
       salesStartAt: type.salesStartAt,
       priceMinor: priceInForce(type.priceMinor, type.priceTiers, now),
+      regularPriceMinor: tier && tier.priceMinor !== type.priceMinor ? type.priceMinor : null,
       tierLabel: tier?.label ?? null,
       tierEndsAt: tier?.endsAt ?? null,
     };

@@ -1,4 +1,4 @@
-import { expect, linkFromOutbox, test, uniqueEmail } from "./fixtures";
+import { expect, linkFromOutbox, openSiteMenu, test, uniqueEmail } from "./fixtures";
 
 test("sign up, see the welcome toast live in every tab, log out, fail and then succeed to log in", async ({ page, context }) => {
   const email = uniqueEmail("e2e");
@@ -32,6 +32,7 @@ test("sign up, see the welcome toast live in every tab, log out, fail and then s
   await expect(secondToast).toBeHidden();
   await secondTab.close();
 
+  await openSiteMenu(page);
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Log in" })).toBeVisible();
 
@@ -67,6 +68,7 @@ test("forgot password: the emailed link sets a new password once and signs out t
   await phone.getByRole("button", { name: "Log in" }).click();
   await expect(phone.getByRole("heading", { name: "Hi Rita Reset, ready to race?" })).toBeVisible();
 
+  await openSiteMenu(page);
   await page.getByRole("button", { name: "Log out" }).click();
   await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Log in" }).click();
   await page.getByRole("link", { name: "Forgot your password?" }).click();

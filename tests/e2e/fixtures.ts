@@ -57,3 +57,10 @@ export async function linkFromOutbox(page: Page, to: string, subject: string, pa
   if (!url) throw new Error(`no ${pathPrefix} link in the email:\n${text}`);
   return new URL(url).pathname;
 }
+
+/** On a phone the signed-in header keeps its links behind a Menu button: opens it there, does nothing on a desktop. */
+export async function openSiteMenu(page: Page) {
+  await expect(page.getByRole("button", { name: "Log out", includeHidden: true })).toBeAttached();
+  const menu = page.getByRole("button", { name: "Menu" });
+  if ((await menu.isVisible()) && (await menu.getAttribute("aria-expanded")) !== "true") await menu.click();
+}

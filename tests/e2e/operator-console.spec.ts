@@ -1,7 +1,7 @@
 import { enqueue } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
 import { createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test, uniqueEmail } from "./fixtures";
+import { expect, openSiteMenu, test, uniqueEmail } from "./fixtures";
 
 /**
  * Two faults, one per browser project: the projects run at the same time against one stack, and the failed tile of a
@@ -37,6 +37,7 @@ test("an operator finds a failed job, retries it once the fault is gone, and wat
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).not.toHaveURL(/\/login/);
 
+  await openSiteMenu(page);
   await page.getByRole("link", { name: "Operate" }).click();
   await expect(page.getByRole("heading", { name: "Operator", exact: true })).toBeVisible();
   await expect(page.getByTestId("operator-live-status")).toHaveText("Live");

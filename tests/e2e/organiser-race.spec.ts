@@ -1,4 +1,4 @@
-import { expect, linkFromOutbox, test, uniqueEmail } from "./fixtures";
+import { expect, linkFromOutbox, openSiteMenu, test, uniqueEmail } from "./fixtures";
 
 test("an organiser sets up a race with two ticket types, a waiver and a code, publishes it and sees the public page", async ({ page }) => {
   test.setTimeout(90_000);
@@ -8,6 +8,7 @@ test("an organiser sets up a race with two ticket types, a waiver and a code, pu
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill("correct-horse-battery");
   await page.getByRole("button", { name: "Create account" }).click();
+  await openSiteMenu(page);
   await expect(page.getByRole("link", { name: "Organise", exact: true })).toBeVisible();
 
   await page.getByRole("link", { name: "Organise", exact: true }).click();

@@ -1,4 +1,4 @@
-import { expect, test, uniqueEmail } from "./fixtures";
+import { expect, openSiteMenu, test, uniqueEmail } from "./fixtures";
 
 test("an organiser cancels a race with paid entries and watches every order get refunded", async ({ page }) => {
   test.setTimeout(90_000);
@@ -7,6 +7,7 @@ test("an organiser cancels a race with paid entries and watches every order get 
   await page.getByLabel("Email").fill(uniqueEmail("organiser"));
   await page.getByLabel("Password").fill("correct-horse-battery");
   await page.getByRole("button", { name: "Create account" }).click();
+  await openSiteMenu(page);
   await page.getByRole("link", { name: "Organise", exact: true }).click();
   await page.getByLabel("Organisation name").fill("Riverside Runners");
   await page.getByRole("button", { name: "Create organisation" }).click();

@@ -336,7 +336,7 @@ describe("charge.refund.updated: a refund that fails after it was made", () => {
     expect(await db.cancellationRefund.findUniqueOrThrow({ where: { orderId: order.id } })).toMatchObject({ status: "FAILED", error: "The refund of €30.00 failed at the bank (insufficient_funds)." });
     // The money is owed again, but a ticket of a race that will not run is not valid again.
     expect(await stateOf(order.id)).toEqual({ status: "PARTIALLY_REFUNDED", refundedMinor: 0, tickets: ["REFUNDED"], soldCount: 0 });
-    expect(await html(setup.manager.request(`/organiser/races/${setup.race.id}`))).toContain("0 of 1 paid orders refunded (€0.00), 1 failed");
+    expect(await html(setup.manager.request(`/organiser/races/${setup.race.id}`))).toContain("0 of 1 paid order refunded (€0.00), 1 failed");
     const email = await db.emailMessage.findFirstOrThrow({ where: { to: setup.owner.email, kind: "refund_failed" } });
     expect(email.text).toContain(`Not reinstated because the race is cancelled: Orla ${entries[0]!.participant.lastName}.`);
     expect(email.text).not.toContain("counts as paid again");
