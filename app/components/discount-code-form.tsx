@@ -4,7 +4,7 @@ import { Form } from "@remix-run/react";
 import { useMemo } from "react";
 import { Button, Field, FormError } from "~/components/ui";
 import { discountCodeSchema } from "~/validation/discounts";
-import { checkOnSubmitThenBlur } from "./form-validation";
+import { checkOnSubmitThenAsTyped } from "./form-validation";
 
 export type DiscountCodeDefaults = {
   code: string;
@@ -67,7 +67,7 @@ function ChoiceGroup({
 export function DiscountCodeForm({ id, intent, lastResult, defaultValue, currency, timeZone, ticketTypes, submitLabel, pending }: Props) {
   const schema = useMemo(() => discountCodeSchema(currency), [currency]);
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id,
     lastResult,
     defaultValue: defaultValue ?? { kind: "PERCENT", scope: "ALL" },

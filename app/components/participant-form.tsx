@@ -8,7 +8,7 @@ import { participantFormSchema } from "~/validation/checkout";
 import { GENDER_OPTIONS, TSHIRT_SIZES, type ParticipantQuestion } from "~/validation/participant-answers";
 import { SelectField } from "./fields";
 import { Badge, Button, Field, FormError } from "./ui";
-import { checkOnSubmitThenBlur } from "./form-validation";
+import { checkOnSubmitThenAsTyped } from "./form-validation";
 
 export type SavedParticipant = Record<string, unknown> & { answers?: unknown; signedName?: string; guardianName?: string | null };
 
@@ -96,7 +96,7 @@ export function ParticipantForm(props: Props) {
   const [form, fields] = useForm<FormShape, z.output<typeof schema>>({
     id: `participant-${ticketId}`,
     lastResult,
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     defaultValue: defaults as DefaultValue<FormShape>,
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });

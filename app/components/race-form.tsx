@@ -5,7 +5,7 @@ import { isPastLocalTime } from "~/lib/time";
 import { currencies, raceSchema } from "~/validation/races";
 import { SelectField, TextAreaField } from "./fields";
 import { Button, Field, FormError } from "./ui";
-import { checkOnSubmitThenBlur } from "./form-validation";
+import { checkOnSubmitThenAsTyped } from "./form-validation";
 
 export type RaceFormValues = {
   name: string;
@@ -49,7 +49,7 @@ const commonZones = [
 export function RaceForm({ defaultValue, lastResult, submitLabel }: { defaultValue?: RaceFormValues; lastResult?: SubmissionResult<string[]> | null; submitLabel: string }) {
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "race",
     lastResult,
     defaultValue: defaultValue ?? { timeZone: "Europe/Dublin", currency: "EUR", holdMinutes: 30, taxMode: "NONE", taxRatePercent: 0 },

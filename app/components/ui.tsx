@@ -17,13 +17,6 @@ export function Button({
   return (
     <button
       {...props}
-      // Forms re-check a wrong field when it is left (form-validation.ts). Pressing Submit would leave it, and the
-      // error vanishing then moves the button before the click lands; keeping focus in the field lets the click
-      // submit, and submitting checks every field anyway.
-      onMouseDown={(event) => {
-        props.onMouseDown?.(event);
-        if (props.type === "submit" && !event.defaultPrevented) event.preventDefault();
-      }}
       disabled={props.disabled || pending}
       aria-busy={pending || undefined}
       className={`inline-flex min-h-11 items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-semibold transition ${buttonStyles[variant]} ${className}`}

@@ -8,7 +8,7 @@ import { requestPasswordReset } from "~/services/password-reset.server";
 import { replyToError } from "~/web/errors.server";
 import { clientIp } from "~/web/request.server";
 import { forgotPasswordSchema } from "~/validation/auth";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? · Startline" }];
 
@@ -31,7 +31,7 @@ export default function ForgotPasswordPage() {
   const reply = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "forgot-password",
     lastResult: reply?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: forgotPasswordSchema }),

@@ -7,7 +7,7 @@ import { Button, Card, Field, FormError } from "~/components/ui";
 import { authenticator, logIn, requireAnonymous } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { loginSchema, safeRedirect } from "~/validation/auth";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Startline" }];
 
@@ -36,7 +36,7 @@ export default function LoginPage() {
   const redirectTo = safeRedirect(searchParams.get("redirectTo"));
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "login",
     lastResult: reply?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: loginSchema }),

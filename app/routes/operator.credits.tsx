@@ -9,7 +9,7 @@ import { requireOperator } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { adjustCreditsSchema } from "~/validation/billing";
 import { counted } from "~/lib/plural";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Adjust credits · Startline" }];
 
@@ -36,7 +36,7 @@ export default function AdjustCreditsPage() {
   const reply = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "adjust-credits",
     lastResult: reply?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: adjustCreditsSchema }),

@@ -12,7 +12,7 @@ import { requireUser } from "~/web/auth.server";
 import { hasRole } from "~/lib/roles";
 import { formatInZone } from "~/lib/time";
 import { organisationSchema } from "~/validation/races";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Your races · Startline" }];
 
@@ -41,7 +41,7 @@ const statusTone = { DRAFT: "neutral", PUBLISHED: "good", CLOSED: "warn", CANCEL
 function CreateOrganisation() {
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [form, fields] = useForm({ ...checkOnSubmitThenBlur, id: "organisation", lastResult, onValidate: ({ formData }) => parseWithZod(formData, { schema: organisationSchema }) });
+  const [form, fields] = useForm({ ...checkOnSubmitThenAsTyped, id: "organisation", lastResult, onValidate: ({ formData }) => parseWithZod(formData, { schema: organisationSchema }) });
   return (
     <Card className="max-w-lg">
       <h1 className="text-2xl font-bold">Put on a race</h1>

@@ -10,7 +10,7 @@ import { changeMemberRole, inviteStaff, removeMember, revokeInvite, teamOf } fro
 import { requireOrgRole } from "~/web/access.server";
 import { replyToError } from "~/web/errors.server";
 import { inviteSchema } from "~/validation/races";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 const roleOptions = [
   { value: "MANAGER", label: "Manager: runs races, sees participants" },
@@ -57,7 +57,7 @@ export default function TeamPage() {
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "invite",
     lastResult: lastResult && "initialValue" in lastResult ? lastResult : undefined,
     defaultValue: { role: "MANAGER" },

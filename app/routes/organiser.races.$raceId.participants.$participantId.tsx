@@ -15,7 +15,7 @@ import { formatDateTime, isoDay } from "~/lib/time";
 import { formatMoney, toMajorUnits } from "~/lib/money";
 import { participantEditSchema } from "~/validation/participants";
 import { refundFormSchema } from "~/validation/refunds";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `${data.participant.firstName} ${data.participant.lastName}` : "Participant"} · Startline` },
@@ -91,7 +91,7 @@ export default function ParticipantPage() {
   const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
   const ticketRefundMinor = order ? Math.min(p.ticket.priceMinor, order.refundableMinor) : 0;
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "participant-edit",
     lastResult,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: participantEditSchema }),

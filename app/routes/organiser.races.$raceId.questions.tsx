@@ -17,7 +17,7 @@ import {
   standardFieldLabels,
   standardFieldsSchema,
 } from "~/validation/questions";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Participant questions · Startline" }];
 
@@ -69,7 +69,7 @@ function NewQuestionForm() {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "new-question",
     lastResult: actionData?.intent === "create" ? actionData.result : undefined,
     defaultValue: { kind: "TEXT" },

@@ -8,7 +8,7 @@ import { raceQuestion, updateQuestion } from "~/services/questions.server";
 import { requireRaceRole } from "~/web/access.server";
 import { submitToService } from "~/web/forms.server";
 import { questionSchema } from "~/validation/questions";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Edit question · Startline" }];
 
@@ -35,7 +35,7 @@ export default function EditQuestionPage() {
   const lastResult = useActionData<typeof action>()?.result;
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "edit-question",
     lastResult,
     defaultValue: { label: question.label, kind: question.kind, options: question.options.join("\n"), required: question.required ? "on" : undefined },

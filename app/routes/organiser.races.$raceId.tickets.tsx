@@ -11,7 +11,7 @@ import { viewerLocale } from "~/web/locale.server";
 import { formatMoney } from "~/lib/money";
 import { formatDateTime } from "~/lib/time";
 import { ticketTypeSchema } from "~/validation/ticket-types";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Ticket types · Startline" }];
 
@@ -78,7 +78,7 @@ function NewTicketTypeForm({ race, nextPosition }: { race: { currency: string; t
   const lastResult = useActionData<typeof action>()?.result;
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "new-ticket-type",
     lastResult,
     defaultValue: { maxPerOrder: "10", sortOrder: String(nextPosition) },

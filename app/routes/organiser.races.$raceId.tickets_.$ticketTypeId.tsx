@@ -19,7 +19,7 @@ import { viewerLocale } from "~/web/locale.server";
 import { formatMoney, toMajorUnits } from "~/lib/money";
 import { formatDateTime, utcToZonedLocal } from "~/lib/time";
 import { priceTierSchema, ticketTypeSchema } from "~/validation/ticket-types";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.ticketType.name ?? "Ticket type"} · Startline` }];
 
@@ -68,7 +68,7 @@ function NewPriceTierForm({ race }: { race: { currency: string; timeZone: string
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "add-price-tier",
     lastResult: actionData?.intent === "add-tier" ? actionData.result : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: priceTierSchema(race) }),
@@ -105,7 +105,7 @@ export default function EditTicketTypePage() {
   const localTime = (instant: Date | null) => (instant ? utcToZonedLocal(new Date(instant), race.timeZone) : "");
 
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "edit-ticket-type",
     lastResult: resultFor("update"),
     defaultValue: {

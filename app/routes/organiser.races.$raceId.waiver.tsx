@@ -16,7 +16,7 @@ import { viewerLocale } from "~/web/locale.server";
 import { formatInZone } from "~/lib/time";
 import { pageParam } from "~/validation/pagination";
 import { guardianAgeSchema, waiverSchema } from "~/validation/waivers";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Waiver · Startline" }];
 
@@ -68,14 +68,14 @@ export default function WaiverPage() {
   const submittingIntent = navigation.state === "submitting" ? navigation.formData?.get("intent") : null;
 
   const [waiverForm, waiverFields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "waiver",
     lastResult: actionData?.intent === "waiver" ? actionData.result : undefined,
     defaultValue: { title: inForce?.title ?? "", text: inForce?.text ?? "" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: waiverSchema }),
   });
   const [guardianForm, guardianFields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "guardian-age",
     lastResult: actionData?.intent === "guardian-age" ? actionData.result : undefined,
     defaultValue: { guardianUnderAge: String(guardianUnderAge) },

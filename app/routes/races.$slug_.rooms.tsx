@@ -15,7 +15,7 @@ import { replyToError } from "~/web/errors.server";
 import { pageParam } from "~/validation/pagination";
 import { createRoomSchema } from "~/validation/rooms";
 import { counted } from "~/lib/plural";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `Rooms · ${data.race.name} · Startline` : "Rooms · Startline" }];
 
@@ -61,7 +61,7 @@ export default function RaceRoomsPage() {
   const navigation = useNavigation();
   const { value: list, status: link } = useLiveSnapshot(`/races/${race.slug}/rooms/live?page=${initial.page}`, initial);
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     lastResult: actionData && "result" in actionData ? actionData.result : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: createRoomSchema }),
     defaultValue: { maxMembers: "10", visibility: "PUBLIC" },

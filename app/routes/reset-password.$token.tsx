@@ -8,7 +8,7 @@ import { findPasswordReset, resetPassword } from "~/services/password-reset.serv
 import { logIn } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { resetPasswordSchema } from "~/validation/auth";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Startline" }];
 
@@ -36,7 +36,7 @@ export default function ResetPasswordPage() {
   const reply = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "reset-password",
     lastResult: reply?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: resetPasswordSchema }),

@@ -9,7 +9,7 @@ import { logIn, requireAnonymous } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
 import { clientIp } from "~/web/request.server";
 import { safeRedirect, signupSchema } from "~/validation/auth";
-import { checkOnSubmitThenBlur } from "~/components/form-validation";
+import { checkOnSubmitThenAsTyped } from "~/components/form-validation";
 
 export const meta: MetaFunction = () => [{ title: "Create an account · Startline" }];
 
@@ -38,7 +38,7 @@ export default function SignupPage() {
   const redirectTo = safeRedirect(searchParams.get("redirectTo"));
   const navigation = useNavigation();
   const [form, fields] = useForm({
-    ...checkOnSubmitThenBlur,
+    ...checkOnSubmitThenAsTyped,
     id: "signup",
     lastResult: reply?.result,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: signupSchema }),
