@@ -5,7 +5,7 @@
 // broadcasts one frame per round: the reference column and the ratios.
 // Run: npm run build && npm run bench -- queue      (QUEUE_CLIENTS=10000 QUEUE_JOINS=2000 ROUNDS=5)
 import { startWeb, testEnv } from "../tests/support/processes";
-import { deliveryDelays, openClients, rssBytes, startBareSseServer } from "./sse-clients";
+import { broadcastRounds, openClients, rssBytes, startBareSseServer } from "./sse-clients";
 import { benchEnvironment, percentile, reportRow } from "./support";
 
 const CLIENTS = Number(process.env.QUEUE_CLIENTS ?? 10_000);
@@ -32,20 +32,7 @@ async function broadcast(name: string, pid: number, url: string, marker: (round:
   await settle(3_000);
   const rssPerClient = (rssBytes(pid) - rssBefore) / CLIENTS;
   console.error(`[queue] ${name}: ${CLIENTS} clients connected in ${connectSeconds.toFixed(1)} s; RSS per client ${(rssPerClient / 1024).toFixed(1)} KB`);
-  const delays: number[] = [];
-  let missed = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
-    markers.push(marker(round));
-    const since = performance.now();
-    await fire(round);
-    const roundDelays = await deliveryDelays(clients, marker(round), since, 30_000);
-    missed += roundDelays.filter((d) => d === Infinity).length;
-    delays.push(...roundDelays.filter((d) => d !== Infinity));
-    await settle(1_200);
-  }
-  clients.forEach((c) => c.close());
-  await settle(1_000);
-  delays.sort((a, b) => a - b);
+  const { delays, missed } = await broadcastRounds(clients, markers, ROUNDS, async (round) => ({ marker: marker(round), fire: () => fire(round) }), 30_000);
   const result = { connectSeconds, rssPerClient, p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1) ?? 0, missed };
   console.error(`[queue] ${name}: change → client p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms, max ${result.max.toFixed(0)} ms, missed ${missed}`);
   return result;

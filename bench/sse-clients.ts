@@ -75,6 +75,29 @@ export async function deliveryDelays(clients: SseClient[], marker: string, since
 }
 
 /**
+ * Broadcast rounds: each round's `change` names the marker every client must see and fires it; returns every
+ * delivery delay (sorted) and how many clients never saw their round's marker. Closes the clients afterwards.
+ */
+export async function broadcastRounds(clients: SseClient[], markers: string[], rounds: number, change: (round: number) => Promise<{ marker: string; fire: () => Promise<unknown> }>, timeoutMs = 60_000) {
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const delays: number[] = [];
+  let missed = 0;
+  for (let round = 1; round <= rounds; round++) {
+    const { marker, fire } = await change(round);
+    markers.push(marker);
+    const since = performance.now();
+    await fire();
+    const roundDelays = await deliveryDelays(clients, marker, since, timeoutMs);
+    missed += roundDelays.filter((d) => d === Infinity).length;
+    delays.push(...roundDelays.filter((d) => d !== Infinity));
+    await pause(1_200);
+  }
+  clients.forEach((c) => c.close());
+  await pause(1_000);
+  return { delays: delays.sort((a, b) => a - b), missed };
+}
+
+/**
  * The bare node:http SSE server (bench/reference/sse-server.mjs), with the open-files limit raised to the hard
  * limit in its shell so it can hold as many streams as Startline's web process. `change(round)` returns the
  * marker every client must see and the request that broadcasts it.

@@ -3,7 +3,7 @@
 // first snapshot), web RSS per connection, idle CPU with everyone connected, and publish → p99 of clients.
 // Run: npm run build && npm run bench -- sse      (SSE_LEVELS=1000,5000 IDLE_SECONDS=10 ROUNDS=5)
 import { startWeb, testEnv } from "../tests/support/processes";
-import { deliveryDelays, idleCpuShare, openClients, rssBytes, startBareSseServer } from "./sse-clients";
+import { broadcastRounds, idleCpuShare, openClients, rssBytes, startBareSseServer } from "./sse-clients";
 import { benchEnvironment, percentile, reportRow } from "./support";
 
 const LEVELS = (process.env.SSE_LEVELS ?? "1000,5000,10000").split(",").map(Number);
@@ -29,21 +29,7 @@ async function measure(target: Target, count: number): Promise<Measured> {
   await settle(3_000);
   const rssPerConnection = (rssBytes(target.pid) - rssBefore) / count;
   const idleCpu = await idleCpuShare(target.pid, IDLE_MS);
-  const delays: number[] = [];
-  let missed = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
-    const { marker, fire } = await target.change(round);
-    markers.push(marker);
-    const since = performance.now();
-    await fire();
-    const roundDelays = await deliveryDelays(clients, marker, since);
-    missed += roundDelays.filter((d) => d === Infinity).length;
-    delays.push(...roundDelays.filter((d) => d !== Infinity));
-    await settle(1_200);
-  }
-  clients.forEach((c) => c.close());
-  await settle(1_000);
-  delays.sort((a, b) => a - b);
+  const { delays, missed } = await broadcastRounds(clients, markers, ROUNDS, async (round) => target.change(round));
   return { connectSeconds, rssPerConnection, idleCpu, p50: percentile(delays, 50), p99: percentile(delays, 99), max: delays.at(-1) ?? 0, missed };
 }
 
