@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { TextAreaField } from "~/components/fields";
-import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
+import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Badge, Card, Notice, Pagination } from "~/components/ui";
+import { ResolveWithNoteForm } from "~/components/resolve-with-note-form";
 import { listAlerts } from "~/presenters/alerts.server";
 import { resolveAlert } from "~/services/alerts.server";
 import { requireOperator } from "~/web/auth.server";
@@ -88,13 +88,7 @@ export default function OperatorAlertsPage() {
                     {alert.resolvedAt ? (
                       <p className="mt-2 text-sm text-slate-700">{`Resolved by ${alert.resolvedBy?.name ?? "a former operator"} on ${formatInZone(alert.resolvedAt, "UTC")}: ${alert.resolution ?? ""}`}</p>
                     ) : (
-                      <Form method="post" className="mt-3 flex flex-col gap-2">
-                        <input type="hidden" name="alertId" value={alert.id} />
-                        <TextAreaField id={`note-${alert.id}`} name="note" label="Resolution note" rows={2} required minLength={3} maxLength={1000} errors={errors} />
-                        <Button type="submit" variant="secondary" className="self-start" pending={submitting === alert.id} pendingLabel="Resolving…">
-                          Mark resolved
-                        </Button>
-                      </Form>
+                      <ResolveWithNoteForm itemId={alert.id} fields={{ alertId: alert.id }} errors={errors} pending={submitting === alert.id} />
                     )}
                   </article>
                 </li>

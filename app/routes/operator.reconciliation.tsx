@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card, Notice, Pagination } from "~/components/ui";
+import { ResolveWithNoteForm } from "~/components/resolve-with-note-form";
 import { formatMoney } from "~/lib/money";
 import { formatInZone } from "~/lib/time";
 import { recentReconciliationRuns, reconciliationFlags, reconciliationTile } from "~/presenters/reconciliation.server";
@@ -135,14 +135,7 @@ export default function ReconciliationPage() {
                       {flag.resolvedAt ? (
                         <p className="mt-2 text-sm text-slate-700">{`Resolved ${flag.resolvedBy ? `by ${flag.resolvedBy.name}` : "by reconciliation"} on ${formatInZone(flag.resolvedAt, "UTC")}: ${flag.note ?? ""}`}</p>
                       ) : (
-                        <Form method="post" className="mt-3 flex flex-col gap-2">
-                          <input type="hidden" name="intent" value="resolve" />
-                          <input type="hidden" name="flagId" value={flag.id} />
-                          <TextAreaField id={`note-${flag.id}`} name="note" label="Resolution note" rows={2} required minLength={3} maxLength={1000} errors={errors} />
-                          <Button type="submit" variant="secondary" className="self-start" pending={submitting === flag.id} pendingLabel="Resolving…">
-                            Mark resolved
-                          </Button>
-                        </Form>
+                        <ResolveWithNoteForm itemId={flag.id} fields={{ intent: "resolve", flagId: flag.id }} errors={errors} pending={submitting === flag.id} />
                       )}
                     </article>
                   </li>
