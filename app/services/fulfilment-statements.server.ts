@@ -38,24 +38,30 @@ export function paymentFactsStatement(orderId: string) {
     FROM "Order" o JOIN "Race" r ON r.id = o."raceId" WHERE o.id = ${orderId}::text`;
 }
 
+/** An order whose payment a fulfilment transaction writes, and whether its discount use is locked with it. */
+export type LockedOrder = { id: string; withDiscount: boolean };
+
 /**
  * Takes fulfilment's locks in the lock order of holds, releases and refunds: the race `FOR SHARE` (a cancellation
- * waits), the order's ticket types `FOR UPDATE` in id order, the order `FOR UPDATE`, the order's discount lock when
- * it has a code (that of `redeemDiscount`), then the race's bib lock (that of `lockRaceBibs`). Each CTE waits for
- * the one before it. The statement that decides and writes comes after it, so it reads what the lock holders
- * committed (a statement's snapshot is taken when it starts).
+ * waits), the orders' ticket types `FOR UPDATE` in id order, the orders `FOR UPDATE` in id order, the discount lock
+ * of each order with a code (that of `redeemDiscount`), then the race's bib lock (that of `lockRaceBibs`). Each CTE
+ * waits for the one before it. One statement for one order or for a batch of the race's orders (ADR 0086); the
+ * statements that decide and write come after it, so they read what the lock holders committed (a statement's
+ * snapshot is taken when it starts).
  */
-export function fulfilmentLocksStatement({ raceId, typeIds, orderId, withDiscount }: { raceId: string; typeIds: string[]; orderId: string; withDiscount: boolean }) {
+export function fulfilmentLocksStatement({ raceId, typeIds, orders }: { raceId: string; typeIds: string[]; orders: LockedOrder[] }) {
+  const orderIds = [...new Set(orders.map((o) => o.id))].sort();
+  const discountOrderIds = [...new Set(orders.filter((o) => o.withDiscount).map((o) => o.id))].sort();
   return sqlText`
     WITH race AS MATERIALIZED (
       SELECT id FROM "Race" WHERE id = ${raceId}::text FOR SHARE
     ), types AS MATERIALIZED (
       SELECT id FROM "TicketType" WHERE id = ANY(${[...new Set(typeIds)].sort()}::text[]) AND (SELECT count(*) FROM race) >= 0 ORDER BY id FOR UPDATE
     ), ord AS MATERIALIZED (
-      SELECT id FROM "Order" WHERE id = ${orderId}::text AND (SELECT count(*) FROM types) >= 0 FOR UPDATE
+      SELECT id FROM "Order" WHERE id = ANY(${orderIds}::text[]) AND (SELECT count(*) FROM types) >= 0 ORDER BY id FOR UPDATE
     ), discount AS MATERIALIZED (
-      SELECT CASE WHEN ${withDiscount}::boolean THEN pg_advisory_xact_lock(hashtextextended('discount-order:' || ${orderId}::text, 0)) END AS locked
-      FROM (SELECT count(*) FROM ord) AS after_order
+      SELECT count(*) FILTER (WHERE pg_advisory_xact_lock(hashtextextended('discount-order:' || d.id, 0)) IS NULL) AS locked
+      FROM (SELECT id FROM unnest(${discountOrderIds}::text[]) AS d(id) WHERE (SELECT count(*) FROM ord) >= 0 ORDER BY id) AS d
     )
     SELECT pg_advisory_xact_lock(${BIB_LOCK_SPACE}::int, hashtext(${raceId}::text)) IS NULL AS bibs_locked, (SELECT count(*) FROM ord)::int AS orders FROM discount`;
 }

@@ -30,6 +30,12 @@ export const metrics = singleton("prometheus-metrics", () => {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    fulfilmentBatchSize: new Histogram({
+      name: "startline_fulfilment_batch_size",
+      help: "Payments of one race written in one fulfilment transaction (ADR 0086)",
+      buckets: [1, 2, 5, 10, 20, 50],
+      registers: [registry],
+    }),
     jobDuration: new Histogram({
       name: "startline_job_duration_seconds",
       help: "Background job runs by queue, job name and outcome (completed, failed)",
