@@ -80,42 +80,34 @@ export default function WaitlistConsole() {
             <p className="mt-1 text-sm text-slate-700" data-testid={`waitlist-counts-${list.name}`}>
               {`${list.counts.waiting} waiting · ${list.counts.offered} offered · ${list.counts.purchased} bought · ${counted(list.counts.expired, "offer")} ran out · ${list.counts.left} left · ${counted(list.remaining, "place")} free`}
             </p>
-            <table className="mt-3 w-full text-left text-sm">
-              <thead>
-                <tr className="border-b border-slate-200">
-                  <th className="py-2">Person</th>
-                  <th className="py-2">Joined</th>
-                  <th className="py-2">Status</th>
-                  <th className="py-2"><span className="sr-only">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.people.items.map((person) => (
-                  <tr key={person.id} className="border-b border-slate-100 align-top">
-                    <td className="py-2">{person.user.name}<br /><span className="text-slate-600">{person.user.email}</span></td>
-                    <td className="py-2">{formatInZone(new Date(person.joinedAt), race.timeZone)}</td>
-                    <td className="py-2">
-                      {person.status === "WAITING" ? <Badge>Waiting</Badge> : <Badge tone="good">{person.status === "CLAIMED" ? "In checkout" : "Offered"}</Badge>}
-                      {person.offerExpiresAt ? <span className="block text-slate-600">{`held until ${formatInZone(new Date(person.offerExpiresAt), race.timeZone)}${person.byHand ? " (by hand)" : ""}`}</span> : null}
-                    </td>
-                    <td className="py-2">
-                      {person.status === "WAITING" ? (
-                        <Form method="post" className="flex flex-col gap-1">
-                          <input type="hidden" name="intent" value="offer" />
-                          <input type="hidden" name="entryId" value={person.id} />
-                          <label className="flex items-center gap-2 text-xs">
-                            <input type="checkbox" name="addPlace" className="h-4 w-4" /> add a place if none is free
-                          </label>
-                          <Button type="submit" variant="secondary" pending={busy("offer") && navigation.formData?.get("entryId") === person.id}>
-                            {`Offer a place to ${person.user.name}`}
-                          </Button>
-                        </Form>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            {/* A list, not a table: on a phone each person wraps onto lines of their own and the button stays reachable. */}
+            <ul className="mt-3 divide-y divide-slate-100 text-sm" aria-label={`${list.name} waiting list`}>
+              {list.people.items.map((person) => (
+                <li key={person.id} className="flex flex-wrap items-start justify-between gap-x-6 gap-y-2 py-3">
+                  <div className="min-w-0">
+                    <p className="font-medium">{person.user.name}</p>
+                    <p className="break-all text-slate-600">{person.user.email}</p>
+                    <p className="text-slate-600">{`Joined ${formatInZone(new Date(person.joinedAt), race.timeZone)}`}</p>
+                  </div>
+                  <div>
+                    {person.status === "WAITING" ? <Badge>Waiting</Badge> : <Badge tone="good">{person.status === "CLAIMED" ? "In checkout" : "Offered"}</Badge>}
+                    {person.offerExpiresAt ? <span className="block text-slate-600">{`held until ${formatInZone(new Date(person.offerExpiresAt), race.timeZone)}${person.byHand ? " (by hand)" : ""}`}</span> : null}
+                  </div>
+                  {person.status === "WAITING" ? (
+                    <Form method="post" className="flex flex-col gap-1">
+                      <input type="hidden" name="intent" value="offer" />
+                      <input type="hidden" name="entryId" value={person.id} />
+                      <label className="flex items-center gap-2 text-xs">
+                        <input type="checkbox" name="addPlace" className="h-4 w-4" /> add a place if none is free
+                      </label>
+                      <Button type="submit" variant="secondary" pending={busy("offer") && navigation.formData?.get("entryId") === person.id}>
+                        {`Offer a place to ${person.user.name}`}
+                      </Button>
+                    </Form>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
           </Card>
         ))}
       {pageCount > 1 ? <Pagination page={page} pageCount={pageCount} hrefFor={(n) => `?page=${n}`} /> : null}
