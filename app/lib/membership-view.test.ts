@@ -9,7 +9,7 @@ describe("membership words", () => {
     expect(membershipHeadline({ ...base, status: "ACTIVE", cancelAtPeriodEnd: true }, "en-GB")).toBe("Member · ends 2 Jan 2027");
     expect(membershipHeadline({ ...base, status: "PAST_DUE" }, "en-GB")).toBe("Membership payment overdue");
     expect(membershipDateLabel({ ...base, status: "CANCELED" })).toBe("Ended");
-    expect(membershipDateLabel({ ...base, status: "PAST_DUE" })).toBe("Paid until");
+    expect(membershipDateLabel({ ...base, status: "PAST_DUE" })).toBe("Period ends");
   });
 
   it("shows in the header only while the membership runs or needs attention", () => {

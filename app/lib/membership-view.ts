@@ -13,11 +13,11 @@ export function membershipDate(value: string | Date, locale: string) {
   return new Date(value).toLocaleDateString(locale, { dateStyle: "medium", timeZone: "UTC" });
 }
 
-/** "Renews" while it will be charged again, "Ends" once cancelled (now or at the period end), "Paid until" while a payment is overdue. */
+/** "Renews" while it will be charged again, "Ends" once cancelled (now or at the period end), "Period ends" while its payment is overdue. */
 export function membershipDateLabel(membership: MembershipSummaryInput) {
   if (membership.status === "CANCELED") return "Ended";
   if (membership.cancelAtPeriodEnd) return "Ends";
-  if (membership.status === "PAST_DUE") return "Paid until";
+  if (membership.status === "PAST_DUE") return "Period ends";
   return "Renews";
 }
 

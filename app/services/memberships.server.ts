@@ -93,7 +93,7 @@ export async function markMembershipIncomplete(userId: string) {
   await db.membership.upsert({
     where: { userId },
     create: { userId, plan: membershipPlan.id, status: "INCOMPLETE" },
-    update: { plan: membershipPlan.id, status: "INCOMPLETE", cancelAtPeriodEnd: false },
+    update: { plan: membershipPlan.id, status: "INCOMPLETE", cancelAtPeriodEnd: false, currentPeriodEnd: null },
   });
   await publishMembership(userId);
 }

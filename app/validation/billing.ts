@@ -17,3 +17,8 @@ export const adjustCreditsSchema = z.object({
   reason: z.string({ required_error: "Say why, for the user's history." }).trim().min(3, "Say why, for the user's history.").max(200, "Keep the reason under 200 characters."),
   requestKey: z.string().uuid(),
 });
+
+/** A step of a demo membership's life, pressed on the billing page in demo payment mode. */
+export const demoMembershipEventSchema = z.object({
+  event: z.enum(["renew", "fail-renewal", "cancel", "end"], { errorMap: () => ({ message: "Choose what should happen to the membership." }) }),
+});
