@@ -1,7 +1,7 @@
 import { parseWithZod } from "@conform-to/zod";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
-import { Form, useActionData, useFetcher, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
 import { useEffect } from "react";
 import { useUserFeed } from "~/components/live-feed";
 import { Badge, Button, Card, FormError, Notice, Pagination } from "~/components/ui";
@@ -12,6 +12,8 @@ import { counted } from "~/lib/plural";
 import { billingOverview } from "~/presenters/billing.server";
 import type { MembershipView } from "~/realtime/channels";
 import { billingPortalUrl, startMembership, startPackPurchase } from "~/services/billing.server";
+import { sendDemoMembershipEvent } from "~/services/demo-memberships.server";
+import { requireDemoPayments } from "~/web/access.server";
 import { billingActionSchema } from "~/validation/billing";
 import { pageParam } from "~/validation/pagination";
 import { requireUser } from "~/web/auth.server";
@@ -30,11 +32,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const submission = parseWithZod(await request.formData(), { schema: billingActionSchema });
-  if (submission.status !== "success") return data({ error: "Choose what to buy." }, { status: 400 });
+  if (submission.status !== "success") return data({ error: "Choose what to buy, or what should happen to the membership." }, { status: 400 });
   try {
     const input = submission.value;
     if (input.intent === "buy-pack") return redirect((await startPackPurchase({ userId: user.id, packId: input.packId })).redirectTo);
     if (input.intent === "start-membership") return redirect((await startMembership({ userId: user.id })).redirectTo);
+    if (input.intent === "demo-membership") {
+      requireDemoPayments();
+      await sendDemoMembershipEvent({ userId: user.id, event: input.event, origin: new URL(request.url).origin });
+      return redirect("/billing");
+    }
     return redirect(await billingPortalUrl(user.id));
   } catch (error) {
     return replyToError(error);
@@ -57,24 +64,22 @@ function CreditsLeft({ credits, date }: { credits: PurchaseCredits | null; date:
 }
 
 /** Demo payment mode: the steps Stripe would report over a membership's life, sent through the real webhook path. */
-function DemoMembershipControls({ membership }: { membership: MembershipView }) {
-  const fetcher = useFetcher<{ error?: string }>();
-  const busy = fetcher.state !== "idle" ? fetcher.formData?.get("event") : null;
+function DemoMembershipControls({ membership, pendingEvent }: { membership: MembershipView; pendingEvent: FormDataEntryValue | null }) {
   const step = (event: string, label: string, pendingLabel: string) => (
-    <Button type="submit" name="event" value={event} variant="secondary" pending={busy === event} pendingLabel={pendingLabel}>
+    <Button type="submit" name="event" value={event} variant="secondary" pending={pendingEvent === event} pendingLabel={pendingLabel}>
       {label}
     </Button>
   );
   return (
     <div className="mt-4 rounded-lg bg-amber-50 p-3 ring-1 ring-amber-200">
       <p className="text-sm text-amber-900">Demo: what Stripe would send over the membership&apos;s life. Each button posts a signed event to the webhook.</p>
-      <fetcher.Form method="post" action="/billing/membership/demo" className="mt-2 flex flex-wrap gap-2">
+      <Form method="post" className="mt-2 flex flex-wrap gap-2">
+        <input type="hidden" name="intent" value="demo-membership" />
         {membership.cancelAtPeriodEnd ? null : step("renew", membership.status === "PAST_DUE" ? "Pay the overdue renewal (demo)" : "Renew now (demo)", "Renewing…")}
         {membership.cancelAtPeriodEnd ? null : step("fail-renewal", "Decline the next payment (demo)", "Declining…")}
         {membership.cancelAtPeriodEnd ? null : step("cancel", "Cancel at period end", "Cancelling…")}
         {step("end", "End the membership now (demo)", "Ending…")}
-      </fetcher.Form>
-      <FormError id="demo-membership-error" errors={fetcher.data?.error ? [fetcher.data.error] : undefined} />
+      </Form>
     </div>
   );
 }
@@ -187,7 +192,9 @@ export default function BillingPage() {
             </Form>
           ) : null}
         </div>
-        {paymentMode === "demo" && running ? <DemoMembershipControls membership={membership} /> : null}
+        {paymentMode === "demo" && running ? (
+          <DemoMembershipControls membership={membership} pendingEvent={navigation.state === "submitting" ? (navigation.formData?.get("event") ?? null) : null} />
+        ) : null}
       </Card>
 
       {packs.length ? (
