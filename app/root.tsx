@@ -6,6 +6,8 @@ import { UserFeedProvider } from "~/components/live-feed";
 import { useNonce } from "~/components/nonce";
 import { Toasts } from "~/components/toasts";
 import { creditBalance } from "~/services/credits.server";
+import { membershipView } from "~/services/memberships.server";
+import { viewerLocale } from "~/web/locale.server";
 import { getUser } from "~/web/auth.server";
 import { publicEnv } from "~/utils/env.server";
 import stylesheet from "./tailwind.css?url";
@@ -22,11 +24,8 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request);
-  return {
-    user,
-    creditBalance: user ? await creditBalance(user.id) : 0,
-    env: publicEnv(),
-  };
+  const [balance, membership] = user ? await Promise.all([creditBalance(user.id), membershipView(user.id)]) : [0, null];
+  return { user, creditBalance: balance, membership, locale: viewerLocale(request), env: publicEnv() };
 }
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -34,7 +33,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const page = (
     <>
-      <Header user={data?.user ?? null} initialBalance={data?.creditBalance ?? 0} demoMode={data?.env.demoMode ?? false} />
+      <Header user={data?.user ?? null} initialBalance={data?.creditBalance ?? 0} initialMembership={data?.membership ?? null} locale={data?.locale ?? "en-IE"} demoMode={data?.env.demoMode ?? false} />
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">{children}</main>
       <footer className="border-t border-slate-200 px-4 py-6 text-center text-xs text-slate-500">
         Startline is open source. {data?.env.outboxPages ? <Link className="underline" to="/dev/outbox">Local email outbox</Link> : null}
@@ -51,7 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body className="flex min-h-full flex-col">
-        {data?.user ? <UserFeedProvider initialBalance={data.creditBalance}>{page}</UserFeedProvider> : page}
+        {data?.user ? <UserFeedProvider initialBalance={data.creditBalance} initialMembership={data.membership}>{page}</UserFeedProvider> : page}
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>

@@ -16,8 +16,8 @@ export const isFinished = (job: AiJobView | null) => job?.status === "DONE" || j
 
 /** Follows one job's live feed while it is mounted; the parent unmounts it once the job is finished. */
 function FollowJob({ jobId, onSnapshot, onLink }: { jobId: string; onSnapshot: (job: AiJobView) => void; onLink: (live: boolean) => void }) {
-  const link = useEventSource(`/ai-jobs/${jobId}/live`, { snapshot: (data) => onSnapshot(data as AiJobView) });
-  useEffect(() => onLink(link === "live"), [link, onLink]);
+  const { status } = useEventSource(`/ai-jobs/${jobId}/live`, { snapshot: (data) => onSnapshot(data as AiJobView) });
+  useEffect(() => onLink(status === "live"), [status, onLink]);
   return null;
 }
 

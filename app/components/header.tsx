@@ -1,25 +1,40 @@
-import { Form, Link, useLocation } from "@remix-run/react";
+import { Form, Link, useLocation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
-import { useUserFeed, type LinkStatus } from "./live-feed";
+import type { MembershipView } from "~/realtime/channels";
+import { membershipHeadline, showsInHeader } from "~/lib/membership-view";
 import { counted } from "~/lib/plural";
+import { useUserFeed } from "./live-feed";
+import { LiveIndicator } from "./live-indicator";
 
 type HeaderUser = { name: string; email: string; role: string } | null;
 
-const statusText: Record<LinkStatus, string> = {
-  connecting: "Connecting…",
-  live: "Live",
-  reconnecting: "Reconnecting…",
-};
-
+/** The feed's link state; "Refresh now" reconnects (a fresh snapshot) and re-reads the page's own data too. */
 function LiveStatus() {
   const feed = useUserFeed();
+  const revalidator = useRevalidator();
   if (!feed) return null;
+  const refresh = () => {
+    feed.refresh();
+    revalidator.revalidate();
+  };
+  return <LiveIndicator status={feed.status} onRefresh={refresh} testId="live-status" compact />;
+}
+
+/** The membership while it runs or needs attention, kept live by the feed; a link to billing. */
+function MembershipStatus({ initial, locale }: { initial: MembershipView | null; locale: string }) {
+  const feed = useUserFeed();
+  const membership = feed ? feed.membership : initial;
+  if (!showsInHeader(membership)) return null;
+  const headline = membershipHeadline(membership, locale);
   return (
-    <span className="inline-flex items-center gap-1 text-xs text-slate-600" data-testid="live-status" title={statusText[feed.status]}>
-      <span aria-hidden className={`h-2 w-2 rounded-full ${feed.status === "live" ? "bg-brand-500" : "bg-amber-500"}`} />
-      {/* A phone's one-row header shows only the dot; screen readers still hear the words. */}
-      <span className="sr-only sm:not-sr-only">{statusText[feed.status]}</span>
-    </span>
+    <Link
+      to="/billing"
+      data-testid="header-membership"
+      title={`${membership.planName}: ${headline}`}
+      className={`whitespace-nowrap rounded-full px-3 py-1 text-sm font-medium ${membership.status === "ACTIVE" ? "bg-brand-50 text-brand-700 hover:bg-brand-100" : "bg-amber-100 text-amber-900 hover:bg-amber-200"}`}
+    >
+      {headline}
+    </Link>
   );
 }
 
@@ -50,7 +65,7 @@ function NotificationCount() {
  * The signed-in header. On a phone it is one row (name, live dot, credits, notifications, a Menu button) and the
  * links open below it; from the `sm` breakpoint up they sit inline. Escape closes the menu and returns focus.
  */
-function SignedInNav({ user, initialBalance }: { user: NonNullable<HeaderUser>; initialBalance: number }) {
+function SignedInNav({ user, initialBalance, initialMembership, locale }: { user: NonNullable<HeaderUser>; initialBalance: number; initialMembership: MembershipView | null; locale: string }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const location = useLocation();
@@ -85,6 +100,7 @@ function SignedInNav({ user, initialBalance }: { user: NonNullable<HeaderUser>; 
         id="site-menu"
         className={`${open ? "flex" : "hidden"} absolute inset-x-0 top-full z-40 flex-col gap-1 border-b border-slate-200 bg-white px-4 py-2 shadow-md sm:static sm:flex sm:flex-row sm:items-center sm:gap-3 sm:border-0 sm:p-0 sm:shadow-none`}
       >
+        <MembershipStatus initial={initialMembership} locale={locale} />
         <Link to="/races" className={linkClass}>
           Races
         </Link>
@@ -112,7 +128,19 @@ function SignedInNav({ user, initialBalance }: { user: NonNullable<HeaderUser>; 
   );
 }
 
-export function Header({ user, initialBalance, demoMode }: { user: HeaderUser; initialBalance: number; demoMode: boolean }) {
+export function Header({
+  user,
+  initialBalance,
+  initialMembership,
+  locale,
+  demoMode,
+}: {
+  user: HeaderUser;
+  initialBalance: number;
+  initialMembership: MembershipView | null;
+  locale: string;
+  demoMode: boolean;
+}) {
   return (
     <header className="relative border-b border-slate-200 bg-white">
       {demoMode ? (
@@ -123,7 +151,7 @@ export function Header({ user, initialBalance, demoMode }: { user: HeaderUser; i
           Startline
         </Link>
         {user ? (
-          <SignedInNav user={user} initialBalance={initialBalance} />
+          <SignedInNav user={user} initialBalance={initialBalance} initialMembership={initialMembership} locale={locale} />
         ) : (
           <nav aria-label="Account" className="flex items-center gap-2">
             <Link to="/races" className="rounded-lg px-3 py-2 text-sm font-medium hover:bg-slate-100">

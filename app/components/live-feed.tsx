@@ -1,5 +1,5 @@
 import { createContext, useContext, useReducer, type ReactNode } from "react";
-import type { NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
+import type { MembershipView, NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
 import { useEventSource, type LinkStatus } from "./use-event-source";
 
 export type { LinkStatus };
@@ -8,6 +8,7 @@ type FeedState = {
   status: LinkStatus;
   notifications: NotificationView[];
   creditBalance: number | null;
+  membership: MembershipView | null;
 };
 
 type FeedAction =
@@ -16,12 +17,17 @@ type FeedAction =
   | { type: "delta"; message: UserFeedMessage }
   | { type: "dismiss-local"; id: string };
 
+/** Views can be published out of order (two events of one subscription handled at once): the newer row wins. */
+function newerMembership(current: MembershipView | null, incoming: MembershipView) {
+  return current && current.updatedAt > incoming.updatedAt ? current : incoming;
+}
+
 export function reduce(state: FeedState, action: FeedAction): FeedState {
   switch (action.type) {
     case "status":
       return { ...state, status: action.status };
     case "snapshot":
-      return { status: "live", notifications: action.snapshot.notifications, creditBalance: action.snapshot.creditBalance };
+      return { status: "live", notifications: action.snapshot.notifications, creditBalance: action.snapshot.creditBalance, membership: action.snapshot.membership };
     case "dismiss-local":
       return { ...state, notifications: state.notifications.filter((n) => n.id !== action.id) };
     case "delta": {
@@ -33,26 +39,28 @@ export function reduce(state: FeedState, action: FeedAction): FeedState {
       if (message.type === "notification.dismissed") {
         return { ...state, notifications: state.notifications.filter((n) => n.id !== message.id) };
       }
+      if (message.type === "membership") return { ...state, membership: newerMembership(state.membership, message.membership) };
       return { ...state, creditBalance: message.balance };
     }
   }
 }
 
-const FeedContext = createContext<(FeedState & { dismissLocally: (id: string) => void }) | null>(null);
+type FeedContextValue = FeedState & { dismissLocally: (id: string) => void; refresh: () => void };
+const FeedContext = createContext<FeedContextValue | null>(null);
 
 /**
- * The signed-in user's live feed (notifications and credit balance) over one EventSource per tab.
+ * The signed-in user's live feed (notifications, credit balance, membership) over one EventSource per tab.
  * The server sends a fresh snapshot on every (re)connect, so nothing missed while offline is lost.
  */
-export function UserFeedProvider({ initialBalance, children }: { initialBalance: number; children: ReactNode }) {
-  const [state, dispatch] = useReducer(reduce, { status: "connecting", notifications: [], creditBalance: initialBalance });
+export function UserFeedProvider({ initialBalance, initialMembership, children }: { initialBalance: number; initialMembership: MembershipView | null; children: ReactNode }) {
+  const [state, dispatch] = useReducer(reduce, { status: "connecting", notifications: [], creditBalance: initialBalance, membership: initialMembership });
 
-  const status = useEventSource("/account/live", {
+  const { status, refresh } = useEventSource("/account/live", {
     snapshot: (data) => dispatch({ type: "snapshot", snapshot: data as UserFeedSnapshot }),
     delta: (data) => dispatch({ type: "delta", message: data as UserFeedMessage }),
   });
 
-  const value = { ...state, status, dismissLocally: (id: string) => dispatch({ type: "dismiss-local", id }) };
+  const value = { ...state, status, refresh, dismissLocally: (id: string) => dispatch({ type: "dismiss-local", id }) };
   return <FeedContext.Provider value={value}>{children}</FeedContext.Provider>;
 }
 

@@ -1,6 +1,7 @@
 import type { UserFeedSnapshot } from "~/realtime/channels";
 import { db } from "~/utils/db.server";
 import { creditBalance } from "~/services/credits.server";
+import { membershipView } from "~/services/memberships.server";
 import { notificationSelect, toNotificationView } from "~/services/notifications.server";
 import { paginate } from "./paginate.server";
 
@@ -15,10 +16,10 @@ export async function activeNotifications(userId: string, now = new Date()) {
   return rows.map(toNotificationView);
 }
 
-/** What the user's live feed sends on connect: the notifications to show and the credit balance. */
+/** What the user's live feed sends on connect: the notifications to show, the credit balance and the membership. */
 export async function userFeedSnapshot(userId: string): Promise<UserFeedSnapshot> {
-  const [notifications, balance] = await Promise.all([activeNotifications(userId), creditBalance(userId)]);
-  return { type: "snapshot", notifications, creditBalance: balance };
+  const [notifications, balance, membership] = await Promise.all([activeNotifications(userId), creditBalance(userId), membershipView(userId)]);
+  return { type: "snapshot", notifications, creditBalance: balance, membership };
 }
 
 /** Paginated history of the last 24 hours, for the notifications page. */

@@ -8,15 +8,27 @@ export type NotificationView = {
   createdAt: string;
 };
 
+/** The user's membership as every page shows it; `updatedAt` orders views published out of order. */
+export type MembershipView = {
+  plan: string;
+  planName: string;
+  status: "INCOMPLETE" | "ACTIVE" | "PAST_DUE" | "CANCELED";
+  currentPeriodEnd: string | null;
+  cancelAtPeriodEnd: boolean;
+  updatedAt: string;
+};
+
 export type UserFeedMessage =
   | { type: "notification"; notification: NotificationView }
   | { type: "notification.dismissed"; id: string }
-  | { type: "credits.balance"; balance: number };
+  | { type: "credits.balance"; balance: number }
+  | { type: "membership"; membership: MembershipView };
 
 export type UserFeedSnapshot = {
   type: "snapshot";
   notifications: NotificationView[];
   creditBalance: number;
+  membership: MembershipView | null;
 };
 
 /**

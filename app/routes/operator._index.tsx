@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Button, Card } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { operatorOverview, type OperatorOverview } from "~/presenters/operator.server";
 import { requireOperator } from "~/web/auth.server";
@@ -33,7 +34,7 @@ function age(seconds: number | null) {
 
 export default function OperatorHome() {
   const initial = useLoaderData<typeof loader>() as OperatorOverview;
-  const { value: overview, status } = useLiveSnapshot<OperatorOverview>("/operator/live", initial);
+  const { value: overview, status, refresh } = useLiveSnapshot<OperatorOverview>("/operator/live", initial);
   const failedTotal = overview.queues.reduce((sum, q) => sum + q.failed, 0);
   const freshWorkers = overview.workers.filter((w) => !w.stale).length;
   const navigation = useNavigation();
@@ -44,9 +45,7 @@ export default function OperatorHome() {
       <Card>
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h1 className="text-2xl font-bold">Operator</h1>
-          <span className="text-xs text-slate-600" data-testid="operator-live-status">
-            {status === "live" ? "Live" : "Reconnecting…"}
-          </span>
+          <LiveIndicator status={status} onRefresh={refresh} testId="operator-live-status" />
         </div>
         <p className="mt-1 text-sm text-slate-600">Is anything stuck, lost or failing? Each number below updates by itself.</p>
         <nav aria-label="Operator pages" className="mt-4 flex flex-wrap gap-4 text-sm">

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { Badge, Card } from "~/components/ui";
+import { Card } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { buyerOrder } from "~/presenters/orders.server";
 import { requireUser } from "~/web/auth.server";
@@ -26,7 +27,7 @@ const statusText = {
 
 export default function OrderPage() {
   const initial = useLoaderData<typeof loader>().order;
-  const { value: order, status: link } = useLiveSnapshot(`/orders/${initial.id}/live`, initial);
+  const { value: order, status: link, refresh: refreshLink } = useLiveSnapshot(`/orders/${initial.id}/live`, initial);
   const status = statusText[order.status];
   return (
     <div className="mx-auto flex max-w-2xl flex-col gap-6">
@@ -40,7 +41,7 @@ export default function OrderPage() {
           <h2 className="text-xl font-semibold" data-testid="order-status">
             {status.label}
           </h2>
-          <Badge tone={status.tone}>{link === "live" ? "live" : "connecting"}</Badge>
+          <LiveIndicator status={link} onRefresh={refreshLink} />
         </div>
         <p className="mt-2 text-slate-700">{status.detail}</p>
       </Card>

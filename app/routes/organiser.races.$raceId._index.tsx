@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { data, unstable_createMemoryUploadHandler, unstable_parseMultipartFormData } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Badge, Button, Card, FormError } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ResendVerificationForm } from "~/components/verify-email-notice";
 import { paidPublishingBlocker } from "~/services/payouts.server";
@@ -65,7 +66,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 /** The refunds a cancellation started, live: how many orders are refunded, still in progress, or failed and why. */
 function CancellationRefunds({ raceId, currency, initial }: { raceId: string; currency: string; initial: CancellationProgress }) {
-  const { value: progress, status } = useLiveSnapshot(`/organiser/races/${raceId}/refunds/live`, initial);
+  const { value: progress, status, refresh } = useLiveSnapshot(`/organiser/races/${raceId}/refunds/live`, initial);
   if (progress.total === 0) return <p className="mt-3 text-sm">No paid orders: nothing had to be refunded.</p>;
   return (
     <section aria-labelledby="cancellation-refunds" className="mt-4 text-sm">
@@ -87,7 +88,7 @@ function CancellationRefunds({ raceId, currency, initial }: { raceId: string; cu
           ))}
         </ul>
       ) : null}
-      {progress.waiting ? <p className="mt-1 text-xs text-slate-600">{status === "live" ? "Updates live." : "Reload the page to see the latest."}</p> : null}
+      {progress.waiting ? <LiveIndicator status={status} onRefresh={refresh} text={{ live: "Updates live." }} className="mt-1" /> : null}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { SalesChart } from "~/components/sales-chart";
 import { Card } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { LinkStatus } from "~/components/live-feed";
 import { raceStats } from "~/presenters/race-stats.server";
@@ -18,10 +19,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { raceName: race.name, stats: await raceStats(race.id), locale: viewerLocale(request) };
 }
 
-const linkText: Record<LinkStatus, string> = {
+const linkText: Partial<Record<LinkStatus, string>> = {
   connecting: "Connecting to live updates…",
   live: "Live: updates as tickets sell",
   reconnecting: "Reconnecting… numbers may be out of date",
+  offline: "Offline: numbers may be out of date",
 };
 
 function Stat({ label, value, detail }: { label: string; value: ReactNode; detail?: string }) {
@@ -36,17 +38,14 @@ function Stat({ label, value, detail }: { label: string; value: ReactNode; detai
 
 export default function RaceDashboard() {
   const initial = useLoaderData<typeof loader>();
-  const { value: stats, status } = useLiveSnapshot(`/organiser/races/${initial.stats.raceId}/dashboard/live`, initial.stats);
+  const { value: stats, status, refresh } = useLiveSnapshot(`/organiser/races/${initial.stats.raceId}/dashboard/live`, initial.stats);
   const number = (value: number) => value.toLocaleString(initial.locale);
   const { totals } = stats;
   return (
     <div className="flex flex-col gap-6">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-xl font-semibold">Live dashboard</h2>
-        <p role="status" className="inline-flex items-center gap-2 text-sm text-slate-700" data-testid="dashboard-link-status">
-          <span aria-hidden className={`h-2 w-2 rounded-full ${status === "live" ? "bg-brand-500" : "bg-amber-500"}`} />
-          {linkText[status]}
-        </p>
+        <LiveIndicator status={status} onRefresh={refresh} text={linkText} testId="dashboard-link-status" className="text-sm" />
       </div>
       <dl className="grid grid-cols-2 gap-3 md:grid-cols-5">
         <Stat label="Tickets sold" value={number(totals.sold)} detail={`of ${counted(totals.capacity, "place", { shown: number(totals.capacity) })}`} />

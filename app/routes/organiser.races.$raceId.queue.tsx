@@ -4,6 +4,7 @@ import { data } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useRef, type ReactNode } from "react";
 import { Button, Card, Field, FormError, Notice } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useEventSource } from "~/components/use-event-source";
 import { utcToZonedLocal, zonedLocalToUtc } from "~/lib/time";
 import { queueConsole } from "~/presenters/queue.server";
@@ -90,10 +91,7 @@ export default function QueueConsole() {
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-xl font-semibold">Queue</h2>
         {settings ? (
-          <p role="status" className="inline-flex items-center gap-2 text-sm text-slate-700" data-testid="queue-console-link">
-            <span aria-hidden className={`h-2 w-2 rounded-full ${link === "live" ? "bg-brand-500" : "bg-amber-500"}`} />
-            {link === "live" ? "Live" : "Reconnecting… numbers may be out of date"}
-          </p>
+          <LiveIndicator status={link.status} onRefresh={link.refresh} text={{ reconnecting: "Reconnecting… numbers may be out of date" }} testId="queue-console-link" className="text-sm" />
         ) : null}
       </div>
       {notice ? <Notice>{notice}</Notice> : null}

@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AiAskPanel } from "~/components/ai-ask-panel";
 import { Badge, Button, Card, FormError } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { ticketAvailability } from "~/services/race-availability.server";
 import { queueGate } from "~/presenters/queue.server";
@@ -80,7 +81,7 @@ export default function PublicRacePage() {
   const result = useActionData<typeof action>();
   const cartReply = result && !("intent" in result && result.intent === "waitlist") ? result : undefined;
   const navigation = useNavigation();
-  const { value: snapshot, status: link } = useLiveSnapshot(`/races/${race.slug}/live`, {
+  const { value: snapshot, status: link, refresh: refreshLink } = useLiveSnapshot(`/races/${race.slug}/live`, {
     type: "availability" as const,
     remaining: Object.fromEntries(ticketTypes.map((t) => [t.id, t.remaining])),
     watching,
@@ -114,9 +115,7 @@ export default function PublicRacePage() {
         <Card className="lg:col-start-3 lg:row-start-1">
           <div className="flex items-center justify-between">
             <h2 className="text-xl font-semibold">Tickets</h2>
-            <span className="text-xs text-slate-600" data-testid="availability-link">
-              {link === "live" ? "Places update live" : "Connecting…"}
-            </span>
+            <LiveIndicator status={link} onRefresh={refreshLink} text={{ live: "Places update live" }} testId="availability-link" />
           </div>
           <Form method="post" className="mt-3">
             <FormError id="cart-error" errors={cartReply ? [cartReply.error] : undefined} />

@@ -3,6 +3,7 @@ import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import { Badge, Button, Card, FormError } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useEventSource } from "~/components/use-event-source";
 import { aheadNow, etaMinutes, isCalled, type QueueFrame } from "~/lib/queue-rules";
 import { formatInZone } from "~/lib/time";
@@ -75,10 +76,10 @@ export default function QueuePage() {
   // Every (re)connect re-reads the exact position from the server; so does the moment this page is called.
   const wasLive = useRef(false);
   useEffect(() => {
-    if (link === "live" && !wasLive.current) revalidator.revalidate();
-    wasLive.current = link === "live";
+    if (link.status === "live" && !wasLive.current) revalidator.revalidate();
+    wasLive.current = link.status === "live";
     // eslint-disable-next-line react-hooks/exhaustive-deps -- revalidate only on the link's transitions
-  }, [link]);
+  }, [link.status]);
   const waiting = entry?.status === "WAITING";
   const calledNow = waiting && isCalled(entry.number, frame.servingUpTo);
   const soldOutNow = waiting && frame.soldOut;
@@ -100,10 +101,13 @@ export default function QueuePage() {
           <Link to={`/races/${race.slug}`} className="underline">{race.name}</Link>
         </p>
         <h1 className="text-3xl font-extrabold">Queue</h1>
-        <p className="mt-2 inline-flex items-center gap-2 text-sm text-slate-700" role="status" data-testid="queue-link">
-          <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${link === "live" ? "bg-emerald-500" : "bg-slate-400"}`} />
-          {link === "live" ? "Updating live" : "Reconnecting… your place is kept"}
-        </p>
+        <LiveIndicator
+          status={link.status}
+          onRefresh={link.refresh}
+          text={{ live: "Updating live", reconnecting: "Reconnecting… your place is kept", offline: "Offline: your place is kept" }}
+          testId="queue-link"
+          className="mt-2 text-sm"
+        />
       </header>
       <Card>
         <FormError id="queue-error" errors={reply ? [reply.error] : undefined} />

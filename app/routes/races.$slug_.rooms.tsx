@@ -4,7 +4,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { SelectField } from "~/components/fields";
-import { Badge, Button, Card, Field, FormError, Pagination } from "~/components/ui";
+import { Button, Card, Field, FormError, Pagination } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { findPublicRace } from "~/services/races.server";
 import { myRoomForRace, roomsOfRace } from "~/presenters/rooms.server";
@@ -59,7 +60,7 @@ export default function RaceRoomsPage() {
   const { race, list: initial, myRoom } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { value: list, status: link } = useLiveSnapshot(`/races/${race.slug}/rooms/live?page=${initial.page}`, initial);
+  const { value: list, status: link, refresh: refreshLink } = useLiveSnapshot(`/races/${race.slug}/rooms/live?page=${initial.page}`, initial);
   const [form, fields] = useForm({
     ...checkOnSubmitThenAsTyped,
     lastResult: actionData && "result" in actionData ? actionData.result : undefined,
@@ -89,7 +90,7 @@ export default function RaceRoomsPage() {
       <Card>
         <div className="flex items-center justify-between gap-2">
           <h2 className="text-xl font-semibold">Public rooms</h2>
-          <Badge tone={link === "live" ? "good" : "warn"}>{link === "live" ? "Live" : "Connecting"}</Badge>
+          <LiveIndicator status={link} onRefresh={refreshLink} />
         </div>
         {list.rooms.length === 0 ? (
           <p className="mt-3 text-slate-700">No public rooms yet. Create one below and share its link.</p>

@@ -5,6 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef } from "react";
 import { TextAreaField } from "~/components/fields";
 import { Badge, Button, Card } from "~/components/ui";
+import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { MemberRegistrationStatus } from "~/services/room-status.server";
 import { messagesPage, roomView, type RoomLive, type RoomView } from "~/presenters/rooms.server";
@@ -108,7 +109,7 @@ function MessageList({ label, messages, canDelete }: { label: string; messages: 
 function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: MessagesPage | null }) {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const { value: live, status: link } = useLiveSnapshot<RoomLive>(`/rooms/${initial.id}/live`, initial);
+  const { value: live, status: link, refresh: refreshLink } = useLiveSnapshot<RoomLive>(`/rooms/${initial.id}/live`, initial);
   const pending = navigation.state === "submitting" ? navigation.formData : undefined;
   const posting = pending?.get("intent") === "post";
   const messageForm = useRef<HTMLFormElement>(null);
@@ -195,7 +196,7 @@ function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: Messages
           <h2 className="text-xl font-semibold">
             Members ({room.members.length} of {room.maxMembers})
           </h2>
-          <Badge tone={link === "live" ? "good" : "warn"}>{link === "live" ? "Live" : "Connecting"}</Badge>
+          <LiveIndicator status={link} onRefresh={refreshLink} />
         </div>
         <ul className="mt-3 divide-y divide-slate-200" aria-label="Members">
           {room.members.map((member) => {

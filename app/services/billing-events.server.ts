@@ -6,6 +6,7 @@ import { allowanceExpiry, findPack, membershipPlan, packExpiry } from "~/lib/cre
 import type { CheckoutFacts } from "./billing.server";
 import { grantCredits } from "./credits.server";
 import { notify } from "./notifications.server";
+import { applySubscriptionFacts } from "./memberships.server";
 import { idOf } from "./stripe-refunds.server";
 
 /** The session as Stripe sees it now (a forged or stale event cannot grant); the event's copy in demo mode. */
@@ -72,11 +73,7 @@ export async function handleMembershipCheckoutCompleted(event: { data: { object:
   const subscriptionId = idOf(session.subscription as string | { id: string } | null | undefined);
   const userId = await userIdForCustomer(idOf(session.customer as string | { id: string } | null | undefined), session.metadata?.userId);
   if (!userId || !subscriptionId) return "unknown_membership";
-  await db.membership.upsert({
-    where: { userId },
-    create: { userId, plan: session.metadata?.plan ?? membershipPlan.id, stripeSubscriptionId: subscriptionId },
-    update: { stripeSubscriptionId: subscriptionId },
-  });
+  await applySubscriptionFacts({ userId, subscriptionId, plan: session.metadata?.plan ?? membershipPlan.id });
   return "linked";
 }
 
@@ -103,15 +100,7 @@ export async function handleInvoicePaid(event: { data: { object: InvoiceFacts } 
   const periodStart = new Date(period.start * 1000);
   const periodEnd = new Date(period.end * 1000);
 
-  const existing = await db.membership.findUnique({ where: { userId }, select: { status: true, stripeSubscriptionId: true, currentPeriodEnd: true } });
-  // A late invoice of a subscription already cancelled does not bring it back; a newer period end is never moved back.
-  const stillCancelled = existing?.status === "CANCELED" && existing.stripeSubscriptionId === subscriptionId;
-  const currentPeriodEnd = existing?.currentPeriodEnd && existing.stripeSubscriptionId === subscriptionId && existing.currentPeriodEnd > periodEnd ? existing.currentPeriodEnd : periodEnd;
-  await db.membership.upsert({
-    where: { userId },
-    create: { userId, plan: metadata?.plan ?? membershipPlan.id, status: "ACTIVE", stripeSubscriptionId: subscriptionId, currentPeriodEnd },
-    update: { status: stillCancelled ? "CANCELED" : "ACTIVE", stripeSubscriptionId: subscriptionId, currentPeriodEnd },
-  });
+  await applySubscriptionFacts({ userId, subscriptionId, plan: metadata?.plan ?? membershipPlan.id, status: "ACTIVE", currentPeriodEnd: periodEnd });
 
   const purchase = await db.creditPurchase.upsert({
     where: { stripeInvoiceId: invoice.id! },
@@ -148,25 +137,6 @@ export async function handleInvoicePaid(event: { data: { object: InvoiceFacts } 
   return grant.created ? "granted" : "already granted";
 }
 
-/** A renewal payment failed: the membership is past due until Stripe's retries succeed or give up. */
-export async function handleInvoicePaymentFailed(event: { data: { object: InvoiceFacts } }) {
-  const invoice = event.data.object;
-  const { subscriptionId } = invoiceSubscription(invoice);
-  if (!subscriptionId) return "not a subscription invoice";
-  const { count } = await db.membership.updateMany({ where: { stripeSubscriptionId: subscriptionId, status: { not: "CANCELED" } }, data: { status: "PAST_DUE" } });
-  if (count === 0) return "unknown_membership";
-  const membership = await db.membership.findUniqueOrThrow({ where: { stripeSubscriptionId: subscriptionId }, select: { userId: true } });
-  await notify({
-    userId: membership.userId,
-    kind: "membership_past_due",
-    title: "Membership payment failed",
-    body: "We could not take your membership payment. Update your card under Manage subscription.",
-    href: "/billing",
-    dedupeKey: `invoice-failed:${invoice.id}`,
-  });
-  return "past_due";
-}
-
 const subscriptionStatus: Record<string, MembershipStatus> = {
   active: "ACTIVE",
   trialing: "ACTIVE",
@@ -180,10 +150,35 @@ const subscriptionStatus: Record<string, MembershipStatus> = {
 
 type SubscriptionFacts = Pick<Stripe.Subscription, "id" | "status" | "cancel_at_period_end" | "customer" | "metadata"> & { items?: { data: { current_period_end?: number }[] } };
 
-/** The subscription as Stripe sees it now, so an out-of-order "updated" event cannot roll the status back; the event's copy in demo mode. */
+/** The subscription as Stripe sees it now, so an out-of-order event cannot roll the status back; the event's copy in demo mode. */
 async function currentSubscription(subscription: SubscriptionFacts): Promise<SubscriptionFacts> {
   const stripe = stripeClient();
   return stripe ? await stripe.subscriptions.retrieve(subscription.id) : subscription;
+}
+
+/**
+ * A renewal payment failed: the membership is past due until Stripe's retries succeed or give up. With Stripe the
+ * subscription is read first: a failed attempt whose retry has already succeeded changes nothing.
+ */
+export async function handleInvoicePaymentFailed(event: { data: { object: InvoiceFacts } }) {
+  const invoice = event.data.object;
+  const { subscriptionId, metadata } = invoiceSubscription(invoice);
+  if (!subscriptionId) return "not a subscription invoice";
+  const userId = await userIdForCustomer(idOf(invoice.customer as string | { id: string } | null), metadata?.userId);
+  if (!userId) return "unknown_membership";
+  const stripe = stripeClient();
+  const status = stripe ? subscriptionStatus[(await stripe.subscriptions.retrieve(subscriptionId)).status] : "PAST_DUE";
+  if (status !== "PAST_DUE") return `ignored: the subscription is ${status?.toLowerCase() ?? "unknown"} now`;
+  if (!(await applySubscriptionFacts({ userId, subscriptionId, status: "PAST_DUE" }))) return "unchanged";
+  await notify({
+    userId,
+    kind: "membership_past_due",
+    title: "Membership payment failed",
+    body: "We could not take your membership payment. Update your card under Manage subscription.",
+    href: "/billing",
+    dedupeKey: `invoice-failed:${invoice.id}`,
+  });
+  return "past_due";
 }
 
 /** customer.subscription.updated / deleted: status, cancel-at-period-end and period end follow Stripe. A cancelled subscription stays cancelled. */
@@ -191,15 +186,15 @@ export async function handleSubscriptionChanged(event: { type: string; data: { o
   const subscription = await currentSubscription(event.data.object);
   const status: MembershipStatus = event.type === "customer.subscription.deleted" ? "CANCELED" : (subscriptionStatus[subscription.status] ?? "INCOMPLETE");
   const periodEnd = subscription.items?.data[0]?.current_period_end;
-  const membership = await db.membership.findUnique({ where: { stripeSubscriptionId: subscription.id }, select: { id: true, status: true } });
-  const userId = membership ? null : await userIdForCustomer(idOf(subscription.customer as string | { id: string }), subscription.metadata?.userId);
-  if (!membership && !userId) return "unknown_membership";
-  const data = {
-    status: membership?.status === "CANCELED" ? ("CANCELED" as const) : status,
+  const membership = await db.membership.findUnique({ where: { stripeSubscriptionId: subscription.id }, select: { userId: true } });
+  const userId = membership?.userId ?? (await userIdForCustomer(idOf(subscription.customer as string | { id: string }), subscription.metadata?.userId));
+  if (!userId) return "unknown_membership";
+  const changed = await applySubscriptionFacts({
+    userId,
+    subscriptionId: subscription.id,
+    status,
     cancelAtPeriodEnd: subscription.cancel_at_period_end,
     ...(periodEnd ? { currentPeriodEnd: new Date(periodEnd * 1000) } : {}),
-  };
-  if (membership) await db.membership.update({ where: { id: membership.id }, data });
-  else await db.membership.upsert({ where: { userId: userId! }, create: { userId: userId!, plan: membershipPlan.id, stripeSubscriptionId: subscription.id, ...data }, update: { stripeSubscriptionId: subscription.id, ...data } });
-  return data.status.toLowerCase();
+  });
+  return changed ? status.toLowerCase() : "unchanged";
 }

@@ -6,6 +6,7 @@ import { stripeClient } from "~/utils/stripe.server";
 import { findPack, membershipPlan } from "~/lib/credit-catalog";
 import { grantCredits, InsufficientCreditsError, spendCredits } from "./credits.server";
 import { demoPaymentRefusal, postDemoSessionCompleted } from "./demo-payments.server";
+import { markMembershipIncomplete } from "./memberships.server";
 import { DomainError, NotFoundError, RuleViolationError } from "~/lib/errors";
 
 /** `metadata.kind` on Checkout Sessions that are not race orders, so the webhook knows which handler owns the event. */
@@ -35,6 +36,8 @@ const REUSE_PENDING_PURCHASE_MS = 10 * 60_000;
 
 /** Opens a Stripe Checkout Session for a pack (or, without Stripe, the demo payment page). */
 export async function startPackPurchase({ userId, packId }: { userId: string; packId: string }) {
+  // Credits pay for AI help only: without it nothing could spend them, so packs are not sold.
+  if (!getEnv().aiConfigured) throw new RuleViolationError("packId", "Credit packs are not on sale here: credits pay for AI help, which this installation has not set up.");
   const pack = findPack(packId);
   if (!pack) throw new RuleViolationError("packId", "That pack is not on sale. Choose one of the packs listed.");
   // A double click (or a quick retry) continues the purchase just started instead of opening a second one.
@@ -81,20 +84,22 @@ async function stripeCustomerFor(stripe: Stripe, userId: string) {
   return (await db.user.findUniqueOrThrow({ where: { id: userId }, select: { stripeCustomerId: true } })).stripeCustomerId!;
 }
 
-/** Opens a subscription-mode Checkout Session for the membership plan. Memberships need Stripe (no demo renewals). */
+/**
+ * Opens a subscription-mode Checkout Session for the membership plan, or without Stripe the demo checkout page,
+ * whose payment travels the same webhook path (ADR 0095).
+ */
 export async function startMembership({ userId }: { userId: string }) {
-  const stripe = stripeClient();
-  if (!stripe) throw new RuleViolationError("form", "Memberships need Stripe, which this installation does not use. Buy a credit pack instead.");
   const current = await db.membership.findUnique({ where: { userId }, select: { status: true } });
   if (current && (current.status === "ACTIVE" || current.status === "PAST_DUE")) {
-    throw new RuleViolationError("form", "You already have a membership. Use “Manage subscription” to change it.");
+    throw new DomainError("conflict", "You already have a membership. Manage it on the billing page.", { field: "form" });
+  }
+  const stripe = stripeClient();
+  if (!stripe) {
+    await markMembershipIncomplete(userId);
+    return { redirectTo: "/billing/membership/demo-pay" };
   }
   const customer = await stripeCustomerFor(stripe, userId);
-  await db.membership.upsert({
-    where: { userId },
-    create: { userId, plan: membershipPlan.id, status: "INCOMPLETE" },
-    update: { plan: membershipPlan.id, status: "INCOMPLETE", cancelAtPeriodEnd: false },
-  });
+  await markMembershipIncomplete(userId);
   const metadata = { kind: CHECKOUT_KIND.membership, userId, plan: membershipPlan.id };
   // Clicks within the same ten minutes reuse one session instead of opening several subscriptions.
   const tenMinuteSlot = Math.floor(Date.now() / 600_000);

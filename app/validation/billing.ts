@@ -4,7 +4,7 @@ export const buyPackSchema = z.object({ intent: z.literal("buy-pack"), packId: z
 export const startMembershipSchema = z.object({ intent: z.literal("start-membership") });
 export const manageSubscriptionSchema = z.object({ intent: z.literal("manage-subscription") });
 
-export const billingActionSchema = z.discriminatedUnion("intent", [buyPackSchema, startMembershipSchema, manageSubscriptionSchema]);
+
 
 /** An operator's credit adjustment; `requestKey` is minted when the form is shown, so a resubmitted form applies once. */
 export const adjustCreditsSchema = z.object({
@@ -17,3 +17,11 @@ export const adjustCreditsSchema = z.object({
   reason: z.string({ required_error: "Say why, for the user's history." }).trim().min(3, "Say why, for the user's history.").max(200, "Keep the reason under 200 characters."),
   requestKey: z.string().uuid(),
 });
+
+/** A step of a demo membership's life, pressed on the billing page in demo payment mode. */
+export const demoMembershipEventSchema = z.object({
+  intent: z.literal("demo-membership"),
+  event: z.enum(["renew", "fail-renewal", "cancel", "end"], { errorMap: () => ({ message: "Choose what should happen to the membership." }) }),
+});
+
+export const billingActionSchema = z.discriminatedUnion("intent", [buyPackSchema, startMembershipSchema, manageSubscriptionSchema, demoMembershipEventSchema]);

@@ -9,7 +9,8 @@ import { loggedIn } from "../support/session";
 import { waitFor } from "../support/wait";
 
 const WEBHOOK_SECRET = "whsec_billing_tests";
-const { web, stripe, post, processed } = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
+// Credits pay for AI help: the key puts packs on sale (no AI job runs here).
+const { web, stripe, post, processed } = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET }, env: { OPENAI_API_KEY: "sk-test" } });
 const deliver = (event: ReturnType<typeof stripeEvent>, times = 1) => post([event], times);
 
 async function buyPack(client: Client, packId = "pack_200") {
@@ -217,14 +218,14 @@ describe("memberships", () => {
     await deliver(paid);
     await processed(paid.id);
     const response = await client.post("/billing", { intent: "start-membership" });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(409);
     expect(await response.text()).toContain("already have a membership");
   });
 });
 
 describe("buying a pack without Stripe (demo payment mode)", () => {
   // Its own Redis prefix, so the Stripe-configured worker above never picks up a demo event.
-  const { web: demoWeb } = useStack({ worker: true, env: { REDIS_PREFIX: `${process.env.REDIS_PREFIX}-demo` } });
+  const { web: demoWeb } = useStack({ worker: true, env: { REDIS_PREFIX: `${process.env.REDIS_PREFIX}-demo`, OPENAI_API_KEY: "sk-test" } });
 
   it("pays on the demo page through the signed webhook path and grants the credits once", async () => {
     const user = await createUser();

@@ -12,7 +12,7 @@ import { waitFor } from "../support/wait";
 
 const SECRET = "whsec_reconciliation";
 // Payments made a moment ago are compared at once (in production the grace leaves them to the webhook path first).
-const { web, stripe, processed, deliver } = useStack({ worker: true, stripe: { webhookSecret: SECRET }, env: { RECONCILE_GRACE_MINUTES: "0" } });
+const { web, stripe, processed, deliver } = useStack({ worker: true, stripe: { webhookSecret: SECRET }, env: { RECONCILE_GRACE_MINUTES: "0", OPENAI_API_KEY: "sk-test" } });
 
 const page = async (response: Response | Promise<Response>) => (await (await response).text()).replaceAll("<!-- -->", "");
 const operatorClient = async () => {
