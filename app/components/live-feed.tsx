@@ -1,5 +1,5 @@
 import { createContext, useContext, useReducer, type ReactNode } from "react";
-import type { NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
+import type { ClubUnread, NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
 import { useEventSource, type LinkStatus } from "./use-event-source";
 
 export type { LinkStatus };
@@ -8,6 +8,7 @@ type FeedState = {
   status: LinkStatus;
   notifications: NotificationView[];
   creditBalance: number | null;
+  clubsUnread?: ClubUnread[];
 };
 
 type FeedAction =
@@ -21,7 +22,7 @@ export function reduce(state: FeedState, action: FeedAction): FeedState {
     case "status":
       return { ...state, status: action.status };
     case "snapshot":
-      return { status: "live", notifications: action.snapshot.notifications, creditBalance: action.snapshot.creditBalance };
+      return { status: "live", notifications: action.snapshot.notifications, creditBalance: action.snapshot.creditBalance, ...(action.snapshot.clubsUnread ? { clubsUnread: action.snapshot.clubsUnread } : {}) };
     case "dismiss-local":
       return { ...state, notifications: state.notifications.filter((n) => n.id !== action.id) };
     case "delta": {
@@ -32,6 +33,10 @@ export function reduce(state: FeedState, action: FeedAction): FeedState {
       }
       if (message.type === "notification.dismissed") {
         return { ...state, notifications: state.notifications.filter((n) => n.id !== message.id) };
+      }
+      if (message.type === "club.unread") {
+        const others = (state.clubsUnread ?? []).filter((club) => club.clubId !== message.club.clubId);
+        return { ...state, clubsUnread: [...others, message.club].sort((a, b) => a.name.localeCompare(b.name)) };
       }
       return { ...state, creditBalance: message.balance };
     }

@@ -2,6 +2,7 @@ import type { UserFeedSnapshot } from "~/realtime/channels";
 import { db } from "~/utils/db.server";
 import { creditBalance } from "~/services/credits.server";
 import { notificationSelect, toNotificationView } from "~/services/notifications.server";
+import { clubsUnread } from "./clubs.server";
 import { paginate } from "./paginate.server";
 
 /** Notifications a tab should show now: not dismissed, not expired, newest first. */
@@ -15,10 +16,10 @@ export async function activeNotifications(userId: string, now = new Date()) {
   return rows.map(toNotificationView);
 }
 
-/** What the user's live feed sends on connect: the notifications to show and the credit balance. */
+/** What the user's live feed sends on connect: the notifications to show, the credit balance and unread club messages. */
 export async function userFeedSnapshot(userId: string): Promise<UserFeedSnapshot> {
-  const [notifications, balance] = await Promise.all([activeNotifications(userId), creditBalance(userId)]);
-  return { type: "snapshot", notifications, creditBalance: balance };
+  const [notifications, balance, clubs] = await Promise.all([activeNotifications(userId), creditBalance(userId), clubsUnread(userId)]);
+  return { type: "snapshot", notifications, creditBalance: balance, clubsUnread: clubs };
 }
 
 /** Paginated history of the last 24 hours, for the notifications page. */
