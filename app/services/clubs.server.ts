@@ -170,11 +170,11 @@ export async function setClubRole({ clubId, actorId, userId, role }: { clubId: s
 
 /** The owner hands the club to another member and stays on as an admin. */
 export async function transferClub({ clubId, actorId, toUserId }: { clubId: string; actorId: string; toUserId: string }) {
-  if (toUserId === actorId) throw new ClubError("You already own this club.", "conflict");
   const club = await db.$transaction(async (tx) => {
     await lockClub(tx, clubId);
     const club = await requireClubMember(clubId, actorId, tx);
     if (club.role !== "OWNER") throw new ClubError("Only the club's owner can hand it over.", "forbidden");
+    if (toUserId === actorId) throw new ClubError("You already own this club.", "conflict");
     const member = await targetMember(tx, clubId, toUserId);
     // The old owner first: one owner row per club is enforced by a unique index.
     await tx.clubMember.update({ where: { clubId_userId: { clubId, userId: actorId } }, data: { role: "ADMIN" } });
