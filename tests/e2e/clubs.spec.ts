@@ -68,9 +68,9 @@ test("two members see each other online, chat with a reaction and follow a train
   await expect(friend.getByRole("list", { name: "Messages" }).getByRole("button", { name: "thumbs up: 1" })).toBeVisible();
 
   // The owner plans a training run; the friend answers; the owner sees it without reloading.
-  await owner.getByLabel("Title").fill("Cliff path 15K");
+  await owner.getByLabel("Title", { exact: true }).fill("Cliff path 15K");
   await owner.getByLabel(/^Starts/).fill(tomorrowMorning());
-  await owner.getByLabel("Place").fill("Harbour car park");
+  await owner.getByLabel("Place", { exact: true }).fill("Harbour car park");
   await owner.getByLabel("Places (optional)").fill("8");
   await owner.getByRole("button", { name: "Create event" }).click();
   const friendEvents = friend.getByRole("list", { name: "Events" });
