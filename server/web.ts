@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
+import { forgetLocalClubPresence } from "~/services/club-presence.server";
 import { forgetLocalViewers } from "~/services/race-presence.server";
 import { rejectCrossSite } from "~/web/csrf.server";
 import { closeReadiness, db } from "~/utils/db.server";
@@ -143,7 +144,7 @@ export async function startWeb() {
     log.info("web shutting down");
     server.close();
     server.closeAllConnections();
-    await forgetLocalViewers();
+    await Promise.all([forgetLocalViewers(), forgetLocalClubPresence()]);
     await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), closeReadiness(), closeRedis(), viteDevServer?.close()]);
   }
   return { close: () => (closing ??= close()) };

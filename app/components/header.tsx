@@ -48,6 +48,26 @@ function CreditBalance({ initial }: { initial: number }) {
   );
 }
 
+/** The Clubs link with the unread messages per club the user is in, live from the user feed. */
+function ClubsLink({ className }: { className: string }) {
+  const feed = useUserFeed();
+  const unread = (feed?.clubsUnread ?? []).filter((club) => club.unread > 0);
+  const total = unread.reduce((sum, club) => sum + club.unread, 0);
+  return (
+    <>
+      <Link to="/clubs" className={className} aria-label={total > 0 ? `Clubs (${counted(total, "unread message")})` : undefined}>
+        Clubs
+        {total > 0 ? <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs text-white">{total}</span> : null}
+      </Link>
+      {unread.map((club) => (
+        <Link key={club.clubId} to={`/clubs/${club.clubId}`} className={`${className} text-slate-600`} data-testid="club-unread">
+          {club.name}: {counted(club.unread, "unread")}
+        </Link>
+      ))}
+    </>
+  );
+}
+
 function NotificationCount() {
   const feed = useUserFeed();
   const count = feed?.notifications.length ?? 0;
@@ -107,6 +127,7 @@ function SignedInNav({ user, initialBalance, initialMembership, locale }: { user
         <Link to="/tickets" className={linkClass}>
           My tickets
         </Link>
+        <ClubsLink className={linkClass} />
         <Link to="/organiser" className={linkClass}>
           Organise
         </Link>

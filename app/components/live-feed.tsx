@@ -1,5 +1,5 @@
 import { createContext, useContext, useReducer, type ReactNode } from "react";
-import type { MembershipView, NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
+import type { ClubUnread, MembershipView, NotificationView, UserFeedMessage, UserFeedSnapshot } from "~/realtime/channels";
 import { useEventSource, type LinkStatus } from "./use-event-source";
 
 export type { LinkStatus };
@@ -9,6 +9,7 @@ type FeedState = {
   notifications: NotificationView[];
   creditBalance: number | null;
   membership: MembershipView | null;
+  clubsUnread?: ClubUnread[];
 };
 
 type FeedAction =
@@ -27,7 +28,7 @@ export function reduce(state: FeedState, action: FeedAction): FeedState {
     case "status":
       return { ...state, status: action.status };
     case "snapshot":
-      return { status: "live", notifications: action.snapshot.notifications, creditBalance: action.snapshot.creditBalance, membership: action.snapshot.membership };
+      return { status: "live", notifications: action.snapshot.notifications, creditBalance: action.snapshot.creditBalance, membership: action.snapshot.membership, ...(action.snapshot.clubsUnread ? { clubsUnread: action.snapshot.clubsUnread } : {}) };
     case "dismiss-local":
       return { ...state, notifications: state.notifications.filter((n) => n.id !== action.id) };
     case "delta": {
@@ -40,6 +41,10 @@ export function reduce(state: FeedState, action: FeedAction): FeedState {
         return { ...state, notifications: state.notifications.filter((n) => n.id !== message.id) };
       }
       if (message.type === "membership") return { ...state, membership: newerMembership(state.membership, message.membership) };
+      if (message.type === "club.unread") {
+        const others = (state.clubsUnread ?? []).filter((club) => club.clubId !== message.club.clubId);
+        return { ...state, clubsUnread: [...others, message.club].sort((a, b) => a.name.localeCompare(b.name)) };
+      }
       return { ...state, creditBalance: message.balance };
     }
   }

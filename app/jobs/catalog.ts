@@ -98,6 +98,14 @@ export const jobCatalog = {
     // Stripe's list calls may fail for a while; a run that still fails stays in the dead-letter list and alerts.
     options: { attempts: 4, backoff: { type: BACKOFF_TYPE, delay: 30_000, jitter: 0.5 }, removeOnComplete: 100, removeOnFail: false },
   }),
+  "clubs.remind-events": defineJob({
+    queue: "housekeeping",
+    // Scheduled (no payload), or asked for at a given moment (a test, an operator): its own job per request.
+    payload: z.object({ requestedAt: z.string().datetime().optional() }),
+    jobId: ({ requestedAt }) => (requestedAt ? `clubs.remind-events-${requestedAt}` : "clubs.remind-events"),
+    // A failed scan is not worth retrying hard: the next one, a minute later, does the same work.
+    options: { attempts: 2, backoff: { type: "exponential", delay: 5_000 }, removeOnComplete: 100, removeOnFail: 100 },
+  }),
   "housekeeping.sweep": defineJob({
     queue: "housekeeping",
     // `catchUpAt`: a catch-up run (the worker started, or Redis came back), which re-queues every pending row
@@ -119,4 +127,6 @@ export const repeatableJobs: { name: JobName; everyMs: number }[] = [
   { name: "queue.admit", everyMs: ADMISSION_TICK_MS },
   // Stripe's recent sessions and charges against Startline's records (ADR 0075).
   { name: "reconciliation.run", everyMs: 3_600_000 },
+  // Club events starting within a day remind the members going (docs/decisions/0090).
+  { name: "clubs.remind-events", everyMs: 60_000 },
 ];

@@ -3,6 +3,7 @@ import { db } from "~/utils/db.server";
 import { creditBalance } from "~/services/credits.server";
 import { membershipView } from "~/services/memberships.server";
 import { notificationSelect, toNotificationView } from "~/services/notifications.server";
+import { clubsUnread } from "./clubs.server";
 import { paginate } from "./paginate.server";
 
 /** Notifications a tab should show now: not dismissed, not expired, newest first. */
@@ -16,10 +17,10 @@ export async function activeNotifications(userId: string, now = new Date()) {
   return rows.map(toNotificationView);
 }
 
-/** What the user's live feed sends on connect: the notifications to show, the credit balance and the membership. */
+/** What the user's live feed sends on connect: the notifications to show, the credit balance, the membership and unread club messages. */
 export async function userFeedSnapshot(userId: string): Promise<UserFeedSnapshot> {
-  const [notifications, balance, membership] = await Promise.all([activeNotifications(userId), creditBalance(userId), membershipView(userId)]);
-  return { type: "snapshot", notifications, creditBalance: balance, membership };
+  const [notifications, balance, membership, clubs] = await Promise.all([activeNotifications(userId), creditBalance(userId), membershipView(userId), clubsUnread(userId)]);
+  return { type: "snapshot", notifications, creditBalance: balance, membership, clubsUnread: clubs };
 }
 
 /** Paginated history of the last 24 hours, for the notifications page. */

@@ -22,13 +22,19 @@ export type UserFeedMessage =
   | { type: "notification"; notification: NotificationView }
   | { type: "notification.dismissed"; id: string }
   | { type: "credits.balance"; balance: number }
-  | { type: "membership"; membership: MembershipView };
+  | { type: "membership"; membership: MembershipView }
+  | { type: "club.unread"; club: ClubUnread };
+
+/** Messages in a club the user has not seen yet (not their own, not deleted). */
+export type ClubUnread = { clubId: string; name: string; unread: number };
 
 export type UserFeedSnapshot = {
   type: "snapshot";
   notifications: NotificationView[];
   creditBalance: number;
   membership: MembershipView | null;
+  /** Unread club messages per club the user is in (absent: nothing to show). */
+  clubsUnread?: ClubUnread[];
 };
 
 /**
@@ -58,13 +64,19 @@ export type RoomChangedMessage = { type: "room.changed"; at: string };
  * Something changed about what a user may see: one of their sessions was revoked (logout, a new login in that
  * browser, a password reset) or their role in an organisation changed. Their open feeds check access again.
  */
-export type AccessMessage = { type: "sessions.revoked" } | { type: "membership.changed"; organisationId: string };
+export type AccessMessage = { type: "sessions.revoked" } | { type: "membership.changed"; organisationId: string } | { type: "club.membership.changed"; clubId: string };
 
 /** A race's queue moved (an admission tick, an organiser action, someone left): its feed re-reads the frame. */
 export type QueueMessage = { type: "queue.changed"; at: string };
 
 /** A job finished or failed, or an operator acted on one: the operator home re-reads its tiles. */
 export type OperatorsMessage = { type: "jobs.changed"; at: string };
+
+/**
+ * Something changed in a club (members, chat, reactions, events, attendance, rooms) or in who has it open:
+ * its pages re-read the club.
+ */
+export type ClubChangedMessage = { type: "club.changed"; at: string } | { type: "club.presence"; at: string };
 
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
@@ -77,6 +89,8 @@ export const channels = {
   raceActivity: (raceId: string) => ({ name: `race:${raceId}:activity`, message: null as unknown as RaceActivityMessage }),
   racePresence: (raceId: string) => ({ name: `race:${raceId}:presence`, message: null as unknown as RacePresenceMessage }),
   raceQueue: (raceId: string) => ({ name: `race:${raceId}:queue`, message: null as unknown as QueueMessage }),
+  club: (clubId: string) => ({ name: `club:${clubId}`, message: null as unknown as ClubChangedMessage }),
+  clubPresence: (clubId: string) => ({ name: `club:${clubId}:presence`, message: null as unknown as ClubChangedMessage }),
   operators: () => ({ name: "operators", message: null as unknown as OperatorsMessage }),
 };
 

@@ -49,7 +49,7 @@ function alreadyInRoom(room: { id: string; name: string }) {
 }
 
 /** The owner's room with its first member, the owner. A user has at most one active room per race. */
-export async function createRoom({ raceId, ownerId, input }: { raceId: string; ownerId: string; input: CreateRoomInput }) {
+export async function createRoom({ raceId, ownerId, input, clubId }: { raceId: string; ownerId: string; input: CreateRoomInput; /** The club an admin opens it from. */ clubId?: string }) {
   for (let attempt = 0; ; attempt += 1) {
     try {
       const room = await db.$transaction(async (tx) => {
@@ -59,8 +59,8 @@ export async function createRoom({ raceId, ownerId, input }: { raceId: string; o
         const current = await activeRoomOf(ownerId, raceId, tx);
         if (current) throw alreadyInRoom(current);
         const created = await tx.room.create({
-          data: { raceId, ownerId, code: newRoomCode(), name: input.name, teamName: input.teamName, maxMembers: input.maxMembers, visibility: input.visibility },
-          select: { id: true, code: true, raceId: true },
+          data: { raceId, ownerId, clubId, code: newRoomCode(), name: input.name, teamName: input.teamName, maxMembers: input.maxMembers, visibility: input.visibility },
+          select: { id: true, code: true, raceId: true, name: true },
         });
         await tx.roomMember.create({ data: { roomId: created.id, raceId, userId: ownerId } });
         return created;
@@ -100,10 +100,10 @@ export type CodeGuesser = { userId: string; ip: string };
  * into the limit. `counted`: this request's attempt was already counted (a form post without JavaScript runs
  * the action, then the page's loader, for one attempt), so only whether the budget is spent is checked.
  */
-export async function findByCode<T>(code: string, guesser: CodeGuesser, find: (code: string) => Promise<T | null>, counted = false) {
+export async function findByCode<T>(code: string, guesser: CodeGuesser, find: (code: string) => Promise<T | null>, counted = false, what: "room" | "club" = "room") {
   const budgets = [
-    { bucket: `room-code:user:${guesser.userId}`, limit: CODE_GUESS_LIMIT.perUser },
-    { bucket: `room-code:ip:${guesser.ip}`, limit: CODE_GUESS_LIMIT.perIp },
+    { bucket: `${what}-code:user:${guesser.userId}`, limit: CODE_GUESS_LIMIT.perUser },
+    { bucket: `${what}-code:ip:${guesser.ip}`, limit: CODE_GUESS_LIMIT.perIp },
   ];
   const spent = async ({ bucket, limit }: (typeof budgets)[number]) => {
     // Spent: more attempts than the limit allows (`check` says blocked from `limit` on, hence the + 1).
@@ -114,7 +114,7 @@ export async function findByCode<T>(code: string, guesser: CodeGuesser, find: (c
   const states = await Promise.all(budgets.map(spent));
   if (states.some((state) => state.blocked)) {
     const minutes = Math.ceil(Math.max(...states.map((state) => state.retryAfterSeconds)) / 60);
-    throw new RoomError(`Too many wrong room codes. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask for the link.`, "rate_limited");
+    throw new RoomError(`Too many wrong ${what} codes. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again, or ask for the ${what === "room" ? "link" : "code again"}.`, "rate_limited");
   }
   const found = await find(normaliseCode(code));
   if (found && !counted) await Promise.all(budgets.map(({ bucket }) => forgive(bucket)));

@@ -2,6 +2,7 @@ import type { JobName } from "../catalog";
 import type { JobHandler } from "../handler";
 import { aiRun } from "./ai-run.server";
 import { authPasswordReset } from "./auth-password-reset.server";
+import { clubsRemindEvents } from "./clubs-remind-events.server";
 import { checkoutExpireSession } from "./checkout-expire-session.server";
 import { emailSend } from "./email-send.server";
 import { holdsReleaseExpired } from "./holds-release-expired.server";
@@ -16,6 +17,7 @@ export const handlers: { [N in JobName]: JobHandler<N> } = {
   "ai.run": aiRun,
   "auth.password-reset": authPasswordReset,
   "checkout.expire-session": checkoutExpireSession,
+  "clubs.remind-events": clubsRemindEvents,
   "email.send": emailSend,
   "holds.release-expired": holdsReleaseExpired,
   "queue.admit": queueAdmit,
