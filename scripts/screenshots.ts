@@ -42,7 +42,17 @@ async function signedIn(browser: Browser, url: string, viewport: (typeof WIDTHS)
   return page;
 }
 
+/** The seeded people have unread news (room joins, a payment): their toasts would cover the page. */
+async function dismissToasts(page: Page) {
+  const dismiss = page.getByRole("button", { name: /^Dismiss: / });
+  for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++) {
+    await dismiss.first().click();
+    await page.waitForTimeout(300);
+  }
+}
+
 async function save(page: Page, name: string, width: number) {
+  await dismissToasts(page);
   // Live values (places left, status) arrive a moment after the page: let them settle, and the fonts load.
   await page.waitForTimeout(800);
   await page.evaluate(() => document.fonts.ready);

@@ -24,13 +24,27 @@ export type DemoRegistrationTarget = {
   peopleOffset?: number;
 };
 
-/** `count` paid dates spread over the `days` before `until`, newest last, a few more towards the end (as sales go). */
+/** A repeatable number in [0, 1) for `n`: the same demo on every run, without a flat or regular look. */
+function noise(n: number) {
+  const x = Math.sin(n * 12.9898 + 78.233) * 43758.5453;
+  return x - Math.floor(x);
+}
+
+/**
+ * `count` paid dates over the `days` before `until`, oldest first, as sales go: busier towards the end, uneven from
+ * day to day, during waking hours. The same dates (relative to `until`) on every call.
+ */
 export function spreadOverDays(count: number, days: number, until = new Date()) {
-  return Array.from({ length: count }, (_, i) => {
-    const fraction = Math.sqrt((i + 1) / count);
-    const jitter = ((i * 7919) % 997) / 997;
-    return new Date(until.getTime() - (1 - fraction) * days * DAY - jitter * 3600 * 1000);
-  }).sort((a, b) => a.getTime() - b.getTime());
+  const weights = Array.from({ length: days }, (_, d) => (0.3 + d / days) * (0.4 + noise(d)));
+  const total = weights.reduce((sum, w) => sum + w, 0);
+  const perDay = weights.map((w) => Math.floor((w / total) * count));
+  for (let d = days - 1, left = count - perDay.reduce((sum, n) => sum + n, 0); left > 0; d = (d + days - 1) % days, left--) perDay[d]! += 1;
+  const dates: Date[] = [];
+  perDay.forEach((n, d) => {
+    const dayStart = until.getTime() - (days - d) * DAY;
+    for (let k = 0; k < n; k++) dates.push(new Date(dayStart + (7 + noise(d * 100 + k) * 15) * 3600 * 1000));
+  });
+  return dates.map((at) => (at > until ? new Date(until.getTime() - 60_000) : at)).sort((a, b) => a.getTime() - b.getTime());
 }
 
 function person(n: number) {

@@ -12,7 +12,7 @@ const rooms: RoomSpec[] = [
     members: [1, 2, 3],
     chat: [
       [0, "Harriers! I've made us a room for Riverside. Join and register together so we start in the same wave."],
-      [1, "In. Going for the half this year 💪"],
+      [1, "In. Going for the half this year!"],
       [2, "10K for me, the climb on the half scares me."],
       [3, "Who's up for a recce of the course on Saturday morning?"],
       [0, "Saturday 8:00 at the Main Gate, I'll bring coffee."],
