@@ -32,6 +32,7 @@ export default defineConfig({
   projects: [
     // The queue spec drives four browser contexts at once: one run, on desktop, is enough.
     { name: "mobile", use: { ...devices["Pixel 7"], defaultBrowserType: "chromium" }, testIgnore: /queue\.spec\.ts/ },
-    { name: "desktop", use: { ...devices["Desktop Chrome"] } },
+    // The newcomer spec starts a demo stack of its own (ADR 0100): once per run, on the phone a newcomer is most likely on.
+    { name: "desktop", use: { ...devices["Desktop Chrome"] }, testIgnore: /newcomer\.spec\.ts/ },
   ],
 });

@@ -1,8 +1,8 @@
 // `npm run demo`: install, migrate, seed, build, then run web + worker on http://localhost:3000 (listening on
 // 127.0.0.1 unless HOST says otherwise). Safe to run again on the same database: migrations and the seed are
 // idempotent, and the session secret generated into .env on the first run is reused.
-import { spawn } from "node:child_process";
-import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureDependencies, ensureSessionSecret, loadDotEnv, run, runQuietly, step } from "./lib.mjs";
+import { spawn, spawnSync } from "node:child_process";
+import { checkServices, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, ensureDatabase, ensureDependencies, ensureSessionSecret, loadDotEnv, runQuietly, step } from "./lib.mjs";
 
 loadDotEnv();
 const secret = ensureSessionSecret();
@@ -23,10 +23,16 @@ await checkServices(env.DATABASE_URL, env.REDIS_URL);
 step("Database: creating it if needed and applying migrations");
 await ensureDatabase(env.DATABASE_URL);
 runQuietly("npx", ["prisma", "migrate", "deploy"], { env });
-step("Demo data");
-run("npx", ["tsx", "prisma/seed.ts"], { env });
 step("Building the app");
 runQuietly("npx", ["remix", "vite:build"], { env });
+// Seeded after the build, so the demo race's queue opens a few minutes after the app starts, not after a long build.
+step("Demo data (races, registrations, rooms, a queue opening soon)");
+const seeded = spawnSync("npx", ["tsx", "prisma/seed.ts"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+if (seeded.status !== 0) {
+  process.stdout.write(seeded.stdout ?? "");
+  console.error(`✖ the demo seed failed (exit ${seeded.status ?? seeded.signal})`);
+  process.exit(seeded.status || 1);
+}
 
 step(`Starting web and worker: open ${env.APP_URL ?? `http://localhost:${env.PORT}`}`);
 const children = [
@@ -48,3 +54,11 @@ for (const child of children) {
 }
 process.on("SIGINT", () => stopAll("SIGTERM"));
 process.on("SIGTERM", () => stopAll("SIGTERM"));
+
+// The accounts, the code and the first URLs, once the app answers: after the start-up lines, not scrolled away.
+const origin = `http://127.0.0.1:${env.PORT}`;
+for (let tries = 0; tries < 120 && !stopping; tries++) {
+  if (await fetch(`${origin}/healthz`).then((response) => response.ok, () => false)) break;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+if (!stopping) console.log(`\n${seeded.stdout.trim()}\n`);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { db } from "~/utils/db.server";
 import { recordAudit } from "./audit.server";
+import { recordDemoRegistrations, spreadOverDays } from "./demo-registrations.server";
 import { waiverContentHash } from "./waiver-hash.server";
 
 const DAY = 24 * 3600 * 1000;
@@ -25,8 +26,8 @@ I agree to follow the instructions of marshals, medical staff and the race direc
 
 I allow the organisers to use photographs taken during the event for race reports.`;
 
-const firstNames = ["Aoife", "Liam", "Maya", "Noah", "Sofia", "Oisín", "Emma", "Lucas", "Zoe", "Jack", "Chloe", "Finn", "Ava", "Leo", "Isla"];
-const lastNames = ["Murphy", "Kelly", "Byrne", "Walsh", "Ryan", "O'Brien", "Doyle", "Nolan", "Keane", "Moran"];
+/** The words of a demo road race (markdown where the race editor takes it); the demo seed's flagship race uses them too. */
+export const demoRaceText = { description, faq, waiver: waiverText };
 
 /** A realistic race (three distances, early-bird tier, questions, waiver, a code, some entries) to try the product. */
 export async function createDemoRace(organisationId: string, actorId: string) {
@@ -71,58 +72,12 @@ export async function createDemoRace(organisationId: string, actorId: string) {
     });
     await tx.discountCode.create({ data: { raceId: race.id, code: "RIVERSIDE10", kind: "PERCENT", amount: 10, maxRedemptions: 100, perUserLimit: 1 } });
 
-    for (let i = 0; i < 24; i++) {
-      const type = types[i % 3]!;
-      const firstName = firstNames[i % firstNames.length]!;
-      const lastName = lastNames[(i * 7) % lastNames.length]!;
-      const email = `${firstName}.${lastName}.${i}@example.com`.toLowerCase().replace(/'/g, "");
-      const paidAt = new Date(Date.now() - (i % 8) * DAY);
-      const order = await tx.order.create({
-        data: {
-          raceId: race.id,
-          buyerEmail: email,
-          buyerName: `${firstName} ${lastName}`,
-          status: "PAID",
-          source: "DEMO",
-          currency: "EUR",
-          subtotalMinor: type.priceMinor,
-          totalMinor: type.priceMinor,
-          paidAt,
-          createdAt: paidAt,
-        },
-      });
-      const ticket = await tx.ticket.create({
-        data: {
-          orderId: order.id,
-          raceId: race.id,
-          ticketTypeId: type.id,
-          status: "ISSUED",
-          priceMinor: type.priceMinor,
-          bib: type.bibRangeStart! + Math.floor(i / 3),
-          qrToken: randomBytes(16).toString("base64url"),
-          createdAt: paidAt,
-        },
-      });
-      const participant = await tx.participant.create({
-        data: {
-          ticketId: ticket.id,
-          raceId: race.id,
-          firstName,
-          lastName,
-          email,
-          dateOfBirth: new Date(Date.UTC(1975 + (i % 30), i % 12, 1 + (i % 27))),
-          gender: i % 2 ? "Female" : "Male",
-          emergencyName: "Alex Contact",
-          emergencyPhone: "+353 1 555 0100",
-          club: i % 4 === 0 ? "Harbour Harriers" : null,
-          tshirtSize: ["S", "M", "L", "XL"][i % 4]!,
-        },
-      });
-      await tx.waiverSignature.create({
-        data: { participantId: participant.id, waiverVersionId: waiver.id, signedName: `${firstName} ${lastName}`, contentHash: waiver.contentHash, signedAt: paidAt },
-      });
-      await tx.ticketType.update({ where: { id: type.id }, data: { soldCount: { increment: 1 } } });
-    }
+    const paidDates = spreadOverDays(24, 8);
+    await recordDemoRegistrations(
+      tx,
+      { raceId: race.id, currency: race.currency, waiver },
+      paidDates.map((paidAt, i) => ({ ticketType: types[i % 3]!, paidAt })),
+    );
 
     await recordAudit(tx, { organisationId, raceId: race.id, actorId, action: "race.demo_created", entityType: "race", entityId: race.id, changes: { name: race.name } });
     return race;

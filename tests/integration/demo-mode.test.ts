@@ -88,22 +88,4 @@ describe("demo mode exposure", () => {
     expect((await fetch(`${development.url}/dev/outbox/${email.id}`)).status).toBe(404);
     expect(await (await fetch(`${development.url}/`)).text()).not.toContain("Local email outbox");
   });
-
-  it("seeds the operator account in demo mode only, and takes the role back outside it", async () => {
-    const seed = (demoMode: string) =>
-      spawnSync(process.execPath, ["--import", "tsx", "prisma/seed.ts"], { env: testEnv({ DEMO_MODE: demoMode, NODE_ENV: "development" }), encoding: "utf8", timeout: 60_000 });
-    const operator = () => db.user.findUnique({ where: { email: "operator@startline.test" }, select: { role: true } });
-
-    const outside = seed("false");
-    expect(outside.status, outside.stderr).toBe(0);
-    expect(outside.stdout).not.toContain("operator@startline.test");
-    expect(await operator()).toBeNull();
-    expect(await db.user.findUnique({ where: { email: "organiser@startline.test" }, select: { role: true } })).toEqual({ role: "ORGANISER" });
-
-    expect(seed("true").status).toBe(0);
-    expect(await operator()).toEqual({ role: "OPERATOR" });
-
-    expect(seed("false").status).toBe(0);
-    expect(await operator()).toEqual({ role: "BUYER" });
-  });
 });
