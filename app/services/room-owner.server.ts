@@ -36,7 +36,7 @@ export async function removeMember({ roomId, actorId, userId }: { roomId: string
 /** Lets a removed person back: the room accepts them again through its link, which their notification carries. */
 export async function inviteBack({ roomId, actorId, userId }: { roomId: string; actorId: string; userId: string }) {
   const room = await db.$transaction(async (tx) => {
-    const room = await ownedOpenRoom(tx, roomId, actorId);
+    await ownedOpenRoom(tx, roomId, actorId);
     const { count } = await tx.roomMember.updateMany({ where: { roomId, userId, removedAt: { not: null } }, data: { removedAt: null } });
     if (count === 0) throw new RoomError("That person was not removed from this room.", "conflict");
     return tx.room.findUniqueOrThrow({ where: { id: roomId }, select: { name: true, code: true } });
