@@ -27,7 +27,7 @@ function CreditBalance({ initial }: { initial: number }) {
   const feed = useUserFeed();
   const balance = feed?.creditBalance ?? initial;
   return (
-    <Link to="/billing" className="whitespace-nowrap rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${balance}`}>
+    <Link to="/billing" className="whitespace-nowrap rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${counted(balance, "credit")}`}>
       {counted(balance, "credit")}
     </Link>
   );

@@ -28,11 +28,11 @@ async function logIn(page: Page, email: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(TEST_PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
+  await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
 }
 
 test("a person signs up and registers for a race with the keyboard alone, and hears the order confirmed", async ({ page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const { organisation } = await createOrganisation("OWNER");
   const race = await createRace(organisation.id, { status: "PUBLISHED", name: `Keyboard 5K ${Date.now().toString(36)}`, standardFields: [] });
   await createTicketType(race.id, { name: "5K", priceMinor: 1500, capacity: 30 });
@@ -56,7 +56,7 @@ test("a person signs up and registers for a race with the keyboard alone, and he
   await expect(page.getByLabel("5K tickets")).toHaveValue("1");
   await tabTo(page, page.getByRole("button", { name: "Register" }));
   await page.keyboard.press("Enter");
-  await expect(page).toHaveURL(/\/checkout\//);
+  await expect(page).toHaveURL(/\/checkout\//, { timeout: 30_000 });
 
   const form = page.getByRole("form", { name: "Participant 1: 5K" });
   await tabTo(page, form.getByRole("button", { name: "Use my details" }));
@@ -78,7 +78,7 @@ test("a person signs up and registers for a race with the keyboard alone, and he
 });
 
 test("live regions announce places left, an order confirmed and a queue position as they change", async ({ browser, baseURL, page }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(240_000);
   const { organisation, user: organiser } = await createOrganisation("OWNER");
   const race = await createRace(organisation.id, { status: "PUBLISHED", name: `Live Region Run ${Date.now().toString(36)}`, standardFields: [] });
   const type = await createTicketType(race.id, { name: "10K", priceMinor: 3000, capacity: 5 });
