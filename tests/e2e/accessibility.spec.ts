@@ -60,7 +60,7 @@ const pages: Record<string, PageCheck[]> = {
   "organiser.payouts.tsx": [{ persona: "organiser", path: () => "/organiser/payouts" }],
   "organiser.organisations.$organisationId.payouts.tsx": [{ persona: "organiser", path: (s) => `/organiser/organisations/${s.organisation.id}/payouts` }],
   "organiser.organisations.$organisationId.team.tsx": [{ persona: "organiser", path: (s) => `/organiser/organisations/${s.organisation.id}/team` }],
-  "organiser.races.new.tsx": [{ persona: "organiser", path: () => "/organiser/races/new" }],
+  "organiser.races.new.tsx": [{ persona: "organiser", path: (s) => `/organiser/races/new?organisationId=${s.organisation.id}` }],
   // The race layout (organiser.races.$raceId.tsx) is checked through each of its pages.
   "organiser.races.$raceId.tsx": [],
   "organiser.races.$raceId._index.tsx": [{ persona: "organiser", path: (s) => `/organiser/races/${s.race.id}` }],
