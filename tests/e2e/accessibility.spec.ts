@@ -5,8 +5,8 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { verificationLink } from "~/services/email-verification.server";
 import { db } from "~/utils/db.server";
-import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test } from "./fixtures";
+import { addMember, createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
+import { expect, logIn, test } from "./fixtures";
 
 /**
  * Every page of the app, as each kind of person sees it, checked with axe (docs/decisions/0105): no violation of
@@ -166,14 +166,6 @@ async function seed() {
   return { tokens, organisation, race, ticketType, code, question, participant, queueRace, paidOrder, issuedTicket, pendingOrder, heldTicket, room, purchase, aiJob, stripeEvent, email, people: { buyer, organiser, checkin, operator } };
 }
 
-async function logIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
-}
-
 /** axe's serious and critical findings on the page as it stands, one readable line each. */
 export async function seriousViolations(page: Page) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
@@ -182,21 +174,27 @@ export async function seriousViolations(page: Page) {
     .flatMap((violation) => violation.nodes.map((node) => `${violation.id} (${violation.impact}): ${node.target.join(" ")} — ${node.failureSummary?.replace(/\s+/g, " ")}`));
 }
 
+/** Pages per test: a loaded two-core machine checks about one page every ten seconds. */
+const PAGES_PER_TEST = 8;
+
 for (const persona of ["visitor", "buyer", "organiser", "checkin", "operator"] as const) {
-  test(`every page a ${persona} visits has no serious or critical axe violations`, async ({ page }) => {
-    test.setTimeout(360_000);
-    const data = await seed();
-    if (persona !== "visitor") await logIn(page, data.people[persona].email);
-    const found: string[] = [];
-    for (const checks of Object.values(pages)) {
-      for (const check of checks.filter((c) => c.persona === persona)) {
+  const checks = Object.values(pages).flatMap((list) => list.filter((check) => check.persona === persona));
+  for (let start = 0; start < checks.length; start += PAGES_PER_TEST) {
+    const part = checks.slice(start, start + PAGES_PER_TEST);
+    const label = checks.length > PAGES_PER_TEST ? ` (part ${start / PAGES_PER_TEST + 1})` : "";
+    test(`every page a ${persona} visits has no serious or critical axe violations${label}`, async ({ page }) => {
+      test.setTimeout(300_000);
+      const data = await seed();
+      if (persona !== "visitor") await logIn(page, data.people[persona].email);
+      const found: string[] = [];
+      for (const check of part) {
         const path = check.path(data);
         const response = await page.goto(path);
         expect(response?.status(), `${path} answers`).toBe(check.status ?? 200);
         await expect(page.locator("h1").first(), `${path} shows its heading`).toBeVisible({ timeout: 30_000 });
         for (const line of await seriousViolations(page)) found.push(`${path} · ${line}`);
       }
-    }
-    expect(found, "serious or critical axe violations").toEqual([]);
-  });
+      expect(found, "serious or critical axe violations").toEqual([]);
+    });
+  }
 }

@@ -2,20 +2,13 @@ import type { Browser, Page } from "@playwright/test";
 import { ticketQrCid } from "~/emails/order-confirmed";
 import { ticketQrPng } from "~/services/tickets.server";
 import { db } from "~/utils/db.server";
-import { createOrganisation, createParticipant, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test } from "./fixtures";
+import { createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
+import { expect, logIn, test } from "./fixtures";
 
 test.afterAll(async () => {
   await db.$disconnect();
 });
 
-async function logIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-}
 
 async function personIn(browser: Browser, baseURL: string | undefined, name: string) {
   const user = await createUser({ name });

@@ -4,8 +4,8 @@ import { publish } from "~/realtime/pubsub.server";
 import { admitNext, joinQueue } from "~/services/queue.server";
 import { announceSale } from "~/services/race-stats.server";
 import { db } from "~/utils/db.server";
-import { createOrganisation, createParticipant, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test, uniqueEmail } from "./fixtures";
+import { createOrganisation, createParticipant, createRace, createTicketType, createUser } from "../support/factories";
+import { expect, logIn, test, uniqueEmail } from "./fixtures";
 
 test.afterAll(async () => {
   await db.$disconnect();
@@ -23,13 +23,6 @@ async function tabTo(page: Page, target: Locator, { limit = 60, backwards = fals
   await expect(target, `reachable by Tab within ${limit} presses`).toBeFocused();
 }
 
-async function logIn(page: Page, email: string) {
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
-}
 
 test("a person signs up and registers for a race with the keyboard alone, and hears the order confirmed", async ({ page }) => {
   test.setTimeout(240_000);
