@@ -1,4 +1,4 @@
-import type { Browser, Page } from "@playwright/test";
+import type { Browser } from "@playwright/test";
 import { ticketQrCid } from "~/emails/order-confirmed";
 import { ticketQrPng } from "~/services/tickets.server";
 import { db } from "~/utils/db.server";
