@@ -42,7 +42,7 @@ function CreditBalance({ initial }: { initial: number }) {
   const feed = useUserFeed();
   const balance = feed?.creditBalance ?? initial;
   return (
-    <Link to="/billing" className="whitespace-nowrap rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${balance}`}>
+    <Link to="/billing" className="whitespace-nowrap rounded-full bg-brand-50 px-3 py-1 text-sm font-medium text-brand-700 hover:bg-brand-100" aria-label={`Credit balance: ${counted(balance, "credit")}`}>
       {counted(balance, "credit")}
     </Link>
   );
@@ -72,11 +72,19 @@ function NotificationCount() {
   const feed = useUserFeed();
   const count = feed?.notifications.length ?? 0;
   return (
-    <Link to="/notifications" className="relative rounded-lg px-2 py-1 text-sm hover:bg-slate-100" aria-label={`Notifications (${count} new)`}>
+    // Named by its own text (not aria-label), so the name a screen reader hears contains the count one sees.
+    <Link to="/notifications" className="relative rounded-lg px-2 py-1 text-sm hover:bg-slate-100">
+      <span className="sr-only">Notifications</span>
       <svg aria-hidden viewBox="0 0 24 24" className="inline h-5 w-5" fill="none" stroke="currentColor" strokeWidth="2">
         <path d="M6 8a6 6 0 1 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a1.94 1.94 0 0 0 3.4 0" />
       </svg>
-      {count > 0 ? <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs text-white">{count}</span> : null}
+      {count > 0 ? (
+        <>
+          <span className="sr-only">, </span>
+          <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs text-white">{count}</span>
+          <span className="sr-only"> new</span>
+        </>
+      ) : null}
     </Link>
   );
 }

@@ -8,6 +8,8 @@ function dayLabel(day: string, locale: string) {
 
 const WIDTH = 600;
 const HEIGHT = 160;
+/** A bar is at most this wide (in chart units): one or two days of sales are bars, not blocks filling the chart. */
+const BAR_MAX = 36;
 
 /**
  * Tickets sold per day as an inline SVG bar chart, with the same numbers in a table for screen
@@ -20,7 +22,7 @@ export function SalesChart({ days, locale }: { days: Day[]; locale: string }) {
   const peak = Math.max(1, ...days.map((d) => d.tickets));
   const total = days.reduce((sum, d) => sum + d.tickets, 0);
   const slot = WIDTH / days.length;
-  const barWidth = Math.max(1, slot * 0.8);
+  const barWidth = Math.min(BAR_MAX, Math.max(1, slot * 0.8));
   const first = dayLabel(days[0]!.day, locale);
   const last = dayLabel(days[days.length - 1]!.day, locale);
   const summary = `${counted(total, "ticket")} sold between ${first} and ${last}; at most ${peak} in one day.`;
@@ -31,7 +33,7 @@ export function SalesChart({ days, locale }: { days: Day[]; locale: string }) {
         {days.map((d, index) => {
           const height = (d.tickets / peak) * (HEIGHT - 8);
           return (
-            <rect key={d.day} x={index * slot + (slot - barWidth) / 2} y={HEIGHT - height} width={barWidth} height={height} className="fill-brand-500">
+            <rect key={d.day} data-testid="sales-bar" x={index * slot + (slot - barWidth) / 2} y={HEIGHT - height} width={barWidth} height={height} className="fill-brand-500">
               <title>{`${dayLabel(d.day, locale)}: ${d.tickets}`}</title>
             </rect>
           );

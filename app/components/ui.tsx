@@ -77,6 +77,18 @@ export function Field({ label, id, errors, hint, warning, ...input }: FieldProps
   );
 }
 
+/**
+ * A table that may scroll sideways on a narrow screen: a named region in the tab order, so a keyboard user can
+ * scroll it with the arrow keys and a screen reader says what it holds.
+ */
+export function TableScroll({ label, className = "", children }: { label: string; className?: string; children: ReactNode }) {
+  return (
+    <div role="region" aria-label={label} tabIndex={0} className={`overflow-x-auto ${className}`}>
+      {children}
+    </div>
+  );
+}
+
 export function Card({ children, className = "" }: { children: ReactNode; className?: string }) {
   return <section className={`rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200 ${className}`}>{children}</section>;
 }

@@ -12,9 +12,26 @@ export function outboxPage(page: number, pageSize = 20) {
   });
 }
 
-export function outboxEmail(id: string) {
-  return db.emailMessage.findUnique({
+type StoredAttachment = { contentType?: string; cid?: string; base64?: string };
+
+/**
+ * The email's HTML with its inline attachments (`<img src="cid:…">`, e.g. ticket QR codes) as data URLs: a mail
+ * client resolves `cid:` from the message's parts, a browser previewing the stored email cannot.
+ */
+export function withInlineAttachments(html: string, attachments: unknown) {
+  const files = Array.isArray(attachments) ? (attachments as StoredAttachment[]) : [];
+  return files.reduce((page, file) => {
+    if (!file.cid || !file.base64 || !/^image\/(png|jpeg|gif|webp)$/.test(file.contentType ?? "")) return page;
+    return page.replaceAll(`src="cid:${file.cid}"`, `src="data:${file.contentType};base64,${file.base64}"`);
+  }, html);
+}
+
+export async function outboxEmail(id: string) {
+  const email = await db.emailMessage.findUnique({
     where: { id },
-    select: { id: true, to: true, subject: true, text: true, html: true, status: true, createdAt: true, sentAt: true, error: true },
+    select: { id: true, to: true, subject: true, text: true, html: true, attachments: true, status: true, createdAt: true, sentAt: true, error: true },
   });
+  if (!email) return null;
+  const { attachments, ...rest } = email;
+  return { ...rest, html: withInlineAttachments(email.html, attachments) };
 }

@@ -1,8 +1,8 @@
 import type { Prisma } from "@prisma/client";
 import { db } from "~/utils/db.server";
 import { NotFoundError } from "~/lib/errors";
-import { memberRegistrationStatus } from "~/services/room-status.server";
-import { activeMember, activeRoomOf, findByCode, type CodeGuesser } from "~/services/rooms.server";
+import { memberRegistrationStatus, type MemberRegistrationStatus } from "~/services/room-status.server";
+import { activeMember, activeRoomOf, findByCode, wasRemoved, type CodeGuesser } from "~/services/rooms.server";
 import { paginate } from "./paginate.server";
 
 const ROOMS_PAGE_SIZE = 10;
@@ -42,8 +42,14 @@ const roomBasicsSelect = {
   race: { select: { name: true, slug: true } },
 } satisfies Prisma.RoomSelect;
 
-/** The room as a page shows it to this viewer; a private room is not found by anyone outside it. */
-export async function roomView(roomId: string, viewerId: string) {
+/** What someone the owner removed sees of the room: that they were removed, and its race (to register alone). */
+export type RoomRemoved = { id: string; removed: true; name: string; race: { name: string; slug: string } };
+
+/**
+ * The room as a page shows it to this viewer; a private room is not found by anyone outside it. Someone the owner
+ * removed (and has not invited back) sees only that they were removed.
+ */
+export async function roomView(roomId: string, viewerId: string): Promise<RoomView | RoomRemoved> {
   const room = await db.room.findUnique({
     where: { id: roomId },
     select: {
@@ -56,11 +62,20 @@ export async function roomView(roomId: string, viewerId: string) {
   if (!room) throw new NotFoundError("This room does not exist.");
   const isMember = room.members.some((m) => m.userId === viewerId);
   const isOwner = room.ownerId === viewerId;
+  if (!isMember && (await wasRemoved(db, room.id, viewerId))) return { id: room.id, removed: true, name: room.name, race: room.race };
   if (room.visibility === "PRIVATE" && !isMember && !isOwner) throw new NotFoundError("This room does not exist.");
-  const [statuses, messages, viewerRoom] = await Promise.all([
+  const [statuses, messages, viewerRoom, removed] = await Promise.all([
     memberRegistrationStatus(room.raceId, room.members.map((m) => m.userId)),
     messagesPage(room.id),
     isMember ? null : activeRoomOf(viewerId, room.raceId),
+    isOwner
+      ? db.roomMember.findMany({
+          where: { roomId: room.id, removedAt: { not: null } },
+          distinct: ["userId"],
+          orderBy: { userId: "asc" },
+          select: { userId: true, user: { select: { name: true } } },
+        })
+      : [],
   ]);
   return {
     id: room.id,
@@ -80,13 +95,29 @@ export async function roomView(roomId: string, viewerId: string) {
       joinedAt: m.joinedAt.toISOString(),
       registration: statuses[m.userId] ?? "NOT_STARTED",
     })),
+    /** People the owner removed, for the owner to invite back. */
+    removedPeople: removed.map((m) => ({ userId: m.userId, name: m.user.name })),
     messages: messages.messages,
     olderMessagesCursor: messages.nextCursor,
   };
 }
-export type RoomView = Awaited<ReturnType<typeof roomView>>;
-/** What a room's live feed sends: the room, or that this viewer may no longer see it. */
-export type RoomLive = RoomView | { id: string; gone: true };
+export type RoomView = {
+  id: string;
+  name: string;
+  teamName: string | null;
+  maxMembers: number;
+  visibility: "PUBLIC" | "PRIVATE";
+  status: "OPEN" | "CLOSED";
+  race: { name: string; slug: string };
+  code: string | null;
+  viewer: { id: string; isMember: boolean; isOwner: boolean; otherRoom: { id: string; name: string } | null };
+  members: { userId: string; name: string; isOwner: boolean; joinedAt: string; registration: MemberRegistrationStatus }[];
+  removedPeople: { userId: string; name: string }[];
+  messages: Awaited<ReturnType<typeof messagesPage>>["messages"];
+  olderMessagesCursor: string | null;
+};
+/** What a room's live feed sends: the room, that this viewer was removed, or that they may no longer see it. */
+export type RoomLive = RoomView | RoomRemoved | { id: string; gone: true };
 
 /**
  * The room for its join link: enough to decide whether to join, and why one cannot. A private room shows
@@ -101,8 +132,8 @@ export async function roomByCode(code: string, guesser: CodeGuesser, { counted =
     });
   const room = await findByCode(code, guesser, find, counted);
   if (!room) return null;
-  const viewerRoom = await activeRoomOf(guesser.userId, room.raceId);
-  if (room.visibility === "PRIVATE" && viewerRoom?.id !== room.id) return { hidden: true as const, race: room.race, viewerRoom };
+  const [viewerRoom, removed] = await Promise.all([activeRoomOf(guesser.userId, room.raceId), wasRemoved(db, room.id, guesser.userId)]);
+  if (room.visibility === "PRIVATE" && viewerRoom?.id !== room.id) return { hidden: true as const, race: room.race, viewerRoom, removed };
   return {
     hidden: false as const,
     id: room.id,
@@ -114,6 +145,7 @@ export async function roomByCode(code: string, guesser: CodeGuesser, { counted =
     race: room.race,
     ownerName: room.owner.name,
     viewerRoom,
+    removed,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
-import { Badge, Button, Card } from "~/components/ui";
+import { Badge, Button, Card, TableScroll } from "~/components/ui";
 import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import { operatorOverview, type OperatorOverview } from "~/presenters/operator.server";
@@ -72,7 +72,7 @@ export default function OperatorHome() {
 
       <Card>
         <h2 className="text-lg font-semibold">Queues</h2>
-        <div className="mt-3 overflow-x-auto">
+        <TableScroll label="Queues" className="mt-3">
           <table className="w-full text-left text-sm">
             <thead className="text-xs text-slate-600">
               <tr>
@@ -109,7 +109,7 @@ export default function OperatorHome() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       </Card>
 
       <Card>

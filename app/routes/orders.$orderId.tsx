@@ -37,13 +37,16 @@ export default function OrderPage() {
         <p className="text-sm text-slate-700">{formatInZone(order.race.startsAt, order.race.timeZone)}</p>
       </div>
       <Card>
-        <div className="flex items-center justify-between">
-          <h2 className="text-xl font-semibold" data-testid="order-status">
-            {status.label}
-          </h2>
+        <div className="flex items-start justify-between gap-2">
+          {/* The status changes live (payment confirmed, refunded): a screen reader hears the new one as it comes. */}
+          <div role="status" aria-live="polite" aria-label="Order status">
+            <h2 className="text-xl font-semibold" data-testid="order-status">
+              {status.label}
+            </h2>
+            <p className="mt-2 text-slate-700">{status.detail}</p>
+          </div>
           <LiveIndicator status={link} onRefresh={refreshLink} />
         </div>
-        <p className="mt-2 text-slate-700">{status.detail}</p>
       </Card>
       <Card>
         <h2 className="font-semibold">Tickets</h2>

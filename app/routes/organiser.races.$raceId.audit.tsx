@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Card, Pagination } from "~/components/ui";
+import { Card, Pagination, TableScroll } from "~/components/ui";
 import { raceAuditLog } from "~/presenters/audit.server";
 import { requireRaceRole } from "~/web/access.server";
 import { formatInZone } from "~/lib/time";
@@ -34,7 +34,7 @@ export default function AuditLogPage() {
       {items.length === 0 ? (
         <p className="mt-4">No changes recorded yet.</p>
       ) : (
-        <div className="mt-4 overflow-x-auto">
+        <TableScroll label="Audit log" className="mt-4">
           <table className="w-full text-left text-sm">
             <thead>
               <tr className="border-b border-slate-200 text-slate-600">
@@ -55,7 +55,7 @@ export default function AuditLogPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <Pagination page={page} pageCount={pageCount} hrefFor={(p) => `?page=${p}`} />
     </Card>

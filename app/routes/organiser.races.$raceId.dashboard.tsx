@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { SalesChart } from "~/components/sales-chart";
-import { Card } from "~/components/ui";
+import { Card, TableScroll } from "~/components/ui";
 import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { LinkStatus } from "~/components/live-feed";
@@ -59,7 +59,7 @@ export default function RaceDashboard() {
         {stats.ticketTypes.length === 0 ? (
           <p className="mt-2 text-sm text-slate-600">This race has no ticket types yet. Add one under Ticket types to start selling.</p>
         ) : (
-          <div className="mt-3 overflow-x-auto">
+          <TableScroll label="Sales by ticket type" className="mt-3">
             <table className="w-full text-left text-sm">
               <thead>
                 <tr className="text-slate-600">
@@ -82,7 +82,7 @@ export default function RaceDashboard() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Card>
       <Card>

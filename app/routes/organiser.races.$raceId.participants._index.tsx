@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { SelectField } from "~/components/fields";
-import { Badge, Button, Card, Field, Pagination } from "~/components/ui";
+import { Badge, Button, Card, Field, Pagination, TableScroll } from "~/components/ui";
 import { listParticipants, raceTicketTypes } from "~/presenters/participants.server";
 import { requireRaceRole } from "~/web/access.server";
 import { formatDateTime } from "~/lib/time";
@@ -94,7 +94,7 @@ export default function ParticipantsPage() {
               </li>
             ))}
           </ul>
-          <div className="-mx-6 mt-4 hidden overflow-x-auto sm:block">
+          <TableScroll label="Participants" className="-mx-6 mt-4 hidden sm:block">
             <table className="w-full min-w-[44rem] text-left text-sm">
               <thead className="border-b border-slate-200 text-slate-600">
                 <tr>
@@ -132,7 +132,7 @@ export default function ParticipantsPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       )}
       <Pagination page={page} pageCount={pageCount} hrefFor={(p) => `?${filterSearchParams(filter, { page: String(p) })}`} />

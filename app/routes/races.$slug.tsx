@@ -164,7 +164,7 @@ export default function PublicRacePage() {
                       <p className="text-xs text-brand-700">{`${type.tierLabel} until ${formatInZone(type.tierEndsAt, race.timeZone)}`}</p>
                     ) : null}
                     <div className="mt-1 flex items-center justify-between gap-2 text-sm text-slate-600">
-                      <span data-testid={`remaining-${type.name}`}>
+                      <span data-testid={`remaining-${type.name}`} role="status" aria-live="polite" aria-label={`${type.name} places`}>
                         {remaining === 0 ? <Badge tone="bad">Sold out</Badge> : type.onSale ? `${counted(remaining, "place")} left` : <Badge tone="warn">Not on sale now</Badge>}
                         {type.minAge ? ` · age ${type.minAge}+ on race day` : ""}
                       </span>

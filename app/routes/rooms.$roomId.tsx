@@ -8,9 +8,9 @@ import { Badge, Button, Card } from "~/components/ui";
 import { LiveIndicator } from "~/components/live-indicator";
 import { useLiveSnapshot } from "~/components/use-live-snapshot";
 import type { MemberRegistrationStatus } from "~/services/room-status.server";
-import { messagesPage, roomView, type RoomLive, type RoomView } from "~/presenters/rooms.server";
+import { messagesPage, roomView, type RoomLive, type RoomRemoved, type RoomView } from "~/presenters/rooms.server";
 import { deleteMessage, postMessage } from "~/services/room-messages.server";
-import { closeRoom, removeMember, transferOwnership } from "~/services/room-owner.server";
+import { closeRoom, inviteBack, removeMember, transferOwnership } from "~/services/room-owner.server";
 import { joinRoom, leaveRoom } from "~/services/rooms.server";
 import { requireUser } from "~/web/auth.server";
 import { replyToError } from "~/web/errors.server";
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const room = await roomView(params.roomId ?? "", user.id).catch((error: unknown) => { throw replyToError(error); });
   const before = new URL(request.url).searchParams.get("before");
-  return { room, earlier: before ? await messagesPage(room.id, before) : null };
+  return { room, earlier: before && !("removed" in room) ? await messagesPage(room.id, before) : null };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -51,6 +51,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
       case "remove":
         await removeMember({ roomId, actorId: user.id, userId });
+        return redirect(here);
+      case "invite-back":
+        await inviteBack({ roomId, actorId: user.id, userId });
         return redirect(here);
       case "transfer":
         await transferOwnership({ roomId, actorId: user.id, toUserId: userId });
@@ -106,7 +109,27 @@ function MessageList({ label, messages, canDelete }: { label: string; messages: 
   );
 }
 
-function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: MessagesPage | null }) {
+/** What a removed person sees, on their next visit or live, the moment the owner removes them. */
+function RemovedNotice({ room }: { room: RoomRemoved }) {
+  return (
+    <Card className="mx-auto max-w-2xl">
+      <div role="alert">
+        <h1 className="text-xl font-bold">You were removed from {room.name}</h1>
+        <p className="mt-2 text-slate-700">The room's owner removed you. You can join it again only if they invite you back.</p>
+      </div>
+      <div className="mt-3 flex flex-col gap-2">
+        <Link to={`/races/${room.race.slug}`} className="font-medium text-brand-700 underline">
+          Register for {room.race.name}
+        </Link>
+        <Link to={`/races/${room.race.slug}/rooms`} className="font-medium text-brand-700 underline">
+          See the race's other rooms
+        </Link>
+      </div>
+    </Card>
+  );
+}
+
+function RoomScreen({ initial, earlier }: { initial: RoomView | RoomRemoved; earlier: MessagesPage | null }) {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const { value: live, status: link, refresh: refreshLink } = useLiveSnapshot<RoomLive>(`/rooms/${initial.id}/live`, initial);
@@ -117,6 +140,7 @@ function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: Messages
     if (!posting && !actionData) messageForm.current?.reset();
   }, [posting, actionData]);
 
+  if ("removed" in live) return <RemovedNotice room={live} />;
   if ("gone" in live) {
     return (
       <Card className="mx-auto max-w-2xl">
@@ -137,9 +161,14 @@ function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: Messages
   return (
     <div className="mx-auto flex max-w-2xl flex-col gap-6">
       <div>
-        <Link to={`/races/${room.race.slug}/rooms`} className="text-sm font-medium text-brand-700 underline">
-          Rooms for {room.race.name}
-        </Link>
+        <nav aria-label="Race" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+          <Link to={`/races/${room.race.slug}/rooms`} className="font-medium text-brand-700 underline">
+            Rooms for {room.race.name}
+          </Link>
+          <Link to={`/races/${room.race.slug}`} className="font-medium text-brand-700 underline">
+            Register for {room.race.name}
+          </Link>
+        </nav>
         <div className="mt-1 flex flex-wrap items-center gap-2">
           <h1 className="text-2xl font-bold">{room.name}</h1>
           <Badge tone={room.visibility === "PRIVATE" ? "warn" : "neutral"}>{room.visibility === "PRIVATE" ? "Private" : "Public"}</Badge>
@@ -230,6 +259,26 @@ function RoomScreen({ initial, earlier }: { initial: RoomView; earlier: Messages
             );
           })}
         </ul>
+        {viewer.isOwner && open && room.removedPeople.length > 0 ? (
+          <div className="mt-4 border-t border-slate-200 pt-4">
+            <h3 className="font-semibold">Removed</h3>
+            <p className="text-sm text-slate-700">They cannot join again until you invite them back.</p>
+            <ul className="mt-2 flex flex-col gap-2" aria-label="Removed people">
+              {room.removedPeople.map((person) => (
+                <li key={person.userId} className="flex flex-wrap items-center justify-between gap-2">
+                  <span>{person.name}</span>
+                  <Form method="post">
+                    <input type="hidden" name="intent" value="invite-back" />
+                    <input type="hidden" name="userId" value={person.userId} />
+                    <Button type="submit" variant="secondary">
+                      Invite {person.name} back
+                    </Button>
+                  </Form>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         {viewer.isMember && open ? (
           <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-200 pt-4">
             {viewer.isOwner ? (

@@ -4,6 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Button, Card } from "~/components/ui";
 import { roomByCode } from "~/presenters/rooms.server";
 import { joinRoom } from "~/services/rooms.server";
+import { REMOVED_FROM_ROOM } from "~/lib/room-rules";
 import { requireUser } from "~/web/auth.server";
 import { clientIp, firstInRequest } from "~/web/request.server";
 import { replyToError } from "~/web/errors.server";
@@ -81,7 +82,9 @@ export default function JoinRoomPage() {
         <h1 className="text-2xl font-bold">A private room</h1>
         <p className="text-slate-700">Who is in it, and its name, show once you join.</p>
         {actionData?.error ? <Alert tone="error">{actionData.error}</Alert> : null}
-        {room.viewerRoom ? (
+        {room.removed ? (
+          <Alert tone="warn">{REMOVED_FROM_ROOM}</Alert>
+        ) : room.viewerRoom ? (
           <>
             <Alert tone="warn">{`You are already in the room “${room.viewerRoom.name}” for this race.`}</Alert>
             <Link to={`/rooms/${room.viewerRoom.id}`} className="font-medium text-brand-700 underline">
@@ -97,7 +100,9 @@ export default function JoinRoomPage() {
   const inThisRoom = room.viewerRoom?.id === room.id;
   const full = room.memberCount >= room.maxMembers;
   const reason =
-    room.status === "CLOSED"
+    room.removed && !inThisRoom
+      ? REMOVED_FROM_ROOM
+      : room.status === "CLOSED"
       ? `The room “${room.name}” is closed.`
       : inThisRoom
         ? null

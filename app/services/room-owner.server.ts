@@ -19,16 +19,36 @@ export async function removeMember({ roomId, actorId, userId }: { roomId: string
     if (userId === actorId) throw new RoomError("You own this room: close it instead of removing yourself.", "conflict");
     const member = await tx.roomMember.findFirst({ where: { roomId, userId, ...activeMember }, select: { id: true } });
     if (!member) throw new RoomError("That person is no longer in this room.", "conflict");
-    await tx.roomMember.update({ where: { id: member.id }, data: { leftAt: new Date() } });
+    const now = new Date();
+    await tx.roomMember.update({ where: { id: member.id }, data: { leftAt: now, removedAt: now } });
     return { room, memberId: member.id };
   });
   await announceRoomChange(roomId);
   await notify({
     userId,
     kind: "room.removed",
-    title: `You left ${room.name}`,
-    body: `The owner removed you from ${room.name}. You can join or create another room for the race.`,
+    title: `You were removed from ${room.name}`,
+    body: `The owner removed you from ${room.name}. You can join it again only if they invite you back; you can join or create another room for the race.`,
     dedupeKey: `room.removed:${memberId}`,
+  });
+}
+
+/** Lets a removed person back: the room accepts them again through its link, which their notification carries. */
+export async function inviteBack({ roomId, actorId, userId }: { roomId: string; actorId: string; userId: string }) {
+  const room = await db.$transaction(async (tx) => {
+    await ownedOpenRoom(tx, roomId, actorId);
+    const { count } = await tx.roomMember.updateMany({ where: { roomId, userId, removedAt: { not: null } }, data: { removedAt: null } });
+    if (count === 0) throw new RoomError("That person was not removed from this room.", "conflict");
+    return tx.room.findUniqueOrThrow({ where: { id: roomId }, select: { name: true, code: true } });
+  });
+  await announceRoomChange(roomId);
+  await notify({
+    userId,
+    kind: "room.invited",
+    title: `You are invited back to ${room.name}`,
+    body: `The owner of ${room.name} invited you back. Join it again from its link.`,
+    href: `/rooms/join/${room.code}`,
+    dedupeKey: `room.invited:${roomId}:${userId}:${Date.now()}`,
   });
 }
 

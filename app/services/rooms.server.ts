@@ -3,6 +3,7 @@ import type { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import type { CreateRoomInput } from "~/validation/rooms";
 import { DomainError, NotFoundError } from "~/lib/errors";
+import { REMOVED_FROM_ROOM } from "~/lib/room-rules";
 import { notify } from "./notifications.server";
 import { check, forgive, hit } from "./rate-limit.server";
 import { announceRoomChange } from "./room-status.server";
@@ -34,6 +35,15 @@ export class RoomError extends DomainError {
 
 /** A membership that has not ended. */
 export const activeMember = { leftAt: null } as const;
+
+/** Whether the owner removed this person from the room and has not invited them back. */
+export async function wasRemoved(tx: Db, roomId: string, userId: string) {
+  return (await tx.roomMember.count({ where: { roomId, userId, removedAt: { not: null } } })) > 0;
+}
+
+function removedError() {
+  return new RoomError(REMOVED_FROM_ROOM, "forbidden");
+}
 
 /** The room the user is in for this race, if any. */
 export async function activeRoomOf(userId: string, raceId: string, tx: Db = db) {
@@ -142,6 +152,7 @@ export async function joinRoom({ userId, ...target }: { userId: string } & ({ co
       if (!room || (!byCode && room.visibility === "PRIVATE")) throw new RoomError(unknown, "not_found");
       const current = await activeRoomOf(userId, room.raceId, tx);
       if (current?.id === room.id) return { room, joined: false, member: null };
+      if (await wasRemoved(tx, room.id, userId)) throw removedError();
       if (room.status === "CLOSED") throw new RoomError(`${roomLabel(room)} is closed.`, "conflict");
       if (current) throw alreadyInRoom(current);
       const members = await tx.roomMember.count({ where: { roomId: room.id, ...activeMember } });

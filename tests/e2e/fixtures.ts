@@ -64,3 +64,12 @@ export async function openSiteMenu(page: Page) {
   const menu = page.getByRole("button", { name: "Menu" });
   if ((await menu.isVisible()) && (await menu.getAttribute("aria-expanded")) !== "true") await menu.click();
 }
+
+/** Logs a person in through the login form, as they would (the seeded test password). */
+export async function logIn(page: Page, email: string, password = "correct-horse-battery") {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
+}

@@ -204,7 +204,7 @@ describe("memberships", () => {
     expect(page).toContain("Active");
     expect(page).toContain("Monthly membership");
     expect(page).toContain("Manage subscription");
-    expect(page).toContain('aria-label="Credit balance: 150"');
+    expect(page).toContain('aria-label="Credit balance: 150 credits"');
     const portal = await client.post("/billing", { intent: "manage-subscription" });
     expect(portal.status).toBe(302);
     expect(portal.headers.get("Location")).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\//);

@@ -249,9 +249,21 @@ describe("rooms", () => {
     expect((await owner.client.post(`/rooms/${roomId}`, { intent: "remove", userId: b.user.id })).status).toBe(302);
     expect(await activeMembers(roomId)).toEqual([owner.user.id, a.user.id].sort());
     expect(await db.notification.findMany({ where: { userId: owner.user.id, kind: "room.joined" }, select: { title: true } })).toHaveLength(2);
-    expect(await db.notification.findFirst({ where: { userId: b.user.id, kind: "room.removed" }, select: { title: true } })).toEqual({ title: "You left Harbour Harriers" });
-    // Removed, Ben can make his own room for the race.
+    expect(await db.notification.findFirst({ where: { userId: b.user.id, kind: "room.removed" }, select: { title: true } })).toEqual({ title: "You were removed from Harbour Harriers" });
+    // Removed, Ben cannot come back by the room's page or its code until the owner invites him back.
+    const rejoin = await b.client.post(`/rooms/${roomId}`, { intent: "join" });
+    expect(rejoin.status).toBe(403);
+    expect(await rejoin.text()).toContain("You were removed from this room");
+    expect((await joinByCode(b.client, code)).status).toBe(403);
+    expect((await a.client.post(`/rooms/${roomId}`, { intent: "invite-back", userId: b.user.id })).status).toBe(403);
+    // He can make his own room for the race.
     await createRoomAs(b.client, race.slug, { name: "Ben's Bunch" });
+    expect((await owner.client.post(`/rooms/${roomId}`, { intent: "invite-back", userId: b.user.id })).status).toBe(302);
+    expect(await db.notification.findFirst({ where: { userId: b.user.id, kind: "room.invited" }, select: { href: true } })).toEqual({ href: `/rooms/join/${code}` });
+    // Invited back, only the one-room-per-race rule stands in his way now.
+    const invited = await joinByCode(b.client, code);
+    expect(invited.status).toBe(409);
+    expect(await invited.text()).toContain("Ben's Bunch");
 
     expect((await owner.client.post(`/rooms/${roomId}`, { intent: "transfer", userId: b.user.id })).status).toBe(409);
     expect((await owner.client.post(`/rooms/${roomId}`, { intent: "transfer", userId: a.user.id })).status).toBe(302);
