@@ -1,15 +1,20 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Card } from "~/components/ui";
+import { formatInZone } from "~/lib/time";
+import { upcomingRaces } from "~/presenters/races.server";
 import { getUser } from "~/web/auth.server";
 
+/** How many of the next races the home page shows; the rest are on /races. */
+const NEXT_RACES = 3;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await getUser(request);
-  return { name: user?.name ?? null };
+  const [user, races] = await Promise.all([getUser(request), upcomingRaces(1)]);
+  return { name: user?.name ?? null, nextRaces: races.items.slice(0, NEXT_RACES).map(({ id, slug, name, startsAt, timeZone, location }) => ({ id, slug, name, startsAt, timeZone, location })) };
 }
 
 export default function Home() {
-  const { name } = useLoaderData<typeof loader>();
+  const { name, nextRaces } = useLoaderData<typeof loader>();
   return (
     <div className="flex flex-col gap-8">
       <section className="py-6">
@@ -32,6 +37,26 @@ export default function Home() {
           </div>
         )}
       </section>
+      {nextRaces.length > 0 ? (
+        <section aria-labelledby="next-races">
+          <h2 id="next-races" className="text-xl font-semibold">
+            Next races
+          </h2>
+          <ul className="mt-3 grid gap-4 sm:grid-cols-3">
+            {nextRaces.map((race) => (
+              <li key={race.id}>
+                <Card>
+                  <Link to={`/races/${race.slug}`} className="font-semibold text-brand-700 underline">
+                    {race.name}
+                  </Link>
+                  <p className="text-sm text-slate-700">{formatInZone(race.startsAt, race.timeZone)}</p>
+                  <p className="text-sm text-slate-600">{race.location}</p>
+                </Card>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <div className="grid gap-4 sm:grid-cols-3">
         <Card>
           <h2 className="font-semibold">For runners</h2>

@@ -50,6 +50,11 @@ const pages: Record<string, PageCheck[]> = {
   "account.tsx": [{ persona: "buyer", path: () => "/account" }],
   "notifications._index.tsx": [{ persona: "buyer", path: () => "/notifications" }],
   "billing.tsx": [{ persona: "organiser", path: () => "/billing" }],
+  // Without a membership waiting for payment the page explains itself with a 409.
+  "billing_.membership.demo-pay.tsx": [{ persona: "organiser", path: () => "/billing/membership/demo-pay", status: 409 }],
+  "clubs._index.tsx": [{ persona: "buyer", path: () => "/clubs" }],
+  "clubs.$clubId.tsx": [{ persona: "buyer", path: (s) => `/clubs/${s.club.id}` }, { persona: "organiser", path: (s) => `/clubs/${s.club.id}` }],
+  "clubs.join.$code.tsx": [{ persona: "organiser", path: (s) => `/clubs/join/${s.club.code}` }],
   "billing_.packs.$purchaseId.demo-pay.tsx": [{ persona: "organiser", path: (s) => `/billing/packs/${s.purchase.id}/demo-pay` }],
   "ai-jobs._index.tsx": [{ persona: "organiser", path: () => "/ai-jobs" }],
   "ai-jobs.$jobId.tsx": [{ persona: "organiser", path: (s) => `/ai-jobs/${s.aiJob.id}` }],
@@ -146,6 +151,10 @@ async function seed() {
     data: { userId: buyer.id, kind: "order.paid", title: "Payment confirmed", body: "Your places are confirmed.", dedupeKey: `axe-${tag}`, expiresAt: new Date(Date.now() + 3600_000) },
   });
 
+  const club = await db.club.create({ data: { name: `Axe Harriers ${tag}`, description: "Tuesday intervals.", code: `AXC${tag.toUpperCase()}`, timeZone: "Europe/Paris", ownerId: buyer.id } });
+  await db.clubMember.create({ data: { clubId: club.id, userId: buyer.id, role: "OWNER" } });
+  await db.clubMessage.create({ data: { clubId: club.id, userId: buyer.id, body: "Intervals on the track at 7" } });
+
   const checkin = await addMember(organisation.id, "CHECKIN");
   const operator = await createUser({ role: "OPERATOR", name: `Otto Operator ${tag}` });
   const purchase = await db.creditPurchase.create({ data: { userId: organiser.id, kind: "PACK", product: "pack_50", credits: 50, amountMinor: 500, currency: "EUR" } });
@@ -163,7 +172,7 @@ async function seed() {
   await db.organisationInvite.create({
     data: { organisationId: organisation.id, email: buyer.email, role: "CHECKIN", tokenHash: sha256(tokens.invite), invitedById: organiser.id, expiresAt: new Date(Date.now() + 3600_000) },
   });
-  return { tokens, organisation, race, ticketType, code, question, participant, queueRace, paidOrder, issuedTicket, pendingOrder, heldTicket, room, purchase, aiJob, stripeEvent, email, people: { buyer, organiser, checkin, operator } };
+  return { tokens, organisation, race, ticketType, code, question, participant, queueRace, paidOrder, issuedTicket, pendingOrder, heldTicket, room, club, purchase, aiJob, stripeEvent, email, people: { buyer, organiser, checkin, operator } };
 }
 
 /** axe's serious and critical findings on the page as it stands, one readable line each. */

@@ -31,6 +31,9 @@ test("a newcomer finds the demo races, registers with the printed discount code 
   await expect(page.getByRole("button", { name: "Log out", includeHidden: true })).toBeAttached({ timeout: 30_000 });
 
   await page.goto(`${url}/`);
+  // The home page lists the next demo races; the full list is one link away.
+  const nextRaces = page.getByRole("region", { name: "Next races" });
+  for (const name of ["Riverside Half Marathon", "Harbour Night Trail", "City Lights 10K"]) await expect(nextRaces.getByRole("link", { name })).toBeVisible();
   await page.getByRole("link", { name: "Browse upcoming races" }).click();
   for (const name of ["Riverside Half Marathon", "Harbour Night Trail", "City Lights 10K"]) await expect(page.getByRole("link", { name })).toBeVisible();
   // The race run nine days ago is history, not on sale.
