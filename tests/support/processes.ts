@@ -51,6 +51,9 @@ async function startingSlot() {
   };
 }
 
+/** The most output lines kept per process, for readiness checks and failure messages. */
+const MAX_KEPT_LINES = 20_000;
+
 /** Starts `node --import tsx <entry>` and resolves when a log line matches `ready`. */
 export async function startProcess(entry: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 50_000) {
   const release = await startingSlot();
@@ -74,6 +77,9 @@ async function spawnUntilReady(entry: string, env: NodeJS.ProcessEnv, ready: Reg
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream as NodeJS.ReadableStream }).on("line", (line) => {
       output.push(line);
+      // Keep the recent lines only: a benchmark's processes log tens of thousands, and a parent holding them all
+      // grows by hundreds of MB and reads its children's pipes late (a child blocks writing to a full pipe).
+      if (output.length > MAX_KEPT_LINES) output.splice(0, output.length - MAX_KEPT_LINES / 2);
       for (const watcher of [...watchers]) watcher(line);
     });
   }
