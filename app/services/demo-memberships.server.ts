@@ -128,7 +128,9 @@ export async function sendDemoMembershipPayment({ userId, origin }: { userId: st
   refuseOutsideDemo(origin);
   await pendingDemoMembership(userId);
   const membership = (await membershipOf(userId))!;
-  const start = new Date();
+  // The period starts when the checkout began, not at this click: a double click then sends the same subscription
+  // and the same first invoice (its id carries the period's end), which is granted once.
+  const start = new Date(membership.updatedAt);
   const sub: SubscriptionState = { id: demoSubscriptionId(membership), userId, status: "active", cancelAtPeriodEnd: false, canceledAt: null, period: { start, end: addMonth(start) } };
   await postDemoEvent(origin, "checkout.session.completed", {
     id: `cs_demo_${sub.id.slice(9)}`,
