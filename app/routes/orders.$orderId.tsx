@@ -45,7 +45,7 @@ export default function OrderPage() {
             </h2>
             <p className="mt-2 text-slate-700">{status.detail}</p>
           </div>
-          <LiveIndicator status={link} onRefresh={refreshLink} />
+          <LiveIndicator status={link} onRefresh={refreshLink} testId="order-link" />
         </div>
       </Card>
       <Card>

@@ -97,7 +97,7 @@ test("live regions announce places left, an order confirmed and a queue position
   const orderStatus = page.getByRole("status", { name: "Order status" });
   await expect(orderStatus).toHaveAttribute("aria-live", "polite");
   await expect(page.getByTestId("order-status")).not.toHaveText("Confirmed");
-  await expect(page.getByText("live", { exact: true })).toBeVisible();
+  await expect(page.getByTestId("order-link")).toHaveText("Live");
   await db.order.update({ where: { id: order.id }, data: { status: "PAID", paidAt: new Date() } });
   await db.ticket.updateMany({ where: { orderId: order.id }, data: { status: "ISSUED" } });
   await publish(channels.order(order.id), { type: "order.changed", at: new Date().toISOString() });
