@@ -2,21 +2,17 @@ import type { Browser } from "@playwright/test";
 import { releaseOrder } from "~/services/hold-releases.server";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
-import { createOrganisation, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test } from "./fixtures";
+import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
+import { expect, logIn, test } from "./fixtures";
 
 test.afterAll(async () => {
   await db.$disconnect();
 });
 
+/** A buyer or organiser in a browser context of their own, signed in with the shared `logIn`. */
 async function signIn(browser: Browser, baseURL: string | undefined, email: string) {
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
+  const page = await (await browser.newContext({ baseURL })).newPage();
+  await logIn(page, email);
   return page;
 }
 
