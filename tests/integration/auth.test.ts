@@ -3,7 +3,7 @@ import { db } from "~/utils/db.server";
 import { Client, uniqueEmail } from "../support/http";
 import { useStack } from "../support/stack";
 
-const { web } = useStack({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: "3", LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
+const { web } = useStack({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: "3" } });
 
 async function signUp(client: Client, email = uniqueEmail(), password = "correct-horse-battery") {
   const response = await client.post("/signup", { name: "Ada Runner", email, password, redirectTo: "/account" });

@@ -9,8 +9,8 @@ import { loggedIn } from "../support/session";
 import { createClubAs, joinWithCode, person, viewOf } from "../support/clubs";
 
 // Two web processes of one deployment: same database, same Redis, same prefix.
-const { web: webA } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
-const { web: webB } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
+const { web: webA } = useStack();
+const { web: webB } = useStack();
 const inspector = redisForTest();
 
 type Tab = Awaited<ReturnType<typeof openEventStream>>;

@@ -10,7 +10,7 @@ import { useStack } from "../support/stack";
 import { waitFor } from "../support/wait";
 import { clubAction, clubSnapshot, createClubAs, joinWithCode, person as personOn, SSE, viewOf } from "../support/clubs";
 
-const { web } = useStack({ worker: true, env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
+const { web } = useStack({ worker: true });
 
 const person = (name: string) => personOn(web.url, name);
 

@@ -14,7 +14,7 @@ import { waitFor } from "../support/wait";
  */
 const WEBHOOK_SECRET = "whsec_discount_holds";
 // Fifty buyers log in from this one address below.
-const stack = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET }, env: { LOGIN_MAX_ATTEMPTS_PER_IP: "500" } });
+const stack = useStack({ worker: true, stripe: { webhookSecret: WEBHOOK_SECRET } });
 
 const applyCode = (client: Awaited<ReturnType<typeof loggedIn>>, orderId: string, code: string) => client.post(`/checkout/${orderId}`, { intent: "apply-code", code });
 const page = async (response: Response) => (await response.text()).replaceAll("<!-- -->", "");

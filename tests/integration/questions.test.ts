@@ -6,7 +6,7 @@ import type { Client } from "../support/http";
 import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-const { web } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
+const { web } = useStack();
 let manager: { user: User; client: Client; organisationId: string };
 
 beforeAll(async () => {

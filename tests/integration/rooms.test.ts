@@ -10,7 +10,7 @@ import { type Client, openEventStream, type SseEvent } from "../support/http";
 import { useStack } from "../support/stack";
 import { loggedIn } from "../support/session";
 
-const { web } = useStack({ env: { LOGIN_MAX_ATTEMPTS_PER_IP: "1000" } });
+const { web } = useStack();
 let organisationId: string;
 
 beforeAll(async () => {

@@ -33,7 +33,7 @@ export async function startDemoStack(name: string): Promise<DemoStack> {
   const id = `${name}_${randomBytes(3).toString("hex")}`.replace(/[^a-z0-9_]/gi, "_").toLowerCase();
   const database = `startline_test_${id}_demo`;
   await createMigratedDatabase(database);
-  const env = { DATABASE_URL: databaseUrl(database), REDIS_PREFIX: `test-${id}-demo`, DEMO_MODE: "true", LOGIN_MAX_ATTEMPTS_PER_IP: "1000" };
+  const env = { DATABASE_URL: databaseUrl(database), REDIS_PREFIX: `test-${id}-demo`, DEMO_MODE: "true" };
   try {
     const demo = await runDemoSeed(testEnv(env));
     const stack = await startStack({ worker: true, env });
