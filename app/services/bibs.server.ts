@@ -25,6 +25,14 @@ export async function lockRaceBibs(tx: Prisma.TransactionClient, raceId: string)
 }
 
 /**
+ * A bib an edit takes away from a ticket is free again: the floors of the race's ranges (ADR 0110) go down to it, so
+ * fulfilment can give the number again. Call under `lockRaceBibs`, in the transaction that frees it.
+ */
+export async function freeBib(tx: Prisma.TransactionClient, raceId: string, bib: number) {
+  await tx.$executeRaw`UPDATE "BibFloor" SET next = ${bib}::int WHERE "raceId" = ${raceId} AND "rangeStart" <= ${bib}::int AND next > ${bib}::int`;
+}
+
+/**
  * Gives a ticket the lowest free bib in its ticket type's range, or, when the type has no range,
  * the next number above every bib and every bib range of the race (so it never takes a number a
  * ranged type will need): the plan fulfilment uses for a whole order (`assignBibStatement`, ADR 0060).

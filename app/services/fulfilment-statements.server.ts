@@ -72,6 +72,8 @@ export function fulfilmentLocksStatement({ raceId, typeIds, orders }: { raceId: 
  * lowest free numbers of the range, in the order the tickets were created (null when the range is full); a ticket of
  * a type without one gets the next numbers above every bib and every bib range of the race. The set-based form of
  * assigning one ticket after another under the race's bib lock, which the caller holds.
+ * The search for free numbers starts at the range's floor (`BibFloor`, ADR 0110), below which every number is taken,
+ * so it reads only the bibs above it instead of every bib of the range; `raiseBibFloors` moves the floor up after.
  */
 function bibPlan(race: string) {
   return `
@@ -81,14 +83,16 @@ function bibPlan(race: string) {
         row_number() OVER (PARTITION BY CASE WHEN tt."bibRangeStart" IS NOT NULL AND tt."bibRangeEnd" IS NOT NULL THEN i."ticketTypeId" END ORDER BY i."createdAt", i.id) AS k
       FROM issue i JOIN "TicketType" tt ON tt.id = i."ticketTypeId" WHERE i.bib IS NULL
     ), ranges AS MATERIALIZED (
-      SELECT ranged_type, lo, hi, count(*) AS wanted FROM need WHERE ranged_type IS NOT NULL GROUP BY ranged_type, lo, hi
+      SELECT n.ranged_type, n.lo, n.hi, count(*) AS wanted,
+        greatest(n.lo, coalesce((SELECT f.next FROM "BibFloor" f WHERE f."raceId" = ${race} AND f."rangeStart" = n.lo), n.lo)) AS start
+      FROM need n WHERE n.ranged_type IS NOT NULL GROUP BY n.ranged_type, n.lo, n.hi
     ), free AS MATERIALIZED (
       SELECT r.ranged_type, f.n, row_number() OVER (PARTITION BY r.ranged_type ORDER BY f.n) AS k
       FROM ranges r CROSS JOIN LATERAL (
         SELECT g.n FROM (
           SELECT pairs.prev + 1 AS first, coalesce(pairs.next - 1, r.hi) AS last FROM (
             SELECT taken.b AS prev, lead(taken.b) OVER (ORDER BY taken.b) AS next FROM (
-              SELECT r.lo - 1 AS b UNION ALL SELECT t.bib FROM "Ticket" t WHERE t."raceId" = ${race} AND t.bib BETWEEN r.lo AND r.hi
+              SELECT r.start - 1 AS b UNION ALL SELECT t.bib FROM "Ticket" t WHERE t."raceId" = ${race} AND t.bib BETWEEN r.start AND r.hi
             ) AS taken
           ) AS pairs WHERE coalesce(pairs.next, r.hi + 1) > pairs.prev + 1
         ) AS gaps CROSS JOIN LATERAL generate_series(gaps.first, least(gaps.last, gaps.first + r.wanted::int - 1)) AS g(n)
@@ -101,6 +105,20 @@ function bibPlan(race: string) {
     )`;
 }
 
+/**
+ * A CTE `floors` that raises each numbered range's floor (`BibFloor`) past the numbers `plan` gave, when `when` (SQL)
+ * holds: the plan took the lowest free numbers from the old floor up, so every number below its highest is now taken.
+ */
+function raiseBibFloors(race: string, when: string) {
+  return `
+    floors AS (
+      INSERT INTO "BibFloor" ("raceId", "rangeStart", next)
+      SELECT ${race}, plan.lo, max(plan.bib) + 1 FROM plan WHERE plan.lo IS NOT NULL AND plan.hi IS NOT NULL AND plan.bib IS NOT NULL AND ${when} GROUP BY plan.lo
+      ON CONFLICT ("raceId", "rangeStart") DO UPDATE SET next = greatest("BibFloor".next, excluded.next)
+      RETURNING 1
+    )`;
+}
+
 export type BibPlanRow = { id: string; bib: number | null; name: string; lo: number | null; hi: number | null };
 
 /** Gives the ticket its bib (see `bibPlan`) unless its range is full; returns the plan. Run under the race's bib lock. */
@@ -109,7 +127,8 @@ export function assignBibStatement(ticketId: string) {
     text: `
       WITH issue AS MATERIALIZED (SELECT id, "raceId", "ticketTypeId", "createdAt", bib FROM "Ticket" WHERE id = $1::text),
       ${bibPlan(`(SELECT "raceId" FROM issue)`)},
-      numbered AS (UPDATE "Ticket" t SET bib = plan.bib, "updatedAt" = now() FROM plan WHERE t.id = plan.id AND plan.bib IS NOT NULL RETURNING t.id)
+      numbered AS (UPDATE "Ticket" t SET bib = plan.bib, "updatedAt" = now() FROM plan WHERE t.id = plan.id AND plan.bib IS NOT NULL RETURNING t.id),
+      ${raiseBibFloors(`(SELECT "raceId" FROM issue)`, "true")}
       SELECT plan.id, plan.bib, plan.name, plan.lo, plan.hi FROM plan`,
     values: [ticketId],
   };
@@ -200,8 +219,14 @@ export function fulfilmentWriteStatement(input: FulfilmentWrite) {
       INSERT INTO "EmailMessage" (id, "userId", kind, "to", subject, text, html, status, "createdAt", "confirmsOrderId")
       SELECT ${input.email.id}::text, ${input.email.userId}::text, 'order_confirmed', ${input.email.to}::text, '', '', '', 'QUEUED', ${now}::timestamp(3), ${input.orderId}::text
       WHERE (SELECT go FROM go) RETURNING id
-    )
-    SELECT (SELECT ok FROM ok) AS ok, (SELECT range FROM full_range) AS bib_full, (SELECT id FROM emailed) AS email_id`;
+    ),`;
   const renumbered = tail.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + at}`);
-  return { text: `${head.text}${bibPlan("(SELECT id FROM race_id)").trim()}${renumbered}`, values: [...head.values, ...tail.values] };
+  const text = [
+    head.text,
+    bibPlan("(SELECT id FROM race_id)").trim(),
+    renumbered,
+    raiseBibFloors("(SELECT id FROM race_id)", "(SELECT go FROM go)"),
+    "\n    SELECT (SELECT ok FROM ok) AS ok, (SELECT range FROM full_range) AS bib_full, (SELECT id FROM emailed) AS email_id",
+  ].join("");
+  return { text, values: [...head.values, ...tail.values] };
 }

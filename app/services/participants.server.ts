@@ -2,7 +2,7 @@ import type { Prisma } from "@prisma/client";
 import { db, isUniqueViolation, type Db } from "~/utils/db.server";
 import type { ParticipantEditInput } from "~/validation/participants";
 import { diff, recordAudit } from "./audit.server";
-import { lockRaceBibs } from "./bibs.server";
+import { freeBib, lockRaceBibs } from "./bibs.server";
 import { DomainError } from "~/lib/errors";
 
 export class ParticipantNotFoundError extends DomainError {
@@ -81,6 +81,7 @@ export async function updateParticipant({ organisationId, raceId, participantId,
           if (holder) throw new BibTakenError(bib, holder);
         }
         await tx.ticket.update({ where: { id: ticket.id }, data: { bib } });
+        if (ticket.bib !== null) await freeBib(tx, raceId, ticket.bib);
       }
       await tx.participant.update({ where: { id: participantId }, data: fields });
 

@@ -53,6 +53,8 @@ describe("fulfilment in batches", () => {
     expect(rangedBibs).toEqual(Array.from({ length: 30 }, (_, i) => 100 + i));
     const openBibs = tickets.filter((t) => t.ticketTypeId === open.id).map((t) => t.bib!).sort((a, b) => a - b);
     expect(openBibs).toEqual(Array.from({ length: 10 }, (_, i) => 130 + i));
+    // The range's next search starts above the numbers given (ADR 0110); the open type has no floor.
+    expect(await db.bibFloor.findMany({ where: { raceId: ranged.raceId }, select: { rangeStart: true, next: true } })).toEqual([{ rangeStart: 100, next: 130 }]);
     expect(await db.ticketType.findMany({ where: { id: { in: [ranged.id, open.id] } }, select: { heldCount: true, soldCount: true }, orderBy: { name: "asc" } })).toEqual([
       { heldCount: 0, soldCount: 30 },
       { heldCount: 0, soldCount: 10 },

@@ -297,6 +297,31 @@ describe("bib assignment", () => {
     const next = await createParticipant(race.id, open.id);
     expect(await db.$transaction((tx) => assignBib(tx, next.ticket.id))).toBe(451);
   });
+
+  it("starts the search above the numbers given, and gives a number an organiser's edit freed again", async () => {
+    const { race, tenK, owner, base } = await raceWithOwner();
+    const floor = async () => (await db.bibFloor.findUnique({ where: { raceId_rangeStart: { raceId: race.id, rangeStart: 1 } } }))?.next;
+    const numbered = [];
+    for (let i = 0; i < 5; i++) {
+      const { ticket, participant } = await createParticipant(race.id, tenK.id);
+      numbered.push({ bib: await db.$transaction((tx) => assignBib(tx, ticket.id)), participant });
+    }
+    expect(numbered.map((n) => n.bib)).toEqual([1, 2, 3, 4, 5]);
+    expect(await floor()).toBe(6);
+
+    // The organiser moves bib 3 to 40: 3 is free again, and the next ticket gets it rather than 6.
+    const moved = numbered[2]!.participant;
+    const edit = await owner.post(`${base}/${moved.id}`, { firstName: moved.firstName, lastName: moved.lastName, email: moved.email, bib: "40" });
+    expect(edit.status).toBe(302);
+    expect(await floor()).toBe(3);
+    const refill = await createParticipant(race.id, tenK.id);
+    expect(await db.$transaction((tx) => assignBib(tx, refill.ticket.id))).toBe(3);
+    expect(await floor()).toBe(4);
+    // 4 and 5 are taken, 40 is skipped over; numbers are never given twice.
+    const after = await createParticipant(race.id, tenK.id);
+    expect(await db.$transaction((tx) => assignBib(tx, after.ticket.id))).toBe(6);
+    expect(await floor()).toBe(7);
+  });
 });
 
 describe("who may see and change participants", () => {
