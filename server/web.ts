@@ -6,6 +6,7 @@ import { once } from "node:events";
 import { closeQueues } from "~/jobs/queues.server";
 import { subscriptions } from "~/realtime/pubsub.server";
 import { forgetLocalClubPresence } from "~/services/club-presence.server";
+import { watchPublicRaceChanges } from "~/services/public-races-cache.server";
 import { forgetLocalViewers } from "~/services/race-presence.server";
 import { rejectCrossSite } from "~/web/csrf.server";
 import { closeReadiness, db } from "~/utils/db.server";
@@ -76,6 +77,8 @@ export async function startWeb() {
     next();
   });
 
+  // Race pages and lists are cached once this process hears of every change (ADR 0111); start listening now.
+  watchPublicRaceChanges();
   mountRaceFeed(app);
   mountQueueFeed(app);
   mountStripeWebhook(app);

@@ -78,6 +78,9 @@ export type OperatorsMessage = { type: "jobs.changed"; at: string };
  */
 export type ClubChangedMessage = { type: "club.changed"; at: string } | { type: "club.presence"; at: string };
 
+/** A race's public details or the list of races changed (an edit, publishing, closing): cached copies are dropped. */
+export type PublicRacesMessage = { type: "races.changed"; at: string };
+
 /** Every live channel, typed by the message it carries. Names are prefixed per deployment. */
 export const channels = {
   user: (userId: string) => ({ name: `user:${userId}`, message: null as unknown as UserFeedMessage }),
@@ -92,6 +95,7 @@ export const channels = {
   club: (clubId: string) => ({ name: `club:${clubId}`, message: null as unknown as ClubChangedMessage }),
   clubPresence: (clubId: string) => ({ name: `club:${clubId}:presence`, message: null as unknown as ClubChangedMessage }),
   operators: () => ({ name: "operators", message: null as unknown as OperatorsMessage }),
+  publicRaces: () => ({ name: "races:public", message: null as unknown as PublicRacesMessage }),
 };
 
 export type Channel<M> = { name: string; message: M };

@@ -5,6 +5,7 @@ import { db, type Db } from "~/utils/db.server";
 import { zonedLocalToUtc } from "~/lib/time";
 import { diff, recordAudit } from "./audit.server";
 import { emailVerificationBlocker } from "./email-verification.server";
+import { announcePublicRacesChanged, cachedPublicRead } from "./public-races-cache.server";
 import { recordCancellationRefunds, startCancellationRefunds } from "./race-cancellation.server";
 import { slugify } from "./organisations.server";
 import { DomainError } from "~/lib/errors";
@@ -90,7 +91,7 @@ const auditedFields = {
 
 /** Edits a race; a new slug keeps the old one as a redirect. */
 export async function updateRace(raceId: string, actorId: string, input: RaceInput) {
-  return db.$transaction(async (tx) => {
+  const updated = await db.$transaction(async (tx) => {
     const before = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { ...auditedFields, organisationId: true } });
     const slug = input.slug ?? before.slug;
     if (slug !== before.slug) {
@@ -106,10 +107,12 @@ export async function updateRace(raceId: string, actorId: string, input: RaceInp
     }
     return after;
   });
+  await announcePublicRacesChanged();
+  return updated;
 }
 
 export async function setCoverImage(raceId: string, actorId: string, key: string | null) {
-  return db.$transaction(async (tx) => {
+  const previousKey = await db.$transaction(async (tx) => {
     const before = await tx.race.findUniqueOrThrow({ where: { id: raceId }, select: { coverImageKey: true, organisationId: true } });
     await tx.race.update({ where: { id: raceId }, data: { coverImageKey: key } });
     await recordAudit(tx, {
@@ -123,6 +126,8 @@ export async function setCoverImage(raceId: string, actorId: string, key: string
     });
     return before.coverImageKey;
   });
+  await announcePublicRacesChanged();
+  return previousKey;
 }
 
 type StatusChange = "publish" | "close" | "reopen" | "cancel";
@@ -196,12 +201,17 @@ export async function changeRaceStatus(raceId: string, actorId: string, change: 
     if (change === "cancel") await recordCancellationRefunds(tx, raceId);
     return rule.to;
   });
+  await announcePublicRacesChanged();
   if (status === "CANCELLED") await startCancellationRefunds(raceId);
   return status;
 }
 
-/** A published (or closed/cancelled) race by its slug; an old slug returns where it moved. */
-export async function findPublicRace(slug: string) {
+/** A published (or closed/cancelled) race by its slug; an old slug returns where it moved. Cached (ADR 0111). */
+export function findPublicRace(slug: string) {
+  return cachedPublicRead(`race:${slug}`, () => readPublicRace(slug));
+}
+
+async function readPublicRace(slug: string) {
   const race = await db.race.findUnique({
     where: { slug },
     select: {

@@ -1,4 +1,5 @@
 import type { OrgRole, Prisma } from "@prisma/client";
+import { announcePublicRacesChanged } from "~/services/public-races-cache.server";
 import { db } from "~/utils/db.server";
 import { hashPassword } from "~/utils/password.server";
 import { uniqueEmail } from "./http";
@@ -33,8 +34,9 @@ export async function addMember(organisationId: string, role: OrgRole) {
   return user;
 }
 
+/** A race written directly; like the services, it announces the change so running web processes drop cached race lists. */
 export async function createRace(organisationId: string, data: Partial<Prisma.RaceUncheckedCreateInput> = {}) {
-  return db.race.create({
+  const race = await db.race.create({
     data: {
       organisationId,
       name: "Harbour 10K",
@@ -45,6 +47,8 @@ export async function createRace(organisationId: string, data: Partial<Prisma.Ra
       ...data,
     },
   });
+  await announcePublicRacesChanged();
+  return race;
 }
 
 export async function createTicketType(raceId: string, data: Partial<Prisma.TicketTypeUncheckedCreateInput> = {}) {
