@@ -1,22 +1,15 @@
 import type { Browser } from "@playwright/test";
 import { db } from "~/utils/db.server";
-import { createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test } from "./fixtures";
+import { createUser } from "../support/factories";
+import { expect, signInAs, test } from "./fixtures";
 
 test.afterAll(async () => {
   await db.$disconnect();
 });
 
+/** A new person by name, signed in on a device of their own. */
 async function signedInPage(browser: Browser, baseURL: string | undefined, name: string) {
-  const user = await createUser({ name });
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
+  return signInAs(browser, baseURL, (await createUser({ name })).email);
 }
 
 /** Tomorrow at 07:30, as a `datetime-local` input takes it. */

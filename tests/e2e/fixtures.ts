@@ -1,4 +1,4 @@
-import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 export const test = base.extend<{ noCspViolations: void }>({
   baseURL: async ({}, use) => {
@@ -72,4 +72,11 @@ export async function logIn(page: Page, email: string, password = "correct-horse
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
+}
+
+/** A person in a browser context of their own (another device), signed in through the login form. */
+export async function signInAs(browser: Browser, baseURL: string | undefined, email: string) {
+  const page = await (await browser.newContext({ baseURL })).newPage();
+  await logIn(page, email);
+  return page;
 }

@@ -1,23 +1,12 @@
-import type { Browser, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { saveQueueSettings } from "~/services/queue.server";
 import { db } from "~/utils/db.server";
-import { createOrganisation, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test } from "./fixtures";
+import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
+import { expect, signInAs, test } from "./fixtures";
 
 test.afterAll(async () => {
   await db.$disconnect();
 });
-
-async function signIn(browser: Browser, baseURL: string | undefined, email: string) {
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
-}
 
 const position = (page: Page) => page.getByTestId("queue-position");
 
@@ -31,7 +20,7 @@ test("three buyers queue before opening, the organiser admits one, who registers
   await saveQueueSettings({ raceId: race.id, actorId: organiser.id, settings: { enabled: true, opensAt, preQueueMinutes: 30, admitPerMinute: null, passMinutes: 10, checkoutCap: 10 } });
 
   const buyers = await Promise.all(["Ana", "Ben", "Cara"].map((name) => createUser({ name: `${name} ${Math.random().toString(36).slice(2, 6)}` })));
-  const pages = await Promise.all(buyers.map((buyer) => signIn(browser, baseURL, buyer.email)));
+  const pages = await Promise.all(buyers.map((buyer) => signInAs(browser, baseURL, buyer.email)));
   for (const page of pages) {
     await page.goto(`/races/${race.slug}/queue`);
     await page.getByRole("button", { name: "Join the queue" }).click();
@@ -54,7 +43,7 @@ test("three buyers queue before opening, the organiser admits one, who registers
   await third.reload();
   await expect(position(third)).toHaveText("2 people ahead of you");
 
-  const console = await signIn(browser, baseURL, organiser.email);
+  const console = await signInAs(browser, baseURL, organiser.email);
   await console.goto(`/organiser/races/${race.id}/queue`);
   await expect(console.getByTestId("queue-waiting")).toHaveText("3");
   await console.getByLabel("Admit next").fill("1");

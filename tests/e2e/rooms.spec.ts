@@ -1,22 +1,15 @@
 import type { Browser, Page } from "@playwright/test";
 import { db } from "~/utils/db.server";
-import { createOrganisation, createRace, createTicketType, createUser, TEST_PASSWORD } from "../support/factories";
-import { expect, test } from "./fixtures";
+import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
+import { expect, signInAs, test } from "./fixtures";
 
 test.afterAll(async () => {
   await db.$disconnect();
 });
 
+/** A new person by name, signed in on a device of their own. */
 async function signedInPage(browser: Browser, baseURL: string | undefined, name: string) {
-  const user = await createUser({ name });
-  const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  await page.goto("/login");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(TEST_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page).not.toHaveURL(/\/login/);
-  return page;
+  return signInAs(browser, baseURL, (await createUser({ name })).email);
 }
 
 function members(page: Page) {

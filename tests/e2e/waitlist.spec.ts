@@ -1,20 +1,12 @@
-import type { Browser } from "@playwright/test";
 import { releaseOrder } from "~/services/hold-releases.server";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
-import { expect, logIn, test } from "./fixtures";
+import { expect, signInAs, test } from "./fixtures";
 
 test.afterAll(async () => {
   await db.$disconnect();
 });
-
-/** A buyer or organiser in a browser context of their own, signed in with the shared `logIn`. */
-async function signIn(browser: Browser, baseURL: string | undefined, email: string) {
-  const page = await (await browser.newContext({ baseURL })).newPage();
-  await logIn(page, email);
-  return page;
-}
 
 test("a sold-out distance's waiting list: two buyers join, a freed place is offered live to the first, the organiser offers one by hand to the second", async ({ browser, baseURL }) => {
   test.setTimeout(180_000);
@@ -27,8 +19,8 @@ test("a sold-out distance's waiting list: two buyers join, a freed place is offe
   const held = await reservePlaces({ raceId: race.id, buyer: { id: holder.id, email: holder.email, name: holder.name }, lines: [{ ticketTypeId: type.id, quantity: 1 }] });
 
   const [first, second] = await Promise.all(["Dana", "Eli"].map((name) => createUser({ name: `${name} ${Math.random().toString(36).slice(2, 6)}` })));
-  const firstPage = await signIn(browser, baseURL, first!.email);
-  const secondPage = await signIn(browser, baseURL, second!.email);
+  const firstPage = await signInAs(browser, baseURL, first!.email);
+  const secondPage = await signInAs(browser, baseURL, second!.email);
   for (const page of [firstPage, secondPage]) {
     await page.goto(`/races/${race.slug}`);
     await page.getByRole("button", { name: "Join the 5K waiting list" }).click();
@@ -38,7 +30,7 @@ test("a sold-out distance's waiting list: two buyers join, a freed place is offe
   // Joining twice is refused by the page's state: the button is gone.
   await expect(firstPage.getByRole("button", { name: "Join the 5K waiting list" })).toHaveCount(0);
 
-  const console = await signIn(browser, baseURL, organiser.email);
+  const console = await signInAs(browser, baseURL, organiser.email);
   await console.goto(`/organiser/races/${race.id}/waitlist`);
   await expect(console.getByRole("listitem").filter({ hasText: first!.name })).toContainText("Waiting");
   await expect(console.getByRole("listitem").filter({ hasText: second!.name })).toContainText("Waiting");
