@@ -193,7 +193,9 @@ try {
   console.error(`[webhooks] burst: backends by state (mean of samples) ${JSON.stringify(activity)}`);
   const ordersPerSecond = BURST / ((Math.max(...burstPaid.values()) - burstStarted) / 1000);
   console.error(`[webhooks] burst of ${BURST}: ${ordersPerSecond.toFixed(0)} orders/s; BullMQ no-op ${reference.perSecond.toFixed(0)} jobs/s`);
-  reportRow({ measure: `fulfilment: orders paid per second (burst of ${BURST})`, ours: ordersPerSecond, reference: reference.perSecond, minRatio: 0.025, note: `worker concurrency ${CONCURRENCY}, pool ${POOL}; goal 500/s` });
+  // The issue's goal is 500 orders/s, which it put at 2.5% of raw BullMQ when no-op jobs ran at ~20,000/s; no-op runs
+  // here vary (2,700–3,600/s), so the verdict is on the absolute figure and the ratio is shown beside it.
+  reportRow({ measure: `fulfilment: orders paid per second (burst of ${BURST})`, ours: ordersPerSecond, reference: reference.perSecond, goal: "≥ 500/s", pass: ordersPerSecond >= 500, note: `worker concurrency ${CONCURRENCY}, pool ${POOL}` });
 
   const issued = await db.ticket.count({ where: { raceId: race.id, status: "ISSUED" } });
   reportRow({ measure: "webhooks: tickets issued (exactly one per paid order)", ours: issued, reference: total, goal: `= ${total}`, pass: issued === total });
