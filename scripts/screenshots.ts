@@ -42,8 +42,16 @@ async function signedIn(browser: Browser, url: string, viewport: (typeof WIDTHS)
   return page;
 }
 
-/** The seeded people have unread news (room joins, a payment): their toasts would cover the page. */
+/**
+ * The seeded people have unread news (room joins, a payment): their toasts would cover the page. They come with the
+ * live feed's first snapshot, so a signed-in page first waits for the feed to be live.
+ */
 async function dismissToasts(page: Page) {
+  const live = page.getByTestId("live-status");
+  if ((await live.count()) > 0) {
+    await live.filter({ hasText: /^Live$/ }).waitFor({ state: "attached" });
+    await page.waitForTimeout(300);
+  }
   const dismiss = page.getByRole("button", { name: /^Dismiss: / });
   for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++) {
     await dismiss.first().click();
