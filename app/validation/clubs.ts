@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { chatMessageBody, groupVisibility } from "./group-fields";
 import { isTimeZone } from "~/lib/time";
 
 export const CLUB_MESSAGE_MAX = 1000;
@@ -12,7 +13,7 @@ export const createClubSchema = z.object({
     .max(500, "Keep the description to 500 characters.")
     .optional()
     .transform((value) => value ?? ""),
-  visibility: z.enum(["PUBLIC", "PRIVATE"], { message: "Choose public or private." }),
+  visibility: groupVisibility,
   timeZone: z.string({ required_error: "Choose the club's time zone." }).refine(isTimeZone, "Choose a valid time zone."),
 });
 export type CreateClubInput = z.infer<typeof createClubSchema>;
@@ -24,11 +25,7 @@ export const joinClubSchema = z.object({
 
 /** A chat message, optionally a reply. */
 export const clubMessageSchema = z.object({
-  body: z
-    .string({ required_error: "Write a message first." })
-    .trim()
-    .min(1, "Write a message first.")
-    .max(CLUB_MESSAGE_MAX, `Keep messages to ${CLUB_MESSAGE_MAX} characters.`),
+  body: chatMessageBody(CLUB_MESSAGE_MAX),
   replyToId: z
     .string()
     .optional()

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { chatMessageBody, groupVisibility } from "./group-fields";
 
 export const ROOM_MESSAGE_MAX = 500;
 
@@ -16,16 +17,12 @@ export const createRoomSchema = z.object({
     .int("Enter a whole number.")
     .min(2, "A room needs room for at least 2 people.")
     .max(50, "A room holds at most 50 people."),
-  visibility: z.enum(["PUBLIC", "PRIVATE"], { message: "Choose public or private." }),
+  visibility: groupVisibility,
 });
 
 export type CreateRoomInput = z.infer<typeof createRoomSchema>;
 
 /** A chat message. */
 export const roomMessageSchema = z.object({
-  body: z
-    .string({ required_error: "Write a message first." })
-    .trim()
-    .min(1, "Write a message first.")
-    .max(ROOM_MESSAGE_MAX, `Keep messages to ${ROOM_MESSAGE_MAX} characters.`),
+  body: chatMessageBody(ROOM_MESSAGE_MAX),
 });
