@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { createRedisConnection, redis, redisKey } from "~/utils/redis.server";
+import { closeRedis, createRedisConnection, redis, redisKey } from "~/utils/redis.server";
 import { singleton } from "~/utils/singleton.server";
 import type { Channel } from "./channels";
 
@@ -74,7 +74,7 @@ class SubscriptionHub {
 
   async close() {
     this.listeners.clear();
-    await this.connection?.quit();
+    if (this.connection) await closeRedis(this.connection);
     this.connection = undefined;
   }
 }

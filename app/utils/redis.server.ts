@@ -35,8 +35,11 @@ export function redisKey(...parts: (string | number)[]) {
   return [getEnv().REDIS_PREFIX, ...parts].join(":");
 }
 
-/** Closes a connection politely if it was ever opened (a lazy one that never connected just stops). */
+/**
+ * Closes a connection: politely (QUIT) when it is up, at once when it is not. QUIT needs a live connection: on one never
+ * made, or lost and retrying (Redis unreachable), it would wait in the offline queue forever and hang the shutdown.
+ */
 export async function closeRedis(connection: Redis = redis) {
-  if (connection.status === "wait" || connection.status === "end") connection.disconnect();
+  if (connection.status !== "ready") connection.disconnect();
   else await connection.quit().catch(() => connection.disconnect());
 }
