@@ -33,7 +33,8 @@ class QueueFeed {
       .subscribe(channels.raceQueue(raceId), () => this.tick.request())
       .then((release) => {
         this.release = release;
-        return this.refresh();
+        // Through the tick like every later read: one read at a time, so an old frame never lands after a newer one.
+        this.tick.request();
       })
       .catch((error: unknown) => {
         log.warn("queue feed could not subscribe; its clients reconnect", { raceId, error });

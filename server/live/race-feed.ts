@@ -35,8 +35,10 @@ class RaceFeed {
     readonly raceId: string,
     private readonly onBroken: (feed: RaceFeed) => void,
   ) {
+    // The first read goes through the ticks like every later one: each value is read by one run at a time, in
+    // order, so a slow first read cannot finish after a newer one and put an old count back on the page.
     this.ready = this.subscribe()
-      .then(() => this.refresh("both"))
+      .then(() => this.resync())
       .catch((error: unknown) => {
         // Without a subscription the feed would go quiet: end its streams so browsers reconnect and retry.
         log.warn("race feed could not subscribe; its clients reconnect", { raceId, error });
@@ -60,14 +62,11 @@ class RaceFeed {
     this.viewersTick.request();
   }
 
-  private async refresh(what: "places" | "viewers" | "both") {
+  /** Reads one value (each has its own tick, so its reads never overlap) and sends the snapshot if it changed. */
+  private async refresh(what: "places" | "viewers") {
     try {
-      const [places, watching] = await Promise.all([
-        what !== "viewers" ? remainingPlaces(this.raceId).then((p) => p.remaining) : this.places,
-        what !== "places" ? countRaceViewers(this.raceId) : this.watching,
-      ]);
-      this.places = places;
-      this.watching = watching;
+      if (what === "places") this.places = (await remainingPlaces(this.raceId)).remaining;
+      else this.watching = await countRaceViewers(this.raceId);
     } catch (error) {
       log.warn("race feed read failed; reading again shortly", { raceId: this.raceId, error });
       setTimeout(() => this.clients.size > 0 && this.resync(), VIEWERS_PUSH_MS).unref();

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createOrganisation, createRace, createTicketType } from "../support/factories";
 import { Client, openEventStream } from "../support/http";
@@ -85,6 +86,34 @@ describe("people looking at a race page now", () => {
     await Promise.all([second.close(), fourth.close(), fifth.close()]);
     expect(await waitFor(() => countedInRedis(race.id), (n) => n === 0, 2 * VIEWERS_PUSH_MS + 500)).toBe(0);
     expect(await pageSays(webB.url, race.slug)).toBe("0");
+  });
+
+  it("shows the newest count when the first read of places is slow (an old read never lands after a newer one)", async () => {
+    const { race, type } = await publishedRace();
+    const path = `/races/${race.slug}/live`;
+    // Both processes know the race before the table is locked: only the feeds' reads of places wait.
+    expect(await pageSays(webA.url, race.slug)).toBe("0");
+    expect(await pageSays(webB.url, race.slug)).toBe("0");
+    const locker = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await locker.connect();
+    try {
+      await locker.query("BEGIN");
+      await locker.query(`LOCK TABLE "TicketType" IN ACCESS EXCLUSIVE MODE`);
+      const first = await openEventStream(new Client(webA.url), path);
+      await new Promise((resolve) => setTimeout(resolve, 1.5 * VIEWERS_PUSH_MS));
+      const second = await openEventStream(new Client(webB.url), path);
+      await waitFor(() => countedInRedis(race.id), (n) => n === 2, 2 * VIEWERS_PUSH_MS + 5_000);
+      await new Promise((resolve) => setTimeout(resolve, 1.5 * VIEWERS_PUSH_MS));
+      await locker.query("COMMIT");
+      expect(await shownWithinTwoPushes([first, second], 2)).toEqual([2, 2]);
+      // Nothing changes after: the pages keep showing 2, not a count read before the second page opened.
+      await new Promise((resolve) => setTimeout(resolve, 2 * VIEWERS_PUSH_MS));
+      expect([first, second].map(watchingNow)).toEqual([2, 2]);
+      expect(first.events.filter((e) => e.event === "snapshot").map((e) => e.data)).toContainEqual({ type: "availability", remaining: { [type.id]: 50 }, watching: 2 });
+      await Promise.all([first.close(), second.close()]);
+    } finally {
+      await locker.end();
+    }
   });
 
   it("keeps counting separately per race", async () => {
