@@ -82,12 +82,14 @@ async function claimForSending(emailId: string, now: Date) {
      WHERE id = $1 AND (status IN ('QUEUED', 'FAILED') OR (status = 'SENDING' AND "sendingAt" < $3::timestamp(3)))
      RETURNING id, attempts`,
     [emailId, now.toISOString(), new Date(now.getTime() - SEND_CLAIM_MS).toISOString()],
+    undefined,
+    "claim-email",
   );
   return claimed ?? null;
 }
 
 async function storedEmail(emailId: string) {
-  const [email] = await sql<EmailMessage>(`SELECT * FROM "EmailMessage" WHERE id = $1`, [emailId]);
+  const [email] = await sql<EmailMessage>(`SELECT * FROM "EmailMessage" WHERE id = $1`, [emailId], undefined, "stored-email");
   return email ?? null;
 }
 
@@ -131,6 +133,8 @@ async function rendered(email: EmailMessage | null) {
   const [written] = await sql<EmailMessage>(
     `UPDATE "EmailMessage" SET subject = $2, text = $3, html = $4, attachments = $5::jsonb WHERE id = $1 AND html = '' RETURNING *`,
     [email.id, content.subject, content.text, content.html, JSON.stringify(attachments)],
+    undefined,
+    "write-rendered-email",
   );
   return written ?? storedEmail(email.id);
 }
@@ -165,7 +169,7 @@ async function sendClaimed(email: EmailMessage) {
     email.id,
     kind,
     info.messageId ?? null,
-  ]);
+  ], undefined, "mark-email-sent");
 }
 
 /**

@@ -217,7 +217,7 @@ class FactsChanged extends Error {}
 export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<FulfilmentResult> {
   for (let read = 1; ; read += 1) {
     const factsQuery = paymentFactsStatement(payment.orderId);
-    const [facts] = await sql<PaymentFacts>(factsQuery.text, factsQuery.values);
+    const [facts] = await sql<PaymentFacts>(factsQuery.text, factsQuery.values, undefined, "payment-facts");
     if (!facts) return { outcome: "not_found" };
     const decision = decide(facts, payment, new Date());
     if ("result" in decision) return decision.result;

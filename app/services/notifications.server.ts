@@ -36,6 +36,8 @@ export async function notify(input: NotifyInput) {
      ON CONFLICT ("dedupeKey") DO NOTHING
      RETURNING id, kind, title, body, href, "createdAt"`,
     [newRowId(), input.userId, input.kind, input.title, input.body, input.href ?? null, input.dedupeKey, NOTIFICATION_TTL_MS],
+    undefined,
+    "insert-notification",
   );
   if (!row) return null;
   const notification = toNotificationView(row);

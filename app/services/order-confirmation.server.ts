@@ -27,6 +27,8 @@ export async function orderConfirmation(orderId: string) {
          WHERE t."orderId" = o.id AND t.status = 'ISSUED'), '[]'::json) AS tickets
      FROM "Order" o JOIN "Race" r ON r.id = o."raceId" WHERE o.id = $1`,
     [orderId],
+    undefined,
+    "order-confirmation",
   );
   if (!order) throw new Error(`order ${orderId} does not exist`);
   const tickets = order.tickets.map((t) => ({

@@ -87,6 +87,8 @@ export async function recordStripeEvent(event: Stripe.Event) {
      )
      SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, EXISTS (SELECT 1 FROM "StripeEvent" WHERE id = $1 AND "processedAt" IS NOT NULL) AS processed`,
     [event.id, event.type, event.account ?? null, JSON.stringify(event)],
+    undefined,
+    "record-stripe-event",
   );
   const duplicate = !stored!.inserted;
   if (stored!.processed) return { duplicate, queued: false };
@@ -108,7 +110,7 @@ async function runHandler(event: Stripe.Event) {
 }
 
 async function storedEvent(eventId: string) {
-  const [stored] = await sql<{ type: string; payload: Prisma.JsonValue; processedAt: Date | null }>(`SELECT type, payload, "processedAt" FROM "StripeEvent" WHERE id = $1`, [eventId]);
+  const [stored] = await sql<{ type: string; payload: Prisma.JsonValue; processedAt: Date | null }>(`SELECT type, payload, "processedAt" FROM "StripeEvent" WHERE id = $1`, [eventId], undefined, "stored-stripe-event");
   if (!stored) throw new PermanentFailure(`Stripe event ${eventId} is not in the inbox`);
   return stored;
 }
@@ -121,6 +123,8 @@ export async function processStripeEvent(eventId: string) {
   await sql(
     `UPDATE "StripeEvent" SET "processedAt" = now() AT TIME ZONE 'UTC', outcome = $2, "failedAt" = NULL, "lastError" = NULL WHERE id = $1 AND "processedAt" IS NULL`,
     [eventId, outcome],
+    undefined,
+    "mark-stripe-event-processed",
   );
   return { eventId, type: stored.type, outcome };
 }
