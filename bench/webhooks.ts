@@ -78,6 +78,17 @@ async function sendPaid(orderId: string, n: number): Promise<Sent> {
   return { orderId, sentAt, routeMs };
 }
 
+/** The route's p99 for the events sent in each second of a run: shows whether slow answers cluster (start-up, a stall). */
+function perSecondP99(sent: Sent[]) {
+  const start = Math.min(...sent.map((s) => s.sentAt));
+  const seconds = new Map<number, number[]>();
+  for (const s of sent) {
+    const second = Math.floor((s.sentAt - start) / 1000);
+    seconds.set(second, [...(seconds.get(second) ?? []), s.routeMs]);
+  }
+  return [...seconds.keys()].sort((a, b) => a - b).map((second) => Math.round(percentile(seconds.get(second)!.sort((a, b) => a - b), 99)));
+}
+
 /** Sends one paid event per order at `rate` per second (open loop: a slow answer does not delay the next event). */
 async function atRate(orders: string[], rate: number, first: number) {
   return Promise.all(orders.map(async (orderId, i) => {
@@ -169,6 +180,9 @@ try {
   await paidTimes(routeOrders);
   const routeMs = routeSent.map((s) => s.routeMs).sort((a, b) => a - b);
   console.error(`[webhooks] route at ${ROUTE_RATE}/s for ${SECONDS} s: p50 ${percentile(routeMs, 50).toFixed(1)} ms, p99 ${percentile(routeMs, 99).toFixed(1)} ms`);
+  console.error(`[webhooks] route p99 ms per second sent: ${JSON.stringify(perSecondP99(routeSent))}`);
+  const serverSide = (await (await fetch(`${web.url}/metrics`)).text()).split("\n").filter((line) => line.startsWith("startline_webhook_stage_duration_seconds_bucket"));
+  console.error(`[webhooks] the web process's own timing of the route (histogram buckets):\n${serverSide.join("\n")}`);
   reportRow({ measure: `webhook route p99 ms at ${ROUTE_RATE} events/s for ${SECONDS} s`, ours: percentile(routeMs, 99), reference: reference.addP99, goal: "≤ 50 ms", pass: percentile(routeMs, 99) <= 50, note: "reference: BullMQ add p99" });
 
   // 2. Webhook → tickets issued at E2E_RATE/s.
