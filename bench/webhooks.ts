@@ -15,6 +15,7 @@ const ROUTE_RATE = Number(process.env.ROUTE_RATE ?? 200);
 const E2E_RATE = Number(process.env.E2E_RATE ?? 100);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const BURST = Number(process.env.BURST ?? 1000);
+const WARMUP = Number(process.env.WARMUP ?? 0);
 const CONCURRENCY = process.env.WORKER_CONCURRENCY ?? "10";
 const POOL = process.env.DATABASE_POOL_SIZE ?? "10";
 const SECRET = "whsec_bench_webhooks";
@@ -165,7 +166,7 @@ try {
   });
   const routeCount = ROUTE_RATE * SECONDS;
   const e2eCount = E2E_RATE * SECONDS;
-  const total = routeCount + e2eCount + BURST;
+  const total = routeCount + e2eCount + BURST + WARMUP;
   const type = await db.ticketType.create({ data: { raceId: race.id, name: "10K", priceMinor: 3000, capacity: total, bibRangeStart: 1, bibRangeEnd: total } });
   await db.user.createMany({ data: Array.from({ length: total }, (_, i) => ({ id: `bench-buyer-${i}`, email: `buyer-${i}@example.com`, name: `Buyer ${i}`, passwordHash: "x" })) });
   const [routeOrders, e2eOrders, burstOrders] = [
@@ -173,7 +174,13 @@ try {
     await pendingOrders(race.id, type.id, e2eCount, routeCount),
     await pendingOrders(race.id, type.id, BURST, routeCount + e2eCount),
   ];
+  const warmupOrders = await pendingOrders(race.id, type.id, WARMUP, routeCount + e2eCount + BURST);
   const reference = await bullNoop(Math.max(BURST, 2000), ROUTE_RATE);
+
+  if (WARMUP) {
+    await atRate(warmupOrders, 20, routeCount + e2eCount + BURST);
+    await paidTimes(warmupOrders);
+  }
 
   // 1. The route at ROUTE_RATE/s.
   const routeSent = await atRate(routeOrders, ROUTE_RATE, 0);
