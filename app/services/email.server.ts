@@ -89,7 +89,7 @@ async function claimForSending(emailId: string, now: Date) {
 }
 
 async function storedEmail(emailId: string) {
-  const [email] = await sql<EmailMessage>(`SELECT * FROM "EmailMessage" WHERE id = $1`, [emailId], undefined, "stored-email");
+  const [email] = await sql<EmailMessage>(`SELECT * FROM "EmailMessage" WHERE id = $1`, [emailId]);
   return email ?? null;
 }
 
@@ -133,8 +133,6 @@ async function rendered(email: EmailMessage | null) {
   const [written] = await sql<EmailMessage>(
     `UPDATE "EmailMessage" SET subject = $2, text = $3, html = $4, attachments = $5::jsonb WHERE id = $1 AND html = '' RETURNING *`,
     [email.id, content.subject, content.text, content.html, JSON.stringify(attachments)],
-    undefined,
-    "write-rendered-email",
   );
   return written ?? storedEmail(email.id);
 }

@@ -23,7 +23,7 @@ describe("sqlScript with prepared statements", () => {
     // More runs than the pool has connections: some connection runs it again, having prepared it before.
     for (let i = 0; i < 25; i += 1) runs.push(await sqlScript([{ ...renamed, values: [[organisation.id], `Run ${i}`] }, preparedHere]));
     expect(runs.at(-1)![0]).toEqual([{ id: organisation.id, name: "Run 24" }]);
-    const plans = runs.map(([, [held]]) => held as { generic: number; custom: number });
+    const plans = runs.map((rows) => rows[1]![0] as { generic: number; custom: number });
     expect(plans.every((p) => p.custom === 0 && p.generic >= 1)).toBe(true);
     expect(Math.max(...plans.map((p) => p.generic))).toBeGreaterThan(1);
   });
