@@ -85,7 +85,9 @@ function perSecondP99(sent: Sent[]) {
   const seconds = new Map<number, number[]>();
   for (const s of sent) {
     const second = Math.floor((s.sentAt - start) / 1000);
-    seconds.set(second, [...(seconds.get(second) ?? []), s.routeMs]);
+    const times = seconds.get(second) ?? [];
+    times.push(s.routeMs);
+    seconds.set(second, times);
   }
   return [...seconds.keys()].sort((a, b) => a - b).map((second) => Math.round(percentile(seconds.get(second)!.sort((a, b) => a - b), 99)));
 }
