@@ -71,26 +71,25 @@ const deliveryNotices: Record<string, (to: string) => { title: string; body: str
   welcome: (to) => ({ title: "Welcome to Startline!", body: `We sent a welcome email to ${to}.` }),
 };
 
+type ClaimedEmail = EmailMessage & { previousStatus: EmailMessage["status"] };
+
 /**
- * Takes the email for one delivery attempt: a QUEUED (or FAILED, retried by hand) email, or one whose last attempt
- * was interrupted (its claim is older than SEND_CLAIM_MS). Null when another attempt holds it, or it was sent.
+ * Takes the email for one delivery attempt and reads it in the same statement: a QUEUED (or FAILED, retried by hand)
+ * email, or one whose last attempt was interrupted (its claim is older than SEND_CLAIM_MS). Null when another attempt
+ * holds it, it was sent, or it does not exist. The row is locked before its status is read, so of two attempts at
+ * once the second reads what the first wrote.
  */
 async function claimForSending(emailId: string, now: Date) {
-  // Through pg, like the rest of a confirmation's delivery (ADR 0060): a payment rush sends one per order.
-  const [claimed] = await sql<{ id: string; attempts: number }>(
-    `UPDATE "EmailMessage" SET status = 'SENDING', "sendingAt" = $2::timestamp(3), attempts = attempts + 1
-     WHERE id = $1 AND (status IN ('QUEUED', 'FAILED') OR (status = 'SENDING' AND "sendingAt" < $3::timestamp(3)))
-     RETURNING id, attempts`,
+  // Through pg, like the rest of a confirmation's delivery (ADR 0060): a payment rush sends one per order. Unnamed:
+  // `e.*` is fixed when a statement is prepared, and a migration that adds a column would break a prepared one.
+  const [claimed] = await sql<ClaimedEmail>(
+    `UPDATE "EmailMessage" e SET status = 'SENDING', "sendingAt" = $2::timestamp(3), attempts = e.attempts + 1
+     FROM (SELECT id, status FROM "EmailMessage" WHERE id = $1 FOR UPDATE) AS before
+     WHERE e.id = before.id AND (before.status IN ('QUEUED', 'FAILED') OR (before.status = 'SENDING' AND e."sendingAt" < $3::timestamp(3)))
+     RETURNING e.*, before.status AS "previousStatus"`,
     [emailId, now.toISOString(), new Date(now.getTime() - SEND_CLAIM_MS).toISOString()],
-    undefined,
-    "claim-email",
   );
   return claimed ?? null;
-}
-
-async function storedEmail(emailId: string) {
-  const [email] = await sql<EmailMessage>(`SELECT * FROM "EmailMessage" WHERE id = $1`, [emailId]);
-  return email ?? null;
 }
 
 /**
@@ -99,23 +98,20 @@ async function storedEmail(emailId: string) {
  * the claim of an earlier one waits until that claim has expired, so two attempts never send at once; only an
  * attempt interrupted between the SMTP server's acceptance and the SENT mark leads to a second send, with the same
  * Message-ID (so mail clients show one message). Safe to run twice; the delivery notice is deduplicated by email id.
+ * A delivery is three statements at most: the claim (which reads the email), the order's read for a confirmation,
+ * and the mark (ADR 0113).
  */
 export async function deliverEmail(emailId: string) {
-  const email = await rendered(await storedEmail(emailId));
+  const now = new Date();
+  const claimed = await claimForSending(emailId, now);
+  const email = claimed ?? (await db.emailMessage.findUnique({ where: { id: emailId }, select: { id: true, kind: true, to: true, userId: true, status: true, sendingAt: true } }));
   if (!email) throw new PermanentFailure(`email ${emailId} does not exist`);
-  if (email.status !== "SENT") {
-    const now = new Date();
-    const claim = await claimForSending(emailId, now);
-    if (!claim) {
-      const current = await db.emailMessage.findUniqueOrThrow({ where: { id: emailId }, select: { status: true, sendingAt: true } });
-      if (current.status !== "SENT") {
-        const claimEndsAt = (current.sendingAt?.getTime() ?? now.getTime()) + SEND_CLAIM_MS;
-        throw new RetryLaterError(`email ${emailId} is claimed by an earlier delivery attempt; trying again once that claim has expired`, claimEndsAt - now.getTime() + 1_000);
-      }
-    } else {
-      if (email.status === "SENDING") log.warn("sending again an email whose earlier attempt was interrupted", { emailId, attempt: claim.attempts });
-      await sendClaimed(email);
-    }
+  if (claimed) {
+    if (claimed.previousStatus === "SENDING") log.warn("sending again an email whose earlier attempt was interrupted", { emailId, attempt: claimed.attempts });
+    await sendClaimed(await rendered(claimed));
+  } else if (email.status !== "SENT") {
+    const claimEndsAt = (email.sendingAt?.getTime() ?? now.getTime()) + SEND_CLAIM_MS;
+    throw new RetryLaterError(`email ${emailId} is claimed by an earlier delivery attempt; trying again once that claim has expired`, claimEndsAt - now.getTime() + 1_000);
   }
   const notice = deliveryNotices[email.kind];
   if (notice && email.userId) {
@@ -123,21 +119,27 @@ export async function deliverEmail(emailId: string) {
   }
 }
 
+/** What an attempt sends, and the content it rendered (to be stored with the attempt's outcome), if it rendered any. */
+type Outgoing = { email: EmailMessage; renderedNow: boolean };
+
 /**
- * A paid order's confirmation is recorded empty by fulfilment and written here, once, from the order (ADR 0060); two
- * attempts that render at once write the same content, and only the first write is kept.
+ * A paid order's confirmation is recorded empty by fulfilment and rendered here from the order (ADR 0060); the attempt
+ * that holds the claim stores what it rendered together with its outcome (ADR 0113), so an attempt that fails before
+ * SMTP took the email renders again from the order as it then stands.
  */
-async function rendered(email: EmailMessage | null) {
-  if (!email?.confirmsOrderId || email.html !== "") return email;
+async function rendered(email: EmailMessage): Promise<Outgoing> {
+  if (!email.confirmsOrderId || email.html !== "") return { email, renderedNow: false };
   const { kind: _kind, attachments, ...content } = await orderConfirmation(email.confirmsOrderId);
-  const [written] = await sql<EmailMessage>(
-    `UPDATE "EmailMessage" SET subject = $2, text = $3, html = $4, attachments = $5::jsonb WHERE id = $1 AND html = '' RETURNING *`,
-    [email.id, content.subject, content.text, content.html, JSON.stringify(attachments)],
-  );
-  return written ?? storedEmail(email.id);
+  return { email: { ...email, ...content, attachments }, renderedNow: true };
 }
 
-async function sendClaimed(email: EmailMessage) {
+/** The rendered content as the columns it is stored in, or nulls (kept as stored) when nothing was rendered now. */
+function renderedColumns({ email, renderedNow }: Outgoing) {
+  return renderedNow ? [email.subject, email.text, email.html, JSON.stringify(email.attachments)] : [null, null, null, null];
+}
+
+async function sendClaimed(outgoing: Outgoing) {
+  const { email } = outgoing;
   const { transport, kind } = mailer;
   let info;
   try {
@@ -157,17 +159,24 @@ async function sendClaimed(email: EmailMessage) {
     });
   } catch (error) {
     // Not sent: give the claim back, so the retry (or housekeeping) can take it at once.
-    await db.emailMessage.updateMany({
-      where: { id: email.id, status: "SENDING" },
-      data: { status: "QUEUED", sendingAt: null, error: error instanceof Error ? error.message : String(error) },
-    });
+    await sql(
+      `UPDATE "EmailMessage" SET status = 'QUEUED', "sendingAt" = NULL, error = $2, ${contentColumns(3)} WHERE id = $1 AND status = 'SENDING'`,
+      [email.id, error instanceof Error ? error.message : String(error), ...renderedColumns(outgoing)],
+    );
     throw smtpFailure(error);
   }
-  await sql(`UPDATE "EmailMessage" SET status = 'SENT', transport = $2, "messageId" = $3, "sentAt" = now() AT TIME ZONE 'UTC', error = NULL WHERE id = $1`, [
-    email.id,
-    kind,
-    info.messageId ?? null,
-  ], undefined, "mark-email-sent");
+  await sql(
+    `UPDATE "EmailMessage" SET status = 'SENT', transport = $2, "messageId" = $3, "sentAt" = now() AT TIME ZONE 'UTC', error = NULL, ${contentColumns(4)} WHERE id = $1`,
+    [email.id, kind, info.messageId ?? null, ...renderedColumns(outgoing)],
+    undefined,
+    "mark-email-sent",
+  );
+}
+
+/** The content rendered by this attempt as parameters `$first` to `$first + 3` (`renderedColumns`); nulls keep what is stored. */
+function contentColumns(first: number) {
+  const [subject, text, html, attachments] = [0, 1, 2, 3].map((i) => `$${first + i}`);
+  return `subject = coalesce(${subject}, subject), text = coalesce(${text}, text), html = coalesce(${html}, html), attachments = coalesce(${attachments}::jsonb, attachments)`;
 }
 
 /**

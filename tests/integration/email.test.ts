@@ -1,9 +1,11 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { jobCatalog } from "~/jobs/catalog";
 import { enqueue, getQueue } from "~/jobs/queues.server";
-import { deliverEmail, recordEmail } from "~/services/email.server";
+import { RetryLaterError } from "~/jobs/retry";
+import { deliverEmail, recordEmail, SEND_CLAIM_MS } from "~/services/email.server";
 import { db } from "~/utils/db.server";
 import { startSmtpDouble } from "../mocks/smtp";
+import { createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
 import { uniqueEmail } from "../support/http";
 import { startWorkerForTest } from "../support/stack";
 import { waitFor } from "../support/wait";
@@ -73,5 +75,39 @@ describe("email.send", () => {
     const job = await getQueue("email").getJob(`email.send-${emailId}`);
     expect(await job?.getState()).toMatch(/delayed|waiting|active/);
     await getQueue("email").obliterate({ force: true });
+  });
+  it("leaves an email claimed by a running attempt alone, and sends again one whose attempt was interrupted", async () => {
+    const { emailId } = await userWithEmail();
+    await db.emailMessage.update({ where: { id: emailId }, data: { status: "SENDING", sendingAt: new Date(), attempts: 1 } });
+    await expect(deliverEmail(emailId)).rejects.toBeInstanceOf(RetryLaterError);
+    expect(await db.emailMessage.findUniqueOrThrow({ where: { id: emailId } })).toMatchObject({ status: "SENDING", attempts: 1 });
+
+    await db.emailMessage.update({ where: { id: emailId }, data: { sendingAt: new Date(Date.now() - SEND_CLAIM_MS - 1_000) } });
+    await deliverEmail(emailId);
+    expect(await db.emailMessage.findUniqueOrThrow({ where: { id: emailId } })).toMatchObject({ status: "SENT", attempts: 2 });
+  });
+
+  it("refuses an email that does not exist for good", async () => {
+    await expect(deliverEmail("no-such-email")).rejects.toThrow("email no-such-email does not exist");
+  });
+
+  it("renders a confirmation from its order in the attempt that sends it, and keeps what a failed attempt rendered", async () => {
+    const { organisation } = await createOrganisation();
+    const race = await createRace(organisation.id, { status: "PUBLISHED", name: "Rendered Run" });
+    const type = await createTicketType(race.id);
+    const { order } = await createParticipant(race.id, type.id, { firstName: "Rena" }, 42);
+    const { id: emailId } = await db.emailMessage.create({ data: { kind: "order_confirmed", to: order.buyerEmail, subject: "", text: "", html: "", confirmsOrderId: order.id } });
+
+    await startWorkerForTest({ SMTP_URL: "smtp://127.0.0.1:9" });
+    await enqueue("email.send", { emailId });
+    const failed = await waitFor(() => db.emailMessage.findUniqueOrThrow({ where: { id: emailId } }), (e) => e.error !== null);
+    await getQueue("email").obliterate({ force: true });
+    expect(failed).toMatchObject({ status: "QUEUED", subject: "You're registered: Rendered Run" });
+    expect(failed.html).toContain("Rena");
+    expect(failed.attachments).toEqual([expect.objectContaining({ filename: "ticket-42.png", contentType: "image/png" })]);
+
+    await deliverEmail(emailId);
+    const sent = await db.emailMessage.findUniqueOrThrow({ where: { id: emailId } });
+    expect(sent).toMatchObject({ status: "SENT", transport: "outbox", subject: failed.subject, html: failed.html, error: null });
   });
 });
