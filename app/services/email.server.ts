@@ -71,7 +71,11 @@ const deliveryNotices: Record<string, (to: string) => { title: string; body: str
   welcome: (to) => ({ title: "Welcome to Startline!", body: `We sent a welcome email to ${to}.` }),
 };
 
-type ClaimedEmail = EmailMessage & { previousStatus: EmailMessage["status"] };
+/** What a delivery attempt needs of the email it claims. */
+type ClaimedEmail = Pick<EmailMessage, "id" | "userId" | "kind" | "to" | "subject" | "text" | "html" | "attachments" | "status" | "attempts" | "confirmsOrderId"> & {
+  previousStatus: EmailMessage["status"];
+};
+const CLAIMED_COLUMNS = ["id", "userId", "kind", "to", "subject", "text", "html", "attachments", "status", "attempts", "confirmsOrderId"].map((column) => `e."${column}"`).join(", ");
 
 /**
  * Takes the email for one delivery attempt and reads it in the same statement: a QUEUED (or FAILED, retried by hand)
@@ -80,14 +84,16 @@ type ClaimedEmail = EmailMessage & { previousStatus: EmailMessage["status"] };
  * once the second reads what the first wrote.
  */
 async function claimForSending(emailId: string, now: Date) {
-  // Through pg, like the rest of a confirmation's delivery (ADR 0060): a payment rush sends one per order. Unnamed:
-  // `e.*` is fixed when a statement is prepared, and a migration that adds a column would break a prepared one.
+  // Through pg, like the rest of a confirmation's delivery (ADR 0060): a payment rush sends one per order. Prepared
+  // (ADR 0112), so it names its columns: a prepared `e.*` would break when a migration adds one.
   const [claimed] = await sql<ClaimedEmail>(
     `UPDATE "EmailMessage" e SET status = 'SENDING', "sendingAt" = $2::timestamp(3), attempts = e.attempts + 1
      FROM (SELECT id, status FROM "EmailMessage" WHERE id = $1 FOR UPDATE) AS before
      WHERE e.id = before.id AND (before.status IN ('QUEUED', 'FAILED') OR (before.status = 'SENDING' AND e."sendingAt" < $3::timestamp(3)))
-     RETURNING e.*, before.status AS "previousStatus"`,
+     RETURNING ${CLAIMED_COLUMNS}, before.status AS "previousStatus"`,
     [emailId, now.toISOString(), new Date(now.getTime() - SEND_CLAIM_MS).toISOString()],
+    undefined,
+    "claim-email",
   );
   return claimed ?? null;
 }
@@ -104,15 +110,22 @@ async function claimForSending(emailId: string, now: Date) {
 export async function deliverEmail(emailId: string) {
   const now = new Date();
   const claimed = await claimForSending(emailId, now);
-  const email = claimed ?? (await db.emailMessage.findUnique({ where: { id: emailId }, select: { id: true, kind: true, to: true, userId: true, status: true, sendingAt: true } }));
-  if (!email) throw new PermanentFailure(`email ${emailId} does not exist`);
   if (claimed) {
     if (claimed.previousStatus === "SENDING") log.warn("sending again an email whose earlier attempt was interrupted", { emailId, attempt: claimed.attempts });
     await sendClaimed(await rendered(claimed));
-  } else if (email.status !== "SENT") {
-    const claimEndsAt = (email.sendingAt?.getTime() ?? now.getTime()) + SEND_CLAIM_MS;
+    return tellDelivered(claimed);
+  }
+  const current = await db.emailMessage.findUnique({ where: { id: emailId }, select: { id: true, kind: true, to: true, userId: true, status: true, sendingAt: true } });
+  if (!current) throw new PermanentFailure(`email ${emailId} does not exist`);
+  if (current.status !== "SENT") {
+    const claimEndsAt = (current.sendingAt?.getTime() ?? now.getTime()) + SEND_CLAIM_MS;
     throw new RetryLaterError(`email ${emailId} is claimed by an earlier delivery attempt; trying again once that claim has expired`, claimEndsAt - now.getTime() + 1_000);
   }
+  await tellDelivered(current);
+}
+
+/** The user's notice that an email of a kind that has one went out (once per email, however often this runs). */
+async function tellDelivered(email: Pick<EmailMessage, "id" | "kind" | "to" | "userId">) {
   const notice = deliveryNotices[email.kind];
   if (notice && email.userId) {
     await notify({ userId: email.userId, kind: `email.${email.kind}`, dedupeKey: `email-delivered:${email.id}`, ...notice(email.to) });
@@ -120,14 +133,14 @@ export async function deliverEmail(emailId: string) {
 }
 
 /** What an attempt sends, and the content it rendered (to be stored with the attempt's outcome), if it rendered any. */
-type Outgoing = { email: EmailMessage; renderedNow: boolean };
+type Outgoing = { email: ClaimedEmail; renderedNow: boolean };
 
 /**
  * A paid order's confirmation is recorded empty by fulfilment and rendered here from the order (ADR 0060); the attempt
  * that holds the claim stores what it rendered together with its outcome (ADR 0113), so an attempt that fails before
  * SMTP took the email renders again from the order as it then stands.
  */
-async function rendered(email: EmailMessage): Promise<Outgoing> {
+async function rendered(email: ClaimedEmail): Promise<Outgoing> {
   if (!email.confirmsOrderId || email.html !== "") return { email, renderedNow: false };
   const { kind: _kind, attachments, ...content } = await orderConfirmation(email.confirmsOrderId);
   return { email: { ...email, ...content, attachments }, renderedNow: true };
