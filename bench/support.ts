@@ -95,3 +95,38 @@ export async function profiled<T>(name: string, work: () => Promise<T>): Promise
     session.disconnect();
   }
 }
+
+/** CPU time (user + system, ms) used so far by each process whose command name is in `names` or whose pid is given. */
+async function cpuByProcess(pids: Record<string, number | undefined>, names: string[]) {
+  const { readFile, readdir } = await import("node:fs/promises");
+  const ticksToMs = 10; // USER_HZ is 100 on Linux
+  const used = Object.fromEntries([...Object.keys(pids), ...names].map((key) => [key, 0])) as Record<string, number>;
+  const byPid = new Map(Object.entries(pids).filter(([, pid]) => pid).map(([key, pid]) => [pid!, key]));
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
+    if (!stat) continue;
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ms = (Number(fields[11]) + Number(fields[12])) * ticksToMs;
+    const key = byPid.get(Number(entry)) ?? names.find((name) => comm.startsWith(name));
+    if (key) used[key] = (used[key] ?? 0) + ms;
+  }
+  return used;
+}
+
+/**
+ * The CPU each process used while `work` ran (from /proc: the given pids, every `postgres` and `redis-server` process,
+ * and this one), in ms: where a throughput limit's cost goes on a machine whose cores are all busy. Postgres backends
+ * that exit during `work` are not counted.
+ */
+export async function measureCpu<T>(pids: Record<string, number | undefined>, work: () => Promise<T>) {
+  const names = ["postgres", "redis-server"];
+  const before = { ...(await cpuByProcess(pids, names)), bench: process.cpuUsage() };
+  const result = await work();
+  const after = await cpuByProcess(pids, names);
+  const bench = process.cpuUsage(before.bench);
+  const cpuMs: Record<string, number> = Object.fromEntries(Object.keys(after).map((key) => [key, after[key]! - ((before as Record<string, unknown>)[key] as number)]));
+  cpuMs.bench = (bench.user + bench.system) / 1000;
+  return { result, cpuMs };
+}
