@@ -16,16 +16,13 @@ export function createRedisConnection(purpose: string) {
 
 /**
  * The shared command connection of this process (rate limits, publishing, health). It connects on its
- * first command, so importing a module that uses it opens nothing. Commands issued in the same turn of the event loop
- * go to Redis in one write (auto-pipelining, ADR 0113): a payment's announcements, and those of the payments finishing
- * beside it, cost one system call instead of one each.
+ * first command, so importing a module that uses it opens nothing.
  */
 export const redis = singleton("redis", () => {
   const connection = new Redis(getEnv().REDIS_URL, {
     connectionName: "startline:commands",
     maxRetriesPerRequest: 2,
     lazyConnect: true,
-    enableAutoPipelining: true,
   });
   connection.on("error", () => {
     // ioredis reconnects by itself; /readyz reports the outage.
