@@ -96,8 +96,11 @@ export async function profiled<T>(name: string, work: () => Promise<T>): Promise
   }
 }
 
-/** CPU time (user + system, ms) used so far by each process whose command name is in `names` or whose pid is given. */
-async function cpuByProcess(pids: Record<string, number | undefined>, names: string[]) {
+/**
+ * CPU time (ms) used so far by each process whose command name is in `names` or whose pid is given: user + system, or
+ * only the system part (`part: "system"`).
+ */
+async function cpuByProcess(pids: Record<string, number | undefined>, names: string[], part: "all" | "system" = "all") {
   const { readFile, readdir } = await import("node:fs/promises");
   const ticksToMs = 10; // USER_HZ is 100 on Linux
   const used = Object.fromEntries([...Object.keys(pids), ...names].map((key) => [key, 0])) as Record<string, number>;
@@ -108,7 +111,7 @@ async function cpuByProcess(pids: Record<string, number | undefined>, names: str
     if (!stat) continue;
     const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ms = (Number(fields[11]) + Number(fields[12])) * ticksToMs;
+    const ms = ((part === "all" ? Number(fields[11]) : 0) + Number(fields[12])) * ticksToMs;
     const key = byPid.get(Number(entry)) ?? names.find((name) => comm.startsWith(name));
     if (key) used[key] = (used[key] ?? 0) + ms;
   }
@@ -122,11 +125,12 @@ async function cpuByProcess(pids: Record<string, number | undefined>, names: str
  */
 export async function measureCpu<T>(pids: Record<string, number | undefined>, work: () => Promise<T>) {
   const names = ["postgres", "redis-server"];
-  const before = { ...(await cpuByProcess(pids, names)), bench: process.cpuUsage() };
+  const [before, systemBefore, benchBefore] = [await cpuByProcess(pids, names), await cpuByProcess(pids, names, "system"), process.cpuUsage()];
   const result = await work();
-  const after = await cpuByProcess(pids, names);
-  const bench = process.cpuUsage(before.bench);
-  const cpuMs: Record<string, number> = Object.fromEntries(Object.keys(after).map((key) => [key, after[key]! - ((before as Record<string, unknown>)[key] as number)]));
-  cpuMs.bench = (bench.user + bench.system) / 1000;
-  return { result, cpuMs };
+  const [after, systemAfter, bench] = [await cpuByProcess(pids, names), await cpuByProcess(pids, names, "system"), process.cpuUsage(benchBefore)];
+  const used = (to: Record<string, number>, from: Record<string, number>) => Object.fromEntries(Object.keys(to).map((key) => [key, to[key]! - from[key]!]));
+  const cpuMs: Record<string, number> = { ...used(after, before), bench: (bench.user + bench.system) / 1000 };
+  /** The part of `cpuMs` spent in the kernel (system calls: sockets, pipes, files). */
+  const systemMs: Record<string, number> = { ...used(systemAfter, systemBefore), bench: bench.system / 1000 };
+  return { result, cpuMs, systemMs };
 }

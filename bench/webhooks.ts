@@ -221,7 +221,7 @@ try {
   // 3. Fulfilment throughput: a burst, as fast as the route takes it (50 senders).
   const burstStarted = Date.now();
   let next = 0;
-  const { result: { result: burstPaid, activity }, cpuMs } = await measureCpu({ web: web.child.pid, worker: worker.child.pid }, () =>
+  const { result: { result: burstPaid, activity }, cpuMs, systemMs } = await measureCpu({ web: web.child.pid, worker: worker.child.pid }, () =>
     sampleActivity(process.env.DATABASE_URL!, async () => {
       await Promise.all(Array.from({ length: 50 }, async () => {
         while (next < burstOrders.length) {
@@ -233,7 +233,7 @@ try {
     }),
   );
   console.error(`[webhooks] burst: backends by state (mean of samples) ${JSON.stringify(activity)}`);
-  const perOrder = Object.entries(cpuMs).map(([name, ms]) => `${name} ${(ms / BURST).toFixed(2)}`);
+  const perOrder = Object.entries(cpuMs).map(([name, ms]) => `${name} ${(ms / BURST).toFixed(2)} (kernel ${Math.round((100 * systemMs[name]!) / Math.max(ms, 1))}%)`);
   console.error(`[webhooks] burst: CPU ms per paid order: ${perOrder.join(", ")}; all ${(Object.values(cpuMs).reduce((a, b) => a + b, 0) / BURST).toFixed(2)}`);
   const ordersPerSecond = BURST / ((Math.max(...burstPaid.values()) - burstStarted) / 1000);
   console.error(`[webhooks] burst of ${BURST}: ${ordersPerSecond.toFixed(0)} orders/s; BullMQ no-op ${reference.perSecond.toFixed(0)} jobs/s`);
