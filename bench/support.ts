@@ -96,14 +96,11 @@ export async function profiled<T>(name: string, work: () => Promise<T>): Promise
   }
 }
 
-/**
- * CPU time (ms) used so far by each process whose command name is in `names` or whose pid is given: user + system, or
- * only the system part (`part: "system"`).
- */
-async function cpuByProcess(pids: Record<string, number | undefined>, names: string[], part: "all" | "system" = "all") {
+/** CPU time (ms, user + system, and the system part) used so far by each process whose command name is in `names` or whose pid is given. */
+async function cpuByProcess(pids: Record<string, number | undefined>, names: string[]) {
   const { readFile, readdir } = await import("node:fs/promises");
   const ticksToMs = 10; // USER_HZ is 100 on Linux
-  const used = Object.fromEntries([...Object.keys(pids), ...names].map((key) => [key, 0])) as Record<string, number>;
+  const used = Object.fromEntries([...Object.keys(pids), ...names].map((key) => [key, { all: 0, system: 0 }]));
   const byPid = new Map(Object.entries(pids).filter(([, pid]) => pid).map(([key, pid]) => [pid!, key]));
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -111,26 +108,27 @@ async function cpuByProcess(pids: Record<string, number | undefined>, names: str
     if (!stat) continue;
     const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ms = ((part === "all" ? Number(fields[11]) : 0) + Number(fields[12])) * ticksToMs;
     const key = byPid.get(Number(entry)) ?? names.find((name) => comm.startsWith(name));
-    if (key) used[key] = (used[key] ?? 0) + ms;
+    if (!key) continue;
+    used[key]!.all += (Number(fields[11]) + Number(fields[12])) * ticksToMs;
+    used[key]!.system += Number(fields[12]) * ticksToMs;
   }
   return used;
 }
 
 /**
  * The CPU each process used while `work` ran (from /proc: the given pids, every `postgres` and `redis-server` process,
- * and this one), in ms: where a throughput limit's cost goes on a machine whose cores are all busy. Postgres backends
- * that exit during `work` are not counted.
+ * and this one), in ms, and the part of it spent in the kernel (system calls: sockets, pipes, files): where a
+ * throughput limit's cost goes on a machine whose cores are all busy. Postgres backends that exit during `work` are
+ * not counted.
  */
 export async function measureCpu<T>(pids: Record<string, number | undefined>, work: () => Promise<T>) {
   const names = ["postgres", "redis-server"];
-  const [before, systemBefore, benchBefore] = [await cpuByProcess(pids, names), await cpuByProcess(pids, names, "system"), process.cpuUsage()];
+  const [before, benchBefore] = [await cpuByProcess(pids, names), process.cpuUsage()];
   const result = await work();
-  const [after, systemAfter, bench] = [await cpuByProcess(pids, names), await cpuByProcess(pids, names, "system"), process.cpuUsage(benchBefore)];
-  const used = (to: Record<string, number>, from: Record<string, number>) => Object.fromEntries(Object.keys(to).map((key) => [key, to[key]! - from[key]!]));
-  const cpuMs: Record<string, number> = { ...used(after, before), bench: (bench.user + bench.system) / 1000 };
-  /** The part of `cpuMs` spent in the kernel (system calls: sockets, pipes, files). */
-  const systemMs: Record<string, number> = { ...used(systemAfter, systemBefore), bench: bench.system / 1000 };
+  const [after, bench] = [await cpuByProcess(pids, names), process.cpuUsage(benchBefore)];
+  const used = (part: "all" | "system") => Object.fromEntries(Object.keys(after).map((key) => [key, after[key]![part] - before[key]![part]]));
+  const cpuMs: Record<string, number> = { ...used("all"), bench: (bench.user + bench.system) / 1000 };
+  const systemMs: Record<string, number> = { ...used("system"), bench: bench.system / 1000 };
   return { result, cpuMs, systemMs };
 }

@@ -3,12 +3,10 @@ import { coalescing } from "./coalescing";
 
 function deferred() {
   let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
+  const promise = new Promise<void>((res) => {
     resolve = res;
-    reject = rej;
   });
-  return { promise, resolve, reject };
+  return { promise, resolve };
 }
 
 describe("coalescing", () => {
@@ -22,9 +20,7 @@ describe("coalescing", () => {
 
   it("folds the calls made during a run into one run that starts after it", async () => {
     const gates: ReturnType<typeof deferred>[] = [];
-    const started: number[] = [];
     const announce = coalescing(() => {
-      started.push(Date.now());
       const gate = deferred();
       gates.push(gate);
       return gate.promise;

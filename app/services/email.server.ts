@@ -71,11 +71,10 @@ const deliveryNotices: Record<string, (to: string) => { title: string; body: str
   welcome: (to) => ({ title: "Welcome to Startline!", body: `We sent a welcome email to ${to}.` }),
 };
 
-/** What a delivery attempt needs of the email it claims. */
-type ClaimedEmail = Pick<EmailMessage, "id" | "userId" | "kind" | "to" | "subject" | "text" | "html" | "attachments" | "status" | "attempts" | "confirmsOrderId"> & {
-  previousStatus: EmailMessage["status"];
-};
-const CLAIMED_COLUMNS = ["id", "userId", "kind", "to", "subject", "text", "html", "attachments", "status", "attempts", "confirmsOrderId"].map((column) => `e."${column}"`).join(", ");
+/** What a delivery attempt needs of the email it claims: the claim returns these columns. */
+const CLAIMED = ["id", "userId", "kind", "to", "subject", "text", "html", "attachments", "status", "attempts", "confirmsOrderId"] as const;
+type ClaimedEmail = Pick<EmailMessage, (typeof CLAIMED)[number]> & { previousStatus: EmailMessage["status"] };
+const CLAIMED_COLUMNS = CLAIMED.map((column) => `e."${column}"`).join(", ");
 
 /**
  * Takes the email for one delivery attempt and reads it in the same statement: a QUEUED (or FAILED, retried by hand)
