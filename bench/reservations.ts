@@ -3,7 +3,7 @@
 // with the same pool size, in the same run. Then 2,000 more attempts at the sold-out type: how many reach
 // Postgres. Run: npm run bench -- reservations   (ATTEMPTS=2000 DATABASE_POOL_SIZE=10)
 import pg from "pg";
-import { benchEnvironment, percentile, profiled, reportRow, sampleActivity } from "./support";
+import { benchEnvironment, measureCpu, percentile, profiled, reportRow, sampleActivity } from "./support";
 
 const ATTEMPTS = Number(process.env.ATTEMPTS ?? 2000);
 const env = await benchEnvironment("reservations");
@@ -61,19 +61,25 @@ try {
   await db.user.createMany({ data: Array.from({ length: ATTEMPTS }, (_, i) => ({ ...buyer(i), passwordHash: "x" })) });
   for (const capacity of [100, ATTEMPTS]) {
     const reference = await ticketType(capacity);
-    const bare = await rush(async () => {
-      const result = await raw.query(`UPDATE "TicketType" SET "heldCount" = "heldCount" + 1 WHERE id = $1 AND capacity - "soldCount" - "heldCount" >= 1`, [reference.typeId]);
-      return result.rowCount === 1;
-    });
+    const { result: bare, cpuMs: bareCpu } = await measureCpu({}, () =>
+      rush(async () => {
+        const result = await raw.query(`UPDATE "TicketType" SET "heldCount" = "heldCount" + 1 WHERE id = $1 AND capacity - "soldCount" - "heldCount" >= 1`, [reference.typeId]);
+        return result.rowCount === 1;
+      }),
+    );
     const target = await ticketType(capacity);
-    const { result: ours, activity } = await sampleActivity(process.env.DATABASE_URL!, () =>
-      profiled(`reservations-${capacity}`, () =>
-        rush(async (i) => {
-          await reservePlaces({ raceId: target.raceId, buyer: buyer(i), lines: [{ ticketTypeId: target.typeId, quantity: 1 }] });
-          return true;
-        }),
+    const { result: { result: ours, activity }, cpuMs: ourCpu } = await measureCpu({}, () =>
+      sampleActivity(process.env.DATABASE_URL!, () =>
+        profiled(`reservations-${capacity}`, () =>
+          rush(async (i) => {
+            await reservePlaces({ raceId: target.raceId, buyer: buyer(i), lines: [{ ticketTypeId: target.typeId, quantity: 1 }] });
+            return true;
+          }),
+        ),
       ),
     );
+    const perAttempt = (cpu: Record<string, number>) => Object.entries(cpu).map(([name, ms]) => `${name} ${(ms / ATTEMPTS).toFixed(3)}`).join(", ");
+    console.error(`[reservations] capacity ${capacity}: CPU ms per attempt: Startline ${perAttempt(ourCpu)}; bare ${perAttempt(bareCpu)}`);
     console.error(`[reservations] capacity ${capacity}: backends by state (mean of samples): ${JSON.stringify(activity)}`);
     const final = await db.ticketType.findUniqueOrThrow({ where: { id: target.typeId } });
     console.error(`[reservations] capacity ${capacity}: Startline ${JSON.stringify({ ...ours, refusals: Object.fromEntries(ours.refusals) })}; bare ${JSON.stringify({ ...bare, refusals: Object.fromEntries(bare.refusals) })}`);
