@@ -7,7 +7,7 @@ import { benchEnvironment, measureCpu, percentile, profiled, reportRow, sampleAc
 
 const ATTEMPTS = Number(process.env.ATTEMPTS ?? 2000);
 const env = await benchEnvironment("reservations");
-const { db, sqlPool } = await import("~/utils/db.server");
+const { db, sqlPools } = await import("~/utils/db.server");
 const { getEnv } = await import("~/utils/env.server");
 const { reservePlaces } = await import("~/services/reservations.server");
 const { closeRedis } = await import("~/utils/redis.server");
@@ -51,24 +51,24 @@ async function ticketType(capacity: number) {
 }
 
 const buyer = (i: number) => ({ id: `bench-user-${i}`, email: `bench-${i}@example.com`, name: `Bench ${i}` });
-// Every Prisma query and every `sql` statement takes a connection from the app's one pool: counting the takes counts
+// Every Prisma query and every `sql` statement takes a connection from the app's pools: counting the takes counts
 // what reaches Postgres. (pg_stat_database counts arrive late: backends flush their statistics up to 10 s after
 // the fact, so the rush before would be counted against the sold-out crowd.)
 let poolTakes = 0;
-sqlPool().on("acquire", () => (poolTakes += 1));
+for (const pool of sqlPools()) pool.on("acquire", () => (poolTakes += 1));
 
 try {
   await db.user.createMany({ data: Array.from({ length: ATTEMPTS }, (_, i) => ({ ...buyer(i), passwordHash: "x" })) });
   for (const capacity of [100, ATTEMPTS]) {
     const reference = await ticketType(capacity);
-    const { result: bare, cpuMs: bareCpu } = await measureCpu({}, () =>
+    const { result: bare, cpuMs: bareCpu, systemMs: bareSystem } = await measureCpu({}, () =>
       rush(async () => {
         const result = await raw.query(`UPDATE "TicketType" SET "heldCount" = "heldCount" + 1 WHERE id = $1 AND capacity - "soldCount" - "heldCount" >= 1`, [reference.typeId]);
         return result.rowCount === 1;
       }),
     );
     const target = await ticketType(capacity);
-    const { result: { result: ours, activity }, cpuMs: ourCpu } = await measureCpu({}, () =>
+    const { result: { result: ours, activity }, cpuMs: ourCpu, systemMs: ourSystem } = await measureCpu({}, () =>
       sampleActivity(process.env.DATABASE_URL!, () =>
         profiled(`reservations-${capacity}`, () =>
           rush(async (i) => {
@@ -78,8 +78,9 @@ try {
         ),
       ),
     );
-    const perAttempt = (cpu: Record<string, number>) => Object.entries(cpu).map(([name, ms]) => `${name} ${(ms / ATTEMPTS).toFixed(3)}`).join(", ");
-    console.error(`[reservations] capacity ${capacity}: CPU ms per attempt: Startline ${perAttempt(ourCpu)}; bare ${perAttempt(bareCpu)}`);
+    const perAttempt = (cpu: Record<string, number>, system: Record<string, number>) =>
+      Object.entries(cpu).map(([name, ms]) => `${name} ${(ms / ATTEMPTS).toFixed(3)} (kernel ${((100 * system[name]!) / Math.max(ms, 1)).toFixed(0)}%)`).join(", ");
+    console.error(`[reservations] capacity ${capacity}: CPU ms per attempt: Startline ${perAttempt(ourCpu, ourSystem)}; bare ${perAttempt(bareCpu, bareSystem)}`);
     console.error(`[reservations] capacity ${capacity}: backends by state (mean of samples): ${JSON.stringify(activity)}`);
     const final = await db.ticketType.findUniqueOrThrow({ where: { id: target.typeId } });
     console.error(`[reservations] capacity ${capacity}: Startline ${JSON.stringify({ ...ours, refusals: Object.fromEntries(ours.refusals) })}; bare ${JSON.stringify({ ...bare, refusals: Object.fromEntries(bare.refusals) })}`);

@@ -1,4 +1,5 @@
 import { db, sql, sqlScript, TRANSACTION_DEFAULTS } from "~/utils/db.server";
+import { groupCommit } from "~/lib/group-commit";
 import { BibRangeFullError } from "./bibs.server";
 import { redeemDiscount } from "./discount-holds.server";
 import { sendQueued } from "./email.server";
@@ -121,46 +122,19 @@ function writeOutcome([row]: FulfilmentWriteRow[]) {
   return row.email_id;
 }
 
-type BatchedWrite = { write: FulfilmentWrite; withDiscount: boolean; durable: boolean; settle: (outcome: Promise<string | null>) => void };
-
-/** The most payments of one race written in one transaction (ADR 0086). */
-const MAX_BATCH = 50;
-const waitingByRace = new Map<string, BatchedWrite[]>();
+type BatchedWrite = { write: FulfilmentWrite; withDiscount: boolean; durable: boolean };
 
 /**
  * Writes payments as one transaction in one round trip each (`sqlScript`): the locks, then the statements that decide
  * under them and write, then the commit, so a ticket type's row lock is held while Postgres works, never while Node
- * does. Payments of one race are written in batches (group commit, ADR 0086): while a race's transaction runs, the
- * payments that arrive wait and go together in the next, under one taking of the race's locks, instead of each
- * queueing on the ticket type's row lock in a connection of its own. A lone payment goes at once.
+ * does. Payments of one race are written in batches of at most 50 (group commit, ADR 0086): while a race's transaction
+ * runs, the payments that arrive wait and go together in the next, under one taking of the race's locks, instead of
+ * each queueing on the ticket type's row lock in a connection of its own. A lone payment goes at once.
  */
-function writeFast(write: FulfilmentWrite, withDiscount: boolean, durable: boolean) {
-  return new Promise<string | null>((resolve, reject) => {
-    const entry: BatchedWrite = { write, withDiscount, durable, settle: (outcome) => outcome.then(resolve, reject) };
-    const waiting = waitingByRace.get(write.raceId);
-    if (waiting) {
-      waiting.push(entry);
-      return;
-    }
-    waitingByRace.set(write.raceId, [entry]);
-    void writeRaceBatches(write.raceId);
-  });
-}
+const writePayments = groupCommit<BatchedWrite, FulfilmentWriteRow[]>({ maxBatch: 50, write: writeBatch });
 
-/** Writes the race's waiting payments batch after batch until none wait. */
-async function writeRaceBatches(raceId: string) {
-  for (;;) {
-    const waiting = waitingByRace.get(raceId)!;
-    if (waiting.length === 0) {
-      waitingByRace.delete(raceId);
-      return;
-    }
-    const batch = waiting.splice(0, MAX_BATCH);
-    await writeBatch(batch).catch(async () => {
-      // One statement failed and rolled the batch back: each payment goes alone, so one order's error stays its own.
-      for (const entry of batch) await writeBatch([entry]).catch((error: unknown) => entry.settle(Promise.reject(error)));
-    });
-  }
+async function writeFast(write: FulfilmentWrite, withDiscount: boolean, durable: boolean) {
+  return writeOutcome(await writePayments(write.raceId, { write, withDiscount, durable }));
 }
 
 async function writeBatch(batch: BatchedWrite[]) {
@@ -172,7 +146,7 @@ async function writeBatch(batch: BatchedWrite[]) {
   });
   const [, ...rows] = await sqlScript([locks, ...batch.map(({ write }) => fulfilmentWriteStatement(write))], { durable: batch.some((entry) => entry.durable) });
   metrics.fulfilmentBatchSize.observe(batch.length);
-  batch.forEach((entry, i) => entry.settle(Promise.resolve().then(() => writeOutcome(rows[i] as FulfilmentWriteRow[]))));
+  return rows as FulfilmentWriteRow[][];
 }
 
 /** A late payment whose code's use was given back: the use is taken again (or refused) in the same transaction. */

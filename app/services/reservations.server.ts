@@ -1,13 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { Prisma, type TaxMode } from "@prisma/client";
-import { awaitWalFlush, db, sql, sqlPool, sqlPoolBusy, sqlTransaction, withSqlClient, type Db, type PoolClient } from "~/utils/db.server";
+import { awaitWalFlush, db, sqlPool, sqlPoolBusy, withSqlClient, type Db } from "~/utils/db.server";
+import { groupCommit } from "~/lib/group-commit";
 import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
 import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
 import { queuePath } from "~/lib/queue-rules";
 import { announceHold, announceSale } from "./race-stats.server";
-import { holdOutcome, holdStatement, readCart, isRawUniqueViolation, lockHoldsFrom, type HoldInput, type HoldOutcome, type HoldRow, type HoldTicket } from "./hold-statement.server";
+import { holdOutcome, holdStatement, readCart, isRawUniqueViolation, lockHoldsFrom, takeHolds, type HoldInput, type HoldOutcome, type HoldRow, type HoldTicket } from "./hold-statement.server";
 import { markSoldOut, soldOutMarks, type SoldOutView } from "./sold-out-marks.server";
 import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
@@ -77,20 +78,15 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, que
   const typeIds = [...wanted.keys()];
   let marks = await soldOutMarks(raceId, typeIds);
   if (marks.refusal) throw new ReservationError(marks.refusal);
-  // The cart's read and the statement share one pooled connection, so a rush queues for the pool once per buyer,
-  // in arrival order (ADR 0065). A buyer who had to wait for it asks Redis again: the places may have sold out
-  // meanwhile, and then the answer costs Postgres nothing.
+  // The cart is read once a pooled connection is free, in arrival order (ADR 0065). A buyer who had to wait for it asks
+  // Redis again: the places may have sold out meanwhile, and then the answer costs Postgres nothing.
   const waited = sqlPoolBusy();
-  const first = await withSqlClient(async (client) => {
+  const first = await withSqlClient(async (client): Promise<Prepared> => {
     if (waited) {
       marks = await soldOutMarks(raceId, typeIds);
       if (marks.refusal) return { refusal: marks.refusal, soldOutType: null };
     }
-    const prepared = prepareHold(await readCart(client, raceId, typeIds, buyer.id), { raceId, buyer, wanted, clientIp, queuePass, now });
-    if ("refusal" in prepared) return prepared;
-    // A race behind a queue spends the pass in a Prisma transaction (another connection): not while this one is held.
-    const held = prepared.spendPass ? null : await takeHold(prepared.hold, client).catch(lostToOwnHold);
-    return { ...prepared, held };
+    return prepareHold(await readCart(client, raceId, typeIds, buyer.id), { raceId, buyer, wanted, clientIp, queuePass, now });
   });
   if ("refusal" in first) {
     if (first.soldOutType) await markSoldOut(raceId, first.soldOutType, first.refusal, marks);
@@ -98,11 +94,13 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, que
   }
   const { hold, spendPass } = first;
 
-  // One statement takes the places and writes the order (ADR 0045): no connection sits idle in a transaction
-  // while Node works. A buyer who already has a pending order for the race is refused by the partial unique
-  // index with nothing taken; then a transaction releases that order first and runs the same statement.
+  // One statement takes the places and writes the order (ADR 0045), with the holds of the same race that arrive
+  // meanwhile in one transaction (ADR 0114): no connection sits idle in a transaction while Node works. A buyer who
+  // already has a pending order for the race is refused by the partial unique index with nothing taken; then a
+  // transaction releases that order first and runs the same statement. A race behind a queue spends the pass in that
+  // transaction too.
   for (let attempt = 1; ; attempt++) {
-    let held = attempt === 1 && first.held ? first.held : await (spendPass ? replaceHold(hold, spendPass) : takeHold(hold)).catch(lostToOwnHold);
+    let held = await (spendPass ? replaceHold(hold, spendPass) : takeHold(hold)).catch(lostToOwnHold);
     if (held.outcome === "buyer_has_hold") held = await replaceHold(hold, spendPass).catch(lostToOwnHold);
     if (held.outcome === "buyer_has_hold") {
       // Another request of this buyer placed an order in between: the next attempt replaces that one.
@@ -177,21 +175,15 @@ function lostToOwnHold(error: unknown): { outcome: "buyer_has_hold" } {
 /** `flushPending`: committed without waiting for the disk (ADR 0066); `awaitWalFlush()` before anyone is told. */
 type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[]; freedPlaces: boolean; flushPending: boolean } : O) : never;
 
+/** Holds of one race taken together (group commit, ADR 0114); a buyer's parallel requests never share a batch. */
+const holdsOfRace = groupCommit<HoldInput, HoldRow[]>({ maxBatch: 50, write: takeHolds, apart: (hold) => hold.buyer.id });
+
 /**
- * The common case, straight through pg (no Prisma work per query, ADR 0045) as a prepared statement (ADR 0065): the
- * statement alone, one round trip, or with a client address, after that address's advisory lock in a short
- * transaction. `client`: the connection the cart was read on, if still held.
+ * The common case, straight through pg (no Prisma work per query, ADR 0045) as a prepared statement (ADR 0065), in
+ * one round trip with the other holds of the race that arrive while the one before runs (ADR 0114).
  */
-async function takeHold(hold: HoldInput, client?: PoolClient): Promise<HeldOrder> {
-  const statement = holdStatement(hold, { flushLater: true });
-  const rows = hold.clientIp
-    ? await sqlTransaction(async (tx) => {
-        const lock = lockHoldsFrom(hold.clientIp!);
-        await sql(lock.text, lock.values, tx, "lock-holds-from");
-        return sql<HoldRow>(statement.text, statement.values, tx, "hold-statement");
-      }, client)
-    : await sql<HoldRow>(statement.text, statement.values, client, "hold-statement");
-  const outcome = holdOutcome(rows, hold);
+async function takeHold(hold: HoldInput): Promise<HeldOrder> {
+  const outcome = holdOutcome(await holdsOfRace(hold.raceId, hold), hold);
   return outcome.outcome === "held" ? { ...outcome, replacedSessions: [], freedPlaces: false, flushPending: true } : outcome;
 }
 

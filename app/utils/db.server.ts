@@ -25,6 +25,22 @@ const pool = singleton("pg-pool", () => {
 });
 
 /**
+ * The connections group commits write on (ADR 0114): a batch of a race's holds is written by one connection while the
+ * rush behind it queues for the shared pool to read its carts. On the shared pool the batch would queue behind every
+ * one of those reads (the pool serves in arrival order), and the reads would go on seeing places the waiting batch is
+ * about to take. At most one batch per race is under way in a process, so a few connections serve every race.
+ */
+const GROUP_COMMIT_CONNECTIONS = 2;
+const groupCommitPool = singleton("pg-group-commit-pool", () => {
+  const created = new pg.Pool({ connectionString: getEnv().DATABASE_URL, max: GROUP_COMMIT_CONNECTIONS, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+  created.on("error", () => undefined);
+  return created;
+});
+
+/** Closes the group-commit connections (process shutdown). */
+export const closeGroupCommits = () => groupCommitPool.end();
+
+/**
  * A connection of its own for readiness checks: a probe must answer within its bound whatever the shared pool is
  * doing (every connection busy under load, or all of them waiting on a database that went away), so it never
  * queues behind the app's queries. One connection, opened on demand and closed when idle.
@@ -45,6 +61,9 @@ export const closeReadiness = () => readinessPool.end();
 
 /** The shared pool itself, for `sql` calls that pass a client explicitly. */
 export const sqlPool = () => pool;
+
+/** Every pool this process queries through (not the readiness probe's): to count what reaches Postgres. */
+export const sqlPools = () => [pool, groupCommitPool];
 
 /** A connection asked for now would wait: every one is busy (or others already wait). */
 export const sqlPoolBusy = () => pool.waitingCount > 0 || (pool.idleCount === 0 && pool.totalCount >= getEnv().DATABASE_POOL_SIZE);
@@ -190,12 +209,23 @@ function scriptLine({ text, values, name }: ScriptStatement) {
  * transaction) and then only executed: Postgres plans it once per connection instead of on every run (ADR 0112).
  * The text under one name must never change.
  */
-export async function sqlScript(statements: ScriptStatement[], { durable = true }: { /** false: `synchronous_commit = off` (see the caller's reason). */ durable?: boolean } = {}) {
+export async function sqlScript(
+  statements: ScriptStatement[],
+  {
+    durable = true,
+    groupCommit = false,
+  }: {
+    /** false: `synchronous_commit = off` (see the caller's reason). */
+    durable?: boolean;
+    /** On the group-commit connections, not the shared pool (ADR 0114). */
+    groupCommit?: boolean;
+  } = {},
+) {
   const begin = ["BEGIN"];
   if (!durable) begin.push("SET LOCAL synchronous_commit = off");
   // Prepared statements run on their generic plan: left to choose, Postgres planned them afresh on a third of the runs.
   if (statements.some((statement) => statement.name)) begin.push("SET LOCAL plan_cache_mode = force_generic_plan");
-  const client = await pool.connect();
+  const client = await (groupCommit ? groupCommitPool : pool).connect();
   try {
     const prepared = preparedOnConnection.get(client) ?? new Set<string>();
     preparedOnConnection.set(client, prepared);

@@ -1,0 +1,71 @@
+type Waiting<Item, Result> = { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void };
+
+type GroupCommitOptions<Item, Result> = {
+  /** The most items written together. */
+  maxBatch: number;
+  /** Writes the items as one transaction; one result per item, in order. Rejects (having written nothing) if any item fails. */
+  write: (items: Item[]) => Promise<Result[]>;
+  /** Items with the same `apart` key never go in one batch: a later one waits for the next. */
+  apart?: (item: Item) => string;
+};
+
+/**
+ * Group commit per key (a race): the first item of a key is written at once; items of that key that arrive while its
+ * write runs wait and go together in the next one, up to `maxBatch`, so a rush takes the key's locks and commits once
+ * per batch instead of once per item, each item in a connection of its own queueing on the same row lock (ADR 0086,
+ * ADR 0114). If a batch fails, each of its items is written alone, so one item's error stays its own.
+ */
+export function groupCommit<Item, Result>({ maxBatch, write, apart }: GroupCommitOptions<Item, Result>) {
+  const waitingByKey = new Map<string, Waiting<Item, Result>[]>();
+
+  const nextBatch = (waiting: Waiting<Item, Result>[]) => {
+    if (!apart) return waiting.splice(0, maxBatch);
+    const batch: Waiting<Item, Result>[] = [];
+    const keys = new Set<string>();
+    for (let i = 0; i < waiting.length && batch.length < maxBatch; ) {
+      const key = apart(waiting[i]!.item);
+      if (keys.has(key)) {
+        i += 1;
+        continue;
+      }
+      keys.add(key);
+      batch.push(...waiting.splice(i, 1));
+    }
+    return batch;
+  };
+
+  const writeAlone = async (entry: Waiting<Item, Result>) => {
+    await write([entry.item]).then(([result]) => entry.resolve(result!), entry.reject);
+  };
+
+  const drain = async (key: string) => {
+    for (;;) {
+      const waiting = waitingByKey.get(key)!;
+      if (waiting.length === 0) {
+        waitingByKey.delete(key);
+        return;
+      }
+      const batch = nextBatch(waiting);
+      if (batch.length === 1) {
+        await writeAlone(batch[0]!);
+        continue;
+      }
+      const results = await write(batch.map((entry) => entry.item)).catch(() => null);
+      if (results) batch.forEach((entry, i) => entry.resolve(results[i]!));
+      else for (const entry of batch) await writeAlone(entry);
+    }
+  };
+
+  return function enqueue(key: string, item: Item) {
+    return new Promise<Result>((resolve, reject) => {
+      const entry = { item, resolve, reject };
+      const waiting = waitingByKey.get(key);
+      if (waiting) {
+        waiting.push(entry);
+        return;
+      }
+      waitingByKey.set(key, [entry]);
+      void drain(key);
+    });
+  };
+}
