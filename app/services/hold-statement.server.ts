@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Prisma } from "@prisma/client";
+import { metrics } from "~/utils/metrics.server";
 import { isSqlUniqueViolation, sql, sqlScript, sqlText, type ScriptStatement, type SqlClient } from "~/utils/db.server";
 
 /** A row id in the shape of Prisma's `cuid()` (25 lowercase letters and digits, starting with "c"). */
@@ -127,6 +128,7 @@ export async function takeHolds(holds: HoldInput[]) {
     });
   }
   const rows = await sqlScript([...locks, ...holds.map((hold) => ({ ...holdStatement(hold, { flushLater: true }), name: "hold_statement" }))], { durable: false, groupCommit: true });
+  metrics.holdBatchSize.observe(holds.length);
   return rows.slice(locks.length) as HoldRow[][];
 }
 

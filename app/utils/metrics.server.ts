@@ -36,6 +36,12 @@ export const metrics = singleton("prometheus-metrics", () => {
       buckets: [1, 2, 5, 10, 20, 50],
       registers: [registry],
     }),
+    holdBatchSize: new Histogram({
+      name: "startline_hold_batch_size",
+      help: "Holds of one race taken in one transaction (ADR 0114)",
+      buckets: [1, 2, 5, 10, 20, 50],
+      registers: [registry],
+    }),
     jobDuration: new Histogram({
       name: "startline_job_duration_seconds",
       help: "Background job runs by queue, job name and outcome (completed, failed)",
