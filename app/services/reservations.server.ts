@@ -97,8 +97,8 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, que
   // One statement takes the places and writes the order (ADR 0045), with the holds of the same race that arrive
   // meanwhile in one transaction (ADR 0114): no connection sits idle in a transaction while Node works. A buyer who
   // already has a pending order for the race is refused by the partial unique index with nothing taken; then a
-  // transaction releases that order first and runs the same statement. A race behind a queue spends the pass in that
-  // transaction too.
+  // transaction releases that order first and runs the same statement. A race behind a queue always goes through that
+  // transaction, which also spends the buyer's checkout pass.
   for (let attempt = 1; ; attempt++) {
     let held = await (spendPass ? replaceHold(hold, spendPass) : takeHold(hold)).catch(lostToOwnHold);
     if (held.outcome === "buyer_has_hold") held = await replaceHold(hold, spendPass).catch(lostToOwnHold);

@@ -106,22 +106,6 @@ export async function withSqlClient<T>(work: (client: pg.PoolClient) => Promise<
   }
 }
 
-/** Runs `work` in one READ COMMITTED transaction on one pooled connection (or on `leased`), for hot paths written in SQL. */
-export async function sqlTransaction<T>(work: (client: pg.PoolClient) => Promise<T>, leased?: pg.PoolClient) {
-  const run = async (client: pg.PoolClient) => {
-    await client.query("BEGIN");
-    try {
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
-  };
-  return leased ? run(leased) : withSqlClient(run);
-}
-
 /**
  * One connection outside the pool that only forces WAL flushes, so it never queues behind a rush for the pool.
  * Opened on first use; it does not keep a finished process alive.
