@@ -12,13 +12,7 @@ const { db, sqlPools } = await import("~/utils/db.server");
 const { getEnv } = await import("~/utils/env.server");
 const { reservePlaces } = await import("~/services/reservations.server");
 const { closeRedis } = await import("~/utils/redis.server");
-const { metrics } = await import("~/utils/metrics.server");
-/** Holds taken and the transactions they took (ADR 0114), so far. */
-async function holdBatches() {
-  const values = (await metrics.holdBatchSize.get()).values;
-  const value = (name: string) => values.find((v) => v.metricName === `startline_hold_batch_size_${name}`)?.value ?? 0;
-  return { holds: value("sum"), transactions: value("count") };
-}
+const { metrics, observedSoFar } = await import("~/utils/metrics.server");
 const poolSize = getEnv().DATABASE_POOL_SIZE;
 const raw = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: poolSize });
 
@@ -78,7 +72,7 @@ try {
       }),
     );
     const target = await ticketType(capacity);
-    const batchesBefore = await holdBatches();
+    const batchesBefore = await observedSoFar(metrics.holdBatchSize);
     const { result: { result: ours, activity }, cpuMs: ourCpu, systemMs: ourSystem } = await measureCpu({}, () =>
       sampleActivity(process.env.DATABASE_URL!, () =>
         profiled(`reservations-${capacity}`, () =>
@@ -92,8 +86,8 @@ try {
     const perAttempt = (cpu: Record<string, number>, system: Record<string, number>) =>
       Object.entries(cpu).map(([name, ms]) => `${name} ${(ms / ATTEMPTS).toFixed(3)} (kernel ${((100 * system[name]!) / Math.max(ms, 1)).toFixed(0)}%)`).join(", ");
     console.error(`[reservations] capacity ${capacity}: CPU ms per attempt: Startline ${perAttempt(ourCpu, ourSystem)}; bare ${perAttempt(bareCpu, bareSystem)}`);
-    const batchesAfter = await holdBatches();
-    const [holds, transactions] = [batchesAfter.holds - batchesBefore.holds, batchesAfter.transactions - batchesBefore.transactions];
+    const batchesAfter = await observedSoFar(metrics.holdBatchSize);
+    const [holds, transactions] = [batchesAfter.sum - batchesBefore.sum, batchesAfter.count - batchesBefore.count];
     console.error(`[reservations] capacity ${capacity}: ${holds} hold statements in ${transactions} transactions (${(holds / Math.max(transactions, 1)).toFixed(1)} per transaction)`);
     console.error(`[reservations] capacity ${capacity}: backends by state (mean of samples): ${JSON.stringify(activity)}`);
     const final = await db.ticketType.findUniqueOrThrow({ where: { id: target.typeId } });

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { fulfilOrder } from "~/services/fulfilment.server";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
-import { metrics } from "~/utils/metrics.server";
+import { metrics, observedSoFar } from "~/utils/metrics.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 
 async function pendingRace({ orders, withRange }: { orders: number; withRange: boolean }) {
@@ -29,12 +29,7 @@ const paid = async (orderId: string) => {
   return fulfilOrder({ orderId, stripeSessionId: `cs_${orderId}`, paymentIntentId: null, amountTotalMinor: order.totalMinor, amountTaxMinor: null, currency: order.currency });
 };
 
-async function batchesSoFar() {
-  const values = (await metrics.fulfilmentBatchSize.get()).values;
-  const count = values.find((v) => v.metricName === "startline_fulfilment_batch_size_count")?.value ?? 0;
-  const sum = values.find((v) => v.metricName === "startline_fulfilment_batch_size_sum")?.value ?? 0;
-  return { count, sum };
-}
+const batchesSoFar = () => observedSoFar(metrics.fulfilmentBatchSize);
 
 describe("fulfilment in batches", () => {
   it("pays 30 orders of one race arriving at once in fewer transactions, each exactly once, with the range's bibs in order", async () => {

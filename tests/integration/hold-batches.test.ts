@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { reservePlaces, ReservationError } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
-import { metrics } from "~/utils/metrics.server";
+import { metrics, observedSoFar } from "~/utils/metrics.server";
 import { createOrganisation, createRace, createTicketType, createUser } from "../support/factories";
 
 async function publishedRace() {
@@ -18,12 +18,7 @@ async function buyers(count: number) {
   }));
 }
 
-async function batchesSoFar() {
-  const values = (await metrics.holdBatchSize.get()).values;
-  const count = values.find((v) => v.metricName === "startline_hold_batch_size_count")?.value ?? 0;
-  const sum = values.find((v) => v.metricName === "startline_hold_batch_size_sum")?.value ?? 0;
-  return { count, sum };
-}
+const batchesSoFar = () => observedSoFar(metrics.holdBatchSize);
 
 describe("holds in batches", () => {
   it("takes 90 holds of carts of several types in fewer transactions: never more than capacity, nobody refused while their places remain", async () => {
