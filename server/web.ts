@@ -9,7 +9,7 @@ import { forgetLocalClubPresence } from "~/services/club-presence.server";
 import { watchPublicRaceChanges } from "~/services/public-races-cache.server";
 import { forgetLocalViewers } from "~/services/race-presence.server";
 import { rejectCrossSite } from "~/web/csrf.server";
-import { closeGroupCommits, closeReadiness, db } from "~/utils/db.server";
+import { closeHoldConnections, closeReadiness, db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger, withLogContext } from "~/utils/logger.server";
 import { closeRedis } from "~/utils/redis.server";
@@ -148,7 +148,7 @@ export async function startWeb() {
     server.close();
     server.closeAllConnections();
     await Promise.all([forgetLocalViewers(), forgetLocalClubPresence()]);
-    await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), closeReadiness(), closeGroupCommits(), closeRedis(), viteDevServer?.close()]);
+    await Promise.allSettled([subscriptions.close(), closeQueues(), db.$disconnect(), closeReadiness(), closeHoldConnections(), closeRedis(), viteDevServer?.close()]);
   }
   return { close: () => (closing ??= close()) };
 }

@@ -12,7 +12,7 @@ import { heartbeatKey as heartbeatKeyOf, type WorkerHeartbeat } from "~/services
 import { channels } from "~/realtime/channels";
 import { publish, subscriptions } from "~/realtime/pubsub.server";
 import { failedByStalling, recordRecoveredJob, reportJobFailure } from "~/services/job-failures.server";
-import { closeGroupCommits, db } from "~/utils/db.server";
+import { db } from "~/utils/db.server";
 import { getEnv } from "~/utils/env.server";
 import { createLogger, withLogContext } from "~/utils/logger.server";
 import { mayScrape, metrics } from "~/utils/metrics.server";
@@ -233,7 +233,7 @@ export async function startWorker() {
     // Worker.close() waits for the jobs in progress to finish before resolving.
     await Promise.allSettled(workers.map((worker) => worker.close()));
     await redis.del(heartbeatKey).catch(() => undefined);
-    await Promise.allSettled([closeQueues(), subscriptions.close(), db.$disconnect(), closeGroupCommits()]);
+    await Promise.allSettled([closeQueues(), subscriptions.close(), db.$disconnect()]);
     await closeRedis();
     log.info("worker stopped");
   }

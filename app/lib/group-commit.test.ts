@@ -68,4 +68,15 @@ describe("groupCommit", () => {
     expect(settled.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual(["wrote a", "wrote b", "Error: refused c", "wrote d"]);
     expect(writer.batches).toEqual([["a"], ["b", "c", "d"], ["b"], ["c"], ["d"]]);
   });
+
+  it("answers every caller with an error when a write answers for the wrong number of items, and goes on with the next", async () => {
+    let calls = 0;
+    const enqueue = groupCommit<Item, string>({ maxBatch: 10, write: async (items) => (calls++ < 2 ? items.slice(1).map((item) => item.id) : items.map((item) => `wrote ${item.id}`)) });
+    const settled = await Promise.allSettled([enqueue("race-1", { id: "a" }), enqueue("race-1", { id: "b" })]);
+    expect(settled.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual([
+      "Error: a group commit wrote 1 items but answered for 0",
+      "Error: a group commit wrote 1 items but answered for 0",
+    ]);
+    expect(await enqueue("race-1", { id: "c" })).toBe("wrote c");
+  });
 });

@@ -3,7 +3,10 @@ type Waiting<Item, Result> = { item: Item; resolve: (result: Result) => void; re
 type GroupCommitOptions<Item, Result> = {
   /** The most items written together. */
   maxBatch: number;
-  /** Writes the items as one transaction; one result per item, in order. Rejects (having written nothing) if any item fails. */
+  /**
+   * Writes the items as one transaction; one result per item, in order. Rejects if any item fails. A failed batch's
+   * items are written again one by one, so writing an item again must be safe (a commit whose reply was lost).
+   */
   write: (items: Item[]) => Promise<Result[]>;
   /** Items with the same `apart` key never go in one batch: a later one waits for the next. */
   apart?: (item: Item) => string;
@@ -34,11 +37,19 @@ export function groupCommit<Item, Result>({ maxBatch, write, apart }: GroupCommi
     return batch;
   };
 
-  const writeAlone = async (entry: Waiting<Item, Result>) => {
-    await write([entry.item]).then(([result]) => entry.resolve(result!), entry.reject);
+  /** The write's results, one per item, or a rejection (a write that answers for the wrong number of items too). */
+  const written = async (items: Item[]) => {
+    const results = await write(items);
+    if (!Array.isArray(results) || results.length !== items.length) throw new Error(`a group commit wrote ${items.length} items but answered for ${Array.isArray(results) ? results.length : "none"}`);
+    return results;
   };
 
-  const drain = async (key: string) => {
+  const writeAlone = async (entry: Waiting<Item, Result>) => {
+    await written([entry.item]).then(([result]) => entry.resolve(result!), entry.reject);
+  };
+
+  /** Writes the key's waiting items batch after batch until none wait (then forgets the key, in the same tick). */
+  const writeBatches = async (key: string) => {
     for (;;) {
       const waiting = waitingByKey.get(key)!;
       if (waiting.length === 0) {
@@ -50,11 +61,19 @@ export function groupCommit<Item, Result>({ maxBatch, write, apart }: GroupCommi
         await writeAlone(batch[0]!);
         continue;
       }
-      const results = await write(batch.map((entry) => entry.item)).catch(() => null);
+      const results = await written(batch.map((entry) => entry.item)).catch(() => null);
       if (results) batch.forEach((entry, i) => entry.resolve(results[i]!));
       else for (const entry of batch) await writeAlone(entry);
     }
   };
+
+  /** If the loop itself fails, the items still waiting are answered with its error, and the key starts afresh. */
+  const drain = (key: string) =>
+    writeBatches(key).catch((error: unknown) => {
+      const waiting = waitingByKey.get(key) ?? [];
+      waitingByKey.delete(key);
+      for (const entry of waiting) entry.reject(error);
+    });
 
   return function enqueue(key: string, item: Item) {
     return new Promise<Result>((resolve, reject) => {

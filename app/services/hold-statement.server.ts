@@ -105,7 +105,7 @@ export function holdStatement(input: HoldInput, { flushLater = false } = {}) {
 }
 
 /**
- * Takes the holds of one race as one transaction in one round trip on a group-commit connection (`sqlScript`, ADR 0114): each hold
+ * Takes the holds of one race as one transaction in one round trip on a connection of the hold pool (`sqlScript`, ADR 0114): each hold
  * is the same statement as alone, run one after another, each seeing what the ones before it took, so every outcome
  * is the one the hold would have had alone in that order. The locks come first, in the order every hold takes
  * them (ADR 0023): the client addresses' advisory locks in key order, then, for more than one hold, the race FOR
@@ -127,7 +127,7 @@ export async function takeHolds(holds: HoldInput[]) {
       name: "hold_batch_locks",
     });
   }
-  const rows = await sqlScript([...locks, ...holds.map((hold) => ({ ...holdStatement(hold, { flushLater: true }), name: "hold_statement" }))], { durable: false, groupCommit: true });
+  const rows = await sqlScript([...locks, ...holds.map((hold) => ({ ...holdStatement(hold, { flushLater: true }), name: "hold_statement" }))], { durable: false, holdConnection: true });
   metrics.holdBatchSize.observe(holds.length);
   return rows.slice(locks.length) as HoldRow[][];
 }

@@ -95,9 +95,10 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, que
   const { hold, spendPass } = first;
 
   // One statement takes the places and writes the order (ADR 0045), with the holds of the same race that arrive
-  // meanwhile in one transaction (ADR 0114): no connection sits idle in a transaction while Node works. A buyer who
-  // already has a pending order for the race is refused by the partial unique index with nothing taken; then a
-  // transaction releases that order first and runs the same statement. A race behind a queue always goes through that
+  // meanwhile in one transaction (ADR 0114): no connection sits idle in a transaction while Node works. For a buyer
+  // who already has a pending order for the race it takes nothing (or, for an order another request is writing at
+  // that moment, the partial unique index refuses it); then a transaction releases that order first and runs the
+  // same statement. A race behind a queue always goes through that
   // transaction, which also spends the buyer's checkout pass.
   for (let attempt = 1; ; attempt++) {
     let held = await (spendPass ? replaceHold(hold, spendPass) : takeHold(hold)).catch(lostToOwnHold);

@@ -25,20 +25,24 @@ const pool = singleton("pg-pool", () => {
 });
 
 /**
- * The connections group commits write on (ADR 0114): a batch of a race's holds is written by one connection while the
+ * Connections of their own for the batches of holds (ADR 0114): a batch of a race's holds is written on one while the
  * rush behind it queues for the shared pool to read its carts. On the shared pool the batch would queue behind every
  * one of those reads (the pool serves in arrival order), and the reads would go on seeing places the waiting batch is
- * about to take. At most one batch per race is under way in a process, so a few connections serve every race.
+ * about to take. A process has at most one batch per race under way; a batch that finds both of these connections
+ * busy (two other races in a rush at once) writes on the shared pool instead, so it never waits for one.
  */
-const GROUP_COMMIT_CONNECTIONS = 2;
-const groupCommitPool = singleton("pg-group-commit-pool", () => {
-  const created = new pg.Pool({ connectionString: getEnv().DATABASE_URL, max: GROUP_COMMIT_CONNECTIONS, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
+const HOLD_CONNECTIONS = 2;
+const holdPool = singleton("pg-hold-pool", () => {
+  const created = new pg.Pool({ connectionString: getEnv().DATABASE_URL, max: HOLD_CONNECTIONS, idleTimeoutMillis: 30_000, allowExitOnIdle: true });
   created.on("error", () => undefined);
   return created;
 });
 
-/** Closes the group-commit connections (process shutdown). */
-export const closeGroupCommits = () => groupCommitPool.end();
+/** A connection of the hold pool is free now (or may be opened), so taking one does not wait. */
+const holdConnectionFree = () => holdPool.waitingCount === 0 && (holdPool.idleCount > 0 || holdPool.totalCount < HOLD_CONNECTIONS);
+
+/** Closes the hold pool's connections (process shutdown). */
+export const closeHoldConnections = () => holdPool.end();
 
 /**
  * A connection of its own for readiness checks: a probe must answer within its bound whatever the shared pool is
@@ -63,7 +67,7 @@ export const closeReadiness = () => readinessPool.end();
 export const sqlPool = () => pool;
 
 /** Every pool this process queries through (not the readiness probe's): to count what reaches Postgres. */
-export const sqlPools = () => [pool, groupCommitPool];
+export const sqlPools = () => [pool, holdPool];
 
 /** A connection asked for now would wait: every one is busy (or others already wait). */
 export const sqlPoolBusy = () => pool.waitingCount > 0 || (pool.idleCount === 0 && pool.totalCount >= getEnv().DATABASE_POOL_SIZE);
@@ -197,19 +201,19 @@ export async function sqlScript(
   statements: ScriptStatement[],
   {
     durable = true,
-    groupCommit = false,
+    holdConnection = false,
   }: {
     /** false: `synchronous_commit = off` (see the caller's reason). */
     durable?: boolean;
-    /** On the group-commit connections, not the shared pool (ADR 0114). */
-    groupCommit?: boolean;
+    /** On a connection of the hold pool if one is free, not behind the shared pool's queue (ADR 0114). */
+    holdConnection?: boolean;
   } = {},
 ) {
   const begin = ["BEGIN"];
   if (!durable) begin.push("SET LOCAL synchronous_commit = off");
   // Prepared statements run on their generic plan: left to choose, Postgres planned them afresh on a third of the runs.
   if (statements.some((statement) => statement.name)) begin.push("SET LOCAL plan_cache_mode = force_generic_plan");
-  const client = await (groupCommit ? groupCommitPool : pool).connect();
+  const client = await (holdConnection && holdConnectionFree() ? holdPool : pool).connect();
   try {
     const prepared = preparedOnConnection.get(client) ?? new Set<string>();
     preparedOnConnection.set(client, prepared);

@@ -66,10 +66,6 @@ export const metrics = singleton("prometheus-metrics", () => {
 
 const ID_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{8,}$|^\d+$/;
 
-/**
- * A request path as a bounded label: ids become `:id` and the segment after `/races/` (a slug) becomes `:slug`, so
- * `/organiser/races/clx1…/participants` and every other race share one series.
- */
 /** How many observations a histogram without labels has had so far, and their sum (tests and benchmarks compare two readings). */
 export async function observedSoFar(histogram: Histogram) {
   const { values } = await histogram.get();
@@ -77,6 +73,10 @@ export async function observedSoFar(histogram: Histogram) {
   return { count: total("_count"), sum: total("_sum") };
 }
 
+/**
+ * A request path as a bounded label: ids become `:id` and the segment after `/races/` (a slug) becomes `:slug`, so
+ * `/organiser/races/clx1…/participants` and every other race share one series.
+ */
 export function routePattern(path: string) {
   const segments = path.split("/").filter(Boolean).slice(0, 6);
   return `/${segments.map((segment, i) => (segments[i - 1] === "races" && i === 1 ? ":slug" : ID_LIKE.test(segment) ? ":id" : segment)).join("/")}`;

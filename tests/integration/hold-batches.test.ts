@@ -90,4 +90,18 @@ describe("holds in batches", () => {
     expect(await db.ticketType.findUniqueOrThrow({ where: { id: type.id }, select: { heldCount: true } })).toEqual({ heldCount: heldTickets });
     expect(await db.ticket.count({ where: { ticketTypeId: type.id, status: "HELD" } })).toBe(heldTickets);
   });
+
+  it("serves rushes at four races at once, more than the hold connections, without one waiting for another", async () => {
+    const races = await Promise.all(Array.from({ length: 4 }, async () => {
+      const race = await publishedRace();
+      return { race, type: await createTicketType(race.id, { capacity: 15 }) };
+    }));
+    const people = await buyers(80);
+
+    const outcomes = await Promise.allSettled(people.map((buyer, i) => reservePlaces({ raceId: races[i % 4]!.race.id, buyer, lines: [{ ticketTypeId: races[i % 4]!.type.id, quantity: 1 }] })));
+
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(60);
+    for (const outcome of outcomes) if (outcome.status === "rejected") expect((outcome.reason as Error).message).toBe("10K is sold out.");
+    for (const { type } of races) expect(await db.ticketType.findUniqueOrThrow({ where: { id: type.id }, select: { heldCount: true } })).toEqual({ heldCount: 15 });
+  });
 });
