@@ -25,7 +25,7 @@ function recordingWriter({ instant = false } = {}) {
 describe("groupCommit", () => {
   it("writes a lone item at once, and the items that arrive meanwhile together in the next write", async () => {
     const writer = recordingWriter();
-    const enqueue = groupCommit<Item, string>({ maxBatch: 10, write: writer.write });
+    const { add: enqueue } = groupCommit<Item, string>({ maxBatch: 10, write: writer.write });
     const first = enqueue("race-1", { id: "a" });
     expect(writer.batches).toEqual([["a"]]);
     const later = ["b", "c", "d"].map((id) => enqueue("race-1", { id }));
@@ -38,7 +38,7 @@ describe("groupCommit", () => {
 
   it("writes each key on its own, and no more than maxBatch items at once", async () => {
     const writer = recordingWriter();
-    const enqueue = groupCommit<Item, string>({ maxBatch: 2, write: writer.write });
+    const { add: enqueue } = groupCommit<Item, string>({ maxBatch: 2, write: writer.write });
     const results = [enqueue("race-1", { id: "a" }), enqueue("race-2", { id: "x" }), enqueue("race-1", { id: "b" }), enqueue("race-1", { id: "c" }), enqueue("race-1", { id: "d" })];
     await writer.release();
     expect(await Promise.all(results)).toEqual(["wrote a", "wrote x", "wrote b", "wrote c", "wrote d"]);
@@ -47,7 +47,7 @@ describe("groupCommit", () => {
 
   it("never puts two items with the same `apart` key in one write: the later one waits for the next", async () => {
     const writer = recordingWriter();
-    const enqueue = groupCommit<Item, string>({ maxBatch: 10, write: writer.write, apart: (item) => item.buyer! });
+    const { add: enqueue } = groupCommit<Item, string>({ maxBatch: 10, write: writer.write, apart: (item) => item.buyer! });
     const results = [
       enqueue("race-1", { id: "a", buyer: "ann" }),
       enqueue("race-1", { id: "b", buyer: "bob" }),
@@ -62,7 +62,7 @@ describe("groupCommit", () => {
 
   it("writes each item of a failed batch alone, so only the failing item's caller sees the error", async () => {
     const writer = recordingWriter({ instant: true });
-    const enqueue = groupCommit<Item, string>({ maxBatch: 10, write: writer.write });
+    const { add: enqueue } = groupCommit<Item, string>({ maxBatch: 10, write: writer.write });
     const results = Promise.allSettled([enqueue("race-1", { id: "a" }), enqueue("race-1", { id: "b" }), enqueue("race-1", { id: "c", fails: true }), enqueue("race-1", { id: "d" })]);
     const settled = await results;
     expect(settled.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual(["wrote a", "wrote b", "Error: refused c", "wrote d"]);
@@ -71,7 +71,7 @@ describe("groupCommit", () => {
 
   it("answers every caller with an error when a write answers for the wrong number of items, and goes on with the next", async () => {
     let calls = 0;
-    const enqueue = groupCommit<Item, string>({ maxBatch: 10, write: async (items) => (calls++ < 2 ? items.slice(1).map((item) => item.id) : items.map((item) => `wrote ${item.id}`)) });
+    const { add: enqueue } = groupCommit<Item, string>({ maxBatch: 10, write: async (items) => (calls++ < 2 ? items.slice(1).map((item) => item.id) : items.map((item) => `wrote ${item.id}`)) });
     const settled = await Promise.allSettled([enqueue("race-1", { id: "a" }), enqueue("race-1", { id: "b" })]);
     expect(settled.map((r) => (r.status === "fulfilled" ? r.value : String(r.reason)))).toEqual([
       "Error: a group commit wrote 1 items but answered for 0",

@@ -20,6 +20,8 @@ type GroupCommitOptions<Item, Result> = {
  */
 export function groupCommit<Item, Result>({ maxBatch, write, apart }: GroupCommitOptions<Item, Result>) {
   const waitingByKey = new Map<string, Waiting<Item, Result>[]>();
+  /** The key's writing under way: it ends once none of its items waits. */
+  const writingByKey = new Map<string, Promise<void>>();
 
   const nextBatch = (waiting: Waiting<Item, Result>[]) => {
     if (!apart) return waiting.splice(0, maxBatch);
@@ -75,16 +77,26 @@ export function groupCommit<Item, Result>({ maxBatch, write, apart }: GroupCommi
       for (const entry of waiting) entry.reject(error);
     });
 
-  return function enqueue(key: string, item: Item) {
-    return new Promise<Result>((resolve, reject) => {
-      const entry = { item, resolve, reject };
-      const waiting = waitingByKey.get(key);
-      if (waiting) {
-        waiting.push(entry);
-        return;
-      }
-      waitingByKey.set(key, [entry]);
-      void drain(key);
-    });
+  return {
+    /** Writes `item` with the key's next batch; resolves with its result. */
+    add(key: string, item: Item) {
+      return new Promise<Result>((resolve, reject) => {
+        const entry = { item, resolve, reject };
+        const waiting = waitingByKey.get(key);
+        if (waiting) {
+          waiting.push(entry);
+          return;
+        }
+        waitingByKey.set(key, [entry]);
+        const writing: Promise<void> = drain(key).finally(() => {
+          if (writingByKey.get(key) === writing) writingByKey.delete(key);
+        });
+        writingByKey.set(key, writing);
+      });
+    },
+    /** Resolves once the key has nothing written or waiting (at once if it has none now). */
+    idle(key: string) {
+      return writingByKey.get(key) ?? Promise.resolve();
+    },
   };
 }

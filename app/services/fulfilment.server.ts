@@ -134,7 +134,7 @@ type BatchedWrite = { write: FulfilmentWrite; withDiscount: boolean; durable: bo
 const writePayments = groupCommit<BatchedWrite, FulfilmentWriteRow[]>({ maxBatch: 50, write: writeBatch });
 
 async function writeFast(write: FulfilmentWrite, withDiscount: boolean, durable: boolean) {
-  return writeOutcome(await writePayments(write.raceId, { write, withDiscount, durable }));
+  return writeOutcome(await writePayments.add(write.raceId, { write, withDiscount, durable }));
 }
 
 async function writeBatch(batch: BatchedWrite[]) {

@@ -171,8 +171,7 @@ type CartRow = {
   taxMode: string;
   taxRateBps: number;
   types: JsonType[] | null;
-  room: { id: string; name: string; teamName: string | null } | null;
-  buyerHolds: boolean;
+  buyers: { room: { id: string; name: string; teamName: string | null } | null; buyerHolds: boolean }[];
 };
 type JsonDate = string | null;
 type JsonType = {
@@ -183,55 +182,52 @@ type JsonType = {
 /** A `timestamp(3)` column read through JSON: UTC without an offset, as Prisma stores it. */
 const utc = (value: JsonDate) => (value === null ? null : new Date(`${value}Z`));
 
+/** One buyer's cart to read: the race and the ticket types they want. */
+export type CartRequest = { raceId: string; buyerId: string; ticketTypeIds: string[] };
+
 /**
- * The cart read for carts of `size` ticket types: $1 the race, $2 the buyer, then one parameter per type. One
- * parameter per type, not one array: an array of unknown length makes Postgres price its generic plan above the
- * custom ones, so it planned this statement again on every call (0.3–0.6 ms of its CPU per hold, more than running
- * it). With the types listed, the generic plan costs the same and is kept after the fifth call (ADR 0114). Carts of
- * up to PREPARED_CART_SIZES types are prepared statements; a larger one (rare, and never a rush) is planned each time.
+ * Everything a hold decides before the statement, for many buyers of one race in one round trip (ADR 0045, ADR 0114):
+ * the race, the ticket types the carts name with their price tiers, and for each buyer the open room they are in for
+ * this race and whether they already hold places for it. One cart per request (all of one race), in order; `race` is
+ * null for no race.
  */
-const PREPARED_CART_SIZES = 8;
-const cartStatements = new Map<number, string>();
-function cartStatement(size: number) {
-  const known = cartStatements.get(size);
-  if (known) return known;
-  const typeIds = Array.from({ length: size }, (_, i) => `$${i + 3}::text`).join(", ");
-  const text = `
+export async function readCarts(client: SqlClient, requests: CartRequest[]) {
+  const { raceId } = requests[0]!;
+  const typeIds = [...new Set(requests.flatMap((request) => request.ticketTypeIds))];
+  const { text, values } = sqlText`
     SELECT r.status::text AS status, r.slug, coalesce((SELECT q.enabled FROM "RaceQueue" q WHERE q."raceId" = r.id), false) AS "queueEnabled", r.currency, r."holdMinutes", r."registrationOpensAt", r."registrationClosesAt", r."startsAt", r."taxMode"::text AS "taxMode", r."taxRateBps",
       (SELECT json_agg(json_build_object(
           'id', t.id, 'raceId', t."raceId", 'name', t.name, 'priceMinor', t."priceMinor", 'maxPerOrder', t."maxPerOrder", 'capacity', t.capacity,
           'soldCount', t."soldCount", 'heldCount', t."heldCount", 'salesStartAt', t."salesStartAt", 'salesEndAt', t."salesEndAt", 'archivedAt', t."archivedAt",
           'priceTiers', (SELECT coalesce(json_agg(json_build_object('priceMinor', p."priceMinor", 'endsAt', p."endsAt")), '[]'::json) FROM "PriceTier" p WHERE p."ticketTypeId" = t.id)))
-        FROM "TicketType" t WHERE t.id = ANY(ARRAY[${typeIds}])) AS types,
-      (SELECT json_build_object('id', ro.id, 'name', ro.name, 'teamName', ro."teamName")
-        FROM "RoomMember" m JOIN "Room" ro ON ro.id = m."roomId"
-        WHERE m."raceId" = $1::text AND m."userId" = $2::text AND m."leftAt" IS NULL AND ro.status = 'OPEN' LIMIT 1) AS room,
-      EXISTS (SELECT 1 FROM "Order" o WHERE o."raceId" = $1::text AND o."buyerId" = $2::text AND o.status = 'PENDING') AS "buyerHolds"
-    FROM (SELECT 1) AS one LEFT JOIN "Race" r ON r.id = $1::text`;
-  if (size <= PREPARED_CART_SIZES) cartStatements.set(size, text);
-  return text;
+        FROM "TicketType" t WHERE t.id = ANY(${typeIds}::text[])) AS types,
+      (SELECT json_agg(json_build_object(
+          'room', (SELECT json_build_object('id', ro.id, 'name', ro.name, 'teamName', ro."teamName")
+            FROM "RoomMember" m JOIN "Room" ro ON ro.id = m."roomId"
+            WHERE m."raceId" = ${raceId}::text AND m."userId" = b.id AND m."leftAt" IS NULL AND ro.status = 'OPEN' LIMIT 1),
+          'buyerHolds', EXISTS (SELECT 1 FROM "Order" o WHERE o."raceId" = ${raceId}::text AND o."buyerId" = b.id AND o.status = 'PENDING')) ORDER BY b.n)
+        FROM unnest(${requests.map((request) => request.buyerId)}::text[]) WITH ORDINALITY AS b(id, n)) AS buyers
+    FROM (SELECT 1) AS one LEFT JOIN "Race" r ON r.id = ${raceId}::text`;
+  const [row] = await sql<CartRow>(text, values, client);
+  const { types, buyers, ...race } = row!;
+  const offered = (types ?? []).map((t) => ({
+    ...t,
+    salesStartAt: utc(t.salesStartAt),
+    salesEndAt: utc(t.salesEndAt),
+    archivedAt: utc(t.archivedAt),
+    priceTiers: t.priceTiers.map((tier) => ({ priceMinor: tier.priceMinor, endsAt: utc(tier.endsAt)! })),
+  }));
+  return requests.map(({ ticketTypeIds }, i) => ({
+    race: race.status === null ? null : race,
+    offered: offered.filter((type) => ticketTypeIds.includes(type.id)),
+    room: buyers[i]!.room,
+    /** The buyer has a pending order for this race (a new hold would replace it). */
+    buyerHolds: buyers[i]!.buyerHolds,
+  }));
 }
 
-/**
- * Everything a hold decides before the statement, in one round trip (ADR 0045): the race, the cart's ticket
- * types with their price tiers, the open room the buyer is in for this race, and whether the buyer already holds
- * places for it. `race` is null for no race.
- */
+/** One buyer's cart (`readCarts` for one). */
 export async function readCart(client: SqlClient, raceId: string, ticketTypeIds: string[], buyerId: string) {
-  const size = ticketTypeIds.length;
-  const [row] = await sql<CartRow>(cartStatement(size), [raceId, buyerId, ...ticketTypeIds], client, size <= PREPARED_CART_SIZES ? `read-cart-${size}` : undefined);
-  const { types, room, buyerHolds, ...race } = row!;
-  return {
-    race: race.status === null ? null : race,
-    offered: (types ?? []).map((t) => ({
-      ...t,
-      salesStartAt: utc(t.salesStartAt),
-      salesEndAt: utc(t.salesEndAt),
-      archivedAt: utc(t.archivedAt),
-      priceTiers: t.priceTiers.map((tier) => ({ priceMinor: tier.priceMinor, endsAt: utc(tier.endsAt)! })),
-    })),
-    room,
-    /** The buyer has a pending order for this race (a new hold would replace it). */
-    buyerHolds,
-  };
+  const [cart] = await readCarts(client, [{ raceId, buyerId, ticketTypeIds }]);
+  return cart!;
 }

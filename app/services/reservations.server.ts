@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Prisma, type TaxMode } from "@prisma/client";
-import { awaitWalFlush, db, sqlPool, sqlPoolBusy, withSqlClient, type Db } from "~/utils/db.server";
+import { awaitWalFlush, db, sqlPool, type Db } from "~/utils/db.server";
 import { groupCommit } from "~/lib/group-commit";
 import { getEnv } from "~/utils/env.server";
 import { DomainError } from "~/lib/errors";
@@ -8,7 +8,7 @@ import { orderTotals } from "~/lib/order-totals";
 import { priceInForce } from "~/lib/pricing";
 import { queuePath } from "~/lib/queue-rules";
 import { announceHold, announceSale } from "./race-stats.server";
-import { holdOutcome, holdStatement, readCart, isRawUniqueViolation, lockHoldsFrom, takeHolds, type HoldInput, type HoldOutcome, type HoldRow, type HoldTicket } from "./hold-statement.server";
+import { holdOutcome, holdStatement, readCart, readCarts, isRawUniqueViolation, lockHoldsFrom, takeHolds, type CartRequest, type HoldInput, type HoldOutcome, type HoldRow, type HoldTicket } from "./hold-statement.server";
 import { markSoldOut, soldOutMarks, type SoldOutView } from "./sold-out-marks.server";
 import { announceRoomChange } from "./room-status.server";
 import { expireSessionLater } from "./checkout-sessions.server";
@@ -76,18 +76,11 @@ function refuseLine(type: OfferedType | undefined, raceId: string, quantity: num
 export async function reservePlaces({ raceId, buyer, lines, clientIp = null, queuePass = null, now = new Date() }: HoldRequest) {
   const wanted = validateCart(lines);
   const typeIds = [...wanted.keys()];
-  let marks = await soldOutMarks(raceId, typeIds);
+  const marks = await soldOutMarks(raceId, typeIds);
   if (marks.refusal) throw new ReservationError(marks.refusal);
-  // The cart is read once a pooled connection is free, in arrival order (ADR 0065). A buyer who had to wait for it asks
-  // Redis again: the places may have sold out meanwhile, and then the answer costs Postgres nothing.
-  const waited = sqlPoolBusy();
-  const first = await withSqlClient(async (client): Promise<Prepared> => {
-    if (waited) {
-      marks = await soldOutMarks(raceId, typeIds);
-      if (marks.refusal) return { refusal: marks.refusal, soldOutType: null };
-    }
-    return prepareHold(await readCart(client, raceId, typeIds, buyer.id), { raceId, buyer, wanted, clientIp, queuePass, now });
-  });
+  // Carts of one race are read together, in arrival order (ADR 0114): a rush costs Postgres one read per batch, and once
+  // the places are gone the buyers behind read "sold out" and never reach the hold statement.
+  const first = prepareHold(await cartsOfRace.add(raceId, { raceId, buyerId: buyer.id, ticketTypeIds: typeIds }), { raceId, buyer, wanted, clientIp, queuePass, now });
   if ("refusal" in first) {
     if (first.soldOutType) await markSoldOut(raceId, first.soldOutType, first.refusal, marks);
     throw new ReservationError(first.refusal);
@@ -98,8 +91,8 @@ export async function reservePlaces({ raceId, buyer, lines, clientIp = null, que
   // meanwhile in one transaction (ADR 0114): no connection sits idle in a transaction while Node works. For a buyer
   // who already has a pending order for the race it takes nothing (or, for an order another request is writing at
   // that moment, the partial unique index refuses it); then a transaction releases that order first and runs the
-  // same statement. A race behind a queue always goes through that
-  // transaction, which also spends the buyer's checkout pass.
+  // same statement. A race behind a queue always goes through that transaction, which also spends the buyer's checkout
+  // pass.
   for (let attempt = 1; ; attempt++) {
     let held = await (spendPass ? replaceHold(hold, spendPass) : takeHold(hold)).catch(lostToOwnHold);
     if (held.outcome === "buyer_has_hold") held = await replaceHold(hold, spendPass).catch(lostToOwnHold);
@@ -176,6 +169,18 @@ function lostToOwnHold(error: unknown): { outcome: "buyer_has_hold" } {
 /** `flushPending`: committed without waiting for the disk (ADR 0066); `awaitWalFlush()` before anyone is told. */
 type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? O & { replacedSessions: string[]; freedPlaces: boolean; flushPending: boolean } : O) : never;
 
+/**
+ * Carts of one race read together (ADR 0114), each batch once the holds decided before it are written: it sees the
+ * places they took, so once the places are gone the buyers behind read "sold out" instead of reaching the statement.
+ */
+const cartsOfRace = groupCommit<CartRequest, Cart>({
+  maxBatch: 100,
+  write: async (requests) => {
+    await holdsOfRace.idle(requests[0]!.raceId);
+    return readCarts(sqlPool(), requests);
+  },
+});
+
 /** Holds of one race taken together (group commit, ADR 0114); a buyer's parallel requests never share a batch. */
 const holdsOfRace = groupCommit<HoldInput, HoldRow[]>({ maxBatch: 50, write: takeHolds, apart: (hold) => hold.buyer.id });
 
@@ -184,7 +189,7 @@ const holdsOfRace = groupCommit<HoldInput, HoldRow[]>({ maxBatch: 50, write: tak
  * one round trip with the other holds of the race that arrive while the one before runs (ADR 0114).
  */
 async function takeHold(hold: HoldInput): Promise<HeldOrder> {
-  const outcome = holdOutcome(await holdsOfRace(hold.raceId, hold), hold);
+  const outcome = holdOutcome(await holdsOfRace.add(hold.raceId, hold), hold);
   return outcome.outcome === "held" ? { ...outcome, replacedSessions: [], freedPlaces: false, flushPending: true } : outcome;
 }
 

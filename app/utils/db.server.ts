@@ -69,9 +69,6 @@ export const sqlPool = () => pool;
 /** Every pool this process queries through (not the readiness probe's): to count what reaches Postgres. */
 export const sqlPools = () => [pool, holdPool];
 
-/** A connection asked for now would wait: every one is busy (or others already wait). */
-export const sqlPoolBusy = () => pool.waitingCount > 0 || (pool.idleCount === 0 && pool.totalCount >= getEnv().DATABASE_POOL_SIZE);
-
 export type PoolClient = pg.PoolClient;
 
 export const db = singleton("prisma", () => new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_DEFAULTS }));
@@ -95,19 +92,6 @@ export type SqlClient = Pick<pg.Pool, "query"> | pg.PoolClient;
 export async function sql<Row extends pg.QueryResultRow>(text: string, values: unknown[], client: SqlClient = pool, name?: string) {
   const result = await client.query<Row>({ text, values, types: utcTypes, ...(name ? { name } : {}) });
   return result.rows;
-}
-
-/**
- * Runs `work` on one pooled connection, outside any transaction: a hot path's reads and its statement then queue for
- * the pool once, in arrival order, instead of once per query (ADR 0065). Never wait for another connection inside.
- */
-export async function withSqlClient<T>(work: (client: pg.PoolClient) => Promise<T>) {
-  const client = await pool.connect();
-  try {
-    return await work(client);
-  } finally {
-    client.release();
-  }
 }
 
 /**
