@@ -28,9 +28,14 @@ export class ReservationError extends DomainError {
 export type CartLine = { ticketTypeId: string; quantity: number };
 export type Buyer = { id: string; email: string; name: string };
 
+/** The shape of a row id (Prisma's cuid, or a seeded id): anything else cannot name a ticket type. */
+const ROW_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 function validateCart(lines: CartLine[]) {
   const merged = new Map<string, number>();
   for (const { ticketTypeId, quantity } of lines) {
+    // Checked here, not left to Postgres: a malformed id (a NUL byte) would fail the read of every cart in its batch.
+    if (!ROW_ID.test(ticketTypeId)) throw new ReservationError("One of the tickets is no longer offered. Refresh the page.", "invalid");
     if (!Number.isInteger(quantity) || quantity < 0) throw new ReservationError("Choose whole numbers of tickets.", "invalid");
     if (quantity > 0) merged.set(ticketTypeId, (merged.get(ticketTypeId) ?? 0) + quantity);
   }
@@ -176,6 +181,8 @@ type HeldOrder = HoldOutcome extends infer O ? (O extends { outcome: "held" } ? 
 const cartsOfRace = groupCommit<CartRequest, Cart>({
   maxBatch: 100,
   write: async (requests) => {
+    // The buyers of the batch before have their holds queued by now (on microtasks after their read was answered).
+    await new Promise((resolve) => setImmediate(resolve));
     await holdsOfRace.idle(requests[0]!.raceId);
     return readCarts(sqlPool(), requests);
   },

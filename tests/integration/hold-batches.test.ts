@@ -104,4 +104,18 @@ describe("holds in batches", () => {
     for (const outcome of outcomes) if (outcome.status === "rejected") expect((outcome.reason as Error).message).toBe("10K is sold out.");
     for (const { type } of races) expect(await db.ticketType.findUniqueOrThrow({ where: { id: type.id }, select: { heldCount: true } })).toEqual({ heldCount: 15 });
   });
+
+  it("refuses a cart naming a malformed ticket id with a clear message, and serves the rush around it", async () => {
+    const race = await publishedRace();
+    const type = await createTicketType(race.id, { capacity: 50 });
+    const people = await buyers(21);
+    const outcomes = await Promise.allSettled(
+      people.map((buyer, i) => reservePlaces({ raceId: race.id, buyer, lines: [{ ticketTypeId: i === 10 ? `${type.id}\u0000` : type.id, quantity: 1 }] })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(people.map((_, i) => (i === 10 ? "rejected" : "fulfilled")));
+    const refusal = (outcomes[10] as PromiseRejectedResult).reason as ReservationError;
+    expect(refusal).toBeInstanceOf(ReservationError);
+    expect(refusal.message).toBe("One of the tickets is no longer offered. Refresh the page.");
+    expect(await db.ticketType.findUniqueOrThrow({ where: { id: type.id }, select: { heldCount: true } })).toEqual({ heldCount: 20 });
+  });
 });
