@@ -69,8 +69,6 @@ export const sqlPool = () => pool;
 /** Every pool this process queries through (not the readiness probe's): to count what reaches Postgres. */
 export const sqlPools = () => [pool, holdPool];
 
-export type PoolClient = pg.PoolClient;
-
 export const db = singleton("prisma", () => new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_DEFAULTS }));
 
 /** `timestamp(3)` columns hold UTC without an offset (as Prisma writes them): read them as UTC whatever the process's time zone. */
