@@ -157,21 +157,24 @@ export type FulfilmentWrite = {
   redeemHeldUse: boolean;
   paid: { totalMinor: number; taxMinor: number; paymentIntentId: string | null };
   email: { id: string; userId: string | null; to: string };
+  /** The buyer's "Payment confirmed" notification, stored with the payment (kept `expiresAt`); null for a guest. */
+  notice: { id: string; userId: string; kind: string; title: string; body: string; href: string; dedupeKey: string; expiresAt: Date } | null;
   now: Date;
 };
 
-export type FulfilmentWriteRow = { ok: boolean; bib_full: { name: string; lo: number; hi: number } | null; email_id: string | null };
+export type FulfilmentWriteRow = { ok: boolean; bib_full: { name: string; lo: number; hi: number } | null; email_id: string | null; notice_id: string | null };
 
 /**
  * Decides and writes a payment in one statement, under the locks `fulfilmentLocksStatement` took: only when the
  * order, its tickets, its race, its discount use and (for a late payment) its ticket types' places are still what
  * the facts said, and every ticket gets a bib, it moves the places to sold, issues the tickets with their bibs,
- * sets the team names of room tickets, marks the order PAID, makes the code's use final and records the
- * confirmation email (rendered when sent). Otherwise it writes nothing and says why (`ok` false: read again;
+ * sets the team names of room tickets, marks the order PAID, makes the code's use final, records the
+ * confirmation email (rendered when sent) and stores the buyer's notification (`notice_id`, null if it was stored
+ * before). Otherwise it writes nothing and says why (`ok` false: read again;
  * `bib_full`: a bib range is full).
  */
 export function fulfilmentWriteStatement(input: FulfilmentWrite) {
-  const { expected: e, now } = input;
+  const { expected: e, now, notice } = input;
   const typeIds = [...input.perType.keys()];
   const counts = typeIds.map((id) => input.perType.get(id)!);
   const issuingStatus = input.late ? "CANCELLED" : "HELD";
@@ -220,6 +223,12 @@ export function fulfilmentWriteStatement(input: FulfilmentWrite) {
       INSERT INTO "EmailMessage" (id, "userId", kind, "to", subject, text, html, status, "createdAt", "confirmsOrderId")
       SELECT ${input.email.id}::text, ${input.email.userId}::text, 'order_confirmed', ${input.email.to}::text, '', '', '', 'QUEUED', ${now}::timestamp(3), ${input.orderId}::text
       WHERE (SELECT go FROM go) RETURNING id
+    ), noticed AS (
+      INSERT INTO "Notification" (id, "userId", kind, title, body, href, "dedupeKey", "createdAt", "expiresAt")
+      SELECT ${notice?.id ?? null}::text, ${notice?.userId ?? null}::text, ${notice?.kind ?? null}::text, ${notice?.title ?? null}::text, ${notice?.body ?? null}::text,
+        ${notice?.href ?? null}::text, ${notice?.dedupeKey ?? null}::text, ${now}::timestamp(3), ${notice?.expiresAt ?? null}::timestamp(3)
+      WHERE (SELECT go FROM go) AND ${notice?.id ?? null}::text IS NOT NULL
+      ON CONFLICT ("dedupeKey") DO NOTHING RETURNING id
     ),`;
   const renumbered = tail.text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + at}`);
   const text = [
@@ -227,7 +236,7 @@ export function fulfilmentWriteStatement(input: FulfilmentWrite) {
     bibPlan("(SELECT id FROM race_id)").trim(),
     renumbered,
     raiseBibFloors("(SELECT id FROM race_id)", "(SELECT go FROM go)"),
-    "\n    SELECT (SELECT ok FROM ok) AS ok, (SELECT range FROM full_range) AS bib_full, (SELECT id FROM emailed) AS email_id",
+    "\n    SELECT (SELECT ok FROM ok) AS ok, (SELECT range FROM full_range) AS bib_full, (SELECT id FROM emailed) AS email_id, (SELECT id FROM noticed) AS notice_id",
   ].join("");
   // Prepared once per connection by `sqlScript` (ADR 0112): planning this statement cost twice its execution.
   return { text, values: [...head.values, ...tail.values], name: "fulfilment_write" };

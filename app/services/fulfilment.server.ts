@@ -12,7 +12,7 @@ import {
   type PaymentFacts,
 } from "./fulfilment-statements.server";
 import { newRowId } from "./hold-statement.server";
-import { notify } from "./notifications.server";
+import { NOTIFICATION_TTL_MS, pushNotification } from "./notifications.server";
 import { announceOrderChange } from "./orders.server";
 import { isSettled, paymentMismatch, raceRefusal, type PaymentRejection, type RaceRefusal } from "~/lib/payment-rules";
 import { announceSale } from "./race-stats.server";
@@ -108,18 +108,36 @@ function decide(facts: PaymentFacts, payment: SessionPayment | FreeOrder, now: D
       redeemHeldUse: discountUse === "held",
       paid: { totalMinor: paid?.amountTotalMinor ?? facts.totalMinor, taxMinor: paid?.amountTaxMinor ?? facts.taxMinor, paymentIntentId: paid?.paymentIntentId ?? null },
       email: { id: newRowId(), userId: facts.buyerId, to: facts.buyerEmail },
+      notice: facts.buyerId ? paidNotice(facts, facts.buyerId, now) : null,
       now,
     },
   };
 }
 
-/** The write's verdict: done (with the email's id), facts changed (null), or a full bib range (thrown). */
-function writeOutcome([row]: FulfilmentWriteRow[]) {
+/** The buyer's notification of the payment, stored by the payment's write and pushed to their tabs after the commit. */
+function paidNotice(facts: PaymentFacts, userId: string, now: Date): NonNullable<FulfilmentWrite["notice"]> {
+  return {
+    id: newRowId(),
+    userId,
+    kind: "order.paid",
+    title: "Payment confirmed",
+    body: `You're registered for ${facts.race.name}.`,
+    href: `/orders/${facts.id}`,
+    dedupeKey: `order-paid:${facts.id}`,
+    expiresAt: new Date(now.getTime() + NOTIFICATION_TTL_MS),
+  };
+}
+
+/** What a written payment leaves to do after the commit: the email to send, and whether the notification is new. */
+type Written = { emailId: string; noticeStored: boolean };
+
+/** The write's verdict: done, facts changed (null), or a full bib range (thrown). */
+function writeOutcome([row]: FulfilmentWriteRow[]): Written | null {
   if (!row) throw new Error("the fulfilment statement returned no row");
   if (row.bib_full) throw new BibRangeFullError(row.bib_full.name, row.bib_full.lo, row.bib_full.hi);
   if (!row.ok) return null;
   if (!row.email_id) throw new Error("the fulfilment statement wrote no confirmation email");
-  return row.email_id;
+  return { emailId: row.email_id, noticeStored: row.notice_id !== null };
 }
 
 type BatchedWrite = { write: FulfilmentWrite; withDiscount: boolean; durable: boolean };
@@ -158,10 +176,10 @@ async function writeTakingDiscount(write: FulfilmentWrite, facts: PaymentFacts) 
       const use = await redeemDiscount(tx, { codeId: facts.discountCodeId!, orderId: facts.id, email: facts.buyerEmail, userId: facts.buyerId });
       if (use.status === "used_up" || use.status === "per_user_limit") throw new FulfilmentStopped({ outcome: "discount_lost", message: use.message });
       const statement = fulfilmentWriteStatement(write);
-      const emailId = writeOutcome(await tx.$queryRawUnsafe<FulfilmentWriteRow[]>(statement.text, ...statement.values));
+      const written = writeOutcome(await tx.$queryRawUnsafe<FulfilmentWriteRow[]>(statement.text, ...statement.values));
       // The facts changed: nothing may stay of the use taken above.
-      if (emailId === null) throw new FactsChanged();
-      return emailId;
+      if (written === null) throw new FactsChanged();
+      return written;
     }, TRANSACTION_DEFAULTS)
     .catch((error: unknown) => {
       if (error instanceof FulfilmentStopped) return error.result;
@@ -201,29 +219,24 @@ export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<
     const durable = "free" in payment;
     const written =
       decision.discountUse === "take" ? await writeTakingDiscount(decision.write, facts) : await writeFast(decision.write, decision.discountUse === "held", durable);
-    if (written !== null && typeof written === "object") return written;
+    if (written !== null && "outcome" in written) return written;
     if (written !== null) {
-      await afterPayment(facts, written);
+      await afterPayment(facts, decision.write, written);
       return { outcome: "fulfilled" };
     }
     if (read >= MAX_READS) throw new Error(`order ${payment.orderId} kept changing while its payment was recorded; the job retries`);
   }
 }
 
-/** After the commit: the email goes out (rendered then), the buyer is told, and the live pages re-read. */
-async function afterPayment(facts: PaymentFacts, emailId: string) {
+/** After the commit: the email goes out (rendered then), the buyer's tabs show the notification, and the live pages re-read. */
+async function afterPayment(facts: PaymentFacts, { notice, now }: FulfilmentWrite, { emailId, noticeStored }: Written) {
   await sendQueued(emailId);
-  if (facts.buyerId) {
-    await notify({
-      userId: facts.buyerId,
-      kind: "order.paid",
-      title: "Payment confirmed",
-      body: `You're registered for ${facts.race.name}.`,
-      href: `/orders/${facts.id}`,
-      dedupeKey: `order-paid:${facts.id}`,
-    });
-  }
-  await Promise.all([announceOrderChange(facts.id), announceSale(facts.raceId), announceRoomsChange(facts.tickets.map((t) => t.roomId))]);
+  await Promise.all([
+    notice && noticeStored ? pushNotification(notice.userId, { id: notice.id, kind: notice.kind, title: notice.title, body: notice.body, href: notice.href, createdAt: now.toISOString() }) : null,
+    announceOrderChange(facts.id),
+    announceSale(facts.raceId),
+    announceRoomsChange(facts.tickets.map((t) => t.roomId)),
+  ]);
 }
 
 export type UnfulfilledCause = "late_no_places" | "discount_lost" | RaceRefusal;

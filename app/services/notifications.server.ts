@@ -41,8 +41,13 @@ export async function notify(input: NotifyInput) {
   );
   if (!row) return null;
   const notification = toNotificationView(row);
-  await publish(channels.user(input.userId), { type: "notification", notification });
+  await pushNotification(input.userId, notification);
   return notification;
+}
+
+/** Pushes a stored notification live to every open tab of its user. */
+export async function pushNotification(userId: string, notification: NotificationView) {
+  await publish(channels.user(userId), { type: "notification", notification });
 }
 
 /** Dismisses in every tab; another user's notification id is silently ignored (no existence leak). */

@@ -2,6 +2,7 @@
 // each order's own.
 import { describe, expect, it } from "vitest";
 import { fulfilOrder } from "~/services/fulfilment.server";
+import { NOTIFICATION_TTL_MS } from "~/services/notifications.server";
 import { reservePlaces } from "~/services/reservations.server";
 import { db } from "~/utils/db.server";
 import { metrics, observedSoFar } from "~/utils/metrics.server";
@@ -55,9 +56,14 @@ describe("fulfilment in batches", () => {
       { heldCount: 0, soldCount: 10 },
     ]);
     expect(await db.emailMessage.count({ where: { confirmsOrderId: { in: ids } } })).toBe(30);
+    // Each buyer's "Payment confirmed" is stored with their payment, pointing at their own order.
+    const notices = await db.notification.findMany({ where: { dedupeKey: { in: ids.map((id) => `order-paid:${id}`) } }, select: { kind: true, href: true, expiresAt: true, createdAt: true } });
+    expect(notices.map((n) => n.href).sort()).toEqual(ids.map((id) => `/orders/${id}`).sort());
+    expect(notices.every((n) => n.kind === "order.paid" && n.expiresAt.getTime() - n.createdAt.getTime() === NOTIFICATION_TTL_MS)).toBe(true);
     // Run again: every order is paid already and nothing changes.
     expect((await Promise.all(ids.map(paid))).map((o) => o.outcome)).toEqual(Array(30).fill("already_paid"));
     expect(await db.emailMessage.count({ where: { confirmsOrderId: { in: ids } } })).toBe(30);
+    expect(await db.notification.count({ where: { dedupeKey: { in: ids.map((id) => `order-paid:${id}`) } } })).toBe(30);
   });
 
   it("keeps one order's failure its own: the others in its batch are paid, and that order can be paid once the fault is gone", async () => {
@@ -73,11 +79,14 @@ describe("fulfilment in batches", () => {
       expect(String((outcomes[5] as PromiseRejectedResult).reason)).toContain("refused for the test");
       expect(await db.order.findUniqueOrThrow({ where: { id: broken }, select: { status: true } })).toEqual({ status: "PENDING" });
       expect(await db.ticket.count({ where: { orderId: broken, status: "HELD" } })).toBeGreaterThan(0);
+      // Its buyer is not told it was paid: the notification is written with the payment, or not at all.
+      expect(await db.notification.count({ where: { dedupeKey: `order-paid:${broken}` } })).toBe(0);
     } finally {
       await db.$executeRawUnsafe(`DROP TRIGGER refuse_one_order ON "Order"`);
       await db.$executeRawUnsafe(`DROP FUNCTION refuse_one_order()`);
     }
     expect((await paid(broken)).outcome).toBe("fulfilled");
+    expect(await db.notification.count({ where: { dedupeKey: `order-paid:${broken}` } })).toBe(1);
     const bibs = (await db.ticket.findMany({ where: { orderId: { in: ids } }, select: { bib: true } })).map((t) => t.bib);
     expect(new Set(bibs).size).toBe(bibs.length);
     expect(bibs.every((b) => b !== null)).toBe(true);

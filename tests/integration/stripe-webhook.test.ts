@@ -94,6 +94,24 @@ describe("the stripe.event job", () => {
     expect((await db.stripeEvent.findUniqueOrThrow({ where: { id: event.id } })).processedAt).toEqual(processedAt);
   });
 
+  it("reads and marks the events of a rush together, each with its own outcome, and refuses one missing from the inbox alone", async () => {
+    const events = Array.from({ length: 40 }, () => customerEvent());
+    for (const { payload } of events) expect((await deliverWebhook(web.url, payload, signWebhook(payload, WEBHOOK_SECRET))).status).toBe(200);
+    // Half were processed before (a redelivery's job): those are skipped, not marked again.
+    const before = events.slice(0, 20).map(({ event }) => event.id);
+    await db.stripeEvent.updateMany({ where: { id: { in: before } }, data: { processedAt: new Date("2026-01-01T00:00:00Z"), outcome: "earlier" } });
+
+    const results = await Promise.allSettled([...events.map(({ event }) => processStripeEvent(event.id)), processStripeEvent("evt_not_in_the_inbox")]);
+
+    expect(results.slice(0, 20).map((r) => r.status === "fulfilled" && r.value.outcome)).toEqual(Array(20).fill("already processed"));
+    expect(results.slice(20, 40).map((r) => r.status === "fulfilled" && r.value.outcome)).toEqual(Array(20).fill("ignored: Startline does not act on this event type"));
+    expect(String((results[40] as PromiseRejectedResult).reason)).toContain("Stripe event evt_not_in_the_inbox is not in the inbox");
+    const stored = await db.stripeEvent.findMany({ where: { id: { in: events.map(({ event }) => event.id) } }, select: { id: true, outcome: true, processedAt: true } });
+    const outcomeOf = new Map(stored.map((row) => [row.id, row]));
+    expect(before.map((id) => outcomeOf.get(id))).toEqual(before.map((id) => ({ id, outcome: "earlier", processedAt: new Date("2026-01-01T00:00:00Z") })));
+    expect(events.slice(20).every(({ event }) => outcomeOf.get(event.id)?.processedAt && outcomeOf.get(event.id)?.outcome?.startsWith("ignored"))).toBe(true);
+  });
+
   it("applies account.updated once when run twice, even if the first run stopped before marking the event processed", async () => {
     const { organisation, user } = await createOrganisation("OWNER");
     const accountId = `acct_${organisation.id}`;
