@@ -164,7 +164,11 @@ export async function startWorker() {
     const worker = new Worker(queue, processJob, {
       connection: createRedisConnection(`worker:${queue}`),
       prefix: bullPrefix(),
-      concurrency: env.WORKER_CONCURRENCY,
+      // Payments' events mostly wait on statements they share with the events running beside them (ADR 0115): the more
+      // run at once, the more each statement carries, so that queue runs many more.
+      concurrency: queue === "stripe" ? env.STRIPE_QUEUE_CONCURRENCY : env.WORKER_CONCURRENCY,
+      // The mail server takes at most EMAIL_SENDS_PER_SECOND, counted in Redis across every worker (ADR 0115).
+      ...(queue === "email" ? { limiter: { max: env.EMAIL_SENDS_PER_SECOND, duration: 1_000 } } : {}),
       settings: { backoffStrategy: backoffDelay },
       // Per-minute completion and failure counts for the operator home's "jobs per minute" and "last hour".
       metrics: { maxDataPoints: MetricsTime.ONE_HOUR * 2 },

@@ -1,5 +1,5 @@
 import type { EmailMessage } from "@prisma/client";
-import { enqueueIfConnected, requeue } from "~/jobs/queues.server";
+import { AFTER_OTHERS, enqueueIfConnected, requeue } from "~/jobs/queues.server";
 import { RetryLaterError } from "~/jobs/retry";
 import { PermanentFailure } from "~/lib/errors";
 import { db, sql, type Db } from "~/utils/db.server";
@@ -33,9 +33,13 @@ export async function recordEmail(draft: EmailDraft, tx: Db = db) {
   });
 }
 
-/** Queues the email's delivery; while Redis is away it stays QUEUED and the worker queues it once Redis is back. */
-export async function sendQueued(emailId: string) {
-  await enqueueIfConnected("email.send", { emailId });
+/**
+ * Queues the email's delivery; while Redis is away it stays QUEUED and the worker queues it once Redis is back.
+ * A receipt (an order's confirmation, a refund's notice) goes after the other emails waiting: a payment rush queues
+ * one per order, and a password reset or a team invitation must not wait behind them (ADR 0115).
+ */
+export async function sendQueued(emailId: string, { receipt = false }: { receipt?: boolean } = {}) {
+  await enqueueIfConnected("email.send", { emailId }, receipt ? { priority: AFTER_OTHERS } : {});
 }
 
 /**

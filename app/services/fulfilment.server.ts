@@ -230,7 +230,7 @@ export async function fulfilOrder(payment: SessionPayment | FreeOrder): Promise<
 
 /** After the commit: the email goes out (rendered then), the buyer's tabs show the notification, and the live pages re-read. */
 async function afterPayment(facts: PaymentFacts, { notice, now }: FulfilmentWrite, { emailId, noticeStored }: Written) {
-  await sendQueued(emailId);
+  await sendQueued(emailId, { receipt: true });
   await Promise.all([
     notice && noticeStored ? pushNotification(notice.userId, { id: notice.id, kind: notice.kind, title: notice.title, body: notice.body, href: notice.href, createdAt: now.toISOString() }) : null,
     announceOrderChange(facts.id),

@@ -181,7 +181,7 @@ export async function applyRefund(args: ApplyArgs): Promise<RefundOutcome> {
     REFUND_TRANSACTION,
   );
   if (result.applied) {
-    if (result.emailId) await sendQueued(result.emailId);
+    if (result.emailId) await sendQueued(result.emailId, { receipt: true });
     if (order.buyerId) {
       await notify({
         userId: order.buyerId,

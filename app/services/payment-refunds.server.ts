@@ -196,7 +196,7 @@ async function refundOrAlert(payment: SessionPayment, refund: Parameters<typeof 
 /** The buyer's email and toast about a payment given back. */
 async function tellBuyerOfRefund(order: { id: string; buyerId: string | null; buyerEmail: string }, message: { email: EmailContent; toast: string; dedupeKey: string }) {
   const email = await recordEmail({ userId: order.buyerId ?? undefined, to: order.buyerEmail, ...message.email });
-  await sendQueued(email.id);
+  await sendQueued(email.id, { receipt: true });
   if (order.buyerId) {
     await notify({ userId: order.buyerId, kind: "order.refunded_payment", title: "Payment refunded", body: message.toast, href: `/orders/${order.id}`, dedupeKey: message.dedupeKey });
   }

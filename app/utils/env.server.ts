@@ -77,6 +77,10 @@ const envSchema = z
     LIVE_ACCESS_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    /** Jobs of the stripe queue (webhook events, session expiries) at once per worker; see the README's benchmarks. */
+    STRIPE_QUEUE_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(50),
+    /** Emails handed to the mail server per second, across every worker (ADR 0115). */
+    EMAIL_SENDS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(50),
     /** Postgres connections per process (web or worker); see the README's benchmark notes for sizing. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     UPLOAD_DIR: z.string().min(1).default("uploads"),

@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { jobCatalog } from "~/jobs/catalog";
 import { enqueue, getQueue } from "~/jobs/queues.server";
 import { RetryLaterError } from "~/jobs/retry";
-import { deliverEmail, recordEmail, SEND_CLAIM_MS } from "~/services/email.server";
+import { deliverEmail, recordEmail, SEND_CLAIM_MS, sendQueued } from "~/services/email.server";
 import { db } from "~/utils/db.server";
 import { startSmtpDouble } from "../mocks/smtp";
 import { createOrganisation, createParticipant, createRace, createTicketType } from "../support/factories";
@@ -85,6 +85,29 @@ describe("email.send", () => {
     await db.emailMessage.update({ where: { id: emailId }, data: { sendingAt: new Date(Date.now() - SEND_CLAIM_MS - 1_000) } });
     await deliverEmail(emailId);
     expect(await db.emailMessage.findUniqueOrThrow({ where: { id: emailId } })).toMatchObject({ status: "SENT", attempts: 2 });
+  });
+
+  it("hands the mail server at most EMAIL_SENDS_PER_SECOND, and sends a receipt after the other emails waiting", async () => {
+    await startWorkerForTest({ EMAIL_SENDS_PER_SECOND: "4" });
+    const receipts: string[] = [];
+    for (let i = 0; i < 12; i += 1) receipts.push((await userWithEmail(`Receipt ${i}`)).emailId);
+    const { emailId: reset } = await userWithEmail("Reset your password");
+    for (const emailId of receipts) await sendQueued(emailId, { receipt: true });
+    await sendQueued(reset);
+
+    const mine = [...receipts, reset];
+    const sent = await waitFor(
+      () => db.emailMessage.findMany({ where: { id: { in: mine } }, select: { id: true, sentAt: true } }),
+      (rows) => rows.every((row) => row.sentAt !== null),
+      20_000,
+    );
+    const at = new Map(sent.map((row) => [row.id, row.sentAt!.getTime()]));
+    expect(at.size).toBe(13);
+    // 13 emails at 4 a second take four windows of a second: three seconds at least from the first to the last.
+    const times = [...at.values()].sort((a, b) => a - b);
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(2_500);
+    // Queued last, the other email still goes before most receipts: only those taken before it was queued (one window).
+    expect(receipts.filter((id) => at.get(id)! < at.get(reset)!).length).toBeLessThanOrEqual(8);
   });
 
   it("refuses an email that does not exist for good", async () => {
