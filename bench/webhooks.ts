@@ -5,7 +5,7 @@
 //  - fulfilment throughput: a burst of BURST paid events, orders paid per second (goal ≥ 500/s, 2.5% of no-op jobs/s).
 // Run: npm run build && npm run bench -- webhooks
 //   (ROUTE_RATE=200 E2E_RATE=100 SECONDS=10 BURST=1000 WORKER_CONCURRENCY=10 DATABASE_POOL_SIZE=10; the issue's
-//    full size is SECONDS=60)
+//    full size is SECONDS=60; STRIPE_QUEUE_CONCURRENCY and EMAIL_SENDS_PER_SECOND are the app's defaults unless set)
 import { Agent, request } from "node:http";
 import { Queue, Worker } from "bullmq";
 import Stripe from "stripe";
@@ -36,6 +36,9 @@ const processEnv = testEnv({
   DATABASE_POOL_SIZE: POOL,
   // BENCH_PROCESS_PROFILE=<dir>: the web and worker processes write CPU profiles there when they stop.
   CPU_PROFILE_DIR: process.env.BENCH_PROCESS_PROFILE,
+  // Unset: the default (50 a second); a rush's confirmations wait their turn behind the payments (ADR 0115).
+  EMAIL_SENDS_PER_SECOND: process.env.EMAIL_SENDS_PER_SECOND,
+  STRIPE_QUEUE_CONCURRENCY: process.env.STRIPE_QUEUE_CONCURRENCY,
 });
 const started = await Promise.allSettled([startWeb(processEnv), startWorker({ ...processEnv, WORKER_CONCURRENCY: CONCURRENCY })]);
 const [web, worker] = started.map((s) => (s.status === "fulfilled" ? s.value : null)) as [Awaited<ReturnType<typeof startWeb>>, Awaited<ReturnType<typeof startWorker>>];
@@ -73,7 +76,13 @@ async function sendPaid(orderId: string, n: number): Promise<Sent> {
   const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET });
   const sentAt = Date.now();
   const t0 = performance.now();
-  const status = await post(`${web.url}/webhooks/stripe`, payload, { "Content-Type": "application/json", "Stripe-Signature": signature });
+  const headers = { "Content-Type": "application/json", "Stripe-Signature": signature };
+  // A kept-alive socket the server closes (idle for its 5 s keep-alive timeout) just as a request goes out on it ends
+  // in ECONNRESET before the server read anything: sent again, as Stripe would.
+  const status = await post(`${web.url}/webhooks/stripe`, payload, headers).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ECONNRESET") throw error;
+    return post(`${web.url}/webhooks/stripe`, payload, headers);
+  });
   const routeMs = performance.now() - t0;
   if (status !== 200) throw new Error(`webhook answered ${status}`);
   return { orderId, sentAt, routeMs };
@@ -236,10 +245,12 @@ try {
   const perOrder = Object.entries(cpuMs).map(([name, ms]) => `${name} ${(ms / BURST).toFixed(2)} (kernel ${Math.round((100 * systemMs[name]!) / Math.max(ms, 1))}%)`);
   console.error(`[webhooks] burst: CPU ms per paid order: ${perOrder.join(", ")}; all ${(Object.values(cpuMs).reduce((a, b) => a + b, 0) / BURST).toFixed(2)}`);
   const ordersPerSecond = BURST / ((Math.max(...burstPaid.values()) - burstStarted) / 1000);
+  const [emails] = await sql<{ sent: number; all: number }>(`SELECT count(*) FILTER (WHERE status = 'SENT')::int AS sent, count(*)::int AS all FROM "EmailMessage"`, []);
+  console.error(`[webhooks] confirmation emails sent by the end of the burst: ${emails?.sent} of ${emails?.all} (EMAIL_SENDS_PER_SECOND ${process.env.EMAIL_SENDS_PER_SECOND ?? "50, the default"})`);
   console.error(`[webhooks] burst of ${BURST}: ${ordersPerSecond.toFixed(0)} orders/s; BullMQ no-op ${reference.perSecond.toFixed(0)} jobs/s`);
   // The issue's goal is 500 orders/s, which it put at 2.5% of raw BullMQ when no-op jobs ran at ~20,000/s; no-op runs
   // here vary (2,700–3,600/s), so the verdict is on the absolute figure and the ratio is shown beside it.
-  reportRow({ measure: `fulfilment: orders paid per second (burst of ${BURST})`, ours: ordersPerSecond, reference: reference.perSecond, goal: "≥ 500/s", pass: ordersPerSecond >= 500, note: `worker concurrency ${CONCURRENCY}, pool ${POOL}` });
+  reportRow({ measure: `fulfilment: orders paid per second (burst of ${BURST})`, ours: ordersPerSecond, reference: reference.perSecond, goal: "≥ 500/s", pass: ordersPerSecond >= 500, note: `worker concurrency ${CONCURRENCY} (stripe queue ${process.env.STRIPE_QUEUE_CONCURRENCY ?? "50, the default"}), pool ${POOL}` });
 
   const issued = await db.ticket.count({ where: { raceId: race.id, status: "ISSUED" } });
   reportRow({ measure: "webhooks: tickets issued (exactly one per paid order)", ours: issued, reference: total, goal: `= ${total}`, pass: issued === total });
