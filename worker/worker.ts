@@ -206,7 +206,7 @@ export async function startWorker() {
   const heartbeatKey = heartbeatKeyOf(workerId);
   const startedAt = new Date().toISOString();
   async function beat() {
-    const heartbeat: WorkerHeartbeat = { id: workerId, host: hostname(), pid: process.pid, queues: [...queueNames], concurrency: env.WORKER_CONCURRENCY, startedAt, at: new Date().toISOString() };
+    const heartbeat: WorkerHeartbeat = { id: workerId, host: hostname(), pid: process.pid, queues: [...queueNames], concurrency: env.WORKER_CONCURRENCY, stripeConcurrency: env.STRIPE_QUEUE_CONCURRENCY, startedAt, at: new Date().toISOString() };
     await redis.set(heartbeatKey, JSON.stringify(heartbeat), "EX", 3600);
     await recovery.check();
   }
@@ -225,7 +225,7 @@ export async function startWorker() {
   const healthAddress = healthServer?.address();
   const healthPort = typeof healthAddress === "object" && healthAddress ? healthAddress.port : undefined;
 
-  log.info("worker ready", { queues: queueNames, concurrency: env.WORKER_CONCURRENCY, prefix: bullPrefix(), healthPort });
+  log.info("worker ready", { queues: queueNames, concurrency: env.WORKER_CONCURRENCY, stripeConcurrency: env.STRIPE_QUEUE_CONCURRENCY, emailsPerSecond: env.EMAIL_SENDS_PER_SECOND, prefix: bullPrefix(), healthPort });
 
   let closing: Promise<void> | undefined;
   async function close() {

@@ -41,7 +41,7 @@ function jobFor<N extends JobName>(name: N, payload: JobPayload<N>) {
 export const AFTER_OTHERS = 10;
 
 /** Validates the payload against the catalog and enqueues with the job's derived id and options. */
-export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>, { priority }: { priority?: number } = {}) {
+export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>, { priority }: { priority?: typeof AFTER_OTHERS } = {}) {
   const { queue, parsed, jobId, options } = jobFor(name, payload);
   return queue.add(name, parsed, { ...options, jobId, ...(priority ? { priority } : {}) });
 }
@@ -69,7 +69,7 @@ export async function enqueueIfConnected<N extends JobName>(
   const gaveUp = new Promise<"deferred">((resolve) => {
     timer = setTimeout(() => resolve("deferred"), timeoutMs);
   });
-  const added = (rerunFailed ? requeue(name, payload) : enqueue(name, payload, { priority })).then(
+  const added = (rerunFailed ? requeue(name, payload, { priority }) : enqueue(name, payload, { priority })).then(
     () => "queued" as const,
     () => "deferred" as const,
   );
@@ -86,11 +86,11 @@ export async function enqueueIfConnected<N extends JobName>(
  * derived from the business key and a failed job kept under that id would otherwise swallow every later enqueue.
  * A job that is waiting, delayed, running or done is left alone. Handlers are idempotent, so a rerun is safe.
  */
-export async function requeue<N extends JobName>(name: N, payload: JobPayload<N>): Promise<"added" | "retried" | "pending"> {
-  const { queue, parsed, jobId, options } = jobFor(name, payload);
+export async function requeue<N extends JobName>(name: N, payload: JobPayload<N>, { priority }: { priority?: typeof AFTER_OTHERS } = {}): Promise<"added" | "retried" | "pending"> {
+  const { queue, jobId } = jobFor(name, payload);
   const existing = await queue.getJob(jobId);
   if (!existing) {
-    await queue.add(name, parsed, { ...options, jobId });
+    await enqueue(name, payload, { priority });
     return "added";
   }
   if (!(await existing.isFailed())) return "pending";
@@ -101,6 +101,15 @@ export async function requeue<N extends JobName>(name: N, payload: JobPayload<N>
     // Someone else retried or removed it in between: it is pending again either way.
     return "pending";
   }
+}
+
+/**
+ * The queue's longest-waiting job, or undefined. BullMQ keeps jobs with a priority (receipts, ADR 0115) in a list of
+ * their own, so the first of each list is read and the older one taken.
+ */
+export async function oldestWaitingJob(name: QueueName) {
+  const firsts = await getQueue(name).getJobs(["waiting", "prioritized"], 0, 0, true);
+  return firsts.filter(Boolean).reduce<(typeof firsts)[number] | undefined>((oldest, job) => (!oldest || job.timestamp < oldest.timestamp ? job : oldest), undefined);
 }
 
 /** Closes every queue this process opened, and their connection; a later `getQueue` opens a new one. */

@@ -1,5 +1,5 @@
 import { jobCatalog, queueNames, type JobName, type QueueName } from "~/jobs/catalog";
-import { getQueue } from "~/jobs/queues.server";
+import { getQueue, oldestWaitingJob } from "~/jobs/queues.server";
 import { db } from "~/utils/db.server";
 import { recoveredLastHour } from "~/services/job-failures.server";
 import { workersSeen } from "~/services/worker-heartbeats.server";
@@ -30,10 +30,10 @@ export async function queueTiles(now = Date.now()): Promise<QueueTile[]> {
   return Promise.all(
     queueNames.map(async (queue) => {
       const q = getQueue(queue);
-      const [counts, lastHour, [oldest], recovered] = await Promise.all([
+      const [counts, lastHour, oldest, recovered] = await Promise.all([
         q.getJobCounts("waiting", "active", "delayed", "failed", "prioritized"),
         completedPerMinute(queue, 60),
-        q.getJobs(["waiting", "prioritized"], 0, 0, true),
+        oldestWaitingJob(queue),
         recoveredLastHour(queue, now),
       ]);
       const lastFive = lastHour.slice(0, 5);

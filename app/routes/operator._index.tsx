@@ -122,7 +122,7 @@ export default function OperatorHome() {
               <li key={w.id} className="flex flex-wrap items-center gap-2 py-2" data-testid="worker">
                 <Badge tone={w.stale ? "bad" : "good"}>{w.stale ? "stale" : "alive"}</Badge>
                 <span className="font-mono">{`${w.host} · pid ${w.pid}`}</span>
-                <span className="text-slate-600">{`${w.queues.join(", ")} · concurrency ${w.concurrency} · last beat ${age(w.ageSeconds)} ago`}</span>
+                <span className="text-slate-600">{`${w.queues.join(", ")} · concurrency ${w.concurrency}${w.stripeConcurrency ? ` (stripe ${w.stripeConcurrency})` : ""} · last beat ${age(w.ageSeconds)} ago`}</span>
               </li>
             ))}
           </ul>

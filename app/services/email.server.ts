@@ -61,13 +61,21 @@ export async function requeueStaleEmails(olderThanMs: number, now = new Date()) 
         { status: "SENDING", sendingAt: { lt: new Date(now.getTime() - SEND_CLAIM_MS) } },
       ],
     },
-    select: { id: true },
+    select: { id: true, kind: true },
     orderBy: { createdAt: "asc" },
     take: 1_000,
   });
   let queued = 0;
-  for (const { id } of stale) if ((await requeue("email.send", { emailId: id })) !== "pending") queued += 1;
+  for (const { id, kind } of stale) if ((await requeue("email.send", { emailId: id }, isReceipt(kind) ? { priority: AFTER_OTHERS } : {})) !== "pending") queued += 1;
   return queued;
+}
+
+/**
+ * The kinds sent as receipts (`sendQueued(…, { receipt: true })`): an order's confirmation and the buyer's refund
+ * notices (`refund`, `…_refunded`). Queued again by housekeeping, they keep their place after the other emails.
+ */
+export function isReceipt(kind: string) {
+  return kind === "order_confirmed" || kind === "refund" || kind.endsWith("_refunded");
 }
 
 /** What to tell the user once an email of this kind has gone out. */

@@ -1,5 +1,5 @@
 import { queueNames } from "~/jobs/catalog";
-import { getQueue } from "~/jobs/queues.server";
+import { oldestWaitingJob } from "~/jobs/queues.server";
 import { getEnv } from "~/utils/env.server";
 import { redis, redisKey } from "~/utils/redis.server";
 import { raiseAlert } from "./alerts.server";
@@ -46,13 +46,13 @@ export async function watchOperations(now = Date.now()) {
   }
   const hour = Math.floor(now / 3_600_000);
   for (const queue of queueNames) {
-    const [oldest] = await getQueue(queue).getJobs(["waiting", "prioritized"], 0, 0, true);
+    const oldest = await oldestWaitingJob(queue);
     const waitedSeconds = oldest ? Math.round((now - oldest.timestamp) / 1000) : 0;
     if (waitedSeconds <= env.QUEUE_WAIT_ALERT_SECONDS) continue;
     const { created } = await raiseAlert({
       kind: "queue.backlog",
       severity: queue === "stripe" || queue === "refunds" ? "CRITICAL" : "WARNING",
-      message: `The oldest job waiting in the ${queue} queue has waited ${waitedSeconds} s (threshold ${env.QUEUE_WAIT_ALERT_SECONDS} s): workers are missing, stuck or too few for the load.`,
+      message: `The oldest job waiting in the ${queue} queue has waited ${waitedSeconds} s (threshold ${env.QUEUE_WAIT_ALERT_SECONDS} s): workers are missing, stuck or too few for the load.${queue === "email" ? ` Emails also wait their turn at EMAIL_SENDS_PER_SECOND (${env.EMAIL_SENDS_PER_SECOND} a second): after a rush of payments its receipts take a while.` : ""}`,
       context: { queue, oldestJob: oldest?.id ?? "", waitedSeconds },
       dedupeKey: `queue-backlog:${queue}:${hour}`,
     });

@@ -129,7 +129,9 @@ const inboxReads = groupCommit<string, StoredEvent | null>({
 });
 const inboxMarks = groupCommit<{ eventId: string; outcome: string }, null>({
   maxBatch: 100,
-  write: async (marks) => {
+  write: async (batch) => {
+    // In id order, so two processes' batches lock the rows they share in the same order.
+    const marks = [...batch].sort((a, b) => (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
     await sql(
       `UPDATE "StripeEvent" e SET "processedAt" = now() AT TIME ZONE 'UTC', outcome = m.outcome, "failedAt" = NULL, "lastError" = NULL
        FROM unnest($1::text[], $2::text[]) AS m(id, outcome) WHERE e.id = m.id AND e."processedAt" IS NULL`,
@@ -137,7 +139,7 @@ const inboxMarks = groupCommit<{ eventId: string; outcome: string }, null>({
       undefined,
       "mark-stripe-events-processed",
     );
-    return marks.map(() => null);
+    return batch.map(() => null);
   },
 });
 

@@ -2,7 +2,8 @@ import { getEnv } from "~/utils/env.server";
 import { redis, redisKey } from "~/utils/redis.server";
 
 /** What a worker writes to its heartbeat key every 10 s (worker/worker.ts). */
-export type WorkerHeartbeat = { id: string; host: string; pid: number; queues: string[]; concurrency: number; startedAt: string; at: string };
+/** `concurrency`: jobs at once per queue, except the stripe queue's (`stripeConcurrency`, absent from older workers). */
+export type WorkerHeartbeat = { id: string; host: string; pid: number; queues: string[]; concurrency: number; stripeConcurrency?: number; startedAt: string; at: string };
 
 /** Where a worker's heartbeat lives; it expires an hour after the last beat, so a dead worker stays visible as stale. */
 export function heartbeatKey(workerId: string) {
