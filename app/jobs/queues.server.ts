@@ -27,11 +27,14 @@ export function getQueue(name: QueueName) {
   return queue;
 }
 
+type Priority = { priority?: typeof AFTER_OTHERS };
+
 function jobFor<N extends JobName>(name: N, payload: JobPayload<N>) {
   const definition = jobCatalog[name];
   const parsed = definition.payload.parse(payload);
   const jobId = (definition.jobId as (p: unknown) => string)(parsed);
-  return { queue: getQueue(definition.queue), parsed, jobId, options: definition.options };
+  const queue = getQueue(definition.queue);
+  return { queue, jobId, add: ({ priority }: Priority) => queue.add(name, parsed, { ...definition.options, jobId, ...(priority ? { priority } : {}) }) };
 }
 
 /**
@@ -41,9 +44,8 @@ function jobFor<N extends JobName>(name: N, payload: JobPayload<N>) {
 export const AFTER_OTHERS = 10;
 
 /** Validates the payload against the catalog and enqueues with the job's derived id and options. */
-export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>, { priority }: { priority?: typeof AFTER_OTHERS } = {}) {
-  const { queue, parsed, jobId, options } = jobFor(name, payload);
-  return queue.add(name, parsed, { ...options, jobId, ...(priority ? { priority } : {}) });
+export async function enqueue<N extends JobName>(name: N, payload: JobPayload<N>, priority: Priority = {}) {
+  return jobFor(name, payload).add(priority);
 }
 
 /**
@@ -59,7 +61,7 @@ export async function enqueueIfConnected<N extends JobName>(
     timeoutMs = 1_000,
     rerunFailed = false,
     priority,
-  }: { timeoutMs?: number; /** `requeue` instead of `enqueue`. */ rerunFailed?: boolean; priority?: typeof AFTER_OTHERS } = {},
+  }: { timeoutMs?: number; /** `requeue` instead of `enqueue`. */ rerunFailed?: boolean } & Priority = {},
 ): Promise<"queued" | "deferred"> {
   getQueue(jobCatalog[name].queue);
   // Known to be down: do not even wait.
@@ -86,11 +88,11 @@ export async function enqueueIfConnected<N extends JobName>(
  * derived from the business key and a failed job kept under that id would otherwise swallow every later enqueue.
  * A job that is waiting, delayed, running or done is left alone. Handlers are idempotent, so a rerun is safe.
  */
-export async function requeue<N extends JobName>(name: N, payload: JobPayload<N>, { priority }: { priority?: typeof AFTER_OTHERS } = {}): Promise<"added" | "retried" | "pending"> {
-  const { queue, jobId } = jobFor(name, payload);
+export async function requeue<N extends JobName>(name: N, payload: JobPayload<N>, priority: Priority = {}): Promise<"added" | "retried" | "pending"> {
+  const { queue, jobId, add } = jobFor(name, payload);
   const existing = await queue.getJob(jobId);
   if (!existing) {
-    await enqueue(name, payload, { priority });
+    await add(priority);
     return "added";
   }
   if (!(await existing.isFailed())) return "pending";

@@ -107,8 +107,8 @@ export function holdStatement(input: HoldInput, { flushLater = false } = {}) {
 /**
  * Takes the holds of one race as one transaction in one round trip on a connection of the hold pool (`sqlScript`,
  * ADR 0114): each hold is the same statement as alone, run one after another, each seeing what the ones before it
- * took, so every outcome is the one the hold would have had alone in that order. The locks come first, in the order every hold takes
- * them (ADR 0023): the client addresses' advisory locks in key order, then, for more than one hold, the race FOR
+ * took, so every outcome is the one the hold would have had alone in that order. The locks come first, in the order
+ * every hold takes them (ADR 0023): the client addresses' advisory locks in key order, then, for more than one hold, the race FOR
  * SHARE and every ticket type of the batch FOR UPDATE in id order (the statements would otherwise take the types of
  * different carts in their own orders). Commits without waiting for the disk: `awaitWalFlush()` before anyone is
  * told (ADR 0066). Rejects, with nothing taken, if any statement fails (a second pending order of a buyer: the
